@@ -1,0 +1,128 @@
+/**
+ * The surface a target sees. A target file needs no import to run: it default-exports a plain
+ * object of type `Target`; these types exist only to help authors who want checking.
+ *
+ * Every method that returns `Op<T>` is a scheduling point and must be awaited at once
+ * (`await m.lock()`): the harness resumes one task at a time and knows the caller because the
+ * task it last resumed is the only one running. Starting a second operation before the first
+ * settles (`Promise.all([a.lock(), b.lock()])`) is an `unawaited-operation` violation.
+ */
+
+/** An awaitable harness operation. It is PromiseLike rather than a Promise on purpose: the
+ * harness learns that the caller has parked at the moment `await` subscribes to it. */
+export interface Op<T> extends PromiseLike<T> {}
+
+export type TaskFn = () => Promise<void> | void;
+
+export interface SpawnOptions {
+  /** A daemon may stay blocked at the end of the run (a worker waiting for more work). */
+  daemon?: boolean;
+}
+
+export interface Mutex {
+  readonly name: string;
+  lock(): Op<void>;
+  /** Resolves true when it took the lock, false when another task holds it. */
+  tryLock(): Op<boolean>;
+  unlock(): Op<void>;
+  /** The task name holding the lock, or null. Not a scheduling point. */
+  holder(): string | null;
+}
+
+/** FreeBSD cv(9) semantics. All waiters on one condvar must use the same mutex. */
+export interface CondVar {
+  readonly name: string;
+  /** Caller must hold m; releases it atomically, sleeps, reacquires before returning. */
+  wait(m: Mutex): Op<void>;
+  /** As wait, but returns without reacquiring m (cv_wait_unlock). */
+  waitUnlock(m: Mutex): Op<void>;
+  /** As wait with a virtual-time limit in ms; m is reacquired in both outcomes. */
+  timedWait(m: Mutex, timeoutMs: number): Op<'signaled' | 'timeout'>;
+  /** Wakes one waiter; which one is a scheduler decision. */
+  signal(): Op<void>;
+  broadcast(): Op<void>;
+}
+
+export interface Semaphore {
+  readonly name: string;
+  acquire(): Op<void>;
+  tryAcquire(): Op<boolean>;
+  release(): Op<void>;
+  /** Current count. Not a scheduling point. */
+  peek(): number;
+}
+
+export interface Subscription<T> {
+  /** The next value published after this subscription was made, in order. */
+  next(): Op<T>;
+  close(): Op<void>;
+}
+
+/** Go's events.Broadcaster as Swarmkit uses it: fan-out to current subscribers only. */
+export interface Broadcaster<T> {
+  readonly name: string;
+  publish(value: T): Op<void>;
+  subscribe(): Op<Subscription<T>>;
+  /** Number of live subscriptions. Not a scheduling point. */
+  subscribers(): number;
+}
+
+/** A shared cell: get/set are scheduling points so check-then-act races can be explored. */
+export interface Shared<T> {
+  readonly name: string;
+  get(): Op<T>;
+  set(value: T): Op<void>;
+  /** Reads without scheduling and without counting as the task's read: for invariants. */
+  peek(): T;
+}
+
+export interface Sim {
+  /** Synchronous: registers a task; it first runs when the scheduler picks it. */
+  spawn(name: string, fn: TaskFn, options?: SpawnOptions): void;
+  /** Virtual time in ms since the start of the run. */
+  now(): number;
+  /** A recorded draw in [0, 1) from the run's seeded stream. */
+  random(): number;
+  /** A recorded integer draw in [0, n). */
+  randomInt(n: number): number;
+  yield(): Op<void>;
+  sleep(ms: number): Op<void>;
+  mutex(name: string): Mutex;
+  condvar(name: string): CondVar;
+  semaphore(name: string, initial: number): Semaphore;
+  broadcaster<T>(name: string): Broadcaster<T>;
+  shared<T>(name: string, initial: T): Shared<T>;
+  /** A synchronous predicate checked after every step; false or a throw is a violation. */
+  invariant(name: string, fn: () => boolean): void;
+  /** A failed assertion ends the run with an `assert` violation. */
+  assert(cond: unknown, message: string): asserts cond;
+  /** Free-form note added to the trace (not a scheduling point). */
+  log(message: string): void;
+  /** The name of the task currently running (null during setup). */
+  currentTask(): string | null;
+}
+
+export interface SetupContext {
+  variant: string;
+}
+
+export interface Target {
+  name: string;
+  description: string;
+  variants: readonly string[];
+  /** Spawns the run's tasks; all run state must live inside setup (module-level state leaks between seeds). */
+  setup(sim: Sim, ctx: SetupContext): void | Promise<void>;
+  /** Violation kinds this target does not claim to prevent. */
+  ignore?: readonly string[];
+  /** Per-variant expected outcome for the campaign: 'pass' or a violation kind. Optional. */
+  expect?: Readonly<Record<string, string>>;
+  /** Timing margins the target declares it tolerates (network targets). */
+  assumptions?: { maxDriftPpm?: number; maxPauseMs?: number };
+  /** Default run options the target needs (e.g. duration). */
+  defaults?: { durationMs?: number; maxSteps?: number; faults?: readonly string[] };
+}
+
+/** Typing helper only: a target file works without importing it. */
+export function defineTarget<T extends Target>(target: T): T {
+  return target;
+}

@@ -1,0 +1,82 @@
+import type { Target } from './api.js';
+import { Run, type EndReason, type FaultEvent, type RunOptions } from './run.js';
+import { SimImpl, attachEndAnalysis } from './sim.js';
+import type { TraceEvent } from './trace.js';
+import type { Violation } from './violation.js';
+import { makeStrategy, type StrategySpec } from '../sched/index.js';
+import type { SchedulerFactory } from '../sched/scheduler.js';
+
+export interface RunResult {
+  target: string;
+  variant: string;
+  seed: string;
+  strategy: Required<StrategySpec>;
+  outcome: 'pass' | 'violation';
+  end: EndReason;
+  violations: Violation[];
+  /** Violations of ignored kinds, counted. */
+  ignored: Record<string, number>;
+  steps: number;
+  timeMs: number;
+  decisionHash: string;
+  tasks: number;
+  faultLog: FaultEvent[];
+  /** The full decision list: labels for steps and choices, numbers for draws. */
+  decisions: (string | number)[];
+  /** The steps just before the end (violation or not). */
+  traceWindow: TraceEvent[];
+  /** The whole timeline, when asked for. */
+  trace?: TraceEvent[];
+}
+
+export interface ExecuteInput {
+  target: Target;
+  variant: string;
+  seed: string;
+  strategy: StrategySpec;
+  options: RunOptions;
+  /** Overrides the strategy's scheduler (replay of a decision list). */
+  scheduler?: SchedulerFactory;
+  /** Extensions (the network layer) that decorate the run before setup. */
+  extend?: (run: Run, sim: SimImpl) => void;
+}
+
+/** Runs one seed of one variant to its end. */
+export async function execute(input: ExecuteInput): Promise<RunResult> {
+  const factory = input.scheduler ?? makeStrategy(input.strategy);
+  const scheduler = factory(input.seed);
+  const run = new Run(scheduler, input.options);
+  const sim = new SimImpl(run);
+  const sims: SimImpl[] = [sim];
+  attachEndAnalysis(run, () => sims);
+  input.extend?.(run, sim);
+  const raw = await run.start(() => input.target.setup(sim, { variant: input.variant }));
+  const result: RunResult = {
+    target: input.target.name,
+    variant: input.variant,
+    seed: input.seed,
+    strategy: { name: input.strategy.name, params: { ...(input.strategy.params ?? {}) } },
+    outcome: raw.violations.length > 0 ? 'violation' : 'pass',
+    end: raw.end,
+    violations: raw.violations,
+    ignored: raw.ignored,
+    steps: raw.steps,
+    timeMs: raw.timeMs,
+    decisionHash: raw.decisionHash,
+    tasks: raw.tasks,
+    faultLog: raw.faultLog,
+    decisions: raw.decisions,
+    traceWindow: raw.trace.tail(),
+  };
+  if (raw.trace.full !== null) result.trace = raw.trace.full;
+  return result;
+}
+
+export const DEFAULT_OPTIONS: RunOptions = {
+  durationMs: 60_000,
+  maxSteps: 100_000,
+  faults: {},
+  ignore: new Set(),
+  traceWindow: 40,
+  traceAll: false,
+};

@@ -1,0 +1,12 @@
+/** A short, stable rendering of a value for traces and reports. */
+export function renderValue(v: unknown): string {
+  if (v === undefined) return '';
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'number' || typeof v === 'boolean' || v === null) return String(v);
+  try {
+    const s = JSON.stringify(v);
+    return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+  } catch {
+    return Object.prototype.toString.call(v);
+  }
+}

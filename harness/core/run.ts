@@ -1,0 +1,509 @@
+import { VirtualClock } from './clock.js';
+import { DecisionHash } from './hash.js';
+import { BLOCK, Task, type ExecFn, type ReadyFn } from './task.js';
+import { TimerQueue, TimedEvent } from './timers.js';
+import { Trace } from './trace.js';
+import { RunStopped, type Violation } from './violation.js';
+import type { Choice, DrawStream, Scheduler } from '../sched/scheduler.js';
+
+export type EndReason = 'quiescent' | 'duration' | 'violation';
+
+export interface RunOptions {
+  /** Virtual duration in ms; reaching it is a normal end. */
+  durationMs: number;
+  /** Decision budget; exhausting it first is a `budget-exceeded` violation. */
+  maxSteps: number;
+  /** Fault name → probability in [0, 1]; absent means off. */
+  faults: Readonly<Record<string, number>>;
+  /** Violation kinds that are counted but neither reported nor allowed to stop the run. */
+  ignore: ReadonlySet<string>;
+  /** Trace events kept around a violation. */
+  traceWindow: number;
+  /** Keep the whole timeline (replay --trace). */
+  traceAll: boolean;
+}
+
+/** Hooks that detectors and the network layer attach to a run. */
+export interface Checker {
+  /** After every step; may call run.violate. */
+  afterStep?(): void;
+  /** Once when the run ends normally (not on a violation). */
+  atEnd?(reason: EndReason): void;
+}
+
+export interface FaultEvent {
+  step: number;
+  timeMs: number;
+  fault: string;
+  detail: string;
+}
+
+export interface RawRunResult {
+  end: EndReason;
+  violations: Violation[];
+  ignored: Record<string, number>;
+  steps: number;
+  timeMs: number;
+  decisionHash: string;
+  decisions: (string | number)[];
+  tasks: number;
+  faultLog: FaultEvent[];
+  trace: Trace;
+}
+
+/**
+ * One execution of a target under one scheduler. Tasks are resumed one at a time; the next step
+ * is chosen synchronously at the moment the running task parks (the `await` on an operation
+ * calls back into `park`), so a whole run completes inside one macrotask turn. A single
+ * setImmediate armed at the start therefore fires only if a task escaped the simulation.
+ */
+export class Run {
+  readonly clock = new VirtualClock();
+  readonly timers = new TimerQueue();
+  readonly tasks: Task[] = [];
+  readonly faultLog: FaultEvent[] = [];
+  readonly trace: Trace;
+  readonly checkers: Checker[] = [];
+  readonly violations: Violation[] = [];
+  readonly ignored: Record<string, number> = {};
+  /** Groups (nodes) currently paused: their tasks and timers are held back. */
+  readonly pausedGroups = new Set<string>();
+  current: Task | null = null;
+  step = 0;
+  finished = false;
+
+  private readonly runnable: Task[] = [];
+  private readonly options: Choice[] = [];
+  private readonly hash = new DecisionHash();
+  private readonly decisions: (string | number)[] = [];
+  private readonly names = new Map<string, number>();
+  private readonly invariants: { name: string; fn: () => boolean }[] = [];
+  private lastParked: Task | null = null;
+  private readonly ctx: { current: number; step: number; taskCount: number } = { current: -1, step: 0, taskCount: 0 };
+  private endReason: EndReason = 'quiescent';
+  private resolveDone: ((r: RawRunResult) => void) | null = null;
+  private readonly isHeld = (g: string): boolean => this.pausedGroups.has(g);
+  private readonly parkFn = (t: Task, res: (v: unknown) => void, rej: (e: unknown) => void): void =>
+    this.park(t, res, rej);
+
+  constructor(
+    readonly scheduler: Scheduler,
+    readonly opts: RunOptions,
+  ) {
+    this.trace = new Trace(opts.traceWindow, opts.traceAll);
+  }
+
+  // ---- lifecycle -------------------------------------------------------------------------
+
+  /** Runs `setup` then schedules until the run ends. */
+  start(setup: () => void | Promise<void>): Promise<RawRunResult> {
+    const done = new Promise<RawRunResult>((r) => (this.resolveDone = r));
+    // allowed: the one real-time checkpoint; it fires only if the run is stuck on something
+    // the harness does not control, because a healthy run ends within this macrotask turn.
+    setImmediate(() => this.checkpoint());
+    let ret: void | Promise<void>;
+    try {
+      ret = setup();
+    } catch (e) {
+      this.setupFailed(e);
+      return done;
+    }
+    if (ret !== undefined && typeof (ret as Promise<void>).then === 'function') {
+      (ret as Promise<void>).then(() => this.decide(), (e) => this.setupFailed(e));
+    } else {
+      this.decide();
+    }
+    return done;
+  }
+
+  private setupFailed(e: unknown): void {
+    if (e instanceof RunStopped) return this.finish('violation');
+    this.violate({ kind: 'uncaught-error', actors: ['setup'], message: `setup threw: ${errorText(e)}` });
+  }
+
+  private checkpoint(): void {
+    if (this.finished) return;
+    const t = this.current;
+    this.violate({
+      kind: 'escaped-simulation',
+      actors: t ? [t.label] : ['setup'],
+      message: t
+        ? `task ${t.label} awaited something the harness does not control (a real timer, I/O or a foreign promise) after step ${this.step}; it neither parked at a harness operation nor finished`
+        : `setup awaited something the harness does not control`,
+    });
+  }
+
+  private finish(reason: EndReason): void {
+    if (this.finished) return;
+    if (reason !== 'violation') {
+      this.endReason = reason;
+      for (const c of this.checkers) c.atEnd?.(reason);
+      if (this.finished) return;
+    }
+    this.finished = true;
+    this.endReason = this.violations.length > 0 ? 'violation' : reason;
+    this.current = null;
+    this.resolveDone?.({
+      end: this.endReason,
+      violations: this.violations,
+      ignored: this.ignored,
+      steps: this.step,
+      timeMs: this.clock.now(),
+      decisionHash: this.hash.hex(),
+      decisions: this.decisions,
+      tasks: this.tasks.length,
+      faultLog: this.faultLog,
+      trace: this.trace,
+    });
+  }
+
+  /** Records a violation (unless its kind is ignored) and ends the run. Returns false if ignored. */
+  violate(v: Omit<Violation, 'step' | 'timeMs'> & { step?: number }): boolean {
+    if (!this.record(v)) return false;
+    this.finish('violation');
+    return true;
+  }
+
+  /** Records a violation without ending the run (end-of-run analysis reports several). */
+  record(v: Omit<Violation, 'step' | 'timeMs'> & { step?: number }): boolean {
+    if (this.finished) return false;
+    if (this.opts.ignore.has(v.kind)) {
+      this.ignored[v.kind] = (this.ignored[v.kind] ?? 0) + 1;
+      return false;
+    }
+    this.violations.push({ step: this.step, timeMs: this.clock.now(), ...v } as Violation);
+    return true;
+  }
+
+  /** Throws into the calling task when the run has ended, so abandoned tasks stop. */
+  assertLive(what: string): void {
+    if (this.finished) throw new RunStopped(`${what} called on a run that has ended (an abandoned task)`);
+  }
+
+  // ---- tasks -----------------------------------------------------------------------------
+
+  /** A label unique within the run: the name, or name#2, name#3 for repeats. */
+  uniqueName(name: string): string {
+    const n = (this.names.get(name) ?? 0) + 1;
+    this.names.set(name, n);
+    return n === 1 ? name : `${name}#${n}`;
+  }
+
+  spawn(name: string, fn: () => unknown, daemon: boolean, group: string | null = null): Task {
+    this.assertLive('spawn');
+    if (typeof fn !== 'function') throw new TypeError(`spawn(${name}): fn must be a function`);
+    const t = new Task(this.tasks.length, this.uniqueName(name), daemon, group, this.parkFn);
+    this.tasks.push(t);
+    t.setOp('start', t.label, undefined, null, null);
+    new Promise<unknown>((r) => (t.res = r))
+      .then(() => fn())
+      .then(
+        () => this.taskDone(t),
+        (e) => this.taskFailed(t, e),
+      );
+    this.runnable.push(t);
+    return t;
+  }
+
+  /**
+   * Registers the caller's next operation and returns the thenable it must await. Detects a
+   * task that starts an operation while another of its own is still pending.
+   */
+  request(kind: string, obj: string, arg: unknown, ready: ReadyFn | null, exec: ExecFn | null): PromiseLike<unknown> {
+    this.assertLive(`${obj}.${kind}`);
+    const t = this.current;
+    if (t === null) throw new Error(`${obj}.${kind}: harness operations must be called from a task, not from setup`);
+    if (t.pending) {
+      this.violate({
+        kind: 'unawaited-operation',
+        actors: [t.label],
+        message: `task ${t.label} started ${obj}.${kind} while its ${t.opObj}.${t.opKind} was still pending: every harness operation must be awaited at once`,
+      });
+      throw new RunStopped('unawaited operation');
+    }
+    t.setOp(kind, obj, arg, ready, exec);
+    return t.parker;
+  }
+
+  private park(t: Task, res: (v: unknown) => void, rej: (e: unknown) => void): void {
+    if (this.finished || t.state === 'abandoned') return;
+    if (!t.pending || t.res !== null || t !== this.current) {
+      this.violate({
+        kind: 'unawaited-operation',
+        actors: [t.label],
+        message: `task ${t.label} awaited ${t.opObj}.${t.opKind} late or twice; await each harness operation at once`,
+      });
+      return;
+    }
+    t.res = res;
+    t.rej = rej;
+    this.current = null;
+    this.lastParked = t;
+    if (t.opKind === 'sleep') {
+      this.sleepPark(t);
+    } else {
+      t.state = 'ready';
+      this.runnable.push(t);
+    }
+    this.decide();
+  }
+
+  private sleepPark(t: Task): void {
+    const ms = t.opArg as number;
+    t.state = 'blocked';
+    t.blockedOn = `sleep(${ms})`;
+    this.trace.add(this.step, this.clock.now(), t.label, 'sleep', `${ms}ms`, '');
+    t.timer = this.timers.add(this.clock.now() + ms, `timer:${t.label}`, () => this.wakeFromTimer(t), t.group);
+    // The sleep itself completes when the timer fires: the wake is the step that resumes it.
+    t.setOp('wake', 'timer', undefined, null, null);
+  }
+
+  private wakeFromTimer(t: Task): void {
+    t.timer = null;
+    this.makeReady(t);
+  }
+
+  /** Moves a blocked task back among the runnable ones, with whatever op it now has pending. */
+  makeReady(t: Task): void {
+    if (t.state !== 'blocked') return;
+    t.state = 'ready';
+    t.blockedOn = '';
+    this.runnable.push(t);
+  }
+
+  /** Parks the caller without making it runnable: the op's exec returned BLOCK. */
+  block(t: Task, on: string): void {
+    t.state = 'blocked';
+    t.blockedOn = on;
+  }
+
+  private taskDone(t: Task): void {
+    if (this.finished || t.state === 'abandoned') return;
+    if (t.pending) {
+      this.violate({
+        kind: 'unawaited-operation',
+        actors: [t.label],
+        message: `task ${t.label} finished with ${t.opObj}.${t.opKind} never awaited`,
+      });
+      return;
+    }
+    t.state = 'done';
+    this.current = null;
+    this.lastParked = null;
+    this.decide();
+  }
+
+  private taskFailed(t: Task, e: unknown): void {
+    if (this.finished || t.state === 'abandoned') return;
+    if (e instanceof RunStopped) return;
+    t.state = 'failed';
+    this.violate({ kind: 'uncaught-error', actors: [t.label], message: `task ${t.label} threw: ${errorText(e)}` });
+  }
+
+  /** A crashed node's tasks are never resumed: no finally runs, timers and waits vanish. */
+  abandonGroup(group: string): void {
+    for (const t of this.tasks) {
+      if (t.group !== group || t.state === 'done' || t.state === 'failed') continue;
+      t.state = 'abandoned';
+      t.clearOp();
+      t.res = null;
+      t.rej = null;
+    }
+    for (let i = this.runnable.length - 1; i >= 0; i--) {
+      if (this.runnable[i]!.group === group) this.runnable.splice(i, 1);
+    }
+    this.timers.cancelGroup(group);
+    if (this.current?.group === group) this.current = null;
+  }
+
+  // ---- decisions -------------------------------------------------------------------------
+
+  /** Recorded draw: sim.random and every fault decision go through here. */
+  drawU32(stream: DrawStream): number {
+    const v = this.scheduler.nextU32(stream) >>> 0;
+    this.decisions.push(v);
+    this.hash.mix(v);
+    return v;
+  }
+
+  /** A recorded yes/no with probability p (a fault decision). */
+  chance(p: number): boolean {
+    if (p <= 0) return false;
+    return this.drawU32('fault') / 4294967296 < p;
+  }
+
+  /** A recorded choice among labelled options (which waiter a signal wakes). */
+  choose<C extends Choice>(kind: string, options: readonly C[]): C {
+    if (options.length === 0) throw new Error(`choose(${kind}) with no options`);
+    if (options.length === 1) return options[0]!;
+    const i = this.scheduler.choose(kind, options);
+    const c = options[i];
+    if (c === undefined) throw new Error(`scheduler chose ${i} of ${options.length} for ${kind}`);
+    this.decisions.push(c.label);
+    this.hash.mix(c.labelHash ^ 0x5f3759df);
+    return c;
+  }
+
+  /** Picks and performs steps until a task has been resumed or the run ends. */
+  private decide(): void {
+    for (;;) {
+      if (this.finished) return;
+      this.checkInvariants();
+      for (const c of this.checkers) c.afterStep?.();
+      if (this.finished) return;
+      const opts = this.collectOptions();
+      if (opts === null) return;
+      if (this.step >= this.opts.maxSteps) return this.budgetExceeded();
+      const ctx = this.ctx;
+      const i = this.scheduler.nextStep(opts, ctx);
+      const choice = opts[i];
+      if (choice === undefined) throw new Error(`scheduler ${this.scheduler.name} chose ${i} of ${opts.length}`);
+      this.decisions.push(choice.label);
+      this.hash.mix(choice.labelHash);
+      this.step++;
+      if (choice instanceof Task) {
+        if (this.stepTask(choice)) return;
+      } else {
+        this.fireTimer(choice as TimedEvent);
+      }
+    }
+  }
+
+
+  /** Fills this.options with enabled steps; on none, ends the run and returns null. */
+  private collectOptions(): Choice[] | null {
+    const opts = this.options;
+    opts.length = 0;
+    let current = -1;
+    for (const t of this.runnable) {
+      if (t.group !== null && this.pausedGroups.has(t.group)) continue;
+      if (t.opReady !== null && !t.opReady(t, t.opArg)) continue;
+      if (t === this.lastParked) current = opts.length;
+      opts.push(t);
+    }
+    const taskCount = opts.length;
+    const next = this.timers.earliest(this.isHeld);
+    const at = Math.max(next, this.clock.now());
+    if (at <= this.opts.durationMs) this.timers.collectDue(at, this.isHeld, opts);
+    if (opts.length === 0) {
+      this.finish(next === Infinity && !this.anyHeldWork() ? 'quiescent' : 'duration');
+      return null;
+    }
+    this.ctx.current = current;
+    this.ctx.step = this.step;
+    this.ctx.taskCount = taskCount;
+    return opts;
+  }
+
+  /** Paused nodes still have work to do later, so an empty step set is not quiescence. */
+  private anyHeldWork(): boolean {
+    if (this.pausedGroups.size === 0) return false;
+    if (this.timers.size > 0) return true;
+    return this.runnable.some((t) => t.group !== null && this.pausedGroups.has(t.group));
+  }
+
+  /** Executes a task's pending operation; true when the task was resumed. */
+  private stepTask(t: Task): boolean {
+    const idx = this.runnable.indexOf(t);
+    this.runnable.splice(idx, 1);
+    t.state = 'running';
+    this.current = t;
+    let result: unknown;
+    try {
+      result = t.opExec === null ? undefined : t.opExec(t, t.opArg);
+    } catch (e) {
+      if (this.finished || e instanceof RunStopped) return true;
+      // A misused operation (next() on a closed subscription...) throws at the caller's await.
+      const rej = t.rej;
+      t.clearOp();
+      t.res = null;
+      t.rej = null;
+      rej?.(e);
+      return true;
+    }
+    if (this.finished) return true;
+    this.trace.add(this.step, this.clock.now(), t.label, t.opKind, t.opObj, result);
+    if (result === BLOCK) {
+      this.current = null;
+      if (this.lastParked === t) this.lastParked = null;
+      return false;
+    }
+    const res = t.res;
+    t.clearOp();
+    t.res = null;
+    t.rej = null;
+    if (res === null) throw new Error(`task ${t.label} resumed without a parked await`);
+    res(result);
+    return true;
+  }
+
+  private fireTimer(ev: TimedEvent): void {
+    this.timers.remove(ev);
+    if (ev.atMs > this.clock.now()) this.clock.advanceTo(ev.atMs);
+    this.lastParked = null;
+    this.trace.add(this.step, this.clock.now(), ev.label, 'fire', '', '');
+    ev.fire();
+  }
+
+  private budgetExceeded(): void {
+    const busy = this.options.filter((c) => c instanceof Task).map((c) => c.label);
+    this.violate({
+      kind: 'budget-exceeded',
+      actors: busy.slice(0, 8),
+      message: `${this.opts.maxSteps} steps ran out at ${this.clock.now()}ms virtual, before quiescence or the ${this.opts.durationMs}ms duration: a livelock, or raise --max-steps`,
+    });
+  }
+
+  // ---- invariants ------------------------------------------------------------------------
+
+  addInvariant(name: string, fn: () => boolean): void {
+    if (typeof fn !== 'function') throw new TypeError(`invariant ${name}: fn must be a function`);
+    this.invariants.push({ name, fn });
+  }
+
+  private checkInvariants(): void {
+    for (const inv of this.invariants) {
+      let ok: boolean;
+      let why = '';
+      try {
+        ok = inv.fn() !== false;
+      } catch (e) {
+        ok = false;
+        why = `: threw ${errorText(e)}`;
+      }
+      if (!ok) {
+        const actor = this.trace.tail().at(-1)?.task;
+        this.violate({
+          kind: 'invariant',
+          actors: actor ? [actor] : [],
+          message: `invariant ${inv.name} failed after step ${this.step}${why}`,
+          details: { invariant: inv.name },
+        });
+        return;
+      }
+    }
+  }
+
+  /** Tasks that are not finished, for end-of-run analysis. */
+  liveTasks(): Task[] {
+    return this.tasks.filter((t) => t.state === 'ready' || t.state === 'blocked' || t.state === 'running');
+  }
+
+  /** The runnable tasks whose pending op cannot proceed (waiting for a mutex, a semaphore). */
+  isRunnable(t: Task): boolean {
+    return this.runnable.includes(t);
+  }
+
+  recordFault(fault: string, detail: string): void {
+    this.faultLog.push({ step: this.step, timeMs: this.clock.now(), fault, detail });
+    this.trace.add(this.step, this.clock.now(), 'nemesis', fault, detail, '');
+  }
+}
+
+export function errorText(e: unknown): string {
+  if (e instanceof Error) {
+    const frame = e.stack?.split('\n').slice(1, 3).map((l) => l.trim()).join(' ← ') ?? '';
+    return `${e.name}: ${e.message}${frame ? ` (${frame})` : ''}`;
+  }
+  return String(e);
+}

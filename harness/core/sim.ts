@@ -1,0 +1,118 @@
+import type { Broadcaster, CondVar, Mutex, Op, Semaphore, Shared, Sim, SpawnOptions, TaskFn } from './api.js';
+import type { Run } from './run.js';
+import { RunStopped } from './violation.js';
+import { SimMutex } from '../sync/mutex.js';
+import { SimCondVar } from '../sync/condvar.js';
+import { SimSemaphore } from '../sync/semaphore.js';
+import { SimBroadcaster } from '../sync/broadcaster.js';
+import { SimShared } from '../sync/shared.js';
+import { findLostWakeups } from '../check/lost-wakeup.js';
+import { reportStuckTasks } from '../check/deadlock.js';
+
+/**
+ * The object a target's setup receives. It is a thin facade over the Run so that engine
+ * internals stay out of a target's reach; the primitives it makes belong to one run only.
+ * `group` scopes tasks and primitives to a network node (null for plain thread targets).
+ */
+export class SimImpl implements Sim {
+  readonly mutexes: SimMutex[] = [];
+
+  constructor(
+    readonly run: Run,
+    readonly group: string | null = null,
+  ) {}
+
+  spawn(name: string, fn: TaskFn, options?: SpawnOptions): void {
+    if (typeof name !== 'string' || name.length === 0) throw new TypeError('spawn: name must be a non-empty string');
+    this.run.spawn(name, fn, options?.daemon === true, this.group);
+  }
+
+  now(): number {
+    return this.run.clock.now();
+  }
+
+  random(): number {
+    this.run.assertLive('random');
+    return this.run.drawU32('user') / 4294967296;
+  }
+
+  randomInt(n: number): number {
+    if (!Number.isInteger(n) || n < 1) throw new RangeError(`randomInt: n must be an integer >= 1, got ${n}`);
+    return Math.floor(this.random() * n);
+  }
+
+  yield(): Op<void> {
+    return this.run.request('yield', 'sim', undefined, null, null) as Op<void>;
+  }
+
+  sleep(ms: number): Op<void> {
+    if (!(ms >= 0) || !Number.isFinite(ms)) throw new RangeError(`sleep: ms must be a finite number >= 0, got ${ms}`);
+    return this.run.request('sleep', 'sim', ms, null, null) as Op<void>;
+  }
+
+  mutex(name: string): Mutex {
+    const m = new SimMutex(this.run, this.name(name));
+    this.mutexes.push(m);
+    return m;
+  }
+
+  condvar(name: string): CondVar {
+    return new SimCondVar(this.run, this.name(name), this.run.opts.faults['spurious'] ?? 0);
+  }
+
+  semaphore(name: string, initial: number): Semaphore {
+    return new SimSemaphore(this.run, this.name(name), initial);
+  }
+
+  broadcaster<T>(name: string): Broadcaster<T> {
+    return new SimBroadcaster<T>(this.run, this.name(name));
+  }
+
+  shared<T>(name: string, initial: T): Shared<T> {
+    return new SimShared<T>(this.run, this.name(name), initial);
+  }
+
+  invariant(name: string, fn: () => boolean): void {
+    this.run.addInvariant(this.name(name), fn);
+  }
+
+  assert(cond: unknown, message: string): asserts cond {
+    if (cond) return;
+    const t = this.run.current;
+    const recorded = this.run.violate({
+      kind: 'assert',
+      actors: t ? [t.label] : [],
+      message: `assertion failed${t ? ` in ${t.label}` : ''}: ${message}`,
+    });
+    if (recorded || this.run.finished) throw new RunStopped('assertion failed');
+  }
+
+  log(message: string): void {
+    this.run.trace.add(this.run.step, this.run.clock.now(), this.run.current?.label ?? 'setup', 'log', '', String(message));
+  }
+
+  currentTask(): string | null {
+    return this.run.current?.label ?? null;
+  }
+
+  /** Node-scoped primitives get the node id as a prefix so labels stay unique in the run. */
+  private name(n: string): string {
+    if (typeof n !== 'string' || n.length === 0) throw new TypeError('primitive name must be a non-empty string');
+    return this.group === null ? n : `${this.group}/${n}`;
+  }
+}
+
+/** At quiescence: lost wakeups first; a deadlock only for what they do not explain. */
+export function attachEndAnalysis(run: Run, sims: () => readonly SimImpl[]): void {
+  run.checkers.push({
+    atEnd(reason) {
+      if (reason !== 'quiescent') return;
+      const lost = findLostWakeups(run);
+      if (lost.size > 0) return;
+      const holders = sims().flatMap((s) => s.mutexes)
+        .filter((m) => m.owner !== null && m.owner.state !== 'abandoned')
+        .map((m) => ({ mutex: m.name, holder: m.owner!.label }));
+      reportStuckTasks(run, holders);
+    },
+  });
+}

@@ -1,0 +1,90 @@
+import { labelHash } from './hash.js';
+import type { Choice } from '../sched/scheduler.js';
+
+export const BLOCK: unique symbol = Symbol('block');
+export type ExecResult = unknown;
+
+/** Decides whether a pending operation can complete now (a lock needs the mutex free). */
+export type ReadyFn = (t: Task, arg: unknown) => boolean;
+/** Applies a pending operation's effect; returns its result, or BLOCK to park the task. */
+export type ExecFn = (t: Task, arg: unknown) => ExecResult;
+
+export type TaskState = 'ready' | 'running' | 'blocked' | 'done' | 'failed' | 'abandoned';
+
+/**
+ * A simulated thread. Its pending operation lives in plain fields (not an allocated object)
+ * because an operation is requested on every step and this is the engine's hot path.
+ */
+export class Task implements Choice {
+  readonly labelHash: number;
+  state: TaskState = 'ready';
+  /** True while the task's pending operation is set (requested and not yet completed). */
+  pending = false;
+  opKind = 'start';
+  opObj = '';
+  opArg: unknown = undefined;
+  opReady: ReadyFn | null = null;
+  opExec: ExecFn | null = null;
+  /** The resolve/reject of the `await` parked on the pending operation. */
+  res: ((v: unknown) => void) | null = null;
+  rej: ((e: unknown) => void) | null = null;
+  /** A thenable handed back by every operation: `await` calling its `then` is how the engine
+   * learns the task has parked, after any synchronous code that followed the call. */
+  readonly parker: PromiseLike<unknown>;
+
+  /** What the task waits on, for deadlock reports. */
+  blockedOn = '';
+  /** Last read of shared state (a Shared get), for the lost-wakeup check. */
+  lastReadStep = -1;
+  lastReadObj = '';
+  lastReadValue: unknown = undefined;
+  /** Filled when the task goes to sleep on a condvar or a subscription. */
+  sleepInfo: SleepInfo | null = null;
+  /** Timer armed on the task's behalf (sleep, timedWait), cancelled on wake or abandonment. */
+  timer: { cancelled: boolean } | null = null;
+
+  constructor(
+    readonly id: number,
+    readonly label: string,
+    readonly daemon: boolean,
+    readonly group: string | null,
+    park: (t: Task, res: (v: unknown) => void, rej: (e: unknown) => void) => void,
+  ) {
+    this.labelHash = labelHash(label);
+    const self = this;
+    this.parker = {
+      then(res: (v: unknown) => void, rej: (e: unknown) => void) {
+        park(self, res, rej);
+        return undefined as never;
+      },
+    } as PromiseLike<unknown>;
+  }
+
+  setOp(kind: string, obj: string, arg: unknown, ready: ReadyFn | null, exec: ExecFn | null): void {
+    this.pending = true;
+    this.opKind = kind;
+    this.opObj = obj;
+    this.opArg = arg;
+    this.opReady = ready;
+    this.opExec = exec;
+  }
+
+  clearOp(): void {
+    this.pending = false;
+    this.opReady = null;
+    this.opExec = null;
+    this.opArg = undefined;
+  }
+}
+
+/** Why a task sleeps on a condvar or subscription, with what it last read before sleeping. */
+export interface SleepInfo {
+  kind: 'condvar' | 'subscription';
+  obj: string;
+  step: number;
+  readStep: number;
+  readObj: string;
+  readValue: unknown;
+  /** The latest wakeup on this object that reached nobody before the task slept. */
+  unheard: { step: number; task: string; op: string } | null;
+}

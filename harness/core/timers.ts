@@ -1,0 +1,84 @@
+import { labelHash } from './hash.js';
+import type { Choice } from '../sched/scheduler.js';
+
+/** A timed event: a sleeping task's wake-up, a timeout, a message delivery, a nemesis action. */
+export class TimedEvent implements Choice {
+  readonly labelHash: number;
+  cancelled = false;
+
+  constructor(
+    readonly atMs: number,
+    readonly seq: number,
+    readonly label: string,
+    readonly fire: () => void,
+    /** Group (node) whose pause holds this event back; null for global events. */
+    readonly group: string | null,
+  ) {
+    this.labelHash = labelHash(label);
+  }
+}
+
+/**
+ * Pending timed events ordered by (time, arrival). Events due at the same instant are offered
+ * to the scheduler together, so their order is a decision, not an accident of arrival.
+ */
+export class TimerQueue {
+  private readonly events: TimedEvent[] = [];
+  private seq = 0;
+
+  get size(): number {
+    return this.events.length;
+  }
+
+  add(atMs: number, label: string, fire: () => void, group: string | null = null): TimedEvent {
+    if (!Number.isFinite(atMs)) throw new RangeError(`timer time must be finite, got ${atMs}`);
+    const ev = new TimedEvent(atMs, this.seq++, label, fire, group);
+    let lo = 0;
+    let hi = this.events.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.events[mid]!.atMs <= atMs) lo = mid + 1;
+      else hi = mid;
+    }
+    this.events.splice(lo, 0, ev);
+    return ev;
+  }
+
+  cancel(ev: TimedEvent): void {
+    if (ev.cancelled) return;
+    ev.cancelled = true;
+    const i = this.events.indexOf(ev);
+    if (i >= 0) this.events.splice(i, 1);
+  }
+
+  /** Earliest due time among events whose group is not held back, or Infinity. */
+  earliest(held: (group: string) => boolean): number {
+    for (const ev of this.events) if (ev.group === null || !held(ev.group)) return ev.atMs;
+    return Infinity;
+  }
+
+  /** Appends every event due by `atMs` (and not held back) to `out`: the earliest instant's
+   * events, plus any a paused group left overdue. */
+  collectDue(atMs: number, held: (group: string) => boolean, out: Choice[]): void {
+    for (const ev of this.events) {
+      if (ev.atMs > atMs) break;
+      if (ev.group === null || !held(ev.group)) out.push(ev);
+    }
+  }
+
+  /** Cancels every event of a group (a crashed node's timers vanish). */
+  cancelGroup(group: string): void {
+    for (let i = this.events.length - 1; i >= 0; i--) {
+      const ev = this.events[i]!;
+      if (ev.group === group) {
+        ev.cancelled = true;
+        this.events.splice(i, 1);
+      }
+    }
+  }
+
+  remove(ev: TimedEvent): void {
+    const i = this.events.indexOf(ev);
+    if (i >= 0) this.events.splice(i, 1);
+  }
+}

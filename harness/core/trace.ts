@@ -1,0 +1,58 @@
+import { renderValue } from './format.js';
+import { BLOCK } from './task.js';
+
+/** One line of the timeline: step, time, task, operation, object, result. */
+export interface TraceEvent {
+  step: number;
+  timeMs: number;
+  task: string;
+  op: string;
+  obj: string;
+  result: string;
+}
+
+interface RawEvent extends Omit<TraceEvent, 'result'> {
+  result: unknown;
+}
+
+function render(v: unknown): string {
+  return v === BLOCK ? 'blocks' : renderValue(v);
+}
+
+/**
+ * Keeps the last `window` events cheaply (reused slots) so every report can show the steps
+ * around a violation, and all events only when a full trace was asked for.
+ */
+export class Trace {
+  private readonly ring: RawEvent[] = [];
+  private next = 0;
+  readonly full: TraceEvent[] | null;
+
+  constructor(readonly window: number, keepAll: boolean) {
+    this.full = keepAll ? [] : null;
+  }
+
+  add(step: number, timeMs: number, task: string, op: string, obj: string, result: unknown): void {
+    if (this.full !== null) this.full.push({ step, timeMs, task, op, obj, result: render(result) });
+    if (this.window === 0) return;
+    let slot = this.ring[this.next];
+    if (slot === undefined) {
+      slot = { step, timeMs, task, op, obj, result };
+      this.ring.push(slot);
+    } else {
+      slot.step = step; slot.timeMs = timeMs; slot.task = task; slot.op = op; slot.obj = obj; slot.result = result;
+    }
+    this.next = (this.next + 1) % this.window;
+  }
+
+  /** The retained tail, oldest first, as fresh objects. */
+  tail(): TraceEvent[] {
+    const n = this.ring.length;
+    const out: TraceEvent[] = [];
+    for (let i = 0; i < n; i++) {
+      const e = this.ring[(this.next + i) % n]!;
+      out.push({ step: e.step, timeMs: e.timeMs, task: e.task, op: e.op, obj: e.obj, result: render(e.result) });
+    }
+    return out;
+  }
+}

@@ -1,0 +1,33 @@
+/** Every finding is one of these; `kind` is what seeds/ entries and --ignore name. */
+export type ViolationKind =
+  | 'lost-wakeup'
+  | 'deadlock'
+  | 'mutex-misuse'
+  | 'uncaught-error'
+  | 'invariant'
+  | 'assert'
+  | 'escaped-simulation'
+  | 'unawaited-operation'
+  | 'budget-exceeded'
+  | (string & {});
+
+export interface Violation {
+  kind: ViolationKind;
+  /** Step at which it was detected (the decision count). */
+  step: number;
+  /** Virtual time in ms. */
+  timeMs: number;
+  /** Tasks (or nodes) involved, most responsible first. */
+  actors: string[];
+  message: string;
+  /** Structured details a report may show (steps of the stale read and the unheard signal, holders...). */
+  details?: Record<string, unknown>;
+}
+
+/** Thrown into a task to stop it after the run recorded a violation or ended; never user-visible. */
+export class RunStopped extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'RunStopped';
+  }
+}

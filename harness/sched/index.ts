@@ -1,0 +1,43 @@
+import type { SchedulerFactory } from './scheduler.js';
+import { randomStrategy } from './random.js';
+import { runToBlockStrategy } from './run-to-block.js';
+
+export type StrategyParams = Readonly<Record<string, string | number | boolean>>;
+
+/** A named strategy with its parameters: what a report records so a replay command is complete. */
+export interface StrategySpec {
+  name: string;
+  params?: StrategyParams;
+}
+
+type Maker = (params: StrategyParams) => SchedulerFactory;
+
+const registry = new Map<string, Maker>([
+  ['random', () => randomStrategy],
+  ['run-to-block', () => runToBlockStrategy],
+]);
+
+/** Strategies register here (one file each) so the CLI and the API list the same set. */
+export function registerStrategy(name: string, make: Maker): void {
+  registry.set(name, make);
+}
+
+export function strategyNames(): string[] {
+  return [...registry.keys()];
+}
+
+export function makeStrategy(spec: StrategySpec): SchedulerFactory {
+  const make = registry.get(spec.name);
+  if (make === undefined) {
+    throw new UsageError(`unknown strategy '${spec.name}' (known: ${strategyNames().join(', ')})`);
+  }
+  return make(spec.params ?? {});
+}
+
+/** Bad input from a user: the CLI prints the message alone and exits 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}

@@ -1,0 +1,106 @@
+import type { Broadcaster, Op, Subscription } from '../core/api.js';
+import type { Run } from '../core/run.js';
+import { BLOCK, type Task } from '../core/task.js';
+
+/**
+ * Go's events.Broadcaster as Swarmkit's watch.Queue uses it: each subscriber has its own
+ * unbounded queue, publish never blocks, and a late subscriber never sees earlier values
+ * (no replay, no snapshot). A publish that reaches nobody is remembered for the lost-wakeup check.
+ */
+export class SimBroadcaster<T> implements Broadcaster<T> {
+  private readonly subs: SimSubscription<T>[] = [];
+  lastUnheard: { step: number; task: string; op: string } | null = null;
+
+  constructor(
+    readonly run: Run,
+    readonly name: string,
+  ) {}
+
+  subscribers(): number {
+    return this.subs.length;
+  }
+
+  publish(value: T): Op<void> {
+    return this.run.request('publish', this.name, value, null, this.doPublish) as Op<void>;
+  }
+
+  subscribe(): Op<Subscription<T>> {
+    return this.run.request('subscribe', this.name, undefined, null, this.doSubscribe) as Op<Subscription<T>>;
+  }
+
+  /** Publish from harness code (a node's signalLeadership) as part of the caller's step. */
+  publishNow(value: T, by: string): void {
+    if (this.subs.length === 0) {
+      this.lastUnheard = { step: this.run.step, task: by, op: 'publish' };
+      return;
+    }
+    for (const s of this.subs) s.deliver(value);
+  }
+
+  remove(s: SimSubscription<T>): void {
+    const i = this.subs.indexOf(s);
+    if (i >= 0) this.subs.splice(i, 1);
+  }
+
+  private readonly doPublish = (t: Task, v: unknown): void => this.publishNow(v as T, t.label);
+
+  private readonly doSubscribe = (t: Task): Subscription<T> => {
+    const s = new SimSubscription<T>(this, this.lastUnheard, t.label);
+    this.subs.push(s);
+    return s;
+  };
+}
+
+export class SimSubscription<T> implements Subscription<T> {
+  private readonly queue: T[] = [];
+  private waiter: Task | null = null;
+  private closed = false;
+  readonly name: string;
+
+  constructor(
+    private readonly b: SimBroadcaster<T>,
+    /** The latest publish that reached nobody before this subscription existed. */
+    readonly unheardBefore: { step: number; task: string; op: string } | null,
+    owner: string,
+  ) {
+    this.name = `${b.name}[${owner}]`;
+  }
+
+  deliver(v: T): void {
+    this.queue.push(v);
+    const w = this.waiter;
+    if (w === null) return;
+    this.waiter = null;
+    w.sleepInfo = null;
+    w.setOp('next', this.name, undefined, null, this.shift);
+    this.b.run.makeReady(w);
+  }
+
+  private readonly shift = (): T => this.queue.shift() as T;
+
+  private readonly doNext = (t: Task): unknown => {
+    if (this.queue.length > 0) return this.queue.shift();
+    if (this.closed) throw new Error(`${this.name}.next() on a closed subscription`);
+    this.waiter = t;
+    t.sleepInfo = {
+      kind: 'subscription', obj: this.b.name, step: this.b.run.step,
+      readStep: t.lastReadStep, readObj: t.lastReadObj, readValue: t.lastReadValue,
+      unheard: this.unheardBefore,
+    };
+    this.b.run.block(t, `${this.name}.next()`);
+    return BLOCK;
+  };
+
+  private readonly doClose = (): void => {
+    this.closed = true;
+    this.b.remove(this);
+  };
+
+  next(): Op<T> {
+    return this.b.run.request('next', this.name, undefined, null, this.doNext) as Op<T>;
+  }
+
+  close(): Op<void> {
+    return this.b.run.request('close', this.name, undefined, null, this.doClose) as Op<void>;
+  }
+}

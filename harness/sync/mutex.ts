@@ -1,0 +1,78 @@
+import type { Mutex, Op } from '../core/api.js';
+import type { Run } from '../core/run.js';
+import type { Task } from '../core/task.js';
+import { RunStopped } from '../core/violation.js';
+import { findLockCycle, wantedMutex } from '../check/deadlock.js';
+
+/** A non-recursive mutex. Contenders stay runnable and are enabled only while it is free, so
+ * which contender gets it after an unlock is a scheduling decision. */
+export class SimMutex implements Mutex {
+  owner: Task | null = null;
+
+  constructor(
+    private readonly run: Run,
+    readonly name: string,
+  ) {}
+
+  private readonly free = (): boolean => this.owner === null;
+  private readonly take = (t: Task): void => {
+    this.owner = t;
+  };
+  private readonly tryTake = (t: Task): boolean => {
+    if (this.owner !== null) return false;
+    this.owner = t;
+    return true;
+  };
+  private readonly release = (t: Task): void => {
+    if (this.owner !== t) this.misuse(t, `unlocked ${this.name} held by ${this.owner?.label ?? 'nobody'}`);
+    this.owner = null;
+  };
+
+  holder(): string | null {
+    return this.owner?.label ?? null;
+  }
+
+  lock(): Op<void> {
+    const t = this.run.current;
+    if (t !== null && this.owner === t) this.misuse(t, `locked ${this.name} which it already holds (self-deadlock)`);
+    const op = this.run.request('lock', this.name, undefined, this.free, this.take) as Op<void>;
+    if (t !== null) {
+      wantedMutex.set(t, this);
+      this.checkCycle(t);
+    }
+    return op;
+  }
+
+  tryLock(): Op<boolean> {
+    return this.run.request('tryLock', this.name, undefined, null, this.tryTake) as Op<boolean>;
+  }
+
+  unlock(): Op<void> {
+    const t = this.run.current;
+    if (t !== null && this.owner !== t) {
+      this.misuse(t, `unlocked ${this.name} held by ${this.owner?.label ?? 'nobody'}`);
+    }
+    return this.run.request('unlock', this.name, undefined, null, this.release) as Op<void>;
+  }
+
+  /** Ready predicate for a task that must (re)acquire this mutex. */
+  readonly isFree = this.free;
+
+  /** A wait-for cycle through mutex holders is a deadlock the moment it forms. */
+  checkCycle(t: Task): void {
+    const cycle = findLockCycle(t, this);
+    if (cycle === null) return;
+    this.run.violate({
+      kind: 'deadlock',
+      actors: cycle.map((c) => c.task),
+      message: `lock cycle: ${cycle.map((c) => `${c.task} holds ${c.holds} and waits for ${c.wants}`).join('; ')}`,
+      details: { cycle },
+    });
+    throw new RunStopped('deadlock');
+  }
+
+  misuse(t: Task, what: string): never {
+    this.run.violate({ kind: 'mutex-misuse', actors: [t.label], message: `task ${t.label} ${what}` });
+    throw new RunStopped('mutex misuse');
+  }
+}
