@@ -4,10 +4,11 @@ import { renderValue } from '../core/format.js';
 
 /**
  * A lost wakeup, as users mean it and as shuttle, loom and Coyote only call "deadlock": task W
- * sleeps forever on a condvar (or a subscription), and a signal (or publish) on that object
- * reached no waiter *after* W's last read of shared state and before W slept. W checked its
- * predicate, the wakeup came and went, then W slept. A waiter that re-read the state after the
- * early signal is not flagged: its read is newer than the signal.
+ * sleeps forever on a condvar (or a subscription), and a wakeup on that object that W missed (a
+ * signal that reached no waiter, or any broadcast or publish) came *after* W's last read of
+ * shared state and before W slept. W checked its predicate, the wakeup came and went, then W
+ * slept. A waiter that re-read the state after the early signal is not flagged: its read is
+ * newer than the signal.
  *
  * Returns the sleepers it explained, so the deadlock report can leave them out.
  */
@@ -27,8 +28,8 @@ export function findLostWakeups(run: Run): Set<Task> {
       kind: 'lost-wakeup',
       actors: [t.label, u.task],
       message:
-        `${t.label} sleeps forever in ${where} (since step ${si.step}): ${u.task}'s ${u.op} on ${si.obj} ` +
-        `at step ${u.step} reached no waiter; ${t.label} had ${read}, ${when}`,
+        `${t.label} sleeps forever in ${where} (since step ${si.step}): it missed ${u.task}'s ${u.op} on ${si.obj} ` +
+        `at step ${u.step}; ${t.label} had ${read}, ${when}`,
       details: {
         waiter: t.label, object: si.obj, sleptAtStep: si.step,
         signal: { step: u.step, task: u.task, op: u.op },

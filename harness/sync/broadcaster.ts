@@ -9,6 +9,7 @@ import { BLOCK, type Task } from '../core/task.js';
  */
 export class SimBroadcaster<T> implements Broadcaster<T> {
   private readonly subs: SimSubscription<T>[] = [];
+  /** Latest publish: a subscription made after it never sees it. */
   lastUnheard: { step: number; task: string; op: string } | null = null;
 
   constructor(
@@ -30,10 +31,8 @@ export class SimBroadcaster<T> implements Broadcaster<T> {
 
   /** Publish from harness code (a node's signalLeadership) as part of the caller's step. */
   publishNow(value: T, by: string): void {
-    if (this.subs.length === 0) {
-      this.lastUnheard = { step: this.run.step, task: by, op: 'publish' };
-      return;
-    }
+    // Every later subscriber misses this value, whether or not earlier ones got it.
+    this.lastUnheard = { step: this.run.step, task: by, op: 'publish' };
     for (const s of this.subs) s.deliver(value);
   }
 

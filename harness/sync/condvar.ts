@@ -24,7 +24,7 @@ interface Waiter {
 export class SimCondVar implements CondVar {
   private readonly waiters: Waiter[] = [];
   private boundMutex: SimMutex | null = null;
-  /** Latest signal or broadcast that reached no waiter. */
+  /** Latest signal that reached no waiter, or latest broadcast: what a later sleeper missed. */
   lastUnheard: { step: number; task: string; op: string } | null = null;
 
   constructor(
@@ -105,10 +105,9 @@ export class SimCondVar implements CondVar {
   };
 
   private readonly doBroadcast = (t: Task): void => {
-    if (this.waiters.length === 0) {
-      this.lastUnheard = { step: this.run.step, task: t.label, op: 'broadcast' };
-      return;
-    }
+    // A broadcast is meant for every sleeper: a task that had read the state but was not yet
+    // asleep misses it even when others heard it (a signal heard by one was never its to hear).
+    this.lastUnheard = { step: this.run.step, task: t.label, op: 'broadcast' };
     for (const w of [...this.waiters]) this.wake(w, 'signaled');
   };
 
