@@ -82,6 +82,9 @@ export class Run {
   private readonly ctx: { current: number; step: number; taskCount: number } = { current: -1, step: 0, taskCount: 0 };
   private endReason: EndReason = 'quiescent';
   private resolveDone: ((r: RawRunResult) => void) | null = null;
+  /** Cleared at the end so a finished run is not kept alive until the next macrotask turn
+   * (a campaign awaiting runs back to back would otherwise retain every one of them). */
+  private checkpointTimer: ReturnType<typeof setImmediate> | null = null;
   private readonly isHeld = (g: string): boolean => this.pausedGroups.has(g);
   private readonly parkFn = (t: Task, res: (v: unknown) => void, rej: (e: unknown) => void): void =>
     this.park(t, res, rej);
@@ -100,7 +103,7 @@ export class Run {
     const done = new Promise<RawRunResult>((r) => (this.resolveDone = r));
     // allowed: the one real-time checkpoint; it fires only if the run is stuck on something
     // the harness does not control, because a healthy run ends within this macrotask turn.
-    setImmediate(() => this.checkpoint());
+    this.checkpointTimer = setImmediate(() => this.checkpoint());
     let ret: void | Promise<void>;
     try {
       ret = setup();
@@ -141,6 +144,8 @@ export class Run {
       if (this.finished) return;
     }
     this.finished = true;
+    if (this.checkpointTimer !== null) clearImmediate(this.checkpointTimer);
+    this.checkpointTimer = null;
     this.endReason = this.violations.length > 0 ? 'violation' : reason;
     this.current = null;
     this.resolveDone?.({
@@ -373,15 +378,19 @@ export class Run {
   /** Fills this.options with enabled steps; on none, ends the run and returns null. */
   private collectOptions(): Choice[] | null {
     const opts = this.options;
-    opts.length = 0;
+    const runnable = this.runnable;
+    // Overwrite in place and trim with pop: `length = 0` is a slow runtime call on every step.
+    let n = 0;
     let current = -1;
-    for (const t of this.runnable) {
+    for (let k = 0; k < runnable.length; k++) {
+      const t = runnable[k]!;
       if (t.group !== null && this.pausedGroups.has(t.group)) continue;
       if (t.opReady !== null && !t.opReady(t, t.opArg)) continue;
-      if (t === this.lastParked) current = opts.length;
-      opts.push(t);
+      if (t === this.lastParked) current = n;
+      opts[n++] = t;
     }
-    const taskCount = opts.length;
+    while (opts.length > n) opts.pop();
+    const taskCount = n;
     const next = this.timers.earliest(this.isHeld);
     const at = Math.max(next, this.clock.now());
     if (at <= this.opts.durationMs) this.timers.collectDue(at, this.isHeld, opts);
@@ -404,8 +413,7 @@ export class Run {
 
   /** Executes a task's pending operation; true when the task was resumed. */
   private stepTask(t: Task): boolean {
-    const idx = this.runnable.indexOf(t);
-    this.runnable.splice(idx, 1);
+    removeInOrder(this.runnable, t);
     t.state = 'running';
     this.current = t;
     let result: unknown;
@@ -498,6 +506,16 @@ export class Run {
     this.faultLog.push({ step: this.step, timeMs: this.clock.now(), fault, detail });
     this.trace.add(this.step, this.clock.now(), 'nemesis', fault, detail, '');
   }
+}
+
+/** Removes `x` keeping the order (the options' order is part of every decision); no splice,
+ * which allocates the removed-elements array on every step. */
+function removeInOrder<T>(a: T[], x: T): void {
+  const n = a.length;
+  let i = a.indexOf(x);
+  if (i < 0) return;
+  for (; i < n - 1; i++) a[i] = a[i + 1]!;
+  a.pop();
 }
 
 export function errorText(e: unknown): string {
