@@ -100,7 +100,77 @@ export interface Sim {
   log(message: string): void;
   /** The name of the task currently running (null during setup). */
   currentTask(): string | null;
+  /**
+   * Declares a network node (during setup only). `main(ctx)` is the node's program, started as
+   * its first task (labelled with the id) and run again from scratch after each crash.
+   */
+  node<M = unknown>(id: string, main: NodeMain<M>, options?: SpawnOptions): void;
 }
+
+export type LeadershipRole = 'leader' | 'follower';
+
+/** What `ctx.leadership` subscribers receive: exactly what the node signalled. */
+export interface LeadershipEvent {
+  readonly role: LeadershipRole;
+  readonly term: number;
+}
+
+/** A node's disk. Synchronous; values are deep-copied in and out (structuredClone). */
+export interface NodeStorage {
+  get<T = unknown>(key: string): T | undefined;
+  /** Visible at once to this incarnation; durable only after `sync()`. */
+  set(key: string, value: unknown): void;
+  delete(key: string): void;
+  /** Current keys, sorted. */
+  keys(): string[];
+  /** Makes every write so far survive a crash. */
+  sync(): void;
+}
+
+export interface RecvOptions {
+  /** Virtual ms on the node's own (possibly drifting) clock; absent waits forever, 0 polls. */
+  timeoutMs?: number;
+}
+
+/** A Raft node's state as the safety checkers read it. */
+export interface RaftObservation {
+  term: number;
+  role: string;
+  commitIndex: number;
+  lastLogIndex: number;
+  /** Digests of entries 1..lastLogIndex (entry i at log[i - 1]); each must identify the entry
+   * and its term, and equal the digest later passed to `applied`. Enables log matching and
+   * leader completeness. */
+  log?: readonly string[];
+}
+
+/**
+ * What a node's program receives. The thread primitives are the core's, owned by the node:
+ * they vanish with it on a crash. `now` and `sleep` read the node's own clock, which drifts
+ * under the `clock-skew` fault.
+ */
+export interface NodeContext<M = unknown> extends Omit<Sim, 'node'> {
+  readonly id: string;
+  /** The other nodes' ids, in declaration order. */
+  readonly peers: readonly string[];
+  /** 1 for the first run of main, +1 after each restart. */
+  readonly incarnation: number;
+  /** Queues a message for delivery (not a scheduling point): an effect of the caller's step. */
+  send(to: string, msg: M): void;
+  /** The next message delivered to this node, or undefined at the timeout. A scheduling point. */
+  recv(options?: RecvOptions): Op<M | undefined>;
+  readonly storage: NodeStorage;
+  /** Receives every signalLeadership of this incarnation, in order. */
+  readonly leadership: Broadcaster<LeadershipEvent>;
+  /** Records the signal for the leadership detectors and publishes it on `leadership`. */
+  signalLeadership(role: LeadershipRole, term: number): void;
+  /** Reports Raft state for election safety, log matching and leader completeness. */
+  observe(state: RaftObservation): void;
+  /** Reports that entry `index` (with `digest`, of term `term` if given) was applied. */
+  applied(index: number, digest: string, term?: number): void;
+}
+
+export type NodeMain<M = unknown> = (ctx: NodeContext<M>) => Promise<void> | void;
 
 export interface SetupContext {
   variant: string;

@@ -47,6 +47,7 @@ export async function execute(input: ExecuteInput): Promise<RunResult> {
   const scheduler = factory(input.seed);
   const run = new Run(scheduler, input.options);
   const sim = new SimImpl(run);
+  sim.assumptions = input.target.assumptions ?? null;
   const sims: SimImpl[] = [sim];
   attachEndAnalysis(run, () => sims);
   input.extend?.(run, sim);
@@ -79,4 +80,8 @@ export const DEFAULT_OPTIONS: RunOptions = {
   ignore: new Set(),
   traceWindow: 40,
   traceAll: false,
+  faultWindowMs: 5_000,
+  livenessMs: 3_000,
+  eventLatencyMs: 500,
+  net: {},
 };

@@ -5,6 +5,7 @@ import { TimerQueue, TimedEvent } from './timers.js';
 import { Trace } from './trace.js';
 import { RunStopped, type Violation } from './violation.js';
 import type { Choice, DrawStream, Scheduler } from '../sched/scheduler.js';
+import type { NetKnobs } from '../net/options.js';
 
 export type EndReason = 'quiescent' | 'duration' | 'violation';
 
@@ -21,6 +22,17 @@ export interface RunOptions {
   traceWindow: number;
   /** Keep the whole timeline (replay --trace). */
   traceAll: boolean;
+  /** Network targets: faults fire only before this virtual time; after it comes the quiet
+   * period (partitions healed, nodes resumed and restarted). Default 5000. */
+  faultWindowMs?: number;
+  /** Network targets: a leader must signal and apply an entry of its term within this many ms
+   * of the start of the quiet period; 0 disables the check. Default 3000. */
+  livenessMs?: number;
+  /** Network targets: a leadership subscriber must take each event within this many virtual
+   * ms while publisher and subscriber are alive. Default 500. */
+  eventLatencyMs?: number;
+  /** Network fault knobs (harness/net/options.ts); unset fields take their defaults. */
+  net?: Partial<NetKnobs>;
 }
 
 /** Hooks that detectors and the network layer attach to a run. */

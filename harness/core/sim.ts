@@ -1,4 +1,4 @@
-import type { Broadcaster, CondVar, Mutex, Op, Semaphore, Shared, Sim, SpawnOptions, TaskFn } from './api.js';
+import type { Broadcaster, CondVar, Mutex, NodeMain, Op, Semaphore, Shared, Sim, SpawnOptions, TaskFn } from './api.js';
 import type { Run } from './run.js';
 import { RunStopped } from './violation.js';
 import { SimMutex } from '../sync/mutex.js';
@@ -8,6 +8,7 @@ import { SimBroadcaster } from '../sync/broadcaster.js';
 import { SimShared } from '../sync/shared.js';
 import { findLostWakeups } from '../check/lost-wakeup.js';
 import { reportStuckTasks } from '../check/deadlock.js';
+import { ensureNetwork } from '../net/network.js';
 
 /**
  * The object a target's setup receives. It is a thin facade over the Run so that engine
@@ -16,6 +17,9 @@ import { reportStuckTasks } from '../check/deadlock.js';
  */
 export class SimImpl implements Sim {
   readonly mutexes: SimMutex[] = [];
+  /** The target's declared timing margins (execute sets them): the network names the ones a
+   * run broke in its violations. */
+  assumptions: { maxDriftPpm?: number; maxPauseMs?: number } | null = null;
 
   constructor(
     readonly run: Run,
@@ -93,6 +97,11 @@ export class SimImpl implements Sim {
 
   currentTask(): string | null {
     return this.run.current?.label ?? null;
+  }
+
+  node<M = unknown>(id: string, main: NodeMain<M>, options?: SpawnOptions): void {
+    const net = ensureNetwork(this.run, (g) => new SimImpl(this.run, g), this.assumptions);
+    net.declare(id, main as NodeMain<unknown>, options?.daemon === true);
   }
 
   /** Node-scoped primitives get the node id as a prefix so labels stay unique in the run. */

@@ -1,0 +1,169 @@
+import type { TimedEvent } from '../core/timers.js';
+import type { Network, NetNode } from './network.js';
+
+/**
+ * The nemesis: a timed event loop of its own (Jepsen's name). Every nemesisIntervalMs of the
+ * fault window it may start a partition, crash a node or pause one, each a recorded draw; it
+ * heals, restarts and resumes them later, and at the end of the window it heals everything at
+ * once so the quiet period can demand liveness. Its events belong to no node, so a pause
+ * never holds them back.
+ */
+export class Nemesis {
+  private tick = 0;
+  private partition: { heal: TimedEvent; detail: string } | null = null;
+
+  constructor(private readonly net: Network) {}
+
+  /** Called once, when the first node is declared. */
+  start(): void {
+    const { rates, faultWindowMs, knobs } = this.net;
+    const active = rates.partition > 0 || rates.crash > 0 || rates.pause > 0;
+    if (active && knobs.nemesisIntervalMs < faultWindowMs) this.scheduleTick();
+    if (active) this.net.run.timers.add(faultWindowMs, 'nemesis:quiet', () => this.quiet(), null);
+  }
+
+  /** `clock-skew`: a node's drift, drawn once for the run (its crystal survives restarts). */
+  drawDrift(node: NetNode): void {
+    const run = this.net.run;
+    const max = this.net.knobs.driftPpmMax;
+    if (max === 0 || !run.chance(this.net.rates.clockSkew)) return;
+    const ppm = (run.drawU32('fault') % (2 * max + 1)) - max;
+    node.setDrift(ppm);
+    run.recordFault('clock-skew', `${node.id} drifts ${ppm >= 0 ? '+' : ''}${ppm}ppm`);
+    const declared = this.net.assumptions?.maxDriftPpm;
+    if (declared !== undefined && Math.abs(ppm) > declared) {
+      this.net.broken.push(`clock drift of ${ppm}ppm on ${node.id} exceeded the target's declared maxDriftPpm=${declared}`);
+    }
+  }
+
+  private scheduleTick(): void {
+    const at = (this.tick + 1) * this.net.knobs.nemesisIntervalMs;
+    if (at >= this.net.faultWindowMs) return;
+    this.tick++;
+    this.net.run.timers.add(at, `nemesis#${this.tick}`, () => this.act(), null);
+  }
+
+  private act(): void {
+    const { run, rates } = this.net;
+    if (this.partition === null && run.chance(rates.partition)) this.startPartition();
+    if (run.chance(rates.crash)) {
+      const n = this.pick((x) => x.up);
+      if (n !== null) this.crash(n);
+    }
+    if (run.chance(rates.pause)) {
+      const n = this.pick((x) => x.up && !run.pausedGroups.has(x.id));
+      if (n !== null) this.pause(n);
+    }
+    this.scheduleTick();
+  }
+
+  private pick(ok: (n: NetNode) => boolean): NetNode | null {
+    const candidates = this.net.nodes.filter(ok);
+    if (candidates.length === 0) return null;
+    return candidates[this.net.run.drawU32('fault') % candidates.length]!;
+  }
+
+  // ---- partitions ------------------------------------------------------------------------
+
+  private startPartition(): void {
+    const { run, nodes, knobs } = this.net;
+    const n = nodes.length;
+    if (n < 2) return;
+    const cut = new Uint8Array(n * n);
+    const shape = run.drawU32('fault') % 3;
+    let detail: string;
+    if (shape === 0) detail = this.split(cut);
+    else {
+      const a = run.drawU32('fault') % n;
+      const inbound = shape === 2 || run.drawU32('fault') % 2 === 0;
+      const outbound = shape === 2 || !inbound;
+      for (let b = 0; b < n; b++) {
+        if (b === a) continue;
+        if (outbound) cut[a * n + b] = 1;
+        if (inbound) cut[b * n + a] = 1;
+      }
+      const id = nodes[a]!.id;
+      detail = shape === 2 ? `${id} isolated` : inbound ? `one-way: nothing reaches ${id}` : `one-way: ${id} reaches nobody`;
+    }
+    this.net.blocked = cut;
+    const ms = knobs.nemesisIntervalMs + (knobs.partitionMsMax > 0 ? run.drawU32('fault') % knobs.partitionMsMax : 0);
+    const heal = run.timers.add(run.clock.now() + ms, `nemesis:heal#${this.tick}`, () => this.heal(), null);
+    this.partition = { heal, detail };
+    run.recordFault('partition', `${detail} for ${ms}ms`);
+  }
+
+  /** Symmetric: every node draws a side; an empty side takes one node from the other. */
+  private split(cut: Uint8Array): string {
+    const { run, nodes } = this.net;
+    const n = nodes.length;
+    const side = nodes.map(() => run.drawU32('fault') % 2);
+    const ones = side.reduce((a, b) => a + b, 0);
+    if (ones === 0 || ones === n) side[run.drawU32('fault') % n] = ones === 0 ? 1 : 0;
+    for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) if (side[a] !== side[b]) cut[a * n + b] = 1;
+    const group = (s: number): string => nodes.filter((_, i) => side[i] === s).map((x) => x.id).join(',');
+    return `symmetric {${group(0)}} | {${group(1)}}`;
+  }
+
+  private heal(): void {
+    const p = this.partition;
+    if (p === null) return;
+    this.partition = null;
+    this.net.run.timers.cancel(p.heal);
+    this.net.blocked = new Uint8Array(this.net.nodes.length ** 2);
+    this.net.run.recordFault('heal', `partition healed (${p.detail})`);
+  }
+
+  // ---- crashes and pauses ----------------------------------------------------------------
+
+  private crash(node: NetNode): void {
+    const { run, rates, knobs } = this.net;
+    const unsynced = node.store.unsyncedWrites();
+    this.net.crash(node);
+    run.recordFault('crash', `${node.id} crashed (incarnation ${node.incarnation}, ${unsynced} unsynced writes)`);
+    let keep = unsynced;
+    if (unsynced > 0 && run.chance(rates.loseUnsynced)) {
+      keep = run.drawU32('fault') % unsynced;
+      run.recordFault('lose-unsynced', `${node.id} lost the last ${unsynced - keep} of ${unsynced} unsynced writes`);
+    }
+    node.store.crash(keep);
+    const down = 1 + (knobs.crashDownMsMax > 0 ? run.drawU32('fault') % knobs.crashDownMsMax : 0);
+    node.restartEv = run.timers.add(run.clock.now() + down, `nemesis:restart:${node.id}#${node.incarnation}`, () => this.restart(node), null);
+  }
+
+  private restart(node: NetNode): void {
+    if (node.up) return;
+    if (node.restartEv !== null) this.net.run.timers.cancel(node.restartEv);
+    node.restartEv = null;
+    this.net.startMain(node);
+    this.net.run.recordFault('restart', `${node.id} restarted (incarnation ${node.incarnation})`);
+  }
+
+  private pause(node: NetNode): void {
+    const { run, knobs } = this.net;
+    const ms = 1 + (knobs.pauseMsMax > 0 ? run.drawU32('fault') % knobs.pauseMsMax : 0);
+    run.pausedGroups.add(node.id);
+    node.resumeEv = run.timers.add(run.clock.now() + ms, `nemesis:resume:${node.id}#${this.tick}`, () => this.resume(node), null);
+    run.recordFault('pause', `${node.id} paused for ${ms}ms`);
+    const declared = this.net.assumptions?.maxPauseMs;
+    if (declared !== undefined && ms > declared) {
+      this.net.broken.push(`pause of ${ms}ms on ${node.id} exceeded the target's declared maxPauseMs=${declared}`);
+    }
+  }
+
+  private resume(node: NetNode): void {
+    if (node.resumeEv !== null) this.net.run.timers.cancel(node.resumeEv);
+    node.resumeEv = null;
+    if (!this.net.run.pausedGroups.delete(node.id)) return;
+    this.net.run.recordFault('resume', `${node.id} resumed`);
+  }
+
+  /** End of the fault window: heal, resume and restart everything; no fault fires after. */
+  private quiet(): void {
+    this.net.run.recordFault('quiet', `fault window closed at ${this.net.faultWindowMs}ms`);
+    this.heal();
+    for (const n of this.net.nodes) {
+      if (n.resumeEv !== null) this.resume(n);
+      if (!n.up) this.restart(n);
+    }
+  }
+}

@@ -1,0 +1,293 @@
+import type { LeadershipEvent, NodeMain } from '../core/api.js';
+import type { Run } from '../core/run.js';
+import type { SimImpl } from '../core/sim.js';
+import type { TimedEvent } from '../core/timers.js';
+import type { SimBroadcaster } from '../sync/broadcaster.js';
+import { LeadershipChecker } from '../check/leadership.js';
+import { LivenessChecker } from '../check/liveness.js';
+import { RaftSafetyChecker } from '../check/raft-safety.js';
+import { DurableStore } from './storage.js';
+import { NodeContextImpl } from './node-context.js';
+import { Nemesis } from './nemesis.js';
+import {
+  DEFAULT_EVENT_LATENCY_MS, DEFAULT_FAULT_WINDOW_MS, DEFAULT_LIVENESS_MS,
+  anyRate, readRates, resolveKnobs, type NetRates, type ResolvedKnobs,
+} from './options.js';
+
+export type Assumptions = { maxDriftPpm?: number; maxPauseMs?: number };
+
+/** One direction of one link: its label prefix and how often each message kind crossed it. */
+interface Link {
+  readonly prefix: string;
+  readonly counts: Map<string, number>;
+  /** A message held back by `reorder` until the next one on this link is sent. */
+  held: Delivery | null;
+}
+
+/** A message in flight (or its duplicate). */
+class Delivery {
+  ev: TimedEvent | null = null;
+  done = false;
+
+  constructor(
+    readonly net: Network,
+    readonly label: string,
+    readonly dst: NetNode,
+    readonly msg: unknown,
+  ) {}
+
+  readonly fire = (): void => {
+    this.done = true;
+    const ctx = this.dst.ctx;
+    if (!this.dst.up || ctx === null) return;
+    this.net.stats.delivered++;
+    ctx.deliver(this.msg);
+  };
+}
+
+/** A node across its incarnations: its disk, clock and links outlive each crash. */
+export class NetNode {
+  peers: readonly string[] = [];
+  up = true;
+  incarnation = 0;
+  driftPpm = 0;
+  ctx: NodeContextImpl | null = null;
+  /** Pending nemesis events that concern this node (restart, resume). */
+  restartEv: TimedEvent | null = null;
+  resumeEv: TimedEvent | null = null;
+  readonly store: DurableStore;
+  readonly links: Link[] = [];
+  private rate = 1;
+
+  constructor(
+    readonly index: number,
+    readonly id: string,
+    readonly main: NodeMain<unknown>,
+    readonly daemon: boolean,
+  ) {
+    this.store = new DurableStore(id);
+  }
+
+  setDrift(ppm: number): void {
+    this.driftPpm = ppm;
+    this.rate = 1 + ppm / 1e6;
+  }
+
+  /** The node's clock reading at virtual time `ms` (rounded to the µs to stay readable). */
+  localNow(ms: number): number {
+    return this.rate === 1 ? ms : Math.round(ms * this.rate * 1000) / 1000;
+  }
+
+  /** Virtual duration of `ms` on the node's clock: a fast clock fires its timers early. */
+  toGlobalMs(ms: number): number {
+    return this.rate === 1 ? ms : Math.round((ms / this.rate) * 1000) / 1000;
+  }
+}
+
+export interface NetStats {
+  sent: number;
+  delivered: number;
+  dropped: number;
+}
+
+const networks = new WeakMap<Run, Network>();
+
+/** The network of a run, if its target declared nodes. */
+export function networkOf(run: Run): Network | undefined {
+  return networks.get(run);
+}
+
+/** The run's network, made (and its detectors attached) when the first node is declared. */
+export function ensureNetwork(run: Run, makeSim: (group: string) => SimImpl, assumptions: Assumptions | null): Network {
+  let net = networks.get(run);
+  if (net === undefined) {
+    net = new Network(run, makeSim, assumptions);
+    networks.set(run, net);
+  }
+  return net;
+}
+
+/**
+ * The simulated network. Each send becomes a TimedEvent at now + delay, labelled
+ * `from→to:kind#n`; events due at one instant are ordered by the scheduler, so which message
+ * lands first is a recorded decision. Every fault draw is a recorded draw from the seed.
+ */
+export class Network {
+  readonly nodes: NetNode[] = [];
+  readonly knobs: ResolvedKnobs;
+  readonly rates: NetRates;
+  readonly faultWindowMs: number;
+  readonly stats: NetStats = { sent: 0, delivered: 0, dropped: 0 };
+  /** Declared assumptions the run's draws broke, as sentences. */
+  readonly broken: string[] = [];
+  readonly leadership: LeadershipChecker;
+  readonly safety: RaftSafetyChecker;
+  readonly liveness: LivenessChecker;
+  readonly nemesis: Nemesis;
+  /** blocked[from * n + to] while a partition cuts that direction. */
+  blocked: Uint8Array | null = null;
+  private readonly byId = new Map<string, NetNode>();
+  private sealed = false;
+
+  constructor(
+    readonly run: Run,
+    private readonly makeSim: (group: string) => SimImpl,
+    readonly assumptions: Assumptions | null,
+  ) {
+    const o = run.opts;
+    this.knobs = resolveKnobs(o.net, assumptions);
+    this.rates = readRates(o.faults);
+    this.faultWindowMs = o.faultWindowMs ?? DEFAULT_FAULT_WINDOW_MS;
+    const note = (): string => this.note();
+    const paused = (id: string): boolean => run.pausedGroups.has(id);
+    this.leadership = new LeadershipChecker(run, o.eventLatencyMs ?? DEFAULT_EVENT_LATENCY_MS, note, paused);
+    this.safety = new RaftSafetyChecker(run, note);
+    const quietStart = anyRate(this.rates) ? this.faultWindowMs : 0;
+    this.liveness = new LivenessChecker(run, quietStart, o.livenessMs ?? DEFAULT_LIVENESS_MS,
+      this.leadership, this.safety, note, () => this.describe());
+    run.checkers.push(this.leadership, this.liveness);
+    this.nemesis = new Nemesis(this);
+  }
+
+  declare(id: string, main: NodeMain<unknown>, daemon: boolean): void {
+    if (typeof id !== 'string' || !/^[A-Za-z0-9_.-]+$/.test(id)) throw new TypeError(`node id must be a non-empty word, got ${String(id)}`);
+    if (typeof main !== 'function') throw new TypeError(`node(${id}): main must be a function`);
+    if (this.sealed || this.run.current !== null) throw new Error(`node(${id}): nodes are declared in setup, before any task runs`);
+    if (this.byId.has(id)) throw new Error(`node(${id}) declared twice`);
+    const node = new NetNode(this.nodes.length, id, main, daemon);
+    this.nodes.push(node);
+    this.byId.set(id, node);
+    this.nemesis.drawDrift(node);
+    if (this.nodes.length === 1) this.nemesis.start();
+    this.startMain(node);
+  }
+
+  /** Peers and links are fixed once the first node program runs. */
+  private seal(): void {
+    if (this.sealed) return;
+    this.sealed = true;
+    const ids = this.nodes.map((n) => n.id);
+    for (const n of this.nodes) {
+      n.peers = Object.freeze(ids.filter((x) => x !== n.id));
+      for (const m of this.nodes) n.links.push({ prefix: `${n.id}→${m.id}:`, counts: new Map(), held: null });
+    }
+    this.blocked = new Uint8Array(ids.length * ids.length);
+  }
+
+  startMain(node: NetNode): void {
+    node.incarnation++;
+    node.up = true;
+    const sim = this.makeSim(node.id);
+    const inner = sim.broadcaster<LeadershipEvent>('leadership') as SimBroadcaster<LeadershipEvent>;
+    const ctx = new NodeContextImpl<unknown>(this, node, sim, inner);
+    node.ctx = ctx;
+    this.run.spawn(node.id, () => {
+      this.seal();
+      return node.main(ctx);
+    }, node.daemon, node.id);
+  }
+
+  /** A crash: tasks abandoned, timers and in-flight deliveries to it cancelled, disk rolled back. */
+  crash(node: NetNode): void {
+    this.run.abandonGroup(node.id);
+    this.run.pausedGroups.delete(node.id);
+    if (node.resumeEv !== null) this.run.timers.cancel(node.resumeEv);
+    node.resumeEv = null;
+    node.up = false;
+    node.ctx = null;
+    this.leadership.crashed(node);
+    this.safety.crashed(node);
+  }
+
+  send(from: NetNode, to: string, msg: unknown): void {
+    const dst = this.byId.get(to);
+    if (dst === undefined || dst === from) throw new TypeError(`${from.id}.send: '${String(to)}' is not a peer (peers: ${from.peers.join(', ')})`);
+    const link = from.links[dst.index]!;
+    const kind = kindOf(msg);
+    const n = (link.counts.get(kind) ?? 0) + 1;
+    link.counts.set(kind, n);
+    const label = `${link.prefix}${kind}#${n}`;
+    this.stats.sent++;
+    const run = this.run;
+    const now = run.clock.now();
+    const faulty = now < this.faultWindowMs;
+    if (!dst.up || (faulty && this.blocked![from.index * this.nodes.length + dst.index] === 1)) {
+      this.stats.dropped++;
+      return;
+    }
+    if (faulty && run.chance(this.rates.drop)) {
+      this.stats.dropped++;
+      run.recordFault('drop', label);
+      return;
+    }
+    let at = now + this.baseDelay();
+    if (faulty && run.chance(this.rates.delay)) {
+      const extra = 1 + (run.drawU32('fault') % this.knobs.delayMsMax);
+      at += extra;
+      run.recordFault('delay', `${label} +${extra}ms`);
+    }
+    this.dispatch(link, label, dst, msg, at, faulty);
+  }
+
+  private dispatch(link: Link, label: string, dst: NetNode, msg: unknown, at: number, faulty: boolean): void {
+    const run = this.run;
+    const d = new Delivery(this, label, dst, this.knobs.copyMessages ? structuredClone(msg) : msg);
+    const held = link.held;
+    if (held !== null) {
+      link.held = null;
+      // The held-back message now lands just after this one: the two cross.
+      if (!held.done && held.ev !== null && !held.ev.cancelled) this.reschedule(held, at + 1);
+    }
+    if (faulty && run.chance(this.rates.reorder)) {
+      link.held = d;
+      this.reschedule(d, run.clock.now() + this.knobs.reorderMsMax);
+      run.recordFault('reorder', `${label} held back until the next message on its link`);
+    } else {
+      this.reschedule(d, at);
+    }
+    if (faulty && run.chance(this.rates.duplicate)) {
+      const later = 1 + (run.drawU32('fault') % this.knobs.duplicateMsMax);
+      const copy = new Delivery(this, `${label}+dup`, dst, this.knobs.copyMessages ? structuredClone(msg) : msg);
+      this.reschedule(copy, at + later);
+      run.recordFault('duplicate', `${label} delivered again ${later}ms later`);
+    }
+  }
+
+  private reschedule(d: Delivery, at: number): void {
+    if (d.ev !== null) this.run.timers.cancel(d.ev);
+    d.ev = this.run.timers.add(at, d.label, d.fire, d.dst.id);
+  }
+
+  /** One-way delay drawn from [oneWayDelayMinMs, oneWayDelayMaxMs]. */
+  private baseDelay(): number {
+    const { oneWayDelayMinMs: lo, oneWayDelayMaxMs: hi } = this.knobs;
+    if (hi === lo) return lo;
+    return lo + (this.run.drawU32('fault') % (hi - lo + 1));
+  }
+
+  /** Appends the broken declared assumptions to a violation's message. */
+  note(): string {
+    if (this.broken.length === 0) return '';
+    return `; the run broke the target's declared assumptions: ${this.broken.join('; ')}`;
+  }
+
+  /** Each node's state, for the liveness report. */
+  describe(): string {
+    return this.nodes.map((n) => {
+      const obs = this.safety.lastObservation.get(n.id);
+      const lead = this.leadership.current.get(n.id);
+      const state = !n.up ? 'down' : this.run.pausedGroups.has(n.id) ? 'paused' : 'up';
+      return `${n.id} ${state}` +
+        (obs ? `, observed ${obs.role} of term ${obs.term} (commit ${obs.commitIndex})` : '') +
+        (lead ? `, signalled leader of term ${lead.term}` : '');
+    }).join('; ');
+  }
+}
+
+function kindOf(msg: unknown): string {
+  if (typeof msg === 'object' && msg !== null) {
+    const t = (msg as { type?: unknown }).type;
+    if (typeof t === 'string' && t.length > 0) return t;
+  }
+  return 'msg';
+}

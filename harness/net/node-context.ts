@@ -1,0 +1,183 @@
+import type {
+  Broadcaster, CondVar, LeadershipEvent, LeadershipRole, Mutex, NodeContext, Op, RaftObservation,
+  RecvOptions, Semaphore, Shared, SpawnOptions, TaskFn,
+} from '../core/api.js';
+import type { SimImpl } from '../core/sim.js';
+import { BLOCK, type Task } from '../core/task.js';
+import type { TimedEvent } from '../core/timers.js';
+import type { SimBroadcaster } from '../sync/broadcaster.js';
+import { LeadershipChannel } from './leadership-channel.js';
+import type { Network, NetNode } from './network.js';
+
+const handOver = (_t: Task, msg: unknown): unknown => msg;
+
+/**
+ * One incarnation of a node: what `main(ctx)` receives. The core primitives come from a
+ * SimImpl scoped to the node (group = id), so a crash abandons them with the node's tasks.
+ * The inbox is per incarnation: a restarted node never sees what its predecessor had queued.
+ */
+export class NodeContextImpl<M = unknown> implements NodeContext<M> {
+  readonly id: string;
+  readonly incarnation: number;
+  readonly leadership: Broadcaster<LeadershipEvent>;
+  readonly channel: LeadershipChannel;
+  private readonly inbox: M[] = [];
+  private readonly waiters: { task: Task; timer: TimedEvent | null }[] = [];
+  private readonly inboxName: string;
+
+  constructor(
+    private readonly net: Network,
+    private readonly node: NetNode,
+    private readonly sim: SimImpl,
+    leadership: SimBroadcaster<LeadershipEvent>,
+  ) {
+    this.id = node.id;
+    this.incarnation = node.incarnation;
+    this.inboxName = `${node.id}/inbox`;
+    this.channel = new LeadershipChannel(leadership, net.run, node, net.leadership);
+    this.leadership = this.channel;
+  }
+
+  get peers(): readonly string[] {
+    return this.node.peers;
+  }
+
+  get storage(): DurableStoreView {
+    return this.node.store;
+  }
+
+  // ---- network ---------------------------------------------------------------------------
+
+  send(to: string, msg: M): void {
+    this.net.run.assertLive('send');
+    this.net.send(this.node, to, msg);
+  }
+
+  recv(options?: RecvOptions): Op<M | undefined> {
+    const ms = options?.timeoutMs;
+    if (ms !== undefined && !(ms >= 0 && Number.isFinite(ms))) {
+      throw new RangeError(`${this.id}.recv: timeoutMs must be a finite number >= 0, got ${ms}`);
+    }
+    const globalMs = ms === undefined ? -1 : this.node.toGlobalMs(ms);
+    return this.net.run.request('recv', this.inboxName, globalMs, null, this.doRecv) as Op<M | undefined>;
+  }
+
+  private readonly doRecv = (t: Task, arg: unknown): unknown => {
+    if (this.inbox.length > 0) return this.inbox.shift();
+    const ms = arg as number;
+    if (ms === 0) return undefined;
+    const run = this.net.run;
+    const w: { task: Task; timer: TimedEvent | null } = { task: t, timer: null };
+    this.waiters.push(w);
+    run.block(t, `${this.id}.recv()`);
+    if (ms > 0) w.timer = run.timers.add(run.clock.now() + ms, `timeout:${t.label}`, () => this.timeout(w), this.id);
+    return BLOCK;
+  };
+
+  private timeout(w: { task: Task; timer: TimedEvent | null }): void {
+    const i = this.waiters.indexOf(w);
+    if (i < 0) return;
+    this.waiters.splice(i, 1);
+    w.task.setOp('recv-timeout', this.inboxName, undefined, null, handOver);
+    this.net.run.makeReady(w.task);
+  }
+
+  /** A delivery: handed straight to the oldest waiting receiver, else queued. */
+  deliver(msg: M): void {
+    const w = this.waiters.shift();
+    if (w === undefined) {
+      this.inbox.push(msg);
+      return;
+    }
+    if (w.timer !== null) this.net.run.timers.cancel(w.timer);
+    w.task.setOp('recv', this.inboxName, msg, null, handOver);
+    this.net.run.makeReady(w.task);
+  }
+
+  // ---- detectors -------------------------------------------------------------------------
+
+  signalLeadership(role: LeadershipRole, term: number): void {
+    this.net.run.assertLive('signalLeadership');
+    if (role !== 'leader' && role !== 'follower') throw new TypeError(`signalLeadership: role must be 'leader' or 'follower', got ${String(role)}`);
+    if (!Number.isInteger(term) || term < 0) throw new RangeError(`signalLeadership: term must be an integer >= 0, got ${term}`);
+    this.net.leadership.signal(this.node, role, term);
+    this.channel.emit({ role, term }, this.sim.currentTask() ?? this.id);
+  }
+
+  observe(state: RaftObservation): void {
+    this.net.run.assertLive('observe');
+    this.net.safety.observe(this.node, state);
+  }
+
+  applied(index: number, digest: string, term?: number): void {
+    this.net.run.assertLive('applied');
+    this.net.safety.applied(this.node, index, digest, term);
+  }
+
+  // ---- the core's primitives, owned by the node ------------------------------------------
+
+  spawn(name: string, fn: TaskFn, options?: SpawnOptions): void {
+    if (typeof name !== 'string' || name.length === 0) throw new TypeError('spawn: name must be a non-empty string');
+    this.sim.spawn(`${this.id}/${name}`, fn, options);
+  }
+
+  /** The node's own clock: virtual time scaled by its drift. */
+  now(): number {
+    return this.node.localNow(this.net.run.clock.now());
+  }
+
+  sleep(ms: number): Op<void> {
+    if (!(ms >= 0) || !Number.isFinite(ms)) throw new RangeError(`sleep: ms must be a finite number >= 0, got ${ms}`);
+    return this.sim.sleep(this.node.toGlobalMs(ms));
+  }
+
+  random(): number {
+    return this.sim.random();
+  }
+
+  randomInt(n: number): number {
+    return this.sim.randomInt(n);
+  }
+
+  yield(): Op<void> {
+    return this.sim.yield();
+  }
+
+  mutex(name: string): Mutex {
+    return this.sim.mutex(name);
+  }
+
+  condvar(name: string): CondVar {
+    return this.sim.condvar(name);
+  }
+
+  semaphore(name: string, initial: number): Semaphore {
+    return this.sim.semaphore(name, initial);
+  }
+
+  broadcaster<T>(name: string): Broadcaster<T> {
+    return this.sim.broadcaster<T>(name);
+  }
+
+  shared<T>(name: string, initial: T): Shared<T> {
+    return this.sim.shared<T>(name, initial);
+  }
+
+  invariant(name: string, fn: () => boolean): void {
+    this.sim.invariant(name, fn);
+  }
+
+  assert(cond: unknown, message: string): asserts cond {
+    this.sim.assert(cond, message);
+  }
+
+  log(message: string): void {
+    this.sim.log(`${this.id}: ${message}`);
+  }
+
+  currentTask(): string | null {
+    return this.sim.currentTask();
+  }
+}
+
+type DurableStoreView = NetNode['store'];
