@@ -4,7 +4,7 @@ import { BLOCK, Task, type ExecFn, type ReadyFn } from './task.js';
 import { TimerQueue, TimedEvent } from './timers.js';
 import { Trace } from './trace.js';
 import { RunStopped, type Violation } from './violation.js';
-import type { Choice, DrawStream, Scheduler } from '../sched/scheduler.js';
+import { ReplayDivergence, type Choice, type DrawStream, type Scheduler } from '../sched/scheduler.js';
 import type { NetKnobs } from '../net/options.js';
 
 export type EndReason = 'quiescent' | 'duration' | 'violation';
@@ -337,7 +337,12 @@ export class Run {
 
   /** Recorded draw: sim.random and every fault decision go through here. */
   drawU32(stream: DrawStream): number {
-    const v = this.scheduler.nextU32(stream) >>> 0;
+    let v: number;
+    try {
+      v = this.scheduler.nextU32(stream) >>> 0;
+    } catch (e) {
+      throw this.schedulerFailed(e);
+    }
     this.decisions.push(v);
     this.hash.mix(v);
     return v;
@@ -353,7 +358,12 @@ export class Run {
   choose<C extends Choice>(kind: string, options: readonly C[]): C {
     if (options.length === 0) throw new Error(`choose(${kind}) with no options`);
     if (options.length === 1) return options[0]!;
-    const i = this.scheduler.choose(kind, options);
+    let i: number;
+    try {
+      i = this.scheduler.choose(kind, options);
+    } catch (e) {
+      throw this.schedulerFailed(e);
+    }
     const c = options[i];
     if (c === undefined) throw new Error(`scheduler chose ${i} of ${options.length} for ${kind}`);
     this.decisions.push(c.label);
@@ -372,7 +382,13 @@ export class Run {
       if (opts === null) return;
       if (this.step >= this.opts.maxSteps) return this.budgetExceeded();
       const ctx = this.ctx;
-      const i = this.scheduler.nextStep(opts, ctx);
+      let i: number;
+      try {
+        i = this.scheduler.nextStep(opts, ctx);
+      } catch (e) {
+        this.schedulerFailed(e);
+        return;
+      }
       const choice = opts[i];
       if (choice === undefined) throw new Error(`scheduler ${this.scheduler.name} chose ${i} of ${opts.length}`);
       this.decisions.push(choice.label);
@@ -386,6 +402,23 @@ export class Run {
     }
   }
 
+
+  /**
+   * A strict replay that no longer fits ends the run with a `replay-divergence` violation naming
+   * the decision, what was recorded and what was runnable, instead of crashing the run from
+   * inside a task's await. Returns the RunStopped to throw into a task that was mid-operation.
+   */
+  private schedulerFailed(e: unknown): RunStopped {
+    if (!(e instanceof ReplayDivergence)) throw e;
+    this.violate({
+      kind: 'replay-divergence',
+      actors: this.current ? [this.current.label] : [],
+      message: e.message,
+      details: { decision: e.decision, expected: e.expected, available: [...e.available] },
+    });
+    if (!this.finished) this.finish('violation');
+    return new RunStopped('replay diverged');
+  }
 
   /** Fills this.options with enabled steps; on none, ends the run and returns null. */
   private collectOptions(): Choice[] | null {

@@ -9,6 +9,7 @@ export type ViolationKind =
   | 'escaped-simulation'
   | 'unawaited-operation'
   | 'budget-exceeded'
+  | 'replay-divergence'
   | (string & {});
 
 export interface Violation {

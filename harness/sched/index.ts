@@ -1,6 +1,7 @@
 import type { SchedulerFactory } from './scheduler.js';
 import { randomStrategy } from './random.js';
 import { runToBlockStrategy } from './run-to-block.js';
+import { pctStrategy } from './pct.js';
 
 export type StrategyParams = Readonly<Record<string, string | number | boolean>>;
 
@@ -15,6 +16,7 @@ type Maker = (params: StrategyParams) => SchedulerFactory;
 const registry = new Map<string, Maker>([
   ['random', () => randomStrategy],
   ['run-to-block', () => runToBlockStrategy],
+  ['pct', (params) => pctStrategy(params)],
 ]);
 
 /** Strategies register here (one file each) so the CLI and the API list the same set. */
@@ -32,6 +34,15 @@ export function makeStrategy(spec: StrategySpec): SchedulerFactory {
     throw new UsageError(`unknown strategy '${spec.name}' (known: ${strategyNames().join(', ')})`);
   }
   return make(spec.params ?? {});
+}
+
+/**
+ * The spec with every parameter the strategy would default spelled out (its scheduler's
+ * `params`), so a recorded strategy replays the same even if a default changes later.
+ */
+export function resolveStrategySpec(spec: StrategySpec): Required<StrategySpec> {
+  const probe = makeStrategy(spec)('0');
+  return { name: spec.name, params: { ...(spec.params ?? {}), ...probe.params } };
 }
 
 /** Bad input from a user: the CLI prints the message alone and exits 2. */

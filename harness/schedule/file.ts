@@ -1,0 +1,162 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { DEFAULT_OPTIONS, type RunResult } from '../core/execute.js';
+import type { RunOptions } from '../core/run.js';
+import { UsageError, type StrategyParams } from '../sched/index.js';
+import type { Decision } from '../sched/replay.js';
+import { decodeDecisions, encodeDecisions } from './encoding.js';
+import { outcomeOf } from './run.js';
+
+/** The run options a schedule needs to replay: the ones that change what a run does. */
+export interface ScheduleOptions {
+  durationMs: number;
+  maxSteps: number;
+  faults: Record<string, number>;
+  ignore: string[];
+}
+
+/**
+ * A saved run: everything `interleave replay --schedule` needs to reproduce it exactly, and what
+ * the regression corpus checks it against. `decisions` uses the encoding in encoding.ts.
+ */
+export interface ScheduleFile {
+  format: 'interleave-schedule';
+  version: 1;
+  /** A bundled target name or a path to a target file, as the command line takes it. */
+  target: string;
+  variant: string;
+  /** The strategy that found the run: a stale schedule is re-run from its seed with it. */
+  strategy: { name: string; params: Record<string, string | number | boolean> };
+  options: ScheduleOptions;
+  seed: string;
+  decisions: string;
+  /** `pass` or `violation:<kind>` (the first violation's kind). */
+  expect: string;
+  decisionHash: string;
+  steps: number;
+  /** Free text: why this entry is in the corpus. */
+  note?: string;
+}
+
+export const SCHEDULE_FORMAT = 'interleave-schedule';
+
+export interface MakeScheduleInput {
+  targetRef: string;
+  result: RunResult;
+  options: RunOptions;
+  note?: string;
+}
+
+/** The schedule of a finished run: its own decisions, outcome and hash. */
+export function makeSchedule(input: MakeScheduleInput): ScheduleFile {
+  const r = input.result;
+  const s: ScheduleFile = {
+    format: SCHEDULE_FORMAT,
+    version: 1,
+    target: input.targetRef,
+    variant: r.variant,
+    strategy: { name: r.strategy.name, params: { ...r.strategy.params } },
+    options: scheduleOptions(input.options),
+    seed: r.seed,
+    decisions: encodeDecisions(r.decisions),
+    expect: outcomeOf(r),
+    decisionHash: r.decisionHash,
+    steps: r.steps,
+  };
+  if (input.note !== undefined) s.note = input.note;
+  return s;
+}
+
+export function scheduleOptions(o: RunOptions): ScheduleOptions {
+  return { durationMs: o.durationMs, maxSteps: o.maxSteps, faults: { ...o.faults }, ignore: [...o.ignore].sort() };
+}
+
+/** The RunOptions a schedule replays under; trace settings come from `base`. */
+export function scheduleRunOptions(s: ScheduleFile, base: RunOptions = DEFAULT_OPTIONS): RunOptions {
+  return { ...base, durationMs: s.options.durationMs, maxSteps: s.options.maxSteps, faults: { ...s.options.faults }, ignore: new Set(s.options.ignore) };
+}
+
+export function scheduleDecisions(s: ScheduleFile): Decision[] {
+  return decodeDecisions(s.decisions);
+}
+
+/** Stable JSON: two-space indent, fixed key order, a final newline (diffs well in seeds/). */
+export function formatSchedule(s: ScheduleFile): string {
+  return `${JSON.stringify(s, null, 2)}\n`;
+}
+
+export function readScheduleFile(path: string): ScheduleFile {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read schedule file ${path}: ${(e as Error).message}`);
+  }
+  return parseSchedule(text, path);
+}
+
+export function writeScheduleFile(path: string, s: ScheduleFile): void {
+  validateSchedule(s, path);
+  writeFileSync(path, formatSchedule(s));
+}
+
+/** Parses and validates; every error is a UsageError naming the file and the field. */
+export function parseSchedule(text: string, source: string): ScheduleFile {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`${source}: not a schedule file (invalid JSON: ${(e as Error).message})`);
+  }
+  return validateSchedule(raw, source);
+}
+
+export function validateSchedule(raw: unknown, source: string): ScheduleFile {
+  const bad = (what: string): never => {
+    throw new UsageError(`${source}: corrupt schedule file: ${what}`);
+  };
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) bad('expected a JSON object');
+  const o = raw as Record<string, unknown>;
+  if (o['format'] !== SCHEDULE_FORMAT) bad(`'format' must be '${SCHEDULE_FORMAT}'`);
+  if (o['version'] !== 1) bad(`unsupported version ${JSON.stringify(o['version'])} (this build reads version 1)`);
+  for (const k of ['target', 'variant', 'seed'] as const) {
+    if (typeof o[k] !== 'string' || (o[k] as string).length === 0) bad(`'${k}' must be a non-empty string`);
+  }
+  validateStrategy(o['strategy'], bad);
+  validateOptions(o['options'], bad);
+  if (typeof o['expect'] !== 'string' || !/^(pass|violation:[A-Za-z0-9_-]+)$/.test(o['expect'])) bad(`'expect' must be 'pass' or 'violation:<kind>'`);
+  if (typeof o['decisionHash'] !== 'string' || !/^[0-9a-f]{16}$/.test(o['decisionHash'])) bad(`'decisionHash' must be 16 hex digits`);
+  if (!Number.isSafeInteger(o['steps']) || (o['steps'] as number) < 0) bad(`'steps' must be a non-negative integer`);
+  if (typeof o['decisions'] !== 'string') bad(`'decisions' must be an encoded string`);
+  try {
+    decodeDecisions(o['decisions'] as string);
+  } catch (e) {
+    bad((e as Error).message);
+  }
+  if (o['note'] !== undefined && typeof o['note'] !== 'string') bad(`'note' must be a string`);
+  return o as unknown as ScheduleFile;
+}
+
+function validateStrategy(v: unknown, bad: (what: string) => never): void {
+  if (v === null || typeof v !== 'object') bad(`'strategy' must be { name, params }`);
+  const s = v as Record<string, unknown>;
+  if (typeof s['name'] !== 'string' || s['name'].length === 0) bad(`'strategy.name' must be a non-empty string`);
+  const p = s['params'];
+  if (p === null || typeof p !== 'object' || Array.isArray(p)) bad(`'strategy.params' must be an object`);
+  for (const [k, x] of Object.entries(p as StrategyParams)) {
+    if (!['string', 'number', 'boolean'].includes(typeof x)) bad(`'strategy.params.${k}' must be a string, number or boolean`);
+  }
+}
+
+function validateOptions(v: unknown, bad: (what: string) => never): void {
+  if (v === null || typeof v !== 'object') bad(`'options' must be { durationMs, maxSteps, faults, ignore }`);
+  const o = v as Record<string, unknown>;
+  if (typeof o['durationMs'] !== 'number' || !(o['durationMs'] >= 0)) bad(`'options.durationMs' must be a number >= 0`);
+  if (!Number.isSafeInteger(o['maxSteps']) || (o['maxSteps'] as number) < 1) bad(`'options.maxSteps' must be a positive integer`);
+  const f = o['faults'];
+  if (f === null || typeof f !== 'object' || Array.isArray(f)) bad(`'options.faults' must be an object of name → rate`);
+  for (const [k, r] of Object.entries(f as Record<string, unknown>)) {
+    if (typeof r !== 'number' || !(r >= 0 && r <= 1)) bad(`'options.faults.${k}' must be a rate in [0, 1]`);
+  }
+  const ig = o['ignore'];
+  if (!Array.isArray(ig) || !ig.every((x) => typeof x === 'string')) bad(`'options.ignore' must be an array of violation kinds`);
+}

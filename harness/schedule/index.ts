@@ -1,0 +1,8 @@
+export { ENCODING_VERSION, decodeDecisions, encodeDecisions } from './encoding.js';
+export {
+  SCHEDULE_FORMAT, formatSchedule, makeSchedule, parseSchedule, readScheduleFile, scheduleDecisions,
+  scheduleOptions, scheduleRunOptions, validateSchedule, writeScheduleFile,
+  type MakeScheduleInput, type ScheduleFile, type ScheduleOptions,
+} from './file.js';
+export { replaySchedule, type ReplayScheduleOptions, type ScheduleReplay } from './replay.js';
+export { outcomeOf, runDecisions, violationKind, type ReplayedRun, type RunSpec } from './run.js';

@@ -1,0 +1,2 @@
+export { shrink, type ShrinkInput, type ShrinkResult } from './shrink.js';
+export { cost, metricsOf, smaller, type ShrinkMetrics } from './metrics.js';
