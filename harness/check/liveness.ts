@@ -11,6 +11,8 @@ import type { RaftSafetyChecker, SafetyNode } from './raft-safety.js';
  */
 export class LivenessChecker implements Checker {
   private satisfiedAt = -1;
+  /** Progress made before the quiet period: enough only for a run that then went quiescent. */
+  private earlyProgress = false;
   readonly deadlineMs: number;
 
   constructor(
@@ -31,10 +33,11 @@ export class LivenessChecker implements Checker {
   }
 
   private applied(node: SafetyNode, term: number | undefined): void {
-    if (this.satisfiedAt >= 0 || this.run.clock.now() < this.quietStartMs) return;
+    if (this.satisfiedAt >= 0) return;
     const iv = this.leadership.current.get(node.id);
     if (iv === undefined || (term !== undefined && term !== iv.term)) return;
-    this.satisfiedAt = this.run.clock.now();
+    if (this.run.clock.now() < this.quietStartMs) this.earlyProgress = true;
+    else this.satisfiedAt = this.run.clock.now();
   }
 
   afterStep(): void {
@@ -44,6 +47,8 @@ export class LivenessChecker implements Checker {
 
   atEnd(reason: EndReason): void {
     if (!this.active()) return;
+    // A target that made progress and then finished all its work has nothing left to prove.
+    if (reason === 'quiescent' && this.earlyProgress) return;
     if (reason === 'duration' && this.run.opts.durationMs < this.deadlineMs) return;
     this.fail();
   }
