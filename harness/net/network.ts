@@ -7,6 +7,7 @@ import { LeadershipChecker } from '../check/leadership.js';
 import { LivenessChecker } from '../check/liveness.js';
 import { RaftSafetyChecker } from '../check/raft-safety.js';
 import { DurableStore } from './storage.js';
+import { deepCopy } from './copy.js';
 import { NodeContextImpl } from './node-context.js';
 import { Nemesis } from './nemesis.js';
 import {
@@ -231,7 +232,7 @@ export class Network {
 
   private dispatch(link: Link, label: string, dst: NetNode, msg: unknown, at: number, faulty: boolean): void {
     const run = this.run;
-    const d = new Delivery(this, label, dst, this.knobs.copyMessages ? structuredClone(msg) : msg);
+    const d = new Delivery(this, label, dst, this.knobs.copyMessages ? deepCopy(msg) : msg);
     const held = link.held;
     if (held !== null) {
       link.held = null;
@@ -247,7 +248,7 @@ export class Network {
     }
     if (faulty && run.chance(this.rates.duplicate)) {
       const later = 1 + (run.drawU32('fault') % this.knobs.duplicateMsMax);
-      const copy = new Delivery(this, `${label}+dup`, dst, this.knobs.copyMessages ? structuredClone(msg) : msg);
+      const copy = new Delivery(this, `${label}+dup`, dst, this.knobs.copyMessages ? deepCopy(msg) : msg);
       this.reschedule(copy, at + later);
       run.recordFault('duplicate', `${label} delivered again ${later}ms later`);
     }

@@ -39,7 +39,7 @@ export interface NetKnobs {
   /** `clock-skew`: drift drawn from [-driftPpmMax, +driftPpmMax] ppm. Unset: the target's
    * assumptions.maxDriftPpm, else 200. */
   driftPpmMax?: number;
-  /** Deep-copy each message at send (structuredClone), so a sender that mutates a message
+  /** Deep-copy each message at send (see copy.ts), so a sender that mutates a message
    * after sending cannot change what is in flight. */
   copyMessages: boolean;
 }

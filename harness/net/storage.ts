@@ -1,4 +1,5 @@
 import type { NodeStorage } from '../core/api.js';
+import { deepCopy } from './copy.js';
 
 /** One write not yet synced; `deleted` marks a delete. */
 interface PendingWrite {
@@ -25,13 +26,13 @@ export class DurableStore implements NodeStorage {
   get<T = unknown>(key: string): T | undefined {
     checkKey(key);
     const v = this.cache.get(key);
-    return v === undefined ? undefined : (structuredClone(v) as T);
+    return v === undefined ? undefined : (deepCopy(v) as T);
   }
 
   set(key: string, value: unknown): void {
     checkKey(key);
     if (value === undefined) throw new TypeError(`storage.set(${key}): value must not be undefined (use delete)`);
-    const copy = structuredClone(value);
+    const copy = deepCopy(value);
     this.cache.set(key, copy);
     this.pending.push({ key, value: copy, deleted: false });
   }
