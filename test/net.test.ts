@@ -204,6 +204,16 @@ t.test('lost-leadership-event: a late subscriber, and a subscriber that does not
     const good = await run(leaderTarget(), 'correct', `lost-${s}`, { durationMs: 3_000 });
     t.same(kinds(good), [], `subscribe first, read always: silent (lost-${s})`);
   }
+  // PCT starves low-priority tasks; a runnable node task still holds the clock, so the
+  // manager is never left behind by virtual time it could not use.
+  const all = { drop: 0.1, delay: 0.1, crash: 0.3, pause: 0.3, partition: 0.3 };
+  for (let s = 0; s < 20; s++) {
+    const r = await execute({
+      target: leaderTarget(), variant: 'correct', seed: `pct-${s}`, strategy: { name: 'pct' },
+      options: { ...DEFAULT_OPTIONS, durationMs: 3_000, faults: all, faultWindowMs: 1_000, livenessMs: 1_000 },
+    });
+    t.same(kinds(r), [], `correct under pct (pct-${s})`);
+  }
 });
 
 t.test('liveness: a leader that never commits fails after the quiet period; the correct one passes under faults', async (t) => {
