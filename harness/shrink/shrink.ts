@@ -191,7 +191,7 @@ class Shrinker {
     frontier.push(root);
     // A deviation past the original run's length cannot give a run no longer than it.
     const horizon = this.before.decisions;
-    for (let level = 1; level <= SEARCH_LEVELS && level < this.best.metrics.preemptions; level++) {
+    for (let level = 1; level <= SEARCH_LEVELS && level <= this.best.metrics.preemptions; level++) {
       const next: Best[] = [];
       for (const parent of frontier) {
         const from = parent.deviatedAt + 1;
@@ -200,7 +200,7 @@ class Shrinker {
           if (d.options === null || d.options.length < 2) continue;
           for (const alt of [...d.options].sort()) {
             if (alt === d.value) continue;
-            if (this.exhausted() || level >= this.best.metrics.preemptions) return this.best !== start;
+            if (this.exhausted() || level > this.best.metrics.preemptions) return this.best !== start;
             const c = await this.candidate([...parent.list.slice(0, i), alt], i);
             if (c !== null) next.push(c);
           }

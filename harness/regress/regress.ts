@@ -1,0 +1,140 @@
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import type { Target } from '../core/api.js';
+import { DEFAULT_OPTIONS, execute } from '../core/execute.js';
+import type { RunOptions } from '../core/run.js';
+import { UsageError } from '../sched/index.js';
+import { makeSchedule, readScheduleFile, scheduleRunOptions, writeScheduleFile, type ScheduleFile } from '../schedule/file.js';
+import { replaySchedule } from '../schedule/replay.js';
+import { outcomeOf } from '../schedule/run.js';
+import { rerecordCommand } from './command.js';
+
+/**
+ * - ok: the replay's outcome is the expected one.
+ * - changed: it is not (a bug fixed, or one come back); a failure unless accepted.
+ * - stale: the schedule no longer fits the code (strict replay diverged); re-run from its seed
+ *   and reported as a warning with the command that records it again, never a failure, so
+ *   fixing a bug never leaves CI red for bookkeeping.
+ * - error: the entry could not be checked (corrupt file, unknown target or variant).
+ */
+export type EntryStatus = 'ok' | 'changed' | 'stale' | 'error';
+
+export interface RegressEntry {
+  /** Path relative to the corpus directory, `<target>/<name>.json`. */
+  path: string;
+  status: EntryStatus;
+  expected: string | null;
+  actual: string | null;
+  message: string;
+  /** For ok entries: the replay made exactly the recorded decisions. */
+  hashMatches?: boolean;
+  /** For stale entries. */
+  rerecord?: string;
+  /** For changed entries under `accept`: the file now expects `actual`. */
+  accepted?: boolean;
+}
+
+export interface RegressReport {
+  dir: string;
+  entries: RegressEntry[];
+  /** Paths whose expectation `accept` rewrote. */
+  accepted: string[];
+  /** True when no entry is changed (unless accepted) or in error: exit 0. */
+  passed: boolean;
+}
+
+export interface RegressOptions {
+  dir: string;
+  /** Rewrite the expectation (and the recorded run) of every changed entry. */
+  accept?: boolean;
+  /** Turns a schedule's `target` (bundled name or path) into a Target. */
+  resolveTarget: (nameOrPath: string) => Promise<Target>;
+  /** Trace settings; each entry's own options win for the rest. */
+  base?: RunOptions;
+}
+
+/** Replays every `<dir>/<target>/*.json` entry (and any `<dir>/*.json`) in name order. */
+export async function regress(o: RegressOptions): Promise<RegressReport> {
+  const files = corpusFiles(o.dir);
+  const entries: RegressEntry[] = [];
+  for (const file of files) entries.push(await checkEntry(file, relative(o.dir, file), o));
+  const accepted = entries.filter((e) => e.accepted === true).map((e) => e.path);
+  const passed = entries.every((e) => e.status === 'ok' || e.status === 'stale' || (e.status === 'changed' && e.accepted === true));
+  return { dir: o.dir, entries, accepted, passed };
+}
+
+export function corpusFiles(dir: string): string[] {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`regress: ${dir} is not a directory`);
+  const out: string[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) {
+      for (const f of readdirSync(p).sort()) if (f.endsWith('.json')) out.push(join(p, f));
+    } else if (name.endsWith('.json')) {
+      out.push(p);
+    }
+  }
+  return out;
+}
+
+async function checkEntry(file: string, path: string, o: RegressOptions): Promise<RegressEntry> {
+  let s: ScheduleFile;
+  let target: Target;
+  try {
+    s = readScheduleFile(file);
+    target = await o.resolveTarget(s.target);
+    if (!target.variants.includes(s.variant)) throw new UsageError(`target ${s.target} has no variant '${s.variant}'`);
+  } catch (e) {
+    return { path, status: 'error', expected: null, actual: null, message: (e as Error).message };
+  }
+  try {
+    return await replayEntry(file, path, s, target, o);
+  } catch (e) {
+    return { path, status: 'error', expected: s.expect, actual: null, message: (e as Error).message };
+  }
+}
+
+async function replayEntry(file: string, path: string, s: ScheduleFile, target: Target, o: RegressOptions): Promise<RegressEntry> {
+  // A fixed bug usually makes the run outlive its recorded decisions: it goes on with the defaults.
+  const rep = await replaySchedule(s, target, { config: { mode: 'strict', whenExhausted: 'default' }, base: o.base });
+  if (rep.divergence !== null) {
+    const rerun = await execute({
+      target, variant: s.variant, seed: s.seed, strategy: s.strategy,
+      options: scheduleRunOptions(s, o.base ?? DEFAULT_OPTIONS),
+    });
+    return {
+      path, status: 'stale', expected: s.expect, actual: outcomeOf(rerun), rerecord: rerecordCommand(s, file),
+      message: `schedule no longer fits the code (${rep.divergence.message}); re-run from seed ${s.seed}: ${outcomeOf(rerun)}`,
+    };
+  }
+  if (rep.outcome === s.expect) {
+    return { path, status: 'ok', expected: s.expect, actual: rep.outcome, hashMatches: rep.hashMatches, message: rep.outcome };
+  }
+  const entry: RegressEntry = {
+    path, status: 'changed', expected: s.expect, actual: rep.outcome,
+    message: `expected ${s.expect}, got ${rep.outcome}`,
+  };
+  if (o.accept === true) {
+    const next = makeSchedule({ targetRef: s.target, result: rep.result, options: scheduleRunOptions(s), ...(s.note !== undefined ? { note: s.note } : {}) });
+    writeScheduleFile(file, next);
+    entry.accepted = true;
+    entry.message += ` (accepted: now expects ${rep.outcome})`;
+  }
+  return entry;
+}
+
+/**
+ * Adds a schedule to the corpus as `<dir>/<target>/<variant>-<kind>-<seed>.json` (`run
+ * --save-failures`); an entry already there for the same run is left alone. Returns the path.
+ */
+export function saveToCorpus(dir: string, s: ScheduleFile): string {
+  const targetDir = join(dir, slug(s.target.replace(/\.[cm]?[jt]s$/, '').split(/[\\/]/).filter((x) => x !== 'index').pop() ?? s.target));
+  const file = join(targetDir, `${slug(s.variant)}-${slug(s.expect.replace(/^violation:/, ''))}-${slug(s.seed)}.json`);
+  if (!existsSync(targetDir)) mkdirSync(targetDir, { recursive: true });
+  if (!existsSync(file)) writeScheduleFile(file, s);
+  return file;
+}
+
+function slug(s: string): string {
+  return s.replace(/[^A-Za-z0-9_.-]+/g, '_').slice(0, 80);
+}

@@ -1,0 +1,42 @@
+import type { RegressEntry, RegressReport } from './regress.js';
+
+/**
+ * TAP 14, one test point per corpus entry. A stale entry is `ok … # SKIP stale: <command>`:
+ * SKIP, not TODO, because its schedule was not checked at all (TODO marks a check that ran
+ * and is expected to fail); the directive carries the command that records it again.
+ */
+export function formatTap(report: RegressReport): string {
+  const lines = ['TAP version 14', `1..${report.entries.length}`];
+  report.entries.forEach((e, i) => lines.push(...testPoint(e, i + 1)));
+  const count = (s: string): number => report.entries.filter((e) => e.status === s).length;
+  lines.push(`# ok ${count('ok')}, changed ${count('changed')}, stale ${count('stale')}, error ${count('error')}`);
+  if (report.accepted.length > 0) lines.push(`# accepted: ${report.accepted.join(', ')}`);
+  return `${lines.join('\n')}\n`;
+}
+
+function testPoint(e: RegressEntry, n: number): string[] {
+  const name = `${e.path}`.replace(/#/g, '\\#');
+  switch (e.status) {
+    case 'ok':
+      return [`ok ${n} - ${name}: ${e.actual}`];
+    case 'stale':
+      return [`ok ${n} - ${name} # SKIP stale: ${e.rerecord ?? ''}`, ...yaml({ message: e.message })];
+    case 'changed':
+      if (e.accepted === true) return [`ok ${n} - ${name}: ${e.message}`];
+      return [`not ok ${n} - ${name}: ${e.message}`, ...yaml({ expected: e.expected, actual: e.actual })];
+    case 'error':
+      return [`not ok ${n} - ${name}: error`, ...yaml({ message: e.message })];
+  }
+}
+
+function yaml(fields: Record<string, string | null>): string[] {
+  const out = ['  ---'];
+  for (const [k, v] of Object.entries(fields)) out.push(`  ${k}: ${JSON.stringify(v)}`);
+  out.push('  ...');
+  return out;
+}
+
+/** 0 when every outcome is as expected (stale entries are warnings), 1 otherwise. Bad input throws UsageError (exit 2). */
+export function regressExitCode(report: RegressReport): 0 | 1 {
+  return report.passed ? 0 : 1;
+}

@@ -1,0 +1,84 @@
+import t from 'tap';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_OPTIONS, execute } from '../dist/harness/core/execute.js';
+import { formatTap, regress, regressExitCode, saveToCorpus } from '../dist/harness/regress/index.js';
+import { makeSchedule, readScheduleFile, writeScheduleFile } from '../dist/harness/schedule/index.js';
+import latch from '../dist/targets/condvar/latch/index.js';
+
+const targets: Record<string, typeof latch> = { latch };
+const resolveTarget = async (ref: string) => {
+  const t = targets[ref];
+  if (t === undefined) throw new Error(`unknown target ${ref}`);
+  return t;
+};
+
+async function corpus(): Promise<{ dir: string; bug: string; fine: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'interleave-seeds-'));
+  let bugRun;
+  for (let s = 0; ; s++) {
+    bugRun = await execute({ target: latch, variant: 'check-outside-lock', seed: String(s), strategy: { name: 'random' }, options: DEFAULT_OPTIONS });
+    if (bugRun.outcome === 'violation') break;
+  }
+  const bug = saveToCorpus(dir, makeSchedule({ targetRef: 'latch', result: bugRun, options: DEFAULT_OPTIONS }));
+  const passRun = await execute({ target: latch, variant: 'correct', seed: '1', strategy: { name: 'random' }, options: DEFAULT_OPTIONS });
+  const fine = saveToCorpus(dir, makeSchedule({ targetRef: 'latch', result: passRun, options: DEFAULT_OPTIONS }));
+  return { dir, bug, fine };
+}
+
+t.test('regress passes a corpus whose outcomes are as expected', async (t) => {
+  const { dir, bug } = await corpus();
+  t.match(bug, /latch[\\/]check-outside-lock-lost-wakeup-\d+\.json$/);
+  const r = await regress({ dir, resolveTarget });
+  t.same(r.entries.map((e) => e.status), ['ok', 'ok']);
+  t.ok(r.entries.every((e) => e.hashMatches));
+  t.equal(regressExitCode(r), 0);
+  t.match(formatTap(r), /^TAP version 14\n1\.\.2\nok 1 - latch\/check-outside-lock-lost-wakeup-\d+\.json: violation:lost-wakeup\nok 2 - latch\/correct-pass-1\.json: pass\n/);
+});
+
+t.test('regress fails when an entry outcome changes, and --accept rewrites it', async (t) => {
+  const { dir, bug } = await corpus();
+  // As if the entry was recorded before the bug came in: it expects a pass.
+  const s = readScheduleFile(bug);
+  writeScheduleFile(bug, { ...s, expect: 'pass' });
+  const r = await regress({ dir, resolveTarget });
+  const e = r.entries[0]!;
+  t.equal(e.status, 'changed');
+  t.equal(e.message, 'expected pass, got violation:lost-wakeup');
+  t.equal(regressExitCode(r), 1);
+  t.match(formatTap(r), /not ok 1 - latch\/.*: expected pass, got violation:lost-wakeup\n  ---\n  expected: "pass"\n  actual: "violation:lost-wakeup"\n  \.\.\./);
+  const a = await regress({ dir, resolveTarget, accept: true });
+  t.same(a.accepted, [e.path], 'says which it accepted');
+  t.equal(regressExitCode(a), 0);
+  t.equal(readScheduleFile(bug).expect, 'violation:lost-wakeup', 'the file now expects the violation');
+  const again = await regress({ dir, resolveTarget });
+  t.same(again.entries.map((x) => [x.status, x.hashMatches]), [['ok', true], ['ok', true]], 'and replays exactly afterwards');
+});
+
+t.test('a schedule that no longer fits is stale: a warning with the re-record command', async (t) => {
+  const { dir, bug } = await corpus();
+  const s = readScheduleFile(bug);
+  writeScheduleFile(bug, { ...s, decisions: s.decisions.replace(/^v1:[^,;]+/, 'v1:renamed-task') });
+  const r = await regress({ dir, resolveTarget });
+  const e = r.entries[0]!;
+  t.equal(e.status, 'stale');
+  t.match(e.message, /no longer fits the code \(replay diverged at decision 0: expected 'renamed-task'.*re-run from seed \d+: violation:lost-wakeup/);
+  t.match(e.rerecord!, /^npx interleave shrink latch --variant check-outside-lock --seed \d+ --out .*\.json$/);
+  t.equal(regressExitCode(r), 0, 'stale is not a failure');
+  t.match(formatTap(r), /\nok 1 - latch\/.* # SKIP stale: npx interleave shrink latch/);
+});
+
+t.test('corrupt entries and unknown targets are errors, a missing corpus is a UsageError', async (t) => {
+  const { dir } = await corpus();
+  mkdirSync(join(dir, 'zz'));
+  writeFileSync(join(dir, 'zz', 'broken.json'), '{"format": "interleave-schedule"');
+  const fine = JSON.parse(readFileSync(join(dir, 'latch', 'correct-pass-1.json'), 'utf8'));
+  writeFileSync(join(dir, 'zz', 'other.json'), JSON.stringify({ ...fine, target: 'nope' }));
+  const r = await regress({ dir, resolveTarget });
+  t.same(r.entries.map((e) => e.status), ['ok', 'ok', 'error', 'error']);
+  t.match(r.entries[2]!.message, /broken\.json: not a schedule file/);
+  t.match(r.entries[3]!.message, /unknown target nope/);
+  t.equal(regressExitCode(r), 1);
+  await t.rejects(regress({ dir: join(dir, 'missing'), resolveTarget }), { name: 'UsageError' });
+});
