@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { UsageError, strategyNames } from '../sched/index.js';
+import { EXIT, fail, runOptions } from './common.js';
+import { runCommand } from './commands/run.js';
+import { replayCommandRun } from './commands/replay.js';
+import { listCommand } from './commands/list.js';
+import { campaignCommand } from './commands/campaign.js';
+import { HARNESS_VERSION } from '../version.js';
+
+/** Each command resolves to an exit code; bad input anywhere becomes one line and exit 2. */
+async function main(argv: string[]): Promise<number> {
+  let code: number = EXIT.ok;
+  const set = (p: Promise<number>): Promise<void> => p.then((c) => { code = c; });
+  await yargs(argv)
+    .scriptName('interleave')
+    .version(HARNESS_VERSION)
+    .command('run <target>', 'explore seeds of a target (bundled name or path to a target file)', (y) =>
+      runOptions(y.positional('target', { type: 'string', demandOption: true }))
+        .option('seeds', { type: 'string', describe: 'seed list: A..B, a,b,c or random:N (default 1..100)' })
+        .option('seed', { type: 'string', describe: 'one seed' })
+        .option('report-dir', { type: 'string', default: 'reports', describe: 'where reports are written' }),
+      (a) => set(runCommand(a as never, argv)))
+    .command('replay <target>', 'rerun one seed exactly; prints its decision hash', (y) =>
+      runOptions(y.positional('target', { type: 'string', demandOption: true }))
+        .option('seed', { type: 'string', describe: 'the seed to replay' })
+        .option('trace', { type: 'boolean', describe: 'print the timeline: step, time, task, operation, result' }),
+      (a) => set(replayCommandRun(a as never)))
+    .command('list', 'bundled targets and their variants', (y) => y, () => set(listCommand()))
+    .command('campaign', 'every bundled target and variant: correct ones stay clean, buggy ones are caught', (y) =>
+      y.option('seeds', { type: 'string', describe: 'seeds per variant (default 1..300)' })
+        .option('strategy', { type: 'string', default: 'random' })
+        .option('target', { type: 'string', array: true, describe: 'limit to these bundled targets' })
+        .option('report-dir', { type: 'string', default: 'reports' }),
+      (a) => set(campaignCommand(a as never, argv)))
+    .demandCommand(1, 'give a command: run, replay, list, campaign')
+    .strict()
+    .epilogue(`strategies: ${strategyNames().join(', ')}. Exit codes: 0 no violation, 1 violations found, 2 bad input.`)
+    .fail((msg, err) => {
+      if (err instanceof UsageError) fail(err.message);
+      if (err) throw err;
+      fail(msg);
+    })
+    .help()
+    .parseAsync();
+  return code;
+}
+
+main(hideBin(process.argv)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    if (e instanceof UsageError) fail(e.message);
+    process.stderr.write(`interleave: internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+    process.exitCode = EXIT.internal;
+  },
+);

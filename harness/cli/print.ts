@@ -1,0 +1,36 @@
+import type { ExploreResult } from '../explore/explore.js';
+
+const out = (s = ''): void => {
+  process.stdout.write(s + '\n');
+};
+
+/** The end-of-run summary: counts, kinds, the first failing seed and how to replay each failure. */
+export function printSummary(results: readonly ExploreResult[], wallMs: number, reportDir: string): void {
+  for (const r of results) {
+    const runs = r.runs;
+    out(`interleave: ${r.target} with ${r.strategy.name}${paramText(r.strategy.params)}: ${runs} runs (${r.variants.length} variant${r.variants.length > 1 ? 's' : ''}) in ${(wallMs / 1000).toFixed(2)} s`);
+    const w = Math.max(8, ...r.variants.map((v) => v.length));
+    out(`  ${'variant'.padEnd(w)}  ${'runs'.padStart(6)}  ${'failed'.padStart(6)}  kinds`);
+    for (const v of r.variants) {
+      const f = r.failuresByVariant[v] ?? 0;
+      const kinds = [...new Set(r.failures.filter((x) => x.variant === v).flatMap((x) => x.kinds))].join(', ');
+      out(`  ${v.padEnd(w)}  ${String(f + (r.passesByVariant[v] ?? 0)).padStart(6)}  ${String(f).padStart(6)}  ${kinds}`);
+    }
+    const kinds = Object.entries(r.violationsByKind).map(([k, n]) => `${k} ${n}`).join(', ');
+    out(`  violations by kind: ${kinds || 'none'}`);
+    if (r.firstFailure) out(`  first failing seed: ${r.firstFailure.variant} seed ${r.firstFailure.seed}`);
+    const shown = r.failures.slice(0, 10);
+    for (const f of shown) {
+      const v = f.result.violations[0]!;
+      out(`  ✗ ${f.variant} seed ${f.seed}: ${v.kind} at step ${v.step} (${v.timeMs} ms): ${v.message}`);
+      out(`      replay: ${f.replayCommand}`);
+    }
+    if (r.failures.length > shown.length) out(`  …and ${r.failures.length - shown.length} more failing seeds in the report`);
+  }
+  out(`report: ${reportDir}/summary.md`);
+}
+
+export function paramText(p: Readonly<Record<string, unknown>>): string {
+  const e = Object.entries(p);
+  return e.length ? ` (${e.map(([k, v]) => `${k}=${v}`).join(', ')})` : '';
+}

@@ -1,0 +1,32 @@
+import type { ExploreResult } from '../explore/explore.js';
+import type { SummaryMeta } from './write.js';
+
+/** The readable twin of summary.json: what ran, what broke, how to reproduce each failure. */
+export function summaryMarkdown(results: readonly ExploreResult[], meta: SummaryMeta): string {
+  const lines: string[] = [];
+  lines.push('# interleave run summary', '');
+  lines.push(`- command: \`${meta.command}\``);
+  lines.push(`- seeds: ${meta.seedSpec} (${meta.seedCount})`);
+  lines.push(`- started: ${meta.startedAt}, wall time: ${(meta.wallMs / 1000).toFixed(2)} s`, '');
+  lines.push('| target | variant | runs | passed | failed | violations |', '|---|---|---:|---:|---:|---|');
+  for (const r of results) {
+    for (const v of r.variants) {
+      const kinds = [...new Set(r.failures.filter((f) => f.variant === v).flatMap((f) => f.kinds))].join(', ');
+      const fails = r.failuresByVariant[v] ?? 0;
+      lines.push(`| ${r.target} | ${v} | ${(r.passesByVariant[v] ?? 0) + fails} | ${r.passesByVariant[v] ?? 0} | ${fails} | ${kinds || '—'} |`);
+    }
+  }
+  for (const r of results) {
+    if (r.failures.length === 0) continue;
+    lines.push('', `## Failures in ${r.target}`, '');
+    for (const f of r.failures.slice(0, 50)) {
+      const v = f.result.violations[0]!;
+      lines.push(`### ${f.variant} seed ${f.seed}: ${v.kind}`, '');
+      lines.push(`step ${v.step}, ${v.timeMs} ms virtual, actors: ${v.actors.join(', ') || '—'}`, '');
+      lines.push(`> ${v.message}`, '');
+      lines.push('```', f.replayCommand, '```', '');
+    }
+    if (r.failures.length > 50) lines.push(`…and ${r.failures.length - 50} more (see summary.json).`);
+  }
+  return lines.join('\n') + '\n';
+}

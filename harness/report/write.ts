@@ -1,0 +1,101 @@
+import { accessSync, constants, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { RunResult } from '../core/execute.js';
+import type { ExploreResult } from '../explore/explore.js';
+import { UsageError } from '../sched/index.js';
+import { HARNESS_VERSION } from '../version.js';
+import { summaryMarkdown } from './markdown.js';
+
+export const HARNESS = { name: 'interleave', version: HARNESS_VERSION } as const;
+
+/** Fails before any run starts, so a long campaign never ends unable to save what it found. */
+export function ensureWritableDir(dir: string): void {
+  try {
+    makeDirs(dir);
+    accessSync(dir, constants.W_OK);
+  } catch (e) {
+    throw new UsageError(`report dir ${dir} is not writable: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * mkdir -p, one level at a time: Node 20's recursive mkdirSync spins forever on some paths
+ * (under /proc, for one), and a CLI must fail with a message, not hang.
+ */
+export function makeDirs(dir: string): void {
+  const abs = resolve(dir);
+  if (existsSync(abs)) {
+    if (!statSync(abs).isDirectory()) throw new Error('exists and is not a directory');
+    return;
+  }
+  const parent = dirname(abs);
+  if (parent !== abs) makeDirs(parent);
+  mkdirSync(abs);
+}
+
+/** A directory name for one invocation that never overwrites an earlier one. */
+export function newRunDir(base: string, name: string, stamp: string): string {
+  const clean = name.replace(/[^A-Za-z0-9_.-]+/g, '_').slice(0, 60);
+  let dir = join(base, `${stamp}-${clean}`);
+  for (let i = 2; existsSync(dir); i++) dir = join(base, `${stamp}-${clean}-${i}`);
+  makeDirs(dir);
+  return dir;
+}
+
+export function failureReport(res: RunResult, targetRef: string, replayCommand: string): object {
+  return {
+    harness: HARNESS,
+    target: res.target,
+    targetRef,
+    variant: res.variant,
+    seed: res.seed,
+    strategy: res.strategy,
+    outcome: res.violations.length ? `violation:${res.violations[0]!.kind}` : 'pass',
+    end: res.end,
+    violations: res.violations,
+    decisionHash: res.decisionHash,
+    steps: res.steps,
+    timeMs: res.timeMs,
+    faultLog: res.faultLog,
+    traceWindow: res.traceWindow,
+    replayCommand,
+  };
+}
+
+export interface SummaryMeta {
+  command: string;
+  seedSpec: string;
+  seedCount: number;
+  wallMs: number;
+  startedAt: string;
+}
+
+/** Writes summary.json, summary.md and one JSON per failing seed; returns the files written. */
+export function writeExploreReport(dir: string, results: readonly ExploreResult[], meta: SummaryMeta): string[] {
+  const failDir = join(dir, 'failures');
+  const files: string[] = [];
+  const summaries = results.map((r) => {
+    const failures = r.failures.map((f) => {
+      const file = join('failures', `${safe(r.target)}-${safe(f.variant)}-${safe(f.seed)}.json`);
+      makeDirs(failDir);
+      writeFileSync(join(dir, file), JSON.stringify(failureReport(f.result, r.targetRef, f.replayCommand), null, 2) + '\n');
+      files.push(join(dir, file));
+      return { variant: f.variant, seed: f.seed, kinds: f.kinds, decisionHash: f.decisionHash, replayCommand: f.replayCommand, file };
+    });
+    return {
+      target: r.target, targetRef: r.targetRef, variants: r.variants, strategy: r.strategy, options: r.options,
+      runs: r.runs, steps: r.steps, violationsByKind: r.violationsByKind,
+      passesByVariant: r.passesByVariant, failuresByVariant: r.failuresByVariant,
+      firstFailure: r.firstFailure, failures,
+    };
+  });
+  const summary = { harness: HARNESS, ...meta, targets: summaries };
+  writeFileSync(join(dir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  writeFileSync(join(dir, 'summary.md'), summaryMarkdown(results, meta));
+  files.unshift(join(dir, 'summary.json'), join(dir, 'summary.md'));
+  return files;
+}
+
+function safe(s: string): string {
+  return s.replace(/[^A-Za-z0-9_.-]+/g, '_').slice(0, 80);
+}

@@ -1,0 +1,92 @@
+import { existsSync, statSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Target } from '../core/api.js';
+import { UsageError } from '../sched/index.js';
+import { BUNDLED } from './bundled.js';
+
+export interface LoadedTarget {
+  target: Target;
+  /** What a replay command should name: the bundled name or the path as the user gave it. */
+  ref: string;
+  bundled: boolean;
+}
+
+/** A `<target>` argument is a path when it looks like one; otherwise a bundled name. */
+export function looksLikePath(ref: string): boolean {
+  return ref.includes('/') || ref.includes('\\') || /\.(m?[jt]s|cjs|cts)$/.test(ref);
+}
+
+export async function loadTarget(ref: string): Promise<LoadedTarget> {
+  if (typeof ref !== 'string' || ref.length === 0) throw new UsageError('a target name or path is required');
+  if (looksLikePath(ref)) return { target: await loadTargetFile(ref), ref, bundled: false };
+  const entry = BUNDLED.find((b) => b.name === ref);
+  if (entry === undefined) {
+    throw new UsageError(`unknown target '${ref}' (bundled: ${BUNDLED.map((b) => b.name).join(', ')}; or give a path to a target file)`);
+  }
+  const url = new URL(entry.module, import.meta.url);
+  let mod: unknown;
+  try {
+    mod = await import(url.href);
+  } catch (e) {
+    throw new UsageError(`bundled target '${ref}' failed to load: ${(e as Error).message}`);
+  }
+  return { target: validateTarget(defaultExport(mod), ref), ref, bundled: true };
+}
+
+async function loadTargetFile(ref: string): Promise<Target> {
+  const abs = isAbsolute(ref) ? ref : resolve(process.cwd(), ref);
+  if (!existsSync(abs) || !statSync(abs).isFile()) throw new UsageError(`target file not found: ${ref}`);
+  let mod: unknown;
+  try {
+    if (/\.[cm]?ts$/.test(abs)) {
+      // TypeScript targets are compiled on the fly; a plain .js target needs nothing.
+      const { tsImport } = await import('tsx/esm/api');
+      mod = await tsImport(pathToFileURL(abs).href, import.meta.url);
+    } else {
+      mod = await import(pathToFileURL(abs).href);
+    }
+  } catch (e) {
+    throw new UsageError(`target file ${ref} failed to load: ${firstLine(e)}`);
+  }
+  return validateTarget(defaultExport(mod), ref);
+}
+
+function defaultExport(mod: unknown): unknown {
+  let m = (mod as { default?: unknown }).default;
+  // tsx may wrap a CommonJS-style module once more.
+  if (m !== null && typeof m === 'object' && 'default' in m && !('setup' in m)) m = (m as { default: unknown }).default;
+  return m;
+}
+
+/** Checks the shape a target file must default-export, naming the first thing wrong. */
+export function validateTarget(t: unknown, ref: string): Target {
+  const bad = (what: string): never => {
+    throw new UsageError(`${ref} does not export a valid target: ${what}`);
+  };
+  if (t === null || typeof t !== 'object') bad('expected `export default { name, description, variants, setup }`');
+  const o = t as Record<string, unknown>;
+  if (typeof o['name'] !== 'string' || o['name'].length === 0) bad('`name` must be a non-empty string');
+  if (typeof o['setup'] !== 'function') bad('`setup(sim, { variant })` must be a function');
+  const v = o['variants'];
+  if (!Array.isArray(v) || v.length === 0 || !v.every((x) => typeof x === 'string' && x.length > 0)) {
+    bad('`variants` must be a non-empty array of strings');
+  }
+  if (new Set(v as string[]).size !== (v as string[]).length) bad('`variants` has duplicates');
+  if (o['description'] !== undefined && typeof o['description'] !== 'string') bad('`description` must be a string');
+  if (o['ignore'] !== undefined && !(Array.isArray(o['ignore']) && o['ignore'].every((x) => typeof x === 'string'))) {
+    bad('`ignore` must be an array of violation kinds');
+  }
+  return { description: '', ...(o as object) } as Target;
+}
+
+export function checkVariant(target: Target, variant: string): void {
+  if (!target.variants.includes(variant)) {
+    throw new UsageError(`unknown variant '${variant}' of target ${target.name} (variants: ${target.variants.join(', ')})`);
+  }
+}
+
+function firstLine(e: unknown): string {
+  const s = e instanceof Error ? e.message : String(e);
+  return s.split('\n')[0] ?? s;
+}
