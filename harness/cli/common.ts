@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import type { Argv } from 'yargs';
 import { UsageError } from '../sched/index.js';
 import { parseSeeds } from '../explore/seeds.js';
+import type { ExploreOptions } from '../explore/explore.js';
 
 /** Exit codes: 0 no violation, 1 violations found (or an unexpected outcome), 2 bad input. */
 export const EXIT = { ok: 0, violations: 1, usage: 2, internal: 3 } as const;
@@ -16,7 +17,47 @@ export interface RunFlags {
   'fault-rate'?: string[];
   ignore?: string[];
   strategy: string;
+  depth?: number;
+  k?: number;
+  swarm?: boolean;
+  'fault-window'?: number;
+  'liveness-ms'?: number;
+  'event-latency-ms'?: number;
+  net?: string[];
+  'check-determinism'?: boolean;
   'report-dir': string;
+}
+
+/** The flags every executing command shares, as explore()/replay() options. */
+export function exploreFlags(a: RunFlags): Omit<ExploreOptions, 'target' | 'seeds' | 'variant'> {
+  const params: Record<string, number> = {};
+  if (a.depth !== undefined) params['depth'] = a.depth;
+  if (a.k !== undefined) params['k'] = a.k;
+  if (Object.keys(params).length > 0 && a.strategy !== 'pct') throw new UsageError('--depth and --k belong to --strategy pct');
+  return {
+    strategy: { name: a.strategy, params },
+    faults: a.faults,
+    faultRates: a['fault-rate'],
+    durationMs: a.duration,
+    maxSteps: a['max-steps'],
+    ignore: a.ignore,
+    swarm: a.swarm,
+    faultWindowMs: a['fault-window'],
+    livenessMs: a['liveness-ms'],
+    eventLatencyMs: a['event-latency-ms'],
+    net: parseNet(a.net ?? []),
+    checkDeterminism: a['check-determinism'],
+  };
+}
+
+function parseNet(items: readonly string[]): Record<string, number | boolean> {
+  const out: Record<string, number | boolean> = {};
+  for (const it of items.flatMap((x) => x.split(','))) {
+    const m = /^([A-Za-z]+)=(true|false|[0-9]*\.?[0-9]+)$/.exec(it.trim());
+    if (!m) throw new UsageError(`malformed --net '${it}': expected knob=value, e.g. pauseMsMax=400`);
+    out[m[1]!] = m[2] === 'true' ? true : m[2] === 'false' ? false : Number(m[2]);
+  }
+  return out;
 }
 
 /** Options shared by every command that executes a target. */
@@ -28,7 +69,15 @@ export function runOptions<T>(y: Argv<T>) {
     .option('max-steps', { type: 'number', describe: 'step budget; running out is a budget-exceeded violation (default 100000)' })
     .option('faults', { type: 'string', array: true, describe: 'faults to inject: names or all (comma-separated)' })
     .option('fault-rate', { type: 'string', array: true, describe: 'tune a fault: name=p' })
-    .option('ignore', { type: 'string', array: true, describe: 'violation kinds not to report' });
+    .option('ignore', { type: 'string', array: true, describe: 'violation kinds not to report' })
+    .option('depth', { type: 'number', describe: 'pct: bug depth d (d-1 priority change points)' })
+    .option('k', { type: 'number', describe: 'pct: step bound k for the change points' })
+    .option('swarm', { type: 'boolean', describe: 'each seed draws which of --faults are on, and their rates' })
+    .option('fault-window', { type: 'number', describe: 'network: faults stop at this virtual ms; a quiet period follows (default 5000)' })
+    .option('liveness-ms', { type: 'number', describe: 'network: a leader must commit within this long into the quiet period (default 3000; 0 = off)' })
+    .option('event-latency-ms', { type: 'number', describe: 'network: a leadership event may stay unread this long (default 500)' })
+    .option('net', { type: 'string', array: true, describe: 'network fault knob: name=value (e.g. pauseMsMax=400)' })
+    .option('check-determinism', { type: 'boolean', describe: 'run each seed twice and report the first divergence' });
 }
 
 /** Draws fresh seeds for `random:N`: the one place real entropy enters, and every seed is printed. */

@@ -7,6 +7,8 @@ import { runCommand } from './commands/run.js';
 import { replayCommandRun } from './commands/replay.js';
 import { listCommand } from './commands/list.js';
 import { campaignCommand } from './commands/campaign.js';
+import { shrinkCommand } from './commands/shrink.js';
+import { regressCommand } from './commands/regress.js';
 import { HARNESS_VERSION } from '../version.js';
 
 /** Each command resolves to an exit code; bad input anywhere becomes one line and exit 2. */
@@ -20,13 +22,27 @@ async function main(argv: string[]): Promise<number> {
       runOptions(y.positional('target', { type: 'string', demandOption: true }))
         .option('seeds', { type: 'string', describe: 'seed list: A..B, a,b,c or random:N (default 1..100)' })
         .option('seed', { type: 'string', describe: 'one seed' })
-        .option('report-dir', { type: 'string', default: 'reports', describe: 'where reports are written' }),
+        .option('report-dir', { type: 'string', default: 'reports', describe: 'where reports are written' })
+        .option('shrink', { type: 'boolean', describe: 'shrink the first failure of each variant and kind to a schedule file' })
+        .option('save-failures', { type: 'boolean', describe: 'shrink failures and add them to the regression corpus' })
+        .option('seeds-dir', { type: 'string', default: 'seeds', describe: 'the regression corpus (for --save-failures)' }),
       (a) => set(runCommand(a as never, argv)))
-    .command('replay <target>', 'rerun one seed exactly; prints its decision hash', (y) =>
-      runOptions(y.positional('target', { type: 'string', demandOption: true }))
+    .command('replay [target]', 'rerun one seed (or a schedule file) exactly; prints its decision hash', (y) =>
+      runOptions(y.positional('target', { type: 'string' }))
         .option('seed', { type: 'string', describe: 'the seed to replay' })
+        .option('schedule', { type: 'string', describe: 'a schedule file (from shrink or seeds/) to replay strictly' })
         .option('trace', { type: 'boolean', describe: 'print the timeline: step, time, task, operation, result' }),
       (a) => set(replayCommandRun(a as never)))
+    .command('shrink <target>', 'minimize a failing seed to a short schedule file', (y) =>
+      runOptions(y.positional('target', { type: 'string', demandOption: true }))
+        .option('seed', { type: 'string', describe: 'the failing seed' })
+        .option('out', { type: 'string', describe: 'schedule file to write (default <report-dir>/schedules/…)' })
+        .option('report-dir', { type: 'string', default: 'reports' }),
+      (a) => set(shrinkCommand(a as never)))
+    .command('regress [dir]', 'replay every schedule in the regression corpus; TAP output', (y) =>
+      y.positional('dir', { type: 'string', default: 'seeds' })
+        .option('accept', { type: 'boolean', describe: 'rewrite the expectations that changed (after fixing a bug)' }),
+      (a) => set(regressCommand(a as never)))
     .command('list', 'bundled targets and their variants', (y) => y, () => set(listCommand()))
     .command('campaign', 'every bundled target and variant: correct ones stay clean, buggy ones are caught', (y) =>
       y.option('seeds', { type: 'string', describe: 'seeds per variant (default 1..300)' })
@@ -34,7 +50,7 @@ async function main(argv: string[]): Promise<number> {
         .option('target', { type: 'string', array: true, describe: 'limit to these bundled targets' })
         .option('report-dir', { type: 'string', default: 'reports' }),
       (a) => set(campaignCommand(a as never, argv)))
-    .demandCommand(1, 'give a command: run, replay, list, campaign')
+    .demandCommand(1, 'give a command: run, replay, shrink, regress, list, campaign')
     .strict()
     .epilogue(`strategies: ${strategyNames().join(', ')}. Exit codes: 0 no violation, 1 violations found, 2 bad input.`)
     .fail((msg, err) => {

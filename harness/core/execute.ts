@@ -21,6 +21,8 @@ export interface RunResult {
   decisionHash: string;
   tasks: number;
   faultLog: FaultEvent[];
+  /** The fault rates this run used (per seed under --swarm). */
+  faults: Record<string, number>;
   /** The full decision list: labels for steps and choices, numbers for draws. */
   decisions: (string | number)[];
   /** The steps just before the end (violation or not). */
@@ -66,6 +68,7 @@ export async function execute(input: ExecuteInput): Promise<RunResult> {
     decisionHash: raw.decisionHash,
     tasks: raw.tasks,
     faultLog: raw.faultLog,
+    faults: { ...input.options.faults },
     decisions: raw.decisions,
     traceWindow: raw.trace.tail(),
   };

@@ -1,12 +1,54 @@
 import { shellSeed } from '../core/seed.js';
 import type { StrategySpec } from '../sched/index.js';
 import { DEFAULT_OPTIONS } from '../core/execute.js';
+import type { RunOptions } from '../core/run.js';
 
+/**
+ * The run options that change what a run does, in the plain form reports and schedule files
+ * keep and command lines spell out. Trace settings are not among them.
+ */
 export interface CommandOptions {
   durationMs: number;
   maxSteps: number;
   faults: Readonly<Record<string, number>>;
   ignore: readonly string[];
+  faultWindowMs?: number;
+  livenessMs?: number;
+  eventLatencyMs?: number;
+  net?: Readonly<Record<string, number | boolean>>;
+  /** Faults were drawn per seed from `faults` (swarm testing). */
+  swarm?: boolean;
+}
+
+/** The plain form of RunOptions; `userIgnore` leaves out kinds the target itself ignores. */
+export function commandOptions(o: RunOptions, userIgnore?: readonly string[], swarm = false): CommandOptions {
+  const c: CommandOptions = {
+    durationMs: o.durationMs,
+    maxSteps: o.maxSteps,
+    faults: { ...o.faults },
+    ignore: [...(userIgnore ?? o.ignore)].sort(),
+  };
+  if (o.faultWindowMs !== undefined) c.faultWindowMs = o.faultWindowMs;
+  if (o.livenessMs !== undefined) c.livenessMs = o.livenessMs;
+  if (o.eventLatencyMs !== undefined) c.eventLatencyMs = o.eventLatencyMs;
+  if (o.net !== undefined && Object.keys(o.net).length > 0) c.net = { ...(o.net as Record<string, number | boolean>) };
+  if (swarm) c.swarm = true;
+  return c;
+}
+
+/** Back from the plain form, over `base` (trace settings, defaults). */
+export function toRunOptions(c: CommandOptions, base: RunOptions = DEFAULT_OPTIONS): RunOptions {
+  return {
+    ...base,
+    durationMs: c.durationMs,
+    maxSteps: c.maxSteps,
+    faults: { ...c.faults },
+    ignore: new Set(c.ignore),
+    faultWindowMs: c.faultWindowMs ?? base.faultWindowMs,
+    livenessMs: c.livenessMs ?? base.livenessMs,
+    eventLatencyMs: c.eventLatencyMs ?? base.eventLatencyMs,
+    net: { ...(c.net ?? {}) },
+  };
 }
 
 /** The exact command that replays one seed: only non-default options are spelled out. */
@@ -16,10 +58,11 @@ export function replayCommand(targetRef: string, variant: string, seed: string, 
   return parts.join(' ');
 }
 
+/** Command-line flags for a strategy and options; one place, so every printed command agrees. */
 export function optionFlags(strategy: StrategySpec, o: CommandOptions): string[] {
   const parts: string[] = [];
   if (strategy.name !== 'random') parts.push('--strategy', strategy.name);
-  for (const [k, v] of Object.entries(strategy.params ?? {})) parts.push(`--${k}`, String(v));
+  for (const k of Object.keys(strategy.params ?? {}).sort()) parts.push(`--${k}`, quote(String(strategy.params![k])));
   if (o.durationMs !== DEFAULT_OPTIONS.durationMs) parts.push('--duration', String(o.durationMs));
   if (o.maxSteps !== DEFAULT_OPTIONS.maxSteps) parts.push('--max-steps', String(o.maxSteps));
   const faults = Object.keys(o.faults).sort();
@@ -27,10 +70,15 @@ export function optionFlags(strategy: StrategySpec, o: CommandOptions): string[]
     parts.push('--faults', faults.join(','));
     for (const f of faults) parts.push('--fault-rate', `${f}=${o.faults[f]}`);
   }
-  for (const k of [...o.ignore].sort()) parts.push('--ignore', k);
+  if (o.swarm) parts.push('--swarm');
+  if (o.faultWindowMs !== undefined && o.faultWindowMs !== DEFAULT_OPTIONS.faultWindowMs) parts.push('--fault-window', String(o.faultWindowMs));
+  if (o.livenessMs !== undefined && o.livenessMs !== DEFAULT_OPTIONS.livenessMs) parts.push('--liveness-ms', String(o.livenessMs));
+  if (o.eventLatencyMs !== undefined && o.eventLatencyMs !== DEFAULT_OPTIONS.eventLatencyMs) parts.push('--event-latency-ms', String(o.eventLatencyMs));
+  for (const k of Object.keys(o.net ?? {}).sort()) parts.push('--net', `${k}=${o.net![k]}`);
+  for (const k of [...o.ignore].sort()) parts.push('--ignore', quote(k));
   return parts;
 }
 
-function quote(s: string): string {
-  return /^[A-Za-z0-9_.:/=-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+export function quote(s: string): string {
+  return /^[A-Za-z0-9_.:/=,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }

@@ -3,9 +3,13 @@ import { DEFAULT_OPTIONS, execute, type RunResult } from '../core/execute.js';
 import { resolveFaults } from '../core/faults.js';
 import type { RunOptions } from '../core/run.js';
 import { canonicalSeed } from '../core/seed.js';
-import { makeStrategy, UsageError, type StrategySpec } from '../sched/index.js';
+import { resolveStrategySpec, UsageError, type StrategySpec } from '../sched/index.js';
+import { swarmFaults } from '../sched/swarm.js';
+import { checkDeterminism } from '../sched/determinism.js';
+import { pctMissProbability } from '../sched/pct.js';
+import { DEFAULT_NET_KNOBS } from '../net/options.js';
 import { checkVariant, loadTarget } from '../target/load.js';
-import { replayCommand, type CommandOptions } from './command.js';
+import { commandOptions, replayCommand, type CommandOptions } from './command.js';
 import { parseSeeds } from './seeds.js';
 
 export interface ExploreOptions {
@@ -24,6 +28,18 @@ export interface ExploreOptions {
   maxSteps?: number;
   ignore?: readonly string[];
   traceWindow?: number;
+  /** Network targets: end of the fault window, ms (then a quiet period). */
+  faultWindowMs?: number;
+  /** Network targets: time after the quiet period starts within which a leader must commit. */
+  livenessMs?: number;
+  /** Network targets: how long a leadership event may wait unread. */
+  eventLatencyMs?: number;
+  /** Network fault knobs (harness/net/options.ts). */
+  net?: Readonly<Record<string, number | boolean>>;
+  /** Each seed draws which of `faults` are on and at what rate (swarm testing). */
+  swarm?: boolean;
+  /** Run every seed twice; a different decision hash is a `nondeterminism` violation. */
+  checkDeterminism?: boolean;
   /** Called after every run (progress lines, custom collection). */
   onResult?: (r: RunResult, index: number, total: number) => void;
   /** Keep every run's result in `runs` (memory grows with seeds: off by default). */
@@ -56,6 +72,10 @@ export interface ExploreResult {
   /** Every run's decision hash, for invariance checks across jobs and shards. */
   hashes: { variant: string; seed: string; hash: string; outcome: string }[];
   steps: number;
+  /** Largest number of tasks a run spawned (the n of the PCT bound). */
+  maxTasks: number;
+  /** Runs whose steps exceeded the PCT step bound k (the bound says nothing about them). */
+  runsBeyondK: number;
   /** Kept only with keepRuns. */
   allRuns?: RunResult[];
 }
@@ -67,6 +87,8 @@ export interface Resolved {
   strategy: Required<StrategySpec>;
   options: RunOptions;
   commandOptions: CommandOptions;
+  swarm: boolean;
+  checkDeterminism: boolean;
 }
 
 /** Turns user-facing options into what execute() needs; every bad input is a UsageError. */
@@ -76,8 +98,7 @@ export async function resolveExplore(o: Omit<ExploreOptions, 'seeds'>): Promise<
   const variants = o.variant === undefined ? [...target.variants] : typeof o.variant === 'string' ? [o.variant] : [...o.variant];
   if (variants.length === 0) throw new UsageError('no variant to run');
   for (const v of variants) checkVariant(target, v);
-  const spec: StrategySpec = typeof o.strategy === 'string' ? { name: o.strategy } : (o.strategy ?? { name: 'random' });
-  makeStrategy(spec);
+  const spec = resolveStrategySpec(typeof o.strategy === 'string' ? { name: o.strategy } : (o.strategy ?? { name: 'random' }));
   const faults = resolveFaultOption(o.faults, o.faultRates, target);
   const durationMs = positive('duration', o.durationMs ?? target.defaults?.durationMs ?? DEFAULT_OPTIONS.durationMs);
   const maxSteps = positive('max-steps', o.maxSteps ?? target.defaults?.maxSteps ?? DEFAULT_OPTIONS.maxSteps);
@@ -90,14 +111,22 @@ export async function resolveExplore(o: Omit<ExploreOptions, 'seeds'>): Promise<
     faults,
     ignore,
     traceWindow: o.traceWindow ?? DEFAULT_OPTIONS.traceWindow,
+    faultWindowMs: nonNegative('fault-window', o.faultWindowMs ?? DEFAULT_OPTIONS.faultWindowMs!),
+    livenessMs: nonNegative('liveness-ms', o.livenessMs ?? DEFAULT_OPTIONS.livenessMs!),
+    eventLatencyMs: nonNegative('event-latency-ms', o.eventLatencyMs ?? DEFAULT_OPTIONS.eventLatencyMs!),
+    net: checkNet(o.net ?? {}),
   };
+  const swarm = o.swarm === true;
+  if (swarm && Object.keys(faults).length === 0) throw new UsageError('--swarm draws from the faults you enable: add --faults (or --faults all)');
   return {
     target,
     targetRef: loaded.ref,
     variants,
-    strategy: { name: spec.name, params: { ...(spec.params ?? {}) } },
+    strategy: spec,
     options,
-    commandOptions: { durationMs, maxSteps, faults, ignore: userIgnore },
+    commandOptions: commandOptions(options, userIgnore, swarm),
+    swarm,
+    checkDeterminism: o.checkDeterminism === true,
   };
 }
 
@@ -109,6 +138,20 @@ function resolveFaultOption(
   if (f !== undefined && !Array.isArray(f)) return { ...(f as Record<string, number>) };
   const names = (f as readonly string[] | undefined) ?? target.defaults?.faults ?? [];
   return resolveFaults(names, rates ?? []);
+}
+
+function nonNegative(name: string, v: number): number {
+  if (!Number.isFinite(v) || v < 0) throw new UsageError(`--${name} must be a number >= 0, got ${v}`);
+  return v;
+}
+
+function checkNet(net: Readonly<Record<string, number | boolean>>): Record<string, number | boolean> {
+  const known = Object.keys(DEFAULT_NET_KNOBS).concat(['pauseMsMax', 'driftPpmMax']);
+  for (const [k, v] of Object.entries(net)) {
+    if (!known.includes(k)) throw new UsageError(`unknown network knob '${k}' (known: ${known.join(', ')})`);
+    if (typeof v === 'number' && !(Number.isFinite(v) && v >= 0)) throw new UsageError(`network knob ${k} must be a number >= 0`);
+  }
+  return { ...net };
 }
 
 function positive(name: string, v: number): number {
@@ -140,12 +183,32 @@ export async function explore(o: ExploreOptions): Promise<ExploreResult> {
   let index = 0;
   for (const variant of r.variants) {
     for (const seed of seeds) {
-      const res = await execute({ target: r.target, variant, seed, strategy: r.strategy, options: r.options });
+      const res = await runSeed(r, variant, seed);
       addResult(out, r, res, o.keepRuns === true);
       o.onResult?.(res, index++, total);
     }
   }
   return out;
+}
+
+/** One seed as a campaign runs it: swarm faults drawn first, and a second run to compare when asked. */
+export async function runSeed(r: Resolved, variant: string, seed: string): Promise<RunResult> {
+  const options = r.swarm ? { ...r.options, faults: swarmFaults(seed, r.options.faults) } : r.options;
+  const input = { target: r.target, variant, seed, strategy: r.strategy, options };
+  const res = await execute(input);
+  if (!r.checkDeterminism) return res;
+  const again = await execute(input);
+  if (again.decisionHash === res.decisionHash) return res;
+  const report = await checkDeterminism(input);
+  const message = report.deterministic
+    ? `two runs of seed ${seed} gave decision hashes ${res.decisionHash} and ${again.decisionHash}`
+    : `${report.message}: the target reads something outside the simulation (a real clock, Math.random, module-level state)`;
+  res.violations.unshift({
+    kind: 'nondeterminism', step: report.deterministic ? 0 : report.step, timeMs: 0, actors: [], message,
+    details: report.deterministic ? {} : { decision: report.decision, first: report.first, second: report.second },
+  });
+  res.outcome = 'violation';
+  return res;
 }
 
 export function emptyResult(r: Resolved): ExploreResult {
@@ -164,6 +227,8 @@ export function emptyResult(r: Resolved): ExploreResult {
     firstFailure: null,
     hashes: [],
     steps: 0,
+    maxTasks: 0,
+    runsBeyondK: 0,
   };
 }
 
@@ -171,6 +236,9 @@ export function emptyResult(r: Resolved): ExploreResult {
 export function addResult(out: ExploreResult, r: Resolved, res: RunResult, keep: boolean): void {
   out.runs++;
   out.steps += res.steps;
+  out.maxTasks = Math.max(out.maxTasks, res.tasks);
+  const k = r.strategy.params['k'];
+  if (typeof k === 'number' && res.steps > k) out.runsBeyondK++;
   out.hashes.push({ variant: res.variant, seed: res.seed, hash: res.decisionHash, outcome: outcomeOf(res) });
   if (keep) (out.allRuns ??= []).push(res);
   if (res.outcome === 'pass') {
@@ -191,6 +259,17 @@ export function addResult(out: ExploreResult, r: Resolved, res: RunResult, keep:
   });
 }
 
+/**
+ * What a PCT campaign bought: for n tasks, step bound k and depth d, the chance that a depth-d
+ * bug reachable within k steps was missed by every run that stayed within k steps.
+ */
+export function pctGuarantee(out: ExploreResult): { n: number; k: number; depth: number; runsWithinK: number; runsBeyondK: number; missProbability: number } | null {
+  const { k, depth } = out.strategy.params;
+  if (out.strategy.name !== 'pct' || typeof k !== 'number' || typeof depth !== 'number' || out.maxTasks < 1) return null;
+  const within = out.runs - out.runsBeyondK;
+  return { n: out.maxTasks, k, depth, runsWithinK: within, runsBeyondK: out.runsBeyondK, missProbability: pctMissProbability(out.maxTasks, k, depth, within) };
+}
+
 /** `pass` or `violation:<kind>` (the first violation's kind): how seeds/ entries state outcomes. */
 export function outcomeOf(res: RunResult): string {
   return res.violations.length === 0 ? 'pass' : `violation:${res.violations[0]!.kind}`;
@@ -206,7 +285,6 @@ export interface ReplayOptions extends Omit<ExploreOptions, 'seeds' | 'variant' 
 export async function replay(o: ReplayOptions): Promise<RunResult & { replayCommand: string }> {
   const r = await resolveExplore(o);
   const [seed] = seedList([o.seed]);
-  const options = { ...r.options, traceAll: o.trace === true };
-  const res = await execute({ target: r.target, variant: o.variant, seed: seed!, strategy: r.strategy, options });
+  const res = await runSeed({ ...r, options: { ...r.options, traceAll: o.trace === true } }, o.variant, seed!);
   return { ...res, replayCommand: replayCommand(r.targetRef, o.variant, seed!, r.strategy, r.commandOptions) };
 }

@@ -5,14 +5,10 @@ import { UsageError, type StrategyParams } from '../sched/index.js';
 import type { Decision } from '../sched/replay.js';
 import { decodeDecisions, encodeDecisions } from './encoding.js';
 import { outcomeOf } from './run.js';
+import { commandOptions, toRunOptions, type CommandOptions } from '../explore/command.js';
 
 /** The run options a schedule needs to replay: the ones that change what a run does. */
-export interface ScheduleOptions {
-  durationMs: number;
-  maxSteps: number;
-  faults: Record<string, number>;
-  ignore: string[];
-}
+export type ScheduleOptions = CommandOptions;
 
 /**
  * A saved run: everything `interleave replay --schedule` needs to reproduce it exactly, and what
@@ -67,12 +63,12 @@ export function makeSchedule(input: MakeScheduleInput): ScheduleFile {
 }
 
 export function scheduleOptions(o: RunOptions): ScheduleOptions {
-  return { durationMs: o.durationMs, maxSteps: o.maxSteps, faults: { ...o.faults }, ignore: [...o.ignore].sort() };
+  return commandOptions(o);
 }
 
 /** The RunOptions a schedule replays under; trace settings come from `base`. */
 export function scheduleRunOptions(s: ScheduleFile, base: RunOptions = DEFAULT_OPTIONS): RunOptions {
-  return { ...base, durationMs: s.options.durationMs, maxSteps: s.options.maxSteps, faults: { ...s.options.faults }, ignore: new Set(s.options.ignore) };
+  return toRunOptions(s.options, base);
 }
 
 export function scheduleDecisions(s: ScheduleFile): Decision[] {
@@ -159,4 +155,10 @@ function validateOptions(v: unknown, bad: (what: string) => never): void {
   }
   const ig = o['ignore'];
   if (!Array.isArray(ig) || !ig.every((x) => typeof x === 'string')) bad(`'options.ignore' must be an array of violation kinds`);
+  for (const k of ['faultWindowMs', 'livenessMs', 'eventLatencyMs']) {
+    if (o[k] !== undefined && !(typeof o[k] === 'number' && (o[k] as number) >= 0)) bad(`'options.${k}' must be a number >= 0`);
+  }
+  const net = o['net'];
+  if (net !== undefined && (net === null || typeof net !== 'object' || Array.isArray(net))) bad(`'options.net' must be an object of knob → value`);
+  if (o['swarm'] !== undefined && typeof o['swarm'] !== 'boolean') bad(`'options.swarm' must be a boolean`);
 }

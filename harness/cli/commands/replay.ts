@@ -1,36 +1,67 @@
 import type { ArgumentsCamelCase } from 'yargs';
 import { replay } from '../../explore/explore.js';
 import { UsageError } from '../../sched/index.js';
-import { EXIT, type RunFlags } from '../common.js';
+import { EXIT, exploreFlags, type RunFlags } from '../common.js';
+import { DEFAULT_OPTIONS, type RunResult } from '../../core/execute.js';
+import type { TraceEvent } from '../../core/trace.js';
+import { readScheduleFile, replaySchedule } from '../../schedule/index.js';
+import { checkVariant, loadTarget } from '../../target/load.js';
 
 export interface ReplayArgs extends RunFlags {
-  target: string;
+  target?: string;
   trace?: boolean;
+  schedule?: string;
 }
 
-/** `interleave replay`: one seed again, with its timeline on request and its decision hash. */
-export async function replayCommandRun(a: ArgumentsCamelCase<ReplayArgs>): Promise<number> {
-  if (a.seed === undefined) throw new UsageError('replay needs --seed N');
-  if (a.variant === undefined) throw new UsageError('replay needs --variant v');
-  const r = await replay({
-    target: a.target, variant: a.variant, seed: String(a.seed), strategy: a.strategy,
-    faults: a.faults, faultRates: a['fault-rate'], durationMs: a.duration, maxSteps: a['max-steps'],
-    ignore: a.ignore, trace: a.trace === true,
-  });
-  const w = (s: string): void => {
-    process.stdout.write(s + '\n');
-  };
-  if (r.trace) {
-    w(`${'step'.padStart(6)} ${'time'.padStart(8)}  ${'task'.padEnd(16)} operation`);
-    for (const e of r.trace) {
-      const res = e.result === '' ? '' : ` → ${e.result}`;
-      w(`${String(e.step).padStart(6)} ${(e.timeMs + 'ms').padStart(8)}  ${e.task.padEnd(16)} ${e.op}${e.obj ? ` ${e.obj}` : ''}${res}`);
-    }
+const w = (s: string): void => {
+  process.stdout.write(s + '\n');
+};
+
+function printTrace(trace: readonly TraceEvent[]): void {
+  w(`${'step'.padStart(6)} ${'time'.padStart(8)}  ${'task'.padEnd(16)} operation`);
+  for (const e of trace) {
+    const res = e.result === '' ? '' : ` → ${e.result}`;
+    w(`${String(e.step).padStart(6)} ${(e.timeMs + 'ms').padStart(8)}  ${e.task.padEnd(16)} ${e.op}${e.obj ? ` ${e.obj}` : ''}${res}`);
   }
+}
+
+function printEnd(r: RunResult): void {
   w(`target: ${r.target}  variant: ${r.variant}  seed: ${r.seed}  strategy: ${r.strategy.name}`);
   w(`end: ${r.end} after ${r.steps} steps, ${r.timeMs} ms virtual`);
   for (const v of r.violations) w(`violation: ${v.kind} at step ${v.step} (${v.timeMs} ms) [${v.actors.join(', ')}]: ${v.message}`);
   if (r.faultLog.length > 0) w(`faults: ${r.faultLog.length} (${[...new Set(r.faultLog.map((f) => f.fault))].join(', ')})`);
   w(`decision-hash: ${r.decisionHash}`);
+}
+
+/** `replay --schedule file.json`: strict replay of a saved decision list. */
+async function replayScheduleFile(a: ArgumentsCamelCase<ReplayArgs>): Promise<number> {
+  const s = readScheduleFile(a.schedule!);
+  if (a.target !== undefined && a.target !== s.target) {
+    throw new UsageError(`schedule ${a.schedule} is for target ${s.target}, not ${a.target}`);
+  }
+  const { target } = await loadTarget(s.target);
+  checkVariant(target, s.variant);
+  const rep = await replaySchedule(s, target, { base: { ...DEFAULT_OPTIONS, traceAll: a.trace === true } });
+  if (rep.result.trace) printTrace(rep.result.trace);
+  printEnd(rep.result);
+  if (rep.divergence !== null) {
+    w(`schedule no longer fits the code: ${rep.divergence.message}`);
+    return EXIT.violations;
+  }
+  w(`expected: ${s.expect}, got: ${rep.outcome}; recorded hash ${s.decisionHash} ${rep.hashMatches ? 'matches' : 'DIFFERS'}`);
+  return rep.result.violations.length > 0 ? EXIT.violations : EXIT.ok;
+}
+
+/** `interleave replay`: one seed again, with its timeline on request and its decision hash. */
+export async function replayCommandRun(a: ArgumentsCamelCase<ReplayArgs>): Promise<number> {
+  if (a.schedule !== undefined) return replayScheduleFile(a);
+  if (a.target === undefined) throw new UsageError('replay needs a target (or --schedule file.json)');
+  if (a.seed === undefined) throw new UsageError('replay needs --seed N');
+  if (a.variant === undefined) throw new UsageError('replay needs --variant v');
+  const r = await replay({
+    target: a.target, variant: a.variant, seed: String(a.seed), ...exploreFlags(a), trace: a.trace === true,
+  });
+  if (r.trace) printTrace(r.trace);
+  printEnd(r);
   return r.violations.length > 0 ? EXIT.violations : EXIT.ok;
 }

@@ -1,12 +1,44 @@
 import type { ArgumentsCamelCase } from 'yargs';
 import { explore, type ExploreResult } from '../../explore/explore.js';
 import { ensureWritableDir, newRunDir, writeExploreReport } from '../../report/write.js';
-import { EXIT, Progress, seedsFromFlags, stamp, wallNow, type RunFlags } from '../common.js';
+import { EXIT, Progress, exploreFlags, seedsFromFlags, stamp, wallNow, type RunFlags } from '../common.js';
 import { printSummary } from '../print.js';
+import { resolveExplore } from '../../explore/explore.js';
+import { saveToCorpus } from '../../regress/index.js';
+import { shrinkFailure, shrinkLine } from './shrink.js';
+import { join } from 'node:path';
+
+/** Shrinks the first failure of each (variant, kind), writes schedules, and with
+ * --save-failures adds each to the regression corpus. */
+async function shrinkAll(a: RunArgs, result: ExploreResult, dir: string): Promise<void> {
+  const r = await resolveExplore({ target: a.target, variant: a.variant, ...exploreFlags(a) });
+  const seen = new Set<string>();
+  const picked = result.failures.filter((f) => {
+    const key = `${f.variant}/${f.kinds[0]}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  }).slice(0, SHRINK_LIMIT);
+  for (const f of picked) {
+    const file = join(dir, 'schedules', `${f.variant}-${f.seed}.json`.replace(/[^A-Za-z0-9_.-]+/g, '_'));
+    const done = await shrinkFailure(r, f.result, file);
+    process.stdout.write(`shrunk ${f.variant} seed ${f.seed} (${f.kinds[0]}): ${shrinkLine(done.shrink)}\n  schedule: ${file}\n`);
+    if (a['save-failures'] === true) {
+      const saved = saveToCorpus(a['seeds-dir'], done.schedule);
+      process.stdout.write(`  saved to the corpus: ${saved}\n`);
+    }
+  }
+}
 
 export interface RunArgs extends RunFlags {
   target: string;
+  shrink?: boolean;
+  'save-failures'?: boolean;
+  'seeds-dir': string;
 }
+
+/** Shrinking is slow next to a run: shrink at most this many failures, one per (variant, kind) first. */
+const SHRINK_LIMIT = 10;
 
 /** `interleave run`: every seed of every chosen variant, a summary, a report, an exit code. */
 export async function runCommand(a: ArgumentsCamelCase<RunArgs>, argv: readonly string[]): Promise<number> {
@@ -20,12 +52,7 @@ export async function runCommand(a: ArgumentsCamelCase<RunArgs>, argv: readonly 
     target: a.target,
     variant: a.variant,
     seeds,
-    strategy: a.strategy,
-    faults: a.faults,
-    faultRates: a['fault-rate'],
-    durationMs: a.duration,
-    maxSteps: a['max-steps'],
-    ignore: a.ignore,
+    ...exploreFlags(a),
     onResult(r, i, total) {
       if (r.outcome === 'violation') failed++;
       progress.update(`${r.variant} seed ${r.seed}  ${i + 1}/${total}  failing ${failed}`, i + 1 === total);
@@ -37,5 +64,6 @@ export async function runCommand(a: ArgumentsCamelCase<RunArgs>, argv: readonly 
   const meta = { command: `interleave ${argv.join(' ')}`, seedSpec: spec, seedCount: seeds.length, wallMs, startedAt: stamp() };
   writeExploreReport(dir, [result], meta);
   printSummary([result], wallMs, dir);
+  if (a.shrink === true || a['save-failures'] === true) await shrinkAll(a, result, dir);
   return result.failures.length > 0 ? EXIT.violations : EXIT.ok;
 }

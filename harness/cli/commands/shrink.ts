@@ -1,0 +1,63 @@
+import { join } from 'node:path';
+import type { ArgumentsCamelCase } from 'yargs';
+import { resolveExplore, runSeed, seedList, type Resolved } from '../../explore/explore.js';
+import { makeSchedule, writeScheduleFile, type ScheduleFile } from '../../schedule/index.js';
+import { shrink, type ShrinkResult } from '../../shrink/index.js';
+import { UsageError } from '../../sched/index.js';
+import { makeDirs } from '../../report/write.js';
+import { EXIT, exploreFlags, type RunFlags } from '../common.js';
+import type { RunResult } from '../../core/execute.js';
+
+export interface ShrinkArgs extends RunFlags {
+  target: string;
+  out?: string;
+}
+
+export interface Shrunk {
+  shrink: ShrinkResult;
+  schedule: ScheduleFile;
+  file: string;
+}
+
+/** Shrinks one failing run and writes its schedule file; the caller has checked it failed. */
+export async function shrinkFailure(r: Resolved, res: RunResult, file: string): Promise<Shrunk> {
+  const kind = res.violations[0]!.kind;
+  const options = { ...r.options, faults: res.faults };
+  const s = await shrink({
+    target: r.target, variant: res.variant, seed: res.seed, strategy: r.strategy, options,
+    decisions: res.decisions, kind,
+  });
+  const schedule = makeSchedule({
+    targetRef: r.targetRef, result: s.result, options,
+    note: `shrunk from seed ${res.seed}: ${s.before.steps} → ${s.after.steps} steps, ${s.before.preemptions} → ${s.after.preemptions} preemptions, ${s.before.faults} → ${s.after.faults} faults`,
+  });
+  makeDirs(join(file, '..'));
+  writeScheduleFile(file, schedule);
+  return { shrink: s, schedule, file };
+}
+
+export function shrinkLine(s: ShrinkResult): string {
+  const b = s.before;
+  const a = s.after;
+  return `steps ${b.steps} → ${a.steps}, preemptions ${b.preemptions} → ${a.preemptions}, faults ${b.faults} → ${a.faults} (${s.runs} candidate runs${s.complete ? '' : ', stopped at the run limit'})`;
+}
+
+/** `interleave shrink`: one failing seed → the shortest schedule that still shows its violation. */
+export async function shrinkCommand(a: ArgumentsCamelCase<ShrinkArgs>): Promise<number> {
+  if (a.seed === undefined) throw new UsageError('shrink needs --seed N');
+  if (a.variant === undefined) throw new UsageError('shrink needs --variant v');
+  const r = await resolveExplore({ target: a.target, variant: a.variant, ...exploreFlags(a) });
+  const [seed] = seedList([String(a.seed)]);
+  const res = await runSeed(r, a.variant, seed!);
+  if (res.violations.length === 0) {
+    process.stdout.write(`seed ${seed} of ${r.target} ${a.variant} shows no violation: nothing to shrink\n`);
+    return EXIT.ok;
+  }
+  const file = a.out ?? join(a['report-dir'], 'schedules', `${r.target}-${a.variant}-${seed}.json`.replace(/[^A-Za-z0-9_.-]+/g, '_'));
+  const done = await shrinkFailure(r, res, file);
+  const v = done.shrink.result.violations[0]!;
+  process.stdout.write(`shrunk ${res.violations[0]!.kind} of ${r.target} ${a.variant} seed ${seed}: ${shrinkLine(done.shrink)}\n`);
+  process.stdout.write(`violation: ${v.kind} at step ${v.step} [${v.actors.join(', ')}]: ${v.message}\n`);
+  process.stdout.write(`schedule: ${file}\nreplay: npx interleave replay --schedule ${file} --trace\n`);
+  return EXIT.violations;
+}
