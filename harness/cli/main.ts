@@ -31,6 +31,7 @@ async function main(argv: string[]): Promise<number> {
       runOptions(y.positional('target', { type: 'string' }))
         .option('seed', { type: 'string', describe: 'the seed to replay' })
         .option('schedule', { type: 'string', describe: 'a schedule file (from shrink or seeds/) to replay strictly' })
+        .option('save-schedule', { type: 'string', describe: 'write this run as a schedule file (e.g. a passing entry for seeds/)' })
         .option('trace', { type: 'boolean', describe: 'print the timeline: step, time, task, operation, result' }),
       (a) => set(replayCommandRun(a as never)))
     .command('shrink <target>', 'minimize a failing seed to a short schedule file', (y) =>

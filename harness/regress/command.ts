@@ -4,11 +4,11 @@ import type { ScheduleFile } from '../schedule/file.js';
 
 /**
  * The command that records a stale entry again from its seed: `shrink` for an expected
- * violation (it writes the shrunk schedule), `run --save-schedule` for an expected pass.
+ * violation (it writes the shrunk schedule), `replay --save-schedule` for an expected pass.
  * Only options that differ from the defaults are spelled out.
  */
 export function rerecordCommand(s: ScheduleFile, path: string): string {
-  const head = s.expect === 'pass' ? ['npx interleave run'] : ['npx interleave shrink'];
+  const head = s.expect === 'pass' ? ['npx interleave replay'] : ['npx interleave shrink'];
   const parts = [...head, quote(s.target), '--variant', quote(s.variant), '--seed', shellSeed(s.seed), ...scheduleFlags(s)];
   parts.push(s.expect === 'pass' ? '--save-schedule' : '--out', quote(path));
   return parts.join(' ');

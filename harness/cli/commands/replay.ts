@@ -4,13 +4,17 @@ import { UsageError } from '../../sched/index.js';
 import { EXIT, exploreFlags, type RunFlags } from '../common.js';
 import { DEFAULT_OPTIONS, type RunResult } from '../../core/execute.js';
 import type { TraceEvent } from '../../core/trace.js';
-import { readScheduleFile, replaySchedule } from '../../schedule/index.js';
+import { makeSchedule, readScheduleFile, replaySchedule, writeScheduleFile } from '../../schedule/index.js';
+import { resolveExplore } from '../../explore/explore.js';
+import { makeDirs } from '../../report/write.js';
+import { dirname, resolve } from 'node:path';
 import { checkVariant, loadTarget } from '../../target/load.js';
 
 export interface ReplayArgs extends RunFlags {
   target?: string;
   trace?: boolean;
   schedule?: string;
+  'save-schedule'?: string;
 }
 
 const w = (s: string): void => {
@@ -63,5 +67,12 @@ export async function replayCommandRun(a: ArgumentsCamelCase<ReplayArgs>): Promi
   });
   if (r.trace) printTrace(r.trace);
   printEnd(r);
+  if (a['save-schedule'] !== undefined) {
+    const resolved = await resolveExplore({ target: a.target, variant: a.variant, ...exploreFlags(a) });
+    const file = a['save-schedule'];
+    makeDirs(dirname(resolve(file)));
+    writeScheduleFile(file, makeSchedule({ targetRef: resolved.targetRef, result: r, options: { ...resolved.options, faults: r.faults } }));
+    w(`schedule: ${file}`);
+  }
   return r.violations.length > 0 ? EXIT.violations : EXIT.ok;
 }

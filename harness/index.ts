@@ -1,0 +1,33 @@
+/**
+ * interleave as a library: what the CLI does, callable from a test.
+ *
+ *   import { explore } from 'interleave';
+ *   const r = await explore({ target: myTarget, seeds: '1..500' });
+ *   t.equal(r.failures.length, 0, r.failures[0]?.replayCommand);
+ */
+export type {
+  Broadcaster, CondVar, Mutex, NodeContext, NodeMain, Op, Semaphore, SetupContext, Shared, Sim,
+  SpawnOptions, Subscription, Target, TaskFn,
+} from './core/api.js';
+export { defineTarget } from './core/api.js';
+export type { Violation, ViolationKind } from './core/violation.js';
+export type { TraceEvent } from './core/trace.js';
+export type { RunOptions, FaultEvent, EndReason } from './core/run.js';
+export { execute, DEFAULT_OPTIONS, type RunResult } from './core/execute.js';
+export { canonicalSeed } from './core/seed.js';
+export { FAULTS, resolveFaults } from './core/faults.js';
+export {
+  explore, replay, pctGuarantee, outcomeOf,
+  type ExploreOptions, type ExploreResult, type Failure, type ReplayOptions,
+} from './explore/explore.js';
+export { parseSeeds } from './explore/seeds.js';
+export { strategyNames, registerStrategy, UsageError, type StrategySpec } from './sched/index.js';
+export type { Scheduler, SchedulerFactory, Choice, StepContext } from './sched/scheduler.js';
+export { checkDeterminism, type DeterminismReport } from './sched/determinism.js';
+export { shrink, type ShrinkResult } from './shrink/index.js';
+export {
+  makeSchedule, readScheduleFile, writeScheduleFile, replaySchedule, encodeDecisions, decodeDecisions,
+} from './schedule/index.js';
+export { regress, formatTap, type RegressReport } from './regress/index.js';
+export { loadTarget } from './target/load.js';
+export { HARNESS_VERSION } from './version.js';

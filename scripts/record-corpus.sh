@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Records the bundled regression corpus: for each buggy variant, the first failing seed of
+# 1..200 shrunk to a schedule; for each correct variant, seeds 1..3 as passing schedules.
+# Run after `npm run build`; entries that already exist are left alone (regress --accept
+# rewrites expectations; delete a file to record it afresh).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+I="node dist/harness/cli/main.js"
+record() { # target variant expect [extra flags...]
+  local t=$1 v=$2 e=$3; shift 3
+  mkdir -p "seeds/$t"
+  if [ "$e" = pass ]; then
+    for s in 1 2 3; do
+      f="seeds/$t/$v-pass-$s.json"
+      [ -f "$f" ] || $I replay "$t" --variant "$v" --seed "$s" "$@" --save-schedule "$f" >/dev/null
+    done
+    return
+  fi
+  local seed
+  seed=$($I run "$t" --variant "$v" --seeds 1..200 "$@" --report-dir /tmp/interleave-corpus | sed -n 's/.*first failing seed: .* seed \([0-9]*\).*/\1/p' | head -1) || true
+  [ -n "$seed" ] || { echo "no failure found for $t $v" >&2; return 1; }
+  f="seeds/$t/$v-$e-$seed.json"
+  [ -f "$f" ] || $I shrink "$t" --variant "$v" --seed "$seed" "$@" --out "$f" >/dev/null || true
+  echo "$f"
+}
+for t in bounded-buffer latch wait-unlock-misuse raft; do
+  node -e "import('./dist/harness/target/load.js').then(async m => { try { const {target} = await m.loadTarget('$t'); for (const v of target.variants) console.log(v, target.expect?.[v] ?? 'pass'); } catch { } })" |
+  while read -r v e; do record "$t" "$v" "$e" ${RECORD_FLAGS:-}; done
+done
