@@ -1,0 +1,229 @@
+/**
+ * `npm run bench:bugs`: how many seeds each strategy needs to find each bundled bug, the same
+ * thread bug under fast-check's `fc.scheduler()`, and how much shrinking cuts the failing runs.
+ * Prints tables; exits 0 unless something crashes (a missed expectation is data, not an error).
+ */
+import { performance } from 'node:perf_hooks';
+import { pctStepBound } from '../harness/sched/pct-bound.js';
+import type { StrategySpec } from '../harness/sched/index.js';
+import { bundledCases } from './bugs/cases.js';
+import { boundedBufferModel, FC_VERSION, fcSeedsToFailure, latchModel, type FcModel } from './bugs/fc-models.js';
+import { shrinkFailures, stepRatio, SHRINK_MAX_RUNS, type ShrinkRow } from './bugs/shrinking.js';
+import { summarize, type Walks } from './bugs/stats.js';
+import { table } from './bugs/table.js';
+import { msPerRun, walkBases, type Case, type Plan, type WalkResult } from './bugs/walk.js';
+
+const BASES = 30;
+const CAP = 1_000;
+/** run-to-block never preempts: it is the "no exploration" baseline, so a short walk suffices. */
+const BASELINE_CAP = 100;
+/** Longest a (variant, strategy) cell may keep starting base seeds. */
+const CELL_BUDGET_MS = 12_000;
+/** Base seeds below which a slow target's plan is not reduced further. */
+const MIN_BASES = 10;
+/** A run slower than this (ms) makes a target "slow" and its plan smaller. */
+const SLOW_RUN_MS = 5;
+const SHRINK_BASES = 5;
+/** Wall time one shrink may take on a slow target: its candidate-run limit is sized from it. */
+const SHRINK_BUDGET_MS = 8_000;
+
+/** Progress goes to a terminal only, so a redirected report is just the tables. */
+function progress(line: string): void {
+  if (process.stderr.isTTY) process.stderr.write(`  ${line}\n`);
+}
+
+interface Cell {
+  c: Case;
+  label: string;
+  strategy: StrategySpec;
+  plan: Plan;
+  w: WalkResult;
+}
+
+const key = (c: Case): string => `${c.target.name}/${c.variant}`;
+
+/**
+ * 30 bases × 1,000 seeds unless runs are slow (Raft-sized); then fewer bases, then a lower cap,
+ * so that a cell's worst case fits its budget. Thread targets always get the full plan: their
+ * timing estimate is noisy, and the cell's time budget already bounds an unlucky cell.
+ */
+function planFor(c: Case, ms: number, notes: string[]): Plan {
+  if (ms <= SLOW_RUN_MS) return { bases: BASES, cap: CAP, budgetMs: CELL_BUDGET_MS, msPerRun: ms };
+  const bases = Math.max(MIN_BASES, Math.floor(CELL_BUDGET_MS / (CAP * ms)));
+  const cap = Math.max(20, Math.min(CAP, Math.floor(CELL_BUDGET_MS / (bases * ms))));
+  notes.push(`${key(c)}: runs take ~${ms.toFixed(1)} ms, so ${bases} base seeds with a cap of ${cap} ` +
+    `(not ${BASES} × ${CAP}), and a cell stops starting bases after ${CELL_BUDGET_MS / 1000} s`);
+  return { bases, cap, budgetMs: CELL_BUDGET_MS, msPerRun: ms };
+}
+
+async function strategiesFor(c: Case): Promise<{ label: string; strategy: StrategySpec; baseline: boolean }[]> {
+  const k = await pctStepBound(c.target, c.variant, c.options);
+  return [
+    { label: 'random', strategy: { name: 'random' }, baseline: false },
+    { label: `pct d=2 k=${k}`, strategy: { name: 'pct', params: { depth: 2, k } }, baseline: false },
+    { label: `pct d=3 k=${k}`, strategy: { name: 'pct', params: { depth: 3, k } }, baseline: false },
+    { label: 'run-to-block', strategy: { name: 'run-to-block' }, baseline: true },
+  ];
+}
+
+async function measureCells(cases: readonly Case[], notes: string[]): Promise<Cell[]> {
+  const cells: Cell[] = [];
+  for (const c of cases) {
+    const plan = planFor(c, await msPerRun(c), notes);
+    for (const s of await strategiesFor(c)) {
+      const p = s.baseline ? { ...plan, cap: Math.min(plan.cap, BASELINE_CAP) } : plan;
+      const w = await walkBases(c, s.strategy, p);
+      if (w.basesRun < p.bases) notes.push(`${key(c)} ${s.label}: time budget ran out after ${w.basesRun} of ${p.bases} base seeds`);
+      cells.push({ c, label: s.label, strategy: s.strategy, plan: p, w });
+      progress(`${key(c)} ${s.label}: ${(w.ms / 1000).toFixed(1)} s`);
+    }
+  }
+  return cells;
+}
+
+function seedsTable(cells: readonly Cell[]): string[] {
+  const rows = cells.map(({ c, label, w }) => {
+    const s = summarize(w);
+    const none = w.firstFailures.length === 0;
+    return [
+      c.target.name, c.variant, c.kind, label, String(w.basesRun),
+      none ? `not found within ${w.runs}` : s.median, none ? '' : s.p90, none ? '' : s.capped,
+      String(w.runs), (w.ms / 1000).toFixed(1),
+    ];
+  });
+  return table(['target', 'variant', 'expected', 'strategy', 'bases', 'median', 'p90', 'capped', 'runs', 's'], rows);
+}
+
+interface FcLine {
+  model: FcModel;
+  walks: Walks;
+  message: string | null;
+  path: string | null;
+}
+
+async function measureFc(models: readonly FcModel[]): Promise<FcLine[]> {
+  const out: FcLine[] = [];
+  for (const model of models) {
+    const walks: Walks = { counts: [], cap: CAP };
+    let first: { message: string | null; path: string | null } = { message: null, path: null };
+    for (let b = 0; b < BASES; b++) {
+      const r = await fcSeedsToFailure(model, b, CAP);
+      walks.counts.push(r.count);
+      if (first.message === null && r.message !== null) first = r;
+    }
+    out.push({ model, walks, ...first });
+  }
+  return out;
+}
+
+function fcTable(lines: readonly FcLine[], cells: readonly Cell[]): string[] {
+  const rows: string[][] = [];
+  for (const l of lines) {
+    const bug = `${l.model.target}/${l.model.variant}`;
+    const s = summarize(l.walks);
+    rows.push([bug, 'fast-check fc.scheduler()', String(l.walks.counts.length), s.median, s.p90, s.capped, `"${l.message ?? 'never failed'}"`]);
+    for (const cell of cells.filter((x) => key(x.c) === bug && x.strategy.name !== 'run-to-block')) {
+      const t = summarize(cell.w);
+      const v = cell.w.firstFailures[0]?.violations[0];
+      const said = v === undefined ? 'not found' : `${v.kind}: ${v.message.length > 70 ? `${v.message.slice(0, 67)}...` : v.message}`;
+      rows.push([bug, `interleave ${cell.label}`, String(cell.w.basesRun), t.median, t.p90, t.capped, said]);
+    }
+  }
+  return table(['bug', 'engine', 'bases', 'median', 'p90', 'capped', 'reported as'], rows);
+}
+
+function fcNotes(lines: readonly FcLine[]): string[] {
+  const paths = lines.map((l) => `${l.model.target}: "${l.path ?? '-'}"`).join(', ');
+  return [
+    'fast-check: seed = base seed; seeds-to-failure = numRuns of fc.check({ seed, numRuns: ' + `${CAP}` + ' }) at its',
+    '  first failure (runs from one seed are one PRNG stream, not independent seeds as in interleave).',
+    '  It sees the bug only as a run that did not finish (waitIdle returns with a task pending on a',
+    '  promise nobody resolves): no lost-wakeup diagnosis, no missed signal, no stale read. It cannot',
+    '  shrink the schedule (fc.scheduler() has no shrinker); its counterexample is the replay path',
+    `  plus seed (first failing base: ${paths}).`,
+    '  Same task code, same scheduling points (lock, unlock, wait, signal, broadcast, get, set, sleep),',
+    '  uniform choice among scheduled promises: the like-for-like comparison is interleave `random`.',
+  ];
+}
+
+interface ShrinkGroup {
+  c: Case;
+  label: string;
+  rows: ShrinkRow[];
+  /** The candidate-run limit each shrink had. */
+  maxRuns: number;
+}
+
+async function measureShrinks(cells: readonly Cell[]): Promise<ShrinkGroup[]> {
+  const out: ShrinkGroup[] = [];
+  const seen = new Set<string>();
+  for (const cell of cells) {
+    // The first strategy (in table order) that found the bug supplies the runs to shrink.
+    if (seen.has(key(cell.c)) || cell.w.firstFailures.length === 0) continue;
+    seen.add(key(cell.c));
+    const slow = cell.plan.msPerRun > SLOW_RUN_MS;
+    const maxRuns = slow ? Math.max(100, Math.min(SHRINK_MAX_RUNS, Math.floor(SHRINK_BUDGET_MS / cell.plan.msPerRun))) : SHRINK_MAX_RUNS;
+    const rows = await shrinkFailures(cell.c, cell.strategy, cell.w.firstFailures.slice(0, SHRINK_BASES), maxRuns);
+    out.push({ c: cell.c, label: cell.label, rows, maxRuns });
+    progress(`shrink ${key(cell.c)}: ${(rows.reduce((a, r) => a + r.ms, 0) / 1000).toFixed(1)} s`);
+  }
+  return out;
+}
+
+function shrinkTable(groups: readonly ShrinkGroup[]): string[] {
+  const arrow = (a: number, b: number): string => `${a} → ${b}`;
+  const rows: string[][] = [];
+  for (const g of groups) {
+    for (const r of g.rows) {
+      rows.push([
+        g.c.target.name, g.c.variant, g.label, r.seed,
+        arrow(r.before.steps, r.after.steps), arrow(r.before.preemptions, r.after.preemptions), arrow(r.before.faults, r.after.faults),
+        `${(stepRatio(r) * 100).toFixed(0)}%`, `${r.runs}${r.complete ? '' : '*'}`, (r.ms / 1000).toFixed(1),
+      ]);
+    }
+  }
+  return table(['target', 'variant', 'found by', 'seed', 'steps', 'preemptions', 'faults', 'after/before', 'candidates', 's'], rows);
+}
+
+function shrinkSummary(groups: readonly ShrinkGroup[]): string[] {
+  const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+  const lines = groups.map((g) => {
+    const pre = (f: (r: ShrinkRow) => number): string => mean(g.rows.map(f)).toFixed(1);
+    return `  ${key(g.c).padEnd(44)} mean steps after/before ${(mean(g.rows.map(stepRatio)) * 100).toFixed(0).padStart(3)}%, ` +
+      `mean preemptions ${pre((r) => r.before.preemptions)} → ${pre((r) => r.after.preemptions)}`;
+  });
+  const perVariant = groups.map((g) => mean(g.rows.map(stepRatio)));
+  lines.push(`  average over ${groups.length} buggy variants: ${(mean(perVariant) * 100).toFixed(0)}% of the original steps`);
+  const cut = groups.filter((g) => g.rows.some((r) => !r.complete));
+  if (cut.length > 0) lines.push(`  * stopped at its candidate-run limit (${[...new Set(cut.map((g) => g.maxRuns))].join(', ')}) before a fixpoint`);
+  return lines;
+}
+
+async function main(): Promise<void> {
+  const t0 = performance.now();
+  const notes: string[] = [];
+  console.log(`interleave bench:bugs — node ${process.version}, ${process.platform}/${process.arch}`);
+  const cases = await bundledCases(notes);
+  const cells = await measureCells(cases, notes);
+  console.log(`\n## Seeds to find each bug (${BASES} base seeds b; seeds "b:0", "b:1", … until the first run whose`);
+  console.log(`## first violation is the expected kind; cap ${CAP}, run-to-block ${BASELINE_CAP}; ">cap" = not found)\n`);
+  for (const l of seedsTable(cells)) console.log(l);
+  console.log('\nk = pctStepBound: the steps of one run-to-block run of the variant.');
+  const fcLines = await measureFc([boundedBufferModel, latchModel]);
+  console.log(`\n## The same thread bugs under fast-check ${FC_VERSION} fc.scheduler() (same ${BASES} base seeds)\n`);
+  for (const l of fcTable(fcLines, cells)) console.log(l);
+  console.log('');
+  for (const l of fcNotes(fcLines)) console.log(l);
+  const shrinks = await measureShrinks(cells);
+  console.log(`\n## Shrinking: the first failing seed of the first ${SHRINK_BASES} base seeds that found each bug\n`);
+  for (const l of shrinkTable(shrinks)) console.log(l);
+  console.log('');
+  for (const l of shrinkSummary(shrinks)) console.log(l);
+  if (notes.length > 0) console.log(`\n## Notes\n\n${notes.map((n) => `- ${n}`).join('\n')}`);
+  console.log(`\nbench:bugs took ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,76 @@
+import { performance } from 'node:perf_hooks';
+import type { Target } from '../../harness/core/api.js';
+import { execute, type RunResult } from '../../harness/core/execute.js';
+import type { RunOptions } from '../../harness/core/run.js';
+import type { StrategySpec } from '../../harness/sched/index.js';
+import type { Walks } from './stats.js';
+
+/** One buggy variant as the bench runs it: the options are what `interleave run` would use. */
+export interface Case {
+  target: Target;
+  group: string;
+  variant: string;
+  /** The violation kind the target's `expect` names for this variant. */
+  kind: string;
+  options: RunOptions;
+}
+
+export interface Plan {
+  bases: number;
+  cap: number;
+  /** A cell stops starting new base seeds after this long (counted in `WalkResult.basesRun`). */
+  budgetMs: number;
+  /** Mean wall time of one run, measured warm (sizes the plan and the shrink budget). */
+  msPerRun: number;
+}
+
+export interface WalkResult extends Walks {
+  /** The first failing run from each base seed that found the bug, in base order. */
+  firstFailures: RunResult[];
+  /** Base seeds actually walked (fewer than planned when the time budget ran out). */
+  basesRun: number;
+  runs: number;
+  ms: number;
+}
+
+/** `${base}:${i}`: independent string seeds per base seed, as `interleave run --seed` takes them. */
+export function walkSeed(base: number, i: number): string {
+  return `${base}:${i}`;
+}
+
+/** Runs seeds base:0, base:1, … until the first run whose first violation is the expected kind. */
+async function walkOne(c: Case, strategy: StrategySpec, base: number, cap: number): Promise<{ count: number; runs: number; hit: RunResult | null }> {
+  for (let i = 0; i < cap; i++) {
+    const r = await execute({ target: c.target, variant: c.variant, seed: walkSeed(base, i), strategy, options: c.options });
+    if (r.violations[0]?.kind === c.kind) return { count: i + 1, runs: i + 1, hit: r };
+  }
+  return { count: cap + 1, runs: cap, hit: null };
+}
+
+/** Seeds-to-failure from base seeds 0 … plan.bases − 1, within the cell's time budget. */
+export async function walkBases(c: Case, strategy: StrategySpec, plan: Plan): Promise<WalkResult> {
+  const t0 = performance.now();
+  const out: WalkResult = { counts: [], cap: plan.cap, firstFailures: [], basesRun: 0, runs: 0, ms: 0 };
+  for (let b = 0; b < plan.bases; b++) {
+    if (b > 0 && performance.now() - t0 > plan.budgetMs) break;
+    const w = await walkOne(c, strategy, b, plan.cap);
+    out.counts.push(w.count);
+    out.runs += w.runs;
+    if (w.hit !== null) out.firstFailures.push(w.hit);
+    out.basesRun++;
+  }
+  out.ms = performance.now() - t0;
+  return out;
+}
+
+/**
+ * Mean wall time of one run of this case over a few random seeds, after as many warm-up runs:
+ * a cold first run costs several times a warm one and would shrink the plan for nothing.
+ */
+export async function msPerRun(c: Case, samples = 8): Promise<number> {
+  const one = (i: number) => execute({ target: c.target, variant: c.variant, seed: `probe:${i}`, strategy: { name: 'random' }, options: c.options });
+  for (let i = 0; i < samples; i++) await one(i);
+  const t0 = performance.now();
+  for (let i = samples; i < 2 * samples; i++) await one(i);
+  return (performance.now() - t0) / samples;
+}
