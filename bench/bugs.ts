@@ -23,9 +23,12 @@ const CELL_BUDGET_MS = 12_000;
 const MIN_BASES = 10;
 /** A run slower than this (ms) makes a target "slow" and its plan smaller. */
 const SLOW_RUN_MS = 5;
+/** What all slow targets together may spend walking seeds, and shrinking: the bench stays within ~3 minutes. */
+const SLOW_WALK_TOTAL_MS = 90_000;
+const SLOW_SHRINK_TOTAL_MS = 40_000;
 const SHRINK_BASES = 5;
-/** Wall time one shrink may take on a slow target: its candidate-run limit is sized from it. */
-const SHRINK_BUDGET_MS = 8_000;
+const SLOW_SHRINK_BASES = 2;
+const STRATEGIES = 4;
 
 /** Progress goes to a terminal only, so a redirected report is just the tables. */
 function progress(line: string): void {
@@ -47,13 +50,23 @@ const key = (c: Case): string => `${c.target.name}/${c.variant}`;
  * so that a cell's worst case fits its budget. Thread targets always get the full plan: their
  * timing estimate is noisy, and the cell's time budget already bounds an unlucky cell.
  */
-function planFor(c: Case, ms: number, notes: string[]): Plan {
+function planFor(c: Case, ms: number, slowCases: number, notes: string[]): Plan {
   if (ms <= SLOW_RUN_MS) return { bases: BASES, cap: CAP, budgetMs: CELL_BUDGET_MS, msPerRun: ms };
-  const bases = Math.max(MIN_BASES, Math.floor(CELL_BUDGET_MS / (CAP * ms)));
-  const cap = Math.max(20, Math.min(CAP, Math.floor(CELL_BUDGET_MS / (bases * ms))));
+  const budgetMs = Math.min(CELL_BUDGET_MS, SLOW_WALK_TOTAL_MS / (slowCases * STRATEGIES));
+  const bases = Math.max(MIN_BASES, Math.floor(budgetMs / (CAP * ms)));
+  const cap = Math.max(20, Math.min(CAP, Math.floor(budgetMs / (bases * ms))));
   notes.push(`${key(c)}: runs take ~${ms.toFixed(1)} ms, so ${bases} base seeds with a cap of ${cap} ` +
-    `(not ${BASES} × ${CAP}), and a cell stops starting bases after ${CELL_BUDGET_MS / 1000} s`);
-  return { bases, cap, budgetMs: CELL_BUDGET_MS, msPerRun: ms };
+    `(not ${BASES} × ${CAP}), a cell stops starting bases after ${(budgetMs / 1000).toFixed(1)} s, ` +
+    `and ${SLOW_SHRINK_BASES} failures are shrunk, not ${SHRINK_BASES}`);
+  return { bases, cap, budgetMs, msPerRun: ms };
+}
+
+/** Each case's warm run time, measured up front so slow targets can share one time budget. */
+async function planAll(cases: readonly Case[], notes: string[]): Promise<Plan[]> {
+  const ms: number[] = [];
+  for (const c of cases) ms.push(await msPerRun(c));
+  const slowCases = ms.filter((m) => m > SLOW_RUN_MS).length;
+  return cases.map((c, i) => planFor(c, ms[i]!, slowCases, notes));
 }
 
 async function strategiesFor(c: Case): Promise<{ label: string; strategy: StrategySpec; baseline: boolean }[]> {
@@ -68,10 +81,12 @@ async function strategiesFor(c: Case): Promise<{ label: string; strategy: Strate
 
 async function measureCells(cases: readonly Case[], notes: string[]): Promise<Cell[]> {
   const cells: Cell[] = [];
-  for (const c of cases) {
-    const plan = planFor(c, await msPerRun(c), notes);
+  const plans = await planAll(cases, notes);
+  for (const [i, c] of cases.entries()) {
+    const plan = plans[i]!;
     for (const s of await strategiesFor(c)) {
-      const p = s.baseline ? { ...plan, cap: Math.min(plan.cap, BASELINE_CAP) } : plan;
+      // The baseline's walk is short: a quarter of the budget at most.
+      const p = s.baseline ? { ...plan, cap: Math.min(plan.cap, BASELINE_CAP), budgetMs: plan.budgetMs / 4 } : plan;
       const w = await walkBases(c, s.strategy, p);
       if (w.basesRun < p.bases) notes.push(`${key(c)} ${s.label}: time budget ran out after ${w.basesRun} of ${p.bases} base seeds`);
       cells.push({ c, label: s.label, strategy: s.strategy, plan: p, w });
@@ -157,13 +172,16 @@ interface ShrinkGroup {
 async function measureShrinks(cells: readonly Cell[]): Promise<ShrinkGroup[]> {
   const out: ShrinkGroup[] = [];
   const seen = new Set<string>();
+  const slowCases = new Set(cells.filter((x) => x.plan.msPerRun > SLOW_RUN_MS).map((x) => key(x.c))).size;
+  const slowShrinkMs = SLOW_SHRINK_TOTAL_MS / Math.max(1, slowCases * SLOW_SHRINK_BASES);
   for (const cell of cells) {
     // The first strategy (in table order) that found the bug supplies the runs to shrink.
     if (seen.has(key(cell.c)) || cell.w.firstFailures.length === 0) continue;
     seen.add(key(cell.c));
     const slow = cell.plan.msPerRun > SLOW_RUN_MS;
-    const maxRuns = slow ? Math.max(100, Math.min(SHRINK_MAX_RUNS, Math.floor(SHRINK_BUDGET_MS / cell.plan.msPerRun))) : SHRINK_MAX_RUNS;
-    const rows = await shrinkFailures(cell.c, cell.strategy, cell.w.firstFailures.slice(0, SHRINK_BASES), maxRuns);
+    const maxRuns = slow ? Math.max(50, Math.min(SHRINK_MAX_RUNS, Math.floor(slowShrinkMs / cell.plan.msPerRun))) : SHRINK_MAX_RUNS;
+    const failures = cell.w.firstFailures.slice(0, slow ? SLOW_SHRINK_BASES : SHRINK_BASES);
+    const rows = await shrinkFailures(cell.c, cell.strategy, failures, maxRuns);
     out.push({ c: cell.c, label: cell.label, rows, maxRuns });
     progress(`shrink ${key(cell.c)}: ${(rows.reduce((a, r) => a + r.ms, 0) / 1000).toFixed(1)} s`);
   }
