@@ -4,9 +4,9 @@
  */
 export type Seed = number | string;
 
-const DECIMAL = /^(0|[1-9][0-9]*)$/;
+const DECIMAL = /^[0-9]+$/;
 
-/** Integers (and decimal strings of them) become their decimal form; other strings stay as given. */
+/** Integers, and strings of digits (leading zeros too: the CLI cannot tell 042 from 42 apart for a user), become their decimal form; other strings stay as given. */
 export function canonicalSeed(seed: Seed): string {
   if (typeof seed === 'number') {
     if (!Number.isSafeInteger(seed) || seed < 0) {

@@ -1,0 +1,128 @@
+// The CLI as users run it: by path, from another directory, with bad input.
+import t from 'tap';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname, '..');
+const cli = join(root, 'dist/harness/cli/main.js');
+const work = mkdtempSync(join(tmpdir(), 'interleave-cli-'));
+
+function run(args: string[], cwd = work): { code: number; out: string; err: string } {
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
+  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+}
+
+// A user's target, outside the repository, that imports nothing.
+const userTarget = join(work, 'handoff.ts');
+writeFileSync(userTarget, `
+export default {
+  name: 'handoff',
+  description: 'one waiter, one setter',
+  variants: ['correct', 'buggy'],
+  setup(sim: any, { variant }: { variant: string }) {
+    const m = sim.mutex('m'); const cv = sim.condvar('cv'); const ready = sim.shared('ready', false);
+    sim.spawn('waiter', async () => {
+      if (variant === 'buggy') {
+        if (!(await ready.get())) { await m.lock(); await cv.wait(m); await m.unlock(); }
+      } else {
+        await m.lock(); while (!(await ready.get())) await cv.wait(m); await m.unlock();
+      }
+    });
+    sim.spawn('setter', async () => { await m.lock(); await ready.set(true); await cv.signal(); await m.unlock(); });
+  },
+};
+`);
+writeFileSync(join(work, 'not-a-target.js'), 'export default { name: "x", variants: [] };\n');
+writeFileSync(join(work, 'syntax-error.ts'), 'export default {{{\n');
+writeFileSync(join(work, 'corrupt.json'), '{"format":"interleave-schedule","version":1');
+
+t.test('a user target by path: correct stays clean, buggy is caught, exit codes 0 and 1', async (t) => {
+  const ok = run(['run', './handoff.ts', '--variant', 'correct', '--seeds', '1..300', '--report-dir', 'rep']);
+  t.equal(ok.code, 0, ok.err);
+  t.match(ok.out, /violations by kind: none/);
+  const bad = run(['run', './handoff.ts', '--variant', 'buggy', '--seeds', '1..100', '--report-dir', 'rep']);
+  t.equal(bad.code, 1, bad.err);
+  t.match(bad.out, /lost-wakeup/);
+  t.match(bad.out, /first failing seed: buggy seed \d+/);
+  const cmd = /replay: (npx interleave replay .*)/.exec(bad.out)?.[1];
+  t.ok(cmd, 'a replay command is printed');
+  t.match(cmd!, /--variant buggy --seed \d+/);
+});
+
+t.test('reports: summary.json, summary.md and one JSON per failing seed with the documented fields', async (t) => {
+  const r = run(['run', './handoff.ts', '--variant', 'buggy', '--seeds', '1..20', '--report-dir', 'rep2']);
+  t.equal(r.code, 1);
+  const dirs = readdirSync(join(work, 'rep2'));
+  t.equal(dirs.length, 1);
+  const dir = join(work, 'rep2', dirs[0]!);
+  const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
+  t.equal(summary.harness.name, 'interleave');
+  const tgt = summary.targets[0];
+  t.equal(tgt.target, 'handoff');
+  t.ok(tgt.failures.length > 0);
+  t.ok(existsSync(join(dir, 'summary.md')));
+  const f = JSON.parse(readFileSync(join(dir, tgt.failures[0].file), 'utf8'));
+  for (const k of ['harness', 'target', 'variant', 'seed', 'strategy', 'violations', 'decisionHash', 'traceWindow', 'replayCommand', 'faultLog']) {
+    t.ok(k in f, `failure report has ${k}`);
+  }
+  t.equal(f.violations[0].kind, 'lost-wakeup');
+  t.ok(f.traceWindow.length > 0);
+});
+
+t.test('the same seed gives the same decision hash in two separate processes', async (t) => {
+  const hashes = [1, 2].map(() => {
+    const r = run(['replay', 'bounded-buffer', '--variant', 'check-outside-lock', '--seed', '7']);
+    return /decision-hash: ([0-9a-f]+)/.exec(r.out)?.[1];
+  });
+  t.ok(hashes[0]);
+  t.equal(hashes[0], hashes[1]);
+  // 42 and '42' are one seed: seeds are canonicalised once.
+  const a = /decision-hash: (\w+)/.exec(run(['replay', 'latch', '--variant', 'correct', '--seed', '42']).out)?.[1];
+  const b = /decision-hash: (\w+)/.exec(run(['replay', 'latch', '--variant', 'correct', '--seed', '042']).out)?.[1];
+  t.equal(a, b);
+});
+
+t.test('replay --trace prints the timeline', async (t) => {
+  const r = run(['replay', './handoff.ts', '--variant', 'buggy', '--seed', '2', '--trace']);
+  t.match(r.out, /step\s+time\s+task\s+operation/);
+  t.match(r.out, /waiter\s+get ready/);
+});
+
+t.test('bad input: one clear line and exit 2', async (t) => {
+  const cases: [string[], RegExp][] = [
+    [['run', 'no-such-target'], /unknown target 'no-such-target'/],
+    [['run', 'bounded-buffer', '--variant', 'nope'], /unknown variant 'nope'/],
+    [['run', 'bounded-buffer', '--seeds', '10..1'], /reversed/],
+    [['run', 'bounded-buffer', '--seeds', '1..x'], /malformed seed/],
+    [['run', 'bounded-buffer', '--seeds', 'random:x'], /malformed seed list/],
+    [['run', 'bounded-buffer', '--seeds', '-3'], /negative/],
+    [['run', './missing.ts'], /target file not found/],
+    [['run', './not-a-target.js'], /does not export a valid target: `setup/],
+    [['run', './syntax-error.ts'], /failed to load/],
+    [['run', 'bounded-buffer', '--report-dir', '/proc/interleave-x'], /report dir .* is not writable/],
+    [['replay', '--schedule', 'corrupt.json'], /not a schedule file \(invalid JSON/],
+    [['run', 'bounded-buffer', '--faults', 'gremlins'], /unknown fault 'gremlins'/],
+    [['run', 'bounded-buffer', '--strategy', 'magic'], /unknown strategy 'magic'/],
+    [['frobnicate'], /Unknown argument|give a command/],
+  ];
+  for (const [args, msg] of cases) {
+    const r = run(args);
+    t.equal(r.code, 2, `${args.join(' ')} → exit 2 (got ${r.code}: ${r.err})`);
+    t.match(r.err, msg, `${args.join(' ')}: message`);
+    t.notMatch(r.err, /\n\s+at /, `${args.join(' ')}: no stack trace`);
+  }
+});
+
+t.test('list names every bundled target and variant', async (t) => {
+  const r = run(['list']);
+  t.equal(r.code, 0);
+  for (const v of ['bounded-buffer', 'check-outside-lock', 'latch', 'wait-unlock-misuse']) t.match(r.out, v);
+});
+
+t.test('package.json version matches the version reports carry', async (t) => {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  const { HARNESS_VERSION } = await import('../dist/harness/version.js');
+  t.equal(HARNESS_VERSION, pkg.version);
+});
