@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { RunResult } from '../core/execute.js';
 import { UsageError, type StrategySpec } from '../sched/index.js';
-import { resolveForWorker, runItem, type FromWorker, type WorkerExploreOptions, type WorkerSetup, type WorkItem } from './worker.js';
+import { resolveForWorker, runItem, unpackResults, type FromWorker, type WorkerExploreOptions, type WorkerSetup, type WorkItem } from './worker.js';
 
 export type { WorkerExploreOptions } from './worker.js';
 
@@ -143,7 +143,7 @@ class Pool {
       return;
     }
     try {
-      for (const { i, result } of m.results) this.sink.put(i, result);
+      for (const { i, result } of unpackResults(m)) this.sink.put(i, result);
     } catch (e) {
       // A throwing onResult must reject runParallel, not escape as an uncaught exception.
       this.fail(e instanceof Error ? e : new Error(String(e)));

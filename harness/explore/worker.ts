@@ -1,20 +1,18 @@
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { execute, type RunResult } from '../core/execute.js';
+import type { RunResult } from '../core/execute.js';
+import type { CommandOptions } from './command.js';
 import { UsageError, type StrategySpec } from '../sched/index.js';
-import { resolveExplore, type Resolved } from './explore.js';
+import { resolveExplore, runSeed, type ExploreOptions, type Resolved } from './explore.js';
 
 /**
- * The serializable subset of ExploreOptions a worker re-resolves the target with. Give the
- * values the main thread already resolved (Resolved.commandOptions), so both threads build
- * identical RunOptions.
+ * The serializable subset of ExploreOptions a worker re-resolves the target with: the plain
+ * options the main thread already resolved (Resolved.commandOptions, whose `ignore` holds the
+ * user's kinds only) plus trace and determinism settings, so both threads build identical
+ * RunOptions.
  */
-export interface WorkerExploreOptions {
-  faults: Readonly<Record<string, number>>;
-  durationMs: number;
-  maxSteps: number;
-  /** The user's --ignore kinds; the target's own ignore list is added on resolution. */
-  ignore: readonly string[];
+export interface WorkerExploreOptions extends CommandOptions {
   traceWindow?: number;
+  checkDeterminism?: boolean;
 }
 
 export interface WorkerSetup {
@@ -38,30 +36,77 @@ export interface WorkItem {
 export type ToWorker = { type: 'batch'; items: WorkItem[] };
 export type FromWorker =
   | { type: 'ready' }
-  | { type: 'results'; results: { i: number; result: RunResult }[] }
+  | ({ type: 'results' } & Packed)
   | { type: 'error'; message: string; usage: boolean };
 
 export async function resolveForWorker(s: Pick<WorkerSetup, 'targetRef' | 'variants' | 'strategy' | 'exploreOptions'>): Promise<Resolved> {
-  return resolveExplore({
-    target: s.targetRef,
-    variant: s.variants,
-    strategy: s.strategy,
-    faults: s.exploreOptions.faults,
-    durationMs: s.exploreOptions.durationMs,
-    maxSteps: s.exploreOptions.maxSteps,
-    ignore: s.exploreOptions.ignore,
-    ...(s.exploreOptions.traceWindow === undefined ? {} : { traceWindow: s.exploreOptions.traceWindow }),
-  });
+  const { swarm, traceWindow, checkDeterminism, ...rest } = s.exploreOptions;
+  const o: Omit<ExploreOptions, 'seeds'> = { ...rest, target: s.targetRef, variant: s.variants, strategy: s.strategy };
+  if (swarm === true) o.swarm = true;
+  if (checkDeterminism === true) o.checkDeterminism = true;
+  if (traceWindow !== undefined) o.traceWindow = traceWindow;
+  return resolveExplore(o);
 }
 
 /** One seed, trimmed to what the caller keeps: a passing run's decision list and trace are dead weight. */
 export async function runItem(r: Resolved, variant: string, seed: string, keepAll: boolean): Promise<RunResult> {
-  const res = await execute({ target: r.target, variant, seed, strategy: r.strategy, options: r.options });
+  const res = await runSeed(r, variant, seed);
   if (keepAll || res.outcome !== 'pass') return res;
   res.decisions = [];
   res.traceWindow = [];
   delete res.trace;
   return res;
+}
+
+export interface Indexed {
+  i: number;
+  result: RunResult;
+}
+
+/**
+ * Results cross threads as one JSON string: structured clone costs more per failing run (its
+ * decisions and trace window) than the run itself, JSON about a third of that. A result JSON
+ * would alter (a violation detail holding NaN, a Map, a BigInt...) goes by structured clone.
+ */
+export interface Packed {
+  json: string;
+  raw: Indexed[];
+}
+
+export function packResults(results: readonly Indexed[]): Packed {
+  const plain: Indexed[] = [];
+  const raw: Indexed[] = [];
+  for (const r of results) {
+    if (r.result.violations.every((v) => v.details === undefined || jsonExact(v.details)) && jsonExact(r.result.strategy.params)) plain.push(r);
+    else raw.push({ i: r.i, result: cloneSafe(r.result) });
+  }
+  return { json: JSON.stringify(plain), raw };
+}
+
+export function unpackResults(p: Packed): Indexed[] {
+  const out = JSON.parse(p.json) as Indexed[];
+  for (const r of p.raw) out.push(r);
+  return out;
+}
+
+/** True when JSON.parse(JSON.stringify(v)) gives back an equal value. */
+function jsonExact(v: unknown): boolean {
+  switch (typeof v) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(v) && !Object.is(v, -0);
+    case 'object': {
+      if (v === null) return true;
+      if (Array.isArray(v)) return v.every(jsonExact);
+      const proto = Object.getPrototypeOf(v) as unknown;
+      if (proto !== Object.prototype && proto !== null) return false;
+      return Object.values(v).every((x) => x !== undefined && jsonExact(x));
+    }
+    default:
+      return false;
+  }
 }
 
 /**
@@ -96,9 +141,9 @@ function serve(port: MessagePort, setup: WorkerSetup): void {
     draining = true;
     try {
       for (let batch = queue.shift(); batch !== undefined; batch = queue.shift()) {
-        const results: { i: number; result: RunResult }[] = [];
-        for (const it of batch) results.push({ i: it.i, result: cloneSafe(await runItem(resolved, it.variant, it.seed, setup.keepAll)) });
-        post({ type: 'results', results });
+        const results: Indexed[] = [];
+        for (const it of batch) results.push({ i: it.i, result: await runItem(resolved, it.variant, it.seed, setup.keepAll) });
+        post({ type: 'results', ...packResults(results) });
       }
     } catch (e) {
       fail(e);
