@@ -9,6 +9,7 @@ import { listCommand } from './commands/list.js';
 import { campaignCommand } from './commands/campaign.js';
 import { shrinkCommand } from './commands/shrink.js';
 import { regressCommand } from './commands/regress.js';
+import { mergeCommand } from './commands/merge.js';
 import { HARNESS_VERSION } from '../version.js';
 
 /** Each command resolves to an exit code; bad input anywhere becomes one line and exit 2. */
@@ -25,7 +26,9 @@ async function main(argv: string[]): Promise<number> {
         .option('report-dir', { type: 'string', default: 'reports', describe: 'where reports are written' })
         .option('shrink', { type: 'boolean', describe: 'shrink the first failure of each variant and kind to a schedule file' })
         .option('save-failures', { type: 'boolean', describe: 'shrink failures and add them to the regression corpus' })
-        .option('seeds-dir', { type: 'string', default: 'seeds', describe: 'the regression corpus (for --save-failures)' }),
+        .option('seeds-dir', { type: 'string', default: 'seeds', describe: 'the regression corpus (for --save-failures)' })
+        .option('jobs', { type: 'number', describe: 'worker threads (results do not depend on it)' })
+        .option('shard', { type: 'string', describe: 'run shard i of n of the seed list: i/n (CI job matrix)' }),
       (a) => set(runCommand(a as never, argv)))
     .command('replay [target]', 'rerun one seed (or a schedule file) exactly; prints its decision hash', (y) =>
       runOptions(y.positional('target', { type: 'string' }))
@@ -44,6 +47,10 @@ async function main(argv: string[]): Promise<number> {
       y.positional('dir', { type: 'string', default: 'seeds' })
         .option('accept', { type: 'boolean', describe: 'rewrite the expectations that changed (after fixing a bug)' }),
       (a) => set(regressCommand(a as never)))
+    .command('merge-reports <dirs..>', 'join the report dirs of --shard runs into one report', (y) =>
+      y.positional('dirs', { type: 'string', array: true, demandOption: true })
+        .option('out', { type: 'string', demandOption: true, describe: 'directory for the merged report' }),
+      (a) => set(mergeCommand(a as never, argv)))
     .command('list', 'bundled targets and their variants', (y) => y, () => set(listCommand()))
     .command('campaign', 'every bundled target and variant: correct ones stay clean, buggy ones are caught', (y) =>
       y.option('seeds', { type: 'string', describe: 'seeds per variant (default 1..300)' })
@@ -51,7 +58,7 @@ async function main(argv: string[]): Promise<number> {
         .option('target', { type: 'string', array: true, describe: 'limit to these bundled targets' })
         .option('report-dir', { type: 'string', default: 'reports' }),
       (a) => set(campaignCommand(a as never, argv)))
-    .demandCommand(1, 'give a command: run, replay, shrink, regress, list, campaign')
+    .demandCommand(1, 'give a command: run, replay, shrink, regress, merge-reports, list, campaign')
     .strict()
     .epilogue(`strategies: ${strategyNames().join(', ')}. Exit codes: 0 no violation, 1 violations found, 2 bad input.`)
     .fail((msg, err) => {
@@ -63,6 +70,12 @@ async function main(argv: string[]): Promise<number> {
     .parseAsync();
   return code;
 }
+
+// `interleave run … | head` closes the pipe early: that is the reader's choice, not an error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
 
 main(hideBin(process.argv)).then(
   (code) => {

@@ -11,6 +11,7 @@ import { DEFAULT_NET_KNOBS } from '../net/options.js';
 import { checkVariant, loadTarget } from '../target/load.js';
 import { commandOptions, replayCommand, type CommandOptions } from './command.js';
 import { parseSeeds } from './seeds.js';
+import { runParallel } from './parallel.js';
 
 export interface ExploreOptions {
   /** A Target object, a bundled target name, or a path to a target file. */
@@ -44,6 +45,9 @@ export interface ExploreOptions {
   onResult?: (r: RunResult, index: number, total: number) => void;
   /** Keep every run's result in `runs` (memory grows with seeds: off by default). */
   keepRuns?: boolean;
+  /** Worker threads; results, failing seeds and hashes are the same for any value. Needs a
+   * target given by name or path (an object cannot cross threads). */
+  jobs?: number;
 }
 
 export interface Failure {
@@ -179,12 +183,28 @@ export async function explore(o: ExploreOptions): Promise<ExploreResult> {
   const r = await resolveExplore(o);
   const seeds = seedList(o.seeds);
   const out = emptyResult(r);
+  const keep = o.keepRuns === true;
+  const jobs = o.jobs ?? 1;
+  if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs must be an integer >= 1, got ${jobs}`);
+  if (jobs > 1) {
+    if (typeof o.target !== 'string') throw new UsageError('--jobs needs a target given by name or path: a Target object cannot cross threads');
+    await runParallel({
+      targetRef: r.targetRef, variants: r.variants, seeds, strategy: r.strategy,
+      exploreOptions: { ...r.commandOptions, traceWindow: r.options.traceWindow, checkDeterminism: r.checkDeterminism },
+      jobs, keepAll: keep, collect: false,
+      onResult(res, i, total) {
+        addResult(out, r, res, keep);
+        o.onResult?.(res, i, total);
+      },
+    });
+    return out;
+  }
   const total = seeds.length * r.variants.length;
   let index = 0;
   for (const variant of r.variants) {
     for (const seed of seeds) {
       const res = await runSeed(r, variant, seed);
-      addResult(out, r, res, o.keepRuns === true);
+      addResult(out, r, res, keep);
       o.onResult?.(res, index++, total);
     }
   }

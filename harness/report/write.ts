@@ -68,6 +68,8 @@ export interface SummaryMeta {
   seedCount: number;
   wallMs: number;
   startedAt: string;
+  /** Set when this report covers one shard of the seed list (merge-reports joins them). */
+  shard?: { index: number; count: number };
 }
 
 /** Writes summary.json, summary.md and one JSON per failing seed; returns the files written. */

@@ -7,6 +7,8 @@ import { resolveExplore } from '../../explore/explore.js';
 import { saveToCorpus } from '../../regress/index.js';
 import { shrinkFailure, shrinkLine } from './shrink.js';
 import { join } from 'node:path';
+import { formatShard, parseShard, shardSeeds } from '../../explore/shard.js';
+import { UsageError } from '../../sched/index.js';
 
 /** Shrinks the first failure of each (variant, kind), writes schedules, and with
  * --save-failures adds each to the regression corpus. */
@@ -35,6 +37,8 @@ export interface RunArgs extends RunFlags {
   shrink?: boolean;
   'save-failures'?: boolean;
   'seeds-dir': string;
+  jobs?: number;
+  shard?: string;
 }
 
 /** Shrinking is slow next to a run: shrink at most this many failures, one per (variant, kind) first. */
@@ -42,7 +46,11 @@ const SHRINK_LIMIT = 10;
 
 /** `interleave run`: every seed of every chosen variant, a summary, a report, an exit code. */
 export async function runCommand(a: ArgumentsCamelCase<RunArgs>, argv: readonly string[]): Promise<number> {
-  const { spec, seeds } = seedsFromFlags(a, '1..100');
+  const { spec, seeds: all } = seedsFromFlags(a, '1..100');
+  const shard = a.shard === undefined ? undefined : parseShard(a.shard);
+  if (shard && spec.startsWith('random:')) throw new UsageError('--shard splits one seed list: random:N would draw different seeds on each machine');
+  const seeds = shard ? shardSeeds(all, shard) : all;
+  if (seeds.length === 0) throw new UsageError(`shard ${formatShard(shard!)} has no seeds (the list has ${all.length})`);
   ensureWritableDir(a['report-dir']);
   if (spec.startsWith('random:')) process.stdout.write(`seeds drawn for ${spec}: ${seeds.join(',')}\n`);
   const progress = new Progress();
@@ -53,6 +61,7 @@ export async function runCommand(a: ArgumentsCamelCase<RunArgs>, argv: readonly 
     variant: a.variant,
     seeds,
     ...exploreFlags(a),
+    jobs: a.jobs,
     onResult(r, i, total) {
       if (r.outcome === 'violation') failed++;
       progress.update(`${r.variant} seed ${r.seed}  ${i + 1}/${total}  failing ${failed}`, i + 1 === total);
@@ -61,7 +70,7 @@ export async function runCommand(a: ArgumentsCamelCase<RunArgs>, argv: readonly 
   progress.done();
   const wallMs = wallNow() - t0;
   const dir = newRunDir(a['report-dir'], `${result.target}`, stamp());
-  const meta = { command: `interleave ${argv.join(' ')}`, seedSpec: spec, seedCount: seeds.length, wallMs, startedAt: stamp() };
+  const meta = { command: `interleave ${argv.join(' ')}`, seedSpec: spec, seedCount: seeds.length, wallMs, startedAt: stamp(), ...(shard ? { shard } : {}) };
   writeExploreReport(dir, [result], meta);
   printSummary([result], wallMs, dir);
   if (a.shrink === true || a['save-failures'] === true) await shrinkAll(a, result, dir);
