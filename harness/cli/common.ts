@@ -126,6 +126,5 @@ export function wallNow(): number {
 }
 
 export function stamp(): string {
-  // allowed: real clock names the report directory; runs never see it
-  return new Date().toISOString().replace(/[:]/g, '').replace(/\..*$/, 'Z');
+  return new Date().toISOString().replace(/[:]/g, '').replace(/\..*$/, 'Z'); // allowed: real clock names the report directory only
 }

@@ -67,7 +67,7 @@ export interface RawRunResult {
  * One execution of a target under one scheduler. Tasks are resumed one at a time; the next step
  * is chosen synchronously at the moment the running task parks (the `await` on an operation
  * calls back into `park`), so a whole run completes inside one macrotask turn. A single
- * setImmediate armed at the start therefore fires only if a task escaped the simulation.
+ * checkpoint armed at the start therefore fires only if a task escaped the simulation.
  */
 export class Run {
   readonly clock = new VirtualClock();
@@ -96,7 +96,7 @@ export class Run {
   private resolveDone: ((r: RawRunResult) => void) | null = null;
   /** Cleared at the end so a finished run is not kept alive until the next macrotask turn
    * (a campaign awaiting runs back to back would otherwise retain every one of them). */
-  private checkpointTimer: ReturnType<typeof setImmediate> | null = null;
+  private checkpointTimer: ReturnType<typeof setImmediate> | null = null; // allowed: real-time escape checkpoint
   private readonly isHeld = (g: string): boolean => this.pausedGroups.has(g);
   private readonly parkFn = (t: Task, res: (v: unknown) => void, rej: (e: unknown) => void): void =>
     this.park(t, res, rej);
@@ -115,7 +115,7 @@ export class Run {
     const done = new Promise<RawRunResult>((r) => (this.resolveDone = r));
     // allowed: the one real-time checkpoint; it fires only if the run is stuck on something
     // the harness does not control, because a healthy run ends within this macrotask turn.
-    this.checkpointTimer = setImmediate(() => this.checkpoint());
+    this.checkpointTimer = setImmediate(() => this.checkpoint()); // allowed: real-time escape checkpoint, never a wait
     let ret: void | Promise<void>;
     try {
       ret = setup();

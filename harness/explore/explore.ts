@@ -222,7 +222,7 @@ export async function runSeed(r: Resolved, variant: string, seed: string): Promi
   const report = await checkDeterminism(input);
   const message = report.deterministic
     ? `two runs of seed ${seed} gave decision hashes ${res.decisionHash} and ${again.decisionHash}`
-    : `${report.message}: the target reads something outside the simulation (a real clock, Math.random, module-level state)`;
+    : `${report.message}: the target reads something outside the simulation (a real clock, an unseeded random source, module-level state)`;
   res.violations.unshift({
     kind: 'nondeterminism', step: report.deterministic ? 0 : report.step, timeMs: 0, actors: [], message,
     details: report.deterministic ? {} : { decision: report.decision, first: report.first, second: report.second },

@@ -40,7 +40,7 @@ const CONTEXT_STEPS = 3;
 
 /**
  * Runs a seed twice and compares the runs decision by decision, then event by event. A target
- * that reads a real clock, Math.random or a module-level variable makes a different choice, or
+ * that reads a real clock, an unseeded random source or a module-level variable makes a different choice, or
  * sees different values, the second time: the report names the first such point and shows both
  * runs around it, instead of two hashes that merely differ.
  */
