@@ -79,7 +79,10 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
 
 main(hideBin(process.argv)).then(
   (code) => {
+    // Exit explicitly once output is flushed: a target that escaped the simulation may have left a
+    // real timer behind, and the process must not wait for it after the verdict is in.
     process.exitCode = code;
+    process.stdout.write('', () => process.exit(code));
   },
   (e: unknown) => {
     if (e instanceof UsageError) fail(e.message);
