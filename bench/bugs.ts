@@ -8,7 +8,7 @@ import { pctStepBound } from '../harness/sched/pct-bound.js';
 import type { StrategySpec } from '../harness/sched/index.js';
 import { bundledCases } from './bugs/cases.js';
 import { boundedBufferModel, FC_VERSION, fcSeedsToFailure, latchModel, type FcModel } from './bugs/fc-models.js';
-import { shrinkFailures, stepRatio, SHRINK_MAX_RUNS, type ShrinkRow } from './bugs/shrinking.js';
+import { measureShrinks, shrinkSummary, shrinkTable } from './bugs/shrink-section.js';
 import { summarize, type Walks } from './bugs/stats.js';
 import { table } from './bugs/table.js';
 import { msPerRun, walkBases, type Case, type Plan, type WalkResult } from './bugs/walk.js';
@@ -24,8 +24,8 @@ const MIN_BASES = 10;
 /** A run slower than this (ms) makes a target "slow" and its plan smaller. */
 const SLOW_RUN_MS = 5;
 /** What all slow targets together may spend walking seeds, and shrinking: the bench stays within ~3 minutes. */
-const SLOW_WALK_TOTAL_MS = 90_000;
-const SLOW_SHRINK_TOTAL_MS = 40_000;
+const SLOW_WALK_TOTAL_MS = 80_000;
+const SLOW_SHRINK_TOTAL_MS = 30_000;
 const SHRINK_BASES = 5;
 const SLOW_SHRINK_BASES = 2;
 const STRATEGIES = 4;
@@ -56,7 +56,7 @@ function planFor(c: Case, ms: number, slowCases: number, notes: string[]): Plan 
   const bases = Math.max(MIN_BASES, Math.floor(budgetMs / (CAP * ms)));
   const cap = Math.max(20, Math.min(CAP, Math.floor(budgetMs / (bases * ms))));
   notes.push(`${key(c)}: runs take ~${ms.toFixed(1)} ms, so ${bases} base seeds with a cap of ${cap} ` +
-    `(not ${BASES} × ${CAP}), a cell stops starting bases after ${(budgetMs / 1000).toFixed(1)} s, ` +
+    `(not ${BASES} × ${CAP}), a cell stops after ${(budgetMs / 1000).toFixed(1)} s (dropping a base it interrupts), ` +
     `and ${SLOW_SHRINK_BASES} failures are shrunk, not ${SHRINK_BASES}`);
   return { bases, cap, budgetMs, msPerRun: ms };
 }
@@ -88,7 +88,7 @@ async function measureCells(cases: readonly Case[], notes: string[]): Promise<Ce
       // The baseline's walk is short: a quarter of the budget at most.
       const p = s.baseline ? { ...plan, cap: Math.min(plan.cap, BASELINE_CAP), budgetMs: plan.budgetMs / 4 } : plan;
       const w = await walkBases(c, s.strategy, p);
-      if (w.basesRun < p.bases) notes.push(`${key(c)} ${s.label}: time budget ran out after ${w.basesRun} of ${p.bases} base seeds`);
+      if (w.basesRun < p.bases) notes.push(`${key(c)} ${s.label}: time budget ran out after ${w.basesRun} of ${p.bases} base seeds (${w.runs} runs)`);
       cells.push({ c, label: s.label, strategy: s.strategy, plan: p, w });
       progress(`${key(c)} ${s.label}: ${(w.ms / 1000).toFixed(1)} s`);
     }
@@ -161,67 +161,11 @@ function fcNotes(lines: readonly FcLine[]): string[] {
   ];
 }
 
-interface ShrinkGroup {
-  c: Case;
-  label: string;
-  rows: ShrinkRow[];
-  /** The candidate-run limit each shrink had. */
-  maxRuns: number;
-}
-
-async function measureShrinks(cells: readonly Cell[]): Promise<ShrinkGroup[]> {
-  const out: ShrinkGroup[] = [];
-  const seen = new Set<string>();
-  const slowCases = new Set(cells.filter((x) => x.plan.msPerRun > SLOW_RUN_MS).map((x) => key(x.c))).size;
-  const slowShrinkMs = SLOW_SHRINK_TOTAL_MS / Math.max(1, slowCases * SLOW_SHRINK_BASES);
-  for (const cell of cells) {
-    // The first strategy (in table order) that found the bug supplies the runs to shrink.
-    if (seen.has(key(cell.c)) || cell.w.firstFailures.length === 0) continue;
-    seen.add(key(cell.c));
-    const slow = cell.plan.msPerRun > SLOW_RUN_MS;
-    const maxRuns = slow ? Math.max(50, Math.min(SHRINK_MAX_RUNS, Math.floor(slowShrinkMs / cell.plan.msPerRun))) : SHRINK_MAX_RUNS;
-    const failures = cell.w.firstFailures.slice(0, slow ? SLOW_SHRINK_BASES : SHRINK_BASES);
-    const rows = await shrinkFailures(cell.c, cell.strategy, failures, maxRuns);
-    out.push({ c: cell.c, label: cell.label, rows, maxRuns });
-    progress(`shrink ${key(cell.c)}: ${(rows.reduce((a, r) => a + r.ms, 0) / 1000).toFixed(1)} s`);
-  }
-  return out;
-}
-
-function shrinkTable(groups: readonly ShrinkGroup[]): string[] {
-  const arrow = (a: number, b: number): string => `${a} → ${b}`;
-  const rows: string[][] = [];
-  for (const g of groups) {
-    for (const r of g.rows) {
-      rows.push([
-        g.c.target.name, g.c.variant, g.label, r.seed,
-        arrow(r.before.steps, r.after.steps), arrow(r.before.preemptions, r.after.preemptions), arrow(r.before.faults, r.after.faults),
-        `${(stepRatio(r) * 100).toFixed(0)}%`, `${r.runs}${r.complete ? '' : '*'}`, (r.ms / 1000).toFixed(1),
-      ]);
-    }
-  }
-  return table(['target', 'variant', 'found by', 'seed', 'steps', 'preemptions', 'faults', 'after/before', 'candidates', 's'], rows);
-}
-
-function shrinkSummary(groups: readonly ShrinkGroup[]): string[] {
-  const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
-  const lines = groups.map((g) => {
-    const pre = (f: (r: ShrinkRow) => number): string => mean(g.rows.map(f)).toFixed(1);
-    return `  ${key(g.c).padEnd(44)} mean steps after/before ${(mean(g.rows.map(stepRatio)) * 100).toFixed(0).padStart(3)}%, ` +
-      `mean preemptions ${pre((r) => r.before.preemptions)} → ${pre((r) => r.after.preemptions)}`;
-  });
-  const perVariant = groups.map((g) => mean(g.rows.map(stepRatio)));
-  lines.push(`  average over ${groups.length} buggy variants: ${(mean(perVariant) * 100).toFixed(0)}% of the original steps`);
-  const cut = groups.filter((g) => g.rows.some((r) => !r.complete));
-  if (cut.length > 0) lines.push(`  * stopped at its candidate-run limit (${[...new Set(cut.map((g) => g.maxRuns))].join(', ')}) before a fixpoint`);
-  return lines;
-}
-
 async function main(): Promise<void> {
   const t0 = performance.now();
   const notes: string[] = [];
   console.log(`interleave bench:bugs — node ${process.version}, ${process.platform}/${process.arch}`);
-  const cases = await bundledCases(notes);
+  const cases = await bundledCases(notes, process.argv.slice(2));
   const cells = await measureCells(cases, notes);
   console.log(`\n## Seeds to find each bug (${BASES} base seeds b; seeds "b:0", "b:1", … until the first run whose`);
   console.log(`## first violation is the expected kind; cap ${CAP}, run-to-block ${BASELINE_CAP}; ">cap" = not found)\n`);
@@ -232,8 +176,11 @@ async function main(): Promise<void> {
   for (const l of fcTable(fcLines, cells)) console.log(l);
   console.log('');
   for (const l of fcNotes(fcLines)) console.log(l);
-  const shrinks = await measureShrinks(cells);
-  console.log(`\n## Shrinking: the first failing seed of the first ${SHRINK_BASES} base seeds that found each bug\n`);
+  const shrinks = await measureShrinks(cells, {
+    bases: SHRINK_BASES, slowBases: SLOW_SHRINK_BASES, slowTotalMs: SLOW_SHRINK_TOTAL_MS, slowRunMs: SLOW_RUN_MS,
+  });
+  console.log(`\n## Shrinking: the first failing seed of the first ${SHRINK_BASES} base seeds (${SLOW_SHRINK_BASES} on slow targets)`);
+  console.log('## that found each bug, by the first strategy above that found it; shrink() in worker threads, 2 at a time\n');
   for (const l of shrinkTable(shrinks)) console.log(l);
   console.log('');
   for (const l of shrinkSummary(shrinks)) console.log(l);

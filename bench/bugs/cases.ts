@@ -6,25 +6,27 @@ import type { Case } from './walk.js';
  * Every buggy variant of every bundled target, with the options `interleave run` would use
  * (the target's default duration, steps, faults and ignores). A target that fails to load, or a
  * variant without an expected violation kind, is skipped with a note rather than failing the bench.
+ * `extra` adds targets by name or path (`npm run bench:bugs -- ./my-target.ts`).
  */
-export async function bundledCases(notes: string[]): Promise<Case[]> {
+export async function bundledCases(notes: string[], extra: readonly string[] = []): Promise<Case[]> {
   const cases: Case[] = [];
-  for (const b of BUNDLED) {
+  const refs = [...BUNDLED.map((b) => ({ ref: b.name, group: b.group })), ...extra.map((ref) => ({ ref, group: 'extra' }))];
+  for (const b of refs) {
     let r: Awaited<ReturnType<typeof resolveExplore>>;
     try {
-      r = await resolveExplore({ target: b.name });
+      r = await resolveExplore({ target: b.ref });
     } catch (e) {
-      notes.push(`skipped target ${b.name}: it failed to load (${(e as Error).message.split('\n')[0]})`);
+      notes.push(`skipped target ${b.ref}: it failed to load (${(e as Error).message.split('\n')[0]})`);
       continue;
     }
     for (const variant of r.target.variants) {
       if (variant === 'correct') continue;
       const kind = r.target.expect?.[variant];
       if (kind === undefined || kind === 'pass') {
-        notes.push(`skipped ${b.name}/${variant}: its target names no expected violation kind`);
+        notes.push(`skipped ${r.target.name}/${variant}: its target names no expected violation kind`);
         continue;
       }
-      cases.push({ target: r.target, group: b.group, variant, kind, options: r.options });
+      cases.push({ ref: b.ref, target: r.target, group: b.group, variant, kind, options: r.options });
     }
   }
   return cases;

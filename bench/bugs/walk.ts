@@ -7,6 +7,8 @@ import type { Walks } from './stats.js';
 
 /** One buggy variant as the bench runs it: the options are what `interleave run` would use. */
 export interface Case {
+  /** How to load it again (a worker does): bundled name or path. */
+  ref: string;
   target: Target;
   group: string;
   variant: string;
@@ -18,15 +20,17 @@ export interface Case {
 export interface Plan {
   bases: number;
   cap: number;
-  /** A cell stops starting new base seeds after this long (counted in `WalkResult.basesRun`). */
+  /** A cell stops after this long; a base seed it interrupts is dropped (see `WalkResult.basesRun`). */
   budgetMs: number;
   /** Mean wall time of one run, measured warm (sizes the plan and the shrink budget). */
   msPerRun: number;
 }
 
+export type Found = Pick<RunResult, 'seed' | 'violations'>;
+
 export interface WalkResult extends Walks {
-  /** The first failing run from each base seed that found the bug, in base order. */
-  firstFailures: RunResult[];
+  /** The first failing run from each base seed that found the bug, in base order (its seed and violations only: Raft runs are big). */
+  firstFailures: Found[];
   /** Base seeds actually walked (fewer than planned when the time budget ran out). */
   basesRun: number;
   runs: number;
@@ -38,9 +42,13 @@ export function walkSeed(base: number, i: number): string {
   return `${base}:${i}`;
 }
 
-/** Runs seeds base:0, base:1, … until the first run whose first violation is the expected kind. */
-async function walkOne(c: Case, strategy: StrategySpec, base: number, cap: number): Promise<{ count: number; runs: number; hit: RunResult | null }> {
+/**
+ * Runs seeds base:0, base:1, … until the first run whose first violation is the expected kind.
+ * Null when the deadline passed first: an unfinished base would only bias the counts low.
+ */
+async function walkOne(c: Case, strategy: StrategySpec, base: number, cap: number, deadline: number): Promise<{ count: number; runs: number; hit: RunResult | null } | null> {
   for (let i = 0; i < cap; i++) {
+    if (performance.now() > deadline) return null;
     const r = await execute({ target: c.target, variant: c.variant, seed: walkSeed(base, i), strategy, options: c.options });
     if (r.violations[0]?.kind === c.kind) return { count: i + 1, runs: i + 1, hit: r };
   }
@@ -52,11 +60,12 @@ export async function walkBases(c: Case, strategy: StrategySpec, plan: Plan): Pr
   const t0 = performance.now();
   const out: WalkResult = { counts: [], cap: plan.cap, firstFailures: [], basesRun: 0, runs: 0, ms: 0 };
   for (let b = 0; b < plan.bases; b++) {
-    if (b > 0 && performance.now() - t0 > plan.budgetMs) break;
-    const w = await walkOne(c, strategy, b, plan.cap);
+    // The first base always finishes, so every cell has a figure however slow the target.
+    const w = await walkOne(c, strategy, b, plan.cap, b === 0 ? Infinity : t0 + plan.budgetMs);
+    if (w === null) break;
     out.counts.push(w.count);
     out.runs += w.runs;
-    if (w.hit !== null) out.firstFailures.push(w.hit);
+    if (w.hit !== null) out.firstFailures.push({ seed: w.hit.seed, violations: w.hit.violations });
     out.basesRun++;
   }
   out.ms = performance.now() - t0;
@@ -64,13 +73,15 @@ export async function walkBases(c: Case, strategy: StrategySpec, plan: Plan): Pr
 }
 
 /**
- * Mean wall time of one run of this case over a few random seeds, after as many warm-up runs:
- * a cold first run costs several times a warm one and would shrink the plan for nothing.
+ * Mean wall time of one warm run of this case over a few random seeds: two warm-up runs first
+ * (a cold run costs several times a warm one), then up to `samples` runs or `maxMs`.
  */
-export async function msPerRun(c: Case, samples = 8): Promise<number> {
+export async function msPerRun(c: Case, samples = 8, maxMs = 500): Promise<number> {
   const one = (i: number) => execute({ target: c.target, variant: c.variant, seed: `probe:${i}`, strategy: { name: 'random' }, options: c.options });
-  for (let i = 0; i < samples; i++) await one(i);
+  await one(0);
+  await one(1);
   const t0 = performance.now();
-  for (let i = samples; i < 2 * samples; i++) await one(i);
-  return (performance.now() - t0) / samples;
+  let n = 0;
+  while (n < samples && (n === 0 || performance.now() - t0 < maxMs)) await one(2 + n++);
+  return (performance.now() - t0) / n;
 }
