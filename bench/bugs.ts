@@ -25,7 +25,7 @@ const MIN_BASES = 10;
 const SLOW_RUN_MS = 5;
 /** What all slow targets together may spend walking seeds, and shrinking: the bench stays within ~3 minutes. */
 const SLOW_WALK_TOTAL_MS = 80_000;
-const SLOW_SHRINK_TOTAL_MS = 30_000;
+const SLOW_SHRINK_TOTAL_MS = 50_000;
 const SHRINK_BASES = 5;
 const SLOW_SHRINK_BASES = 2;
 const STRATEGIES = 4;
@@ -90,6 +90,11 @@ async function measureCells(cases: readonly Case[], notes: string[]): Promise<Ce
       const w = await walkBases(c, s.strategy, p);
       if (w.basesRun < p.bases) notes.push(`${key(c)} ${s.label}: time budget ran out after ${w.basesRun} of ${p.bases} base seeds (${w.runs} runs)`);
       cells.push({ c, label: s.label, strategy: s.strategy, plan: p, w });
+      if (s.baseline && w.firstFailures.length > 0) {
+        const faults = Object.keys(c.options.faults);
+        notes.push(`${key(c)}: run-to-block found it — it never preempts, but ` +
+          (faults.length > 0 ? `the target's default faults (${faults.join(', ')}) are drawn per seed` : 'the bug needs no preemption'));
+      }
       progress(`${key(c)} ${s.label}: ${(w.ms / 1000).toFixed(1)} s`);
     }
   }

@@ -26,8 +26,12 @@ export interface ShrinkBudget {
 
 /** A thread-target shrink takes seconds; this only stops a runaway one. */
 const FAST_TIMEOUT_MS = 60_000;
-/** Slow targets shrink in stages of this many candidates, so a timeout keeps the last stage. */
-const SLOW_STAGE_RUNS = 100;
+/**
+ * Slow targets shrink in stages (10, 20, … 200 candidates), each from the last one's result, so a
+ * timeout keeps the last stage; thread targets shrink in one call, exactly as `interleave shrink`.
+ */
+const SLOW_FIRST_STAGE = 10;
+const SLOW_STAGE_RUNS = 200;
 
 export interface ShrinkGroup {
   c: Case;
@@ -58,7 +62,8 @@ export async function measureShrinks(cells: readonly FoundCell[], b: ShrinkBudge
       timeoutMs: slow ? slowTimeout : FAST_TIMEOUT_MS,
       job: {
         ref: cell.c.ref, variant: cell.c.variant, seed: f.seed, strategy: cell.strategy, kind: cell.c.kind,
-        maxRuns: SHRINK_MAX_RUNS, stageRuns: slow ? SLOW_STAGE_RUNS : SHRINK_MAX_RUNS,
+        maxRuns: SHRINK_MAX_RUNS,
+        firstStage: slow ? SLOW_FIRST_STAGE : SHRINK_MAX_RUNS, stageRuns: slow ? SLOW_STAGE_RUNS : SHRINK_MAX_RUNS,
       } satisfies ShrinkJob,
     }));
   });

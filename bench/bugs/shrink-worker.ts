@@ -3,8 +3,9 @@
  * and memory (resourceLimits): shrink() itself takes only a candidate-run limit, and a
  * candidate of a network target can run far longer than the failing run it came from.
  *
- * It shrinks in stages of `stageRuns` candidates, each stage starting from the previous one's
- * result, and posts every stage's figures: when the parent stops it, the last post stands.
+ * It shrinks in stages, each starting from the previous one's result, of `firstStage`, twice
+ * that, … candidates up to `stageRuns` (one stage when `firstStage` is the whole limit), and posts every stage's figures: when the parent stops it, the
+ * last post stands (so a slow target shows some progress rather than none).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { execute } from '../../harness/core/execute.js';
@@ -21,6 +22,8 @@ export interface ShrinkJob {
   strategy: StrategySpec;
   kind: string;
   maxRuns: number;
+  /** First stage's candidate limit; later stages double it up to `stageRuns`. */
+  firstStage: number;
   stageRuns: number;
 }
 
@@ -37,8 +40,8 @@ async function main(job: ShrinkJob): Promise<void> {
   let decisions: Decision[] = (await execute(base)).decisions;
   let before: ShrinkMetrics | null = null;
   let runs = 0;
-  for (;;) {
-    const stage = Math.min(job.stageRuns, job.maxRuns - runs);
+  for (let size = job.firstStage; ; size = Math.min(2 * size, job.stageRuns)) {
+    const stage = Math.min(size, job.maxRuns - runs);
     const s = await shrink({ ...base, decisions, kind: job.kind, maxRuns: stage });
     before ??= s.before;
     runs += s.runs;
