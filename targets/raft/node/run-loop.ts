@@ -61,9 +61,10 @@ async function handleReady(n: NodeState, lead: Leading, rd: Ready): Promise<void
   if (appliedIds.length > 0 && n.waits.size > 0) await n.waits.resolve(appliedIds, [], false);
   await maybeSignalLeader(n, lead);
   raft.advance(rd);
-  observe(n);
+  if (rd.softState !== undefined || rd.hardState !== undefined || rd.entries.length > 0) observe(n);
 }
 
+/** What the safety checkers read; a batch that only sent messages changed none of it. */
 function observe(n: NodeState): void {
   const r = n.raft;
   n.ctx.observe({ term: r.term, role: r.role, commitIndex: r.commitIndex, lastLogIndex: r.lastIndex, log: n.digests });

@@ -26,7 +26,7 @@ export const EXPECT: Readonly<Record<Variant, string>> = {
   'subscribe-after-run': 'lost-leadership-event',
   'vote-not-persisted': 'election-safety',
   'no-lease': 'leadership-overlap',
-  'commit-old-term': 'state-machine-safety',
+  'commit-old-term': 'leader-completeness',
   'skip-prev-log-check': 'log-matching',
   'fixed-election-timeout': 'liveness',
 };
