@@ -188,8 +188,21 @@ export interface Target {
   expect?: Readonly<Record<string, string>>;
   /** Timing margins the target declares it tolerates (network targets). */
   assumptions?: { maxDriftPpm?: number; maxPauseMs?: number };
-  /** Default run options the target needs (e.g. duration). */
-  defaults?: { durationMs?: number; maxSteps?: number; faults?: readonly string[] };
+  /** Default run options the target needs (e.g. duration); a user's flags override them. */
+  defaults?: TargetDefaults;
+  /** Per-variant defaults over `defaults`: a bug that needs heavy crashes to show, say. */
+  variantDefaults?: Readonly<Record<string, TargetDefaults>>;
+}
+
+/** Run options a target may set for itself. Faults: names (default rates) or name → rate. */
+export interface TargetDefaults {
+  durationMs?: number;
+  maxSteps?: number;
+  faults?: readonly string[] | Readonly<Record<string, number>>;
+  faultWindowMs?: number;
+  livenessMs?: number;
+  eventLatencyMs?: number;
+  net?: Readonly<Record<string, number | boolean>>;
 }
 
 /** Typing helper only: a target file works without importing it. */

@@ -22,8 +22,9 @@ export function faultNames(): string[] {
 }
 
 /** `--faults a,b` (or `all`) plus `--fault-rate name=p` overrides → name → rate. */
-export function resolveFaults(names: readonly string[], rates: readonly string[] = []): Record<string, number> {
+export function resolveFaults(names: readonly string[], rates: readonly string[] = [], base: readonly string[] = []): Record<string, number> {
   const out: Record<string, number> = {};
+  for (const b of base) if (FAULTS[b] === undefined) throw new UsageError(`unknown fault '${b}' (known: ${faultNames().join(', ')})`);
   for (const raw of names) {
     for (const n of raw.split(',').map((x) => x.trim()).filter((x) => x.length > 0)) {
       if (n === 'all') {

@@ -1,4 +1,4 @@
-import type { Target } from '../core/api.js';
+import type { Target, TargetDefaults } from '../core/api.js';
 import { DEFAULT_OPTIONS, execute, type RunResult } from '../core/execute.js';
 import { resolveFaults } from '../core/faults.js';
 import type { RunOptions } from '../core/run.js';
@@ -84,13 +84,20 @@ export interface ExploreResult {
   allRuns?: RunResult[];
 }
 
+export interface VariantOptions {
+  options: RunOptions;
+  commandOptions: CommandOptions;
+}
+
 export interface Resolved {
   target: Target;
   targetRef: string;
   variants: string[];
   strategy: Required<StrategySpec>;
+  /** The first variant's options (all variants', unless the target sets per-variant defaults). */
   options: RunOptions;
   commandOptions: CommandOptions;
+  per: Record<string, VariantOptions>;
   swarm: boolean;
   checkDeterminism: boolean;
 }
@@ -103,45 +110,63 @@ export async function resolveExplore(o: Omit<ExploreOptions, 'seeds'>): Promise<
   if (variants.length === 0) throw new UsageError('no variant to run');
   for (const v of variants) checkVariant(target, v);
   const spec = resolveStrategySpec(typeof o.strategy === 'string' ? { name: o.strategy } : (o.strategy ?? { name: 'random' }));
-  const faults = resolveFaultOption(o.faults, o.faultRates, target);
-  const durationMs = positive('duration', o.durationMs ?? target.defaults?.durationMs ?? DEFAULT_OPTIONS.durationMs);
-  const maxSteps = positive('max-steps', o.maxSteps ?? target.defaults?.maxSteps ?? DEFAULT_OPTIONS.maxSteps);
-  const userIgnore = [...(o.ignore ?? [])];
-  const ignore = new Set([...(target.ignore ?? []), ...userIgnore]);
-  const options: RunOptions = {
-    ...DEFAULT_OPTIONS,
-    durationMs,
-    maxSteps,
-    faults,
-    ignore,
-    traceWindow: o.traceWindow ?? DEFAULT_OPTIONS.traceWindow,
-    faultWindowMs: nonNegative('fault-window', o.faultWindowMs ?? DEFAULT_OPTIONS.faultWindowMs!),
-    livenessMs: nonNegative('liveness-ms', o.livenessMs ?? DEFAULT_OPTIONS.livenessMs!),
-    eventLatencyMs: nonNegative('event-latency-ms', o.eventLatencyMs ?? DEFAULT_OPTIONS.eventLatencyMs!),
-    net: checkNet(o.net ?? {}),
-  };
   const swarm = o.swarm === true;
-  if (swarm && Object.keys(faults).length === 0) throw new UsageError('--swarm draws from the faults you enable: add --faults (or --faults all)');
+  const userIgnore = [...(o.ignore ?? [])];
+  const per: Record<string, VariantOptions> = {};
+  for (const v of variants) {
+    const options = variantOptions(o, target, v);
+    if (swarm && Object.keys(options.faults).length === 0) {
+      throw new UsageError('--swarm draws from the faults you enable: add --faults (or --faults all)');
+    }
+    per[v] = { options, commandOptions: commandOptions(options, userIgnore, swarm) };
+  }
+  const first = per[variants[0]!]!;
   return {
     target,
     targetRef: loaded.ref,
     variants,
     strategy: spec,
-    options,
-    commandOptions: commandOptions(options, userIgnore, swarm),
+    options: first.options,
+    commandOptions: first.commandOptions,
+    per,
     swarm,
     checkDeterminism: o.checkDeterminism === true,
   };
 }
 
-function resolveFaultOption(
-  f: ExploreOptions['faults'],
-  rates: readonly string[] | undefined,
-  target: Target,
-): Record<string, number> {
-  if (f !== undefined && !Array.isArray(f)) return { ...(f as Record<string, number>) };
-  const names = (f as readonly string[] | undefined) ?? target.defaults?.faults ?? [];
-  return resolveFaults(names, rates ?? []);
+/** A user's flag wins over the variant's defaults, which win over the target's, then the harness's. */
+function variantOptions(o: Omit<ExploreOptions, 'seeds'>, target: Target, variant: string): RunOptions {
+  const vd = target.variantDefaults?.[variant] ?? {};
+  const td = target.defaults ?? {};
+  const pick = <K extends keyof TargetDefaults>(k: K): TargetDefaults[K] => vd[k] ?? td[k];
+  const faults = resolveFaultOption(o.faults ?? pick('faults'), o.faultRates);
+  return {
+    ...DEFAULT_OPTIONS,
+    durationMs: positive('duration', o.durationMs ?? pick('durationMs') ?? DEFAULT_OPTIONS.durationMs),
+    maxSteps: positive('max-steps', o.maxSteps ?? pick('maxSteps') ?? DEFAULT_OPTIONS.maxSteps),
+    faults,
+    ignore: new Set([...(target.ignore ?? []), ...(o.ignore ?? [])]),
+    traceWindow: o.traceWindow ?? DEFAULT_OPTIONS.traceWindow,
+    faultWindowMs: nonNegative('fault-window', o.faultWindowMs ?? pick('faultWindowMs') ?? DEFAULT_OPTIONS.faultWindowMs!),
+    livenessMs: nonNegative('liveness-ms', o.livenessMs ?? pick('livenessMs') ?? DEFAULT_OPTIONS.livenessMs!),
+    eventLatencyMs: nonNegative('event-latency-ms', o.eventLatencyMs ?? pick('eventLatencyMs') ?? DEFAULT_OPTIONS.eventLatencyMs!),
+    net: checkNet({ ...(pick('net') ?? {}), ...(o.net ?? {}) }),
+  };
+}
+
+/** The options of one variant (they differ when the target sets per-variant defaults). */
+export function optionsFor(r: Resolved, variant: string): VariantOptions {
+  const v = r.per[variant];
+  if (v === undefined) throw new Error(`variant ${variant} was not resolved`);
+  return v;
+}
+
+function resolveFaultOption(f: TargetDefaults['faults'], rates: readonly string[] | undefined): Record<string, number> {
+  if (f !== undefined && !Array.isArray(f)) {
+    const out = { ...(f as Record<string, number>) };
+    return { ...out, ...resolveFaults([], rates ?? [], Object.keys(out)) };
+  }
+  return resolveFaults((f as readonly string[] | undefined) ?? [], rates ?? []);
 }
 
 function nonNegative(name: string, v: number): number {
@@ -188,15 +213,20 @@ export async function explore(o: ExploreOptions): Promise<ExploreResult> {
   if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs must be an integer >= 1, got ${jobs}`);
   if (jobs > 1) {
     if (typeof o.target !== 'string') throw new UsageError('--jobs needs a target given by name or path: a Target object cannot cross threads');
-    await runParallel({
-      targetRef: r.targetRef, variants: r.variants, seeds, strategy: r.strategy,
-      exploreOptions: { ...r.commandOptions, traceWindow: r.options.traceWindow, checkDeterminism: r.checkDeterminism },
-      jobs, keepAll: keep, collect: false,
-      onResult(res, i, total) {
-        addResult(out, r, res, keep);
-        o.onResult?.(res, i, total);
-      },
-    });
+    // One pool per variant: each variant's options may differ; results stay variant-major.
+    const total = seeds.length * r.variants.length;
+    for (const [vi, variant] of r.variants.entries()) {
+      const v = optionsFor(r, variant);
+      await runParallel({
+        targetRef: r.targetRef, variants: [variant], seeds, strategy: r.strategy,
+        exploreOptions: { ...v.commandOptions, traceWindow: v.options.traceWindow, checkDeterminism: r.checkDeterminism },
+        jobs, keepAll: keep, collect: false,
+        onResult(res, i) {
+          addResult(out, r, res, keep);
+          o.onResult?.(res, vi * seeds.length + i, total);
+        },
+      });
+    }
     return out;
   }
   const total = seeds.length * r.variants.length;
@@ -213,7 +243,8 @@ export async function explore(o: ExploreOptions): Promise<ExploreResult> {
 
 /** One seed as a campaign runs it: swarm faults drawn first, and a second run to compare when asked. */
 export async function runSeed(r: Resolved, variant: string, seed: string): Promise<RunResult> {
-  const options = r.swarm ? { ...r.options, faults: swarmFaults(seed, r.options.faults) } : r.options;
+  const base = optionsFor(r, variant).options;
+  const options = r.swarm ? { ...base, faults: swarmFaults(seed, base.faults) } : base;
   const input = { target: r.target, variant, seed, strategy: r.strategy, options };
   const res = await execute(input);
   if (!r.checkDeterminism) return res;
@@ -274,7 +305,7 @@ export function addResult(out: ExploreResult, r: Resolved, res: RunResult, keep:
     seed: res.seed,
     kinds,
     decisionHash: res.decisionHash,
-    replayCommand: replayCommand(r.targetRef, res.variant, res.seed, r.strategy, r.commandOptions),
+    replayCommand: replayCommand(r.targetRef, res.variant, res.seed, r.strategy, optionsFor(r, res.variant).commandOptions),
     result: res,
   });
 }
@@ -305,6 +336,8 @@ export interface ReplayOptions extends Omit<ExploreOptions, 'seeds' | 'variant' 
 export async function replay(o: ReplayOptions): Promise<RunResult & { replayCommand: string }> {
   const r = await resolveExplore(o);
   const [seed] = seedList([o.seed]);
-  const res = await runSeed({ ...r, options: { ...r.options, traceAll: o.trace === true } }, o.variant, seed!);
-  return { ...res, replayCommand: replayCommand(r.targetRef, o.variant, seed!, r.strategy, r.commandOptions) };
+  const v = optionsFor(r, o.variant);
+  const traced = { ...r, per: { ...r.per, [o.variant]: { ...v, options: { ...v.options, traceAll: o.trace === true } } } };
+  const res = await runSeed(traced, o.variant, seed!);
+  return { ...res, replayCommand: replayCommand(r.targetRef, o.variant, seed!, r.strategy, v.commandOptions) };
 }

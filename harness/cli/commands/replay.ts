@@ -5,7 +5,7 @@ import { EXIT, exploreFlags, type RunFlags } from '../common.js';
 import { DEFAULT_OPTIONS, type RunResult } from '../../core/execute.js';
 import type { TraceEvent } from '../../core/trace.js';
 import { makeSchedule, readScheduleFile, replaySchedule, writeScheduleFile } from '../../schedule/index.js';
-import { resolveExplore } from '../../explore/explore.js';
+import { optionsFor, resolveExplore } from '../../explore/explore.js';
 import { makeDirs } from '../../report/write.js';
 import { dirname, resolve } from 'node:path';
 import { checkVariant, loadTarget } from '../../target/load.js';
@@ -71,7 +71,7 @@ export async function replayCommandRun(a: ArgumentsCamelCase<ReplayArgs>): Promi
     const resolved = await resolveExplore({ target: a.target, variant: a.variant, ...exploreFlags(a) });
     const file = a['save-schedule'];
     makeDirs(dirname(resolve(file)));
-    writeScheduleFile(file, makeSchedule({ targetRef: resolved.targetRef, result: r, options: { ...resolved.options, faults: r.faults } }));
+    writeScheduleFile(file, makeSchedule({ targetRef: resolved.targetRef, result: r, options: { ...optionsFor(resolved, a.variant).options, faults: r.faults } }));
     w(`schedule: ${file}`);
   }
   return r.violations.length > 0 ? EXIT.violations : EXIT.ok;

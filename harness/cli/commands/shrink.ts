@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { ArgumentsCamelCase } from 'yargs';
-import { resolveExplore, runSeed, seedList, type Resolved } from '../../explore/explore.js';
+import { optionsFor, resolveExplore, runSeed, seedList, type Resolved } from '../../explore/explore.js';
 import { makeSchedule, writeScheduleFile, type ScheduleFile } from '../../schedule/index.js';
 import { shrink, type ShrinkResult } from '../../shrink/index.js';
 import { UsageError } from '../../sched/index.js';
@@ -22,7 +22,7 @@ export interface Shrunk {
 /** Shrinks one failing run and writes its schedule file; the caller has checked it failed. */
 export async function shrinkFailure(r: Resolved, res: RunResult, file: string): Promise<Shrunk> {
   const kind = res.violations[0]!.kind;
-  const options = { ...r.options, faults: res.faults };
+  const options = { ...optionsFor(r, res.variant).options, faults: res.faults };
   const s = await shrink({
     target: r.target, variant: res.variant, seed: res.seed, strategy: r.strategy, options,
     decisions: res.decisions, kind,
