@@ -63,7 +63,7 @@ function parseNet(items: readonly string[]): Record<string, number | boolean> {
 /** Options shared by every command that executes a target. */
 export function runOptions<T>(y: Argv<T>) {
   return y
-    .option('variant', { type: 'string', describe: 'variant to run (default: all of the target\'s variants)' })
+    .option('variant', { type: 'string', describe: 'variant(s) to run, comma-separated (default: all of the target\'s variants)' })
     .option('strategy', { type: 'string', default: 'random', describe: 'exploration strategy' })
     .option('duration', { type: 'number', describe: 'virtual duration of each run, ms (default 60000)' })
     .option('max-steps', { type: 'number', describe: 'step budget; running out is a budget-exceeded violation (default 100000)' })

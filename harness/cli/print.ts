@@ -1,4 +1,12 @@
-import type { ExploreResult } from '../explore/explore.js';
+import { pctGuarantee, type ExploreResult } from '../explore/explore.js';
+
+/** PCT's promise, stated for what this campaign actually ran. */
+export function pctGuaranteeText(g: NonNullable<ReturnType<typeof pctGuarantee>>): string {
+  const miss = g.missProbability < 1e-4 ? g.missProbability.toExponential(1) : g.missProbability.toFixed(4);
+  return `pct guarantee: a depth-${g.depth} bug reachable within k=${g.k} steps among n=${g.n} tasks is hit with probability >= 1/(n*k^(d-1)) per run; ` +
+    `${g.runsWithinK} runs stayed within k, so the chance all of them missed it is <= ${miss}` +
+    (g.runsBeyondK > 0 ? ` (${g.runsBeyondK} runs longer than k are not covered by the bound)` : '');
+}
 
 const out = (s = ''): void => {
   process.stdout.write(s + '\n');
@@ -18,6 +26,8 @@ export function printSummary(results: readonly ExploreResult[], wallMs: number, 
     }
     const kinds = Object.entries(r.violationsByKind).map(([k, n]) => `${k} ${n}`).join(', ');
     out(`  violations by kind: ${kinds || 'none'}`);
+    const g = pctGuarantee(r);
+    if (g !== null) out(`  ${pctGuaranteeText(g)}`);
     if (r.firstFailure) out(`  first failing seed: ${r.firstFailure.variant} seed ${r.firstFailure.seed}`);
     const shown = r.failures.slice(0, 10);
     for (const f of shown) {

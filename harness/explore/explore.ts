@@ -106,7 +106,8 @@ export interface Resolved {
 export async function resolveExplore(o: Omit<ExploreOptions, 'seeds'>): Promise<Resolved> {
   const loaded = typeof o.target === 'string' ? await loadTarget(o.target) : { target: o.target, ref: o.target.name };
   const target = loaded.target;
-  const variants = o.variant === undefined ? [...target.variants] : typeof o.variant === 'string' ? [o.variant] : [...o.variant];
+  const variants = o.variant === undefined ? [...target.variants]
+    : (typeof o.variant === 'string' ? [o.variant] : [...o.variant]).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v.length > 0);
   if (variants.length === 0) throw new UsageError('no variant to run');
   for (const v of variants) checkVariant(target, v);
   const spec = resolveStrategySpec(typeof o.strategy === 'string' ? { name: o.strategy } : (o.strategy ?? { name: 'random' }));

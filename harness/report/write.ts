@@ -1,7 +1,7 @@
 import { accessSync, constants, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { RunResult } from '../core/execute.js';
-import type { ExploreResult } from '../explore/explore.js';
+import { pctGuarantee, type ExploreResult } from '../explore/explore.js';
 import { UsageError } from '../sched/index.js';
 import { HARNESS_VERSION } from '../version.js';
 import { summaryMarkdown } from './markdown.js';
@@ -89,6 +89,7 @@ export function writeExploreReport(dir: string, results: readonly ExploreResult[
       runs: r.runs, steps: r.steps, violationsByKind: r.violationsByKind,
       passesByVariant: r.passesByVariant, failuresByVariant: r.failuresByVariant,
       firstFailure: r.firstFailure, failures,
+      ...(pctGuarantee(r) !== null ? { pctGuarantee: pctGuarantee(r) } : {}),
     };
   });
   const summary = { harness: HARNESS, ...meta, targets: summaries };
