@@ -62,6 +62,7 @@ export async function replayCommandRun(a: ArgumentsCamelCase<ReplayArgs>): Promi
   if (a.target === undefined) throw new UsageError('replay needs a target (or --schedule file.json)');
   if (a.seed === undefined) throw new UsageError('replay needs --seed N');
   if (a.variant === undefined) throw new UsageError('replay needs --variant v');
+  if (a.variant.includes(',')) throw new UsageError('replay takes one --variant');
   const r = await replay({
     target: a.target, variant: a.variant, seed: String(a.seed), ...exploreFlags(a), trace: a.trace === true,
   });

@@ -46,6 +46,7 @@ export function shrinkLine(s: ShrinkResult): string {
 export async function shrinkCommand(a: ArgumentsCamelCase<ShrinkArgs>): Promise<number> {
   if (a.seed === undefined) throw new UsageError('shrink needs --seed N');
   if (a.variant === undefined) throw new UsageError('shrink needs --variant v');
+  if (a.variant.includes(',')) throw new UsageError('shrink takes one --variant');
   const r = await resolveExplore({ target: a.target, variant: a.variant, ...exploreFlags(a) });
   const [seed] = seedList([String(a.seed)]);
   const res = await runSeed(r, a.variant, seed!);
