@@ -126,3 +126,24 @@ t.test('package.json version matches the version reports carry', async (t) => {
   const { HARNESS_VERSION } = await import('../dist/harness/version.js');
   t.equal(HARNESS_VERSION, pkg.version);
 });
+
+t.test('a message-passing target from a file outside the repo runs through the CLI with faults', async (t) => {
+  // Type-only imports vanish when the file is compiled on the fly, so the copy needs no harness at its new path.
+  const src = readFileSync(join(root, 'test/fixtures/net-2pc.ts'), 'utf8');
+  writeFileSync(join(work, 'two-phase-commit.ts'), src);
+  const ok = run(['run', './two-phase-commit.ts', '--variant', 'correct', '--seeds', '1..40', '--faults', 'all', '--report-dir', 'rep-net']);
+  t.equal(ok.code, 0, ok.out + ok.err);
+  const bad = run(['run', './two-phase-commit.ts', '--variant', 'send-before-log', '--seeds', '1..60', '--faults', 'crash,drop,delay', '--fault-rate', 'crash=0.5', '--report-dir', 'rep-net']);
+  t.equal(bad.code, 1, bad.out + bad.err);
+  t.match(bad.out, /state-machine-safety/);
+  const cmd = /replay: npx interleave (replay .*)/.exec(bad.out)?.[1];
+  t.ok(cmd, 'the failure prints its replay command');
+  t.match(cmd!, /--faults crash,delay,drop --fault-rate crash=0\.5/);
+  // The printed command, run as printed, reproduces the failure and its hash.
+  const args = cmd!.split(' ');
+  const r1 = run(args);
+  const r2 = run(args);
+  t.equal(r1.code, 1);
+  t.match(r1.out, /violation: state-machine-safety/);
+  t.equal(/decision-hash: (\w+)/.exec(r1.out)?.[1], /decision-hash: (\w+)/.exec(r2.out)?.[1]);
+});
