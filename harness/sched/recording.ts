@@ -1,3 +1,4 @@
+import { DRAW_DEFAULT, defaultStep } from './replay.js';
 import type { Choice, DrawStream, Scheduler, StepContext } from './scheduler.js';
 
 /** What a recorded decision was, beyond its value: the shrinker and the determinism check read these. */
@@ -13,8 +14,13 @@ export interface DecisionInfo {
   value: string | number;
   /** For draws: which stream. */
   stream: DrawStream | null;
-  /** For steps and choices: every label offered. */
+  /** For steps and choices: every label offered (only when the recorder keeps options). */
   options: readonly string[] | null;
+  /**
+   * Differs from what a lenient replay does where it has no decision (replay.ts defaultStep, the
+   * first option, DRAW_DEFAULT): the shrinker prefers schedules closer to that default.
+   */
+  deviation: boolean;
 }
 
 export interface DecisionStats {
@@ -32,6 +38,7 @@ export interface DecisionStats {
 export class RecordingScheduler implements Scheduler {
   readonly log: DecisionInfo[] = [];
   private lastStep = 0;
+  private lastLabel = '';
 
   constructor(readonly inner: Scheduler, private readonly keepOptions = false) {}
 
@@ -47,9 +54,11 @@ export class RecordingScheduler implements Scheduler {
     const i = this.inner.nextStep(steps, ctx);
     this.lastStep = ctx.step;
     const cur = ctx.current >= 0 ? steps[ctx.current]!.label : null;
+    const deviation = i !== defaultStep(steps, ctx, this.lastLabel);
+    this.lastLabel = steps[i]?.label ?? '';
     this.log.push({
       kind: 'step', step: ctx.step, preemption: ctx.current >= 0 && i !== ctx.current, current: cur,
-      value: steps[i]?.label ?? '', stream: null, options: this.keepOptions ? steps.map((s) => s.label) : null,
+      value: this.lastLabel, stream: null, options: this.keepOptions ? steps.map((s) => s.label) : null, deviation,
     });
     return i;
   }
@@ -59,13 +68,14 @@ export class RecordingScheduler implements Scheduler {
     this.log.push({
       kind: 'choice', step: this.lastStep + 1, preemption: false, current: null,
       value: options[i]?.label ?? '', stream: null, options: this.keepOptions ? options.map((s) => s.label) : null,
+      deviation: i !== 0,
     });
     return i;
   }
 
   nextU32(stream: DrawStream): number {
     const v = this.inner.nextU32(stream) >>> 0;
-    this.log.push({ kind: 'draw', step: this.lastStep + 1, preemption: false, current: null, value: v, stream, options: null });
+    this.log.push({ kind: 'draw', step: this.lastStep + 1, preemption: false, current: null, value: v, stream, options: null, deviation: v !== DRAW_DEFAULT });
     return v;
   }
 

@@ -1,2 +1,3 @@
 export { shrink, type ShrinkInput, type ShrinkResult } from './shrink.js';
 export { cost, metricsOf, smaller, type ShrinkMetrics } from './metrics.js';
+export type { ShrinkBudget } from './runner.js';

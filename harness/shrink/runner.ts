@@ -1,0 +1,125 @@
+import type { RunResult } from '../core/execute.js';
+import { UsageError } from '../sched/index.js';
+import type { DecisionInfo } from '../sched/recording.js';
+import type { Decision } from '../sched/replay.js';
+import { runDecisions, violationKind, type RunSpec } from '../schedule/run.js';
+import { cost, metricsOf, smaller, type ShrinkMetrics } from './metrics.js';
+
+export interface ShrinkBudget {
+  /** Limit on candidate runs. Default 10000. */
+  maxRuns?: number;
+  /** Limit on the steps all candidate runs take together (long network runs). Default 5,000,000. */
+  stepBudget?: number;
+}
+
+/** One candidate run, reduced to what the search reads: no trace, no fault log, no result. */
+export interface Candidate {
+  /** The decisions the lenient replay actually made (they replay strictly). */
+  list: Decision[];
+  log: DecisionInfo[];
+  metrics: ShrinkMetrics;
+  kind: string | null;
+  decisionHash: string;
+  /** The log has every decision's offered labels. */
+  withOptions: boolean;
+}
+
+/** Matches no label, so a lenient replay takes its default there. */
+export const NO_LABEL = '';
+
+/**
+ * Runs candidates within the budget and keeps two of them: `cur`, where the local passes work
+ * (an iterated search may move it to a worse run), and `best`, the smallest run seen that
+ * reproduces the violation kind. Nothing else is retained between runs, so memory stays at a
+ * few runs' worth however many candidates are tried.
+ */
+export class Runner {
+  runs = 0;
+  stepsRun = 0;
+  cur!: Candidate;
+  best!: Candidate;
+  before!: ShrinkMetrics;
+  private readonly maxRuns: number;
+  private readonly stepBudget: number;
+  /** Candidates run with no trace, and cut off once they are longer than any run we could keep. */
+  private readonly spec: RunSpec;
+
+  constructor(private readonly input: RunSpec & ShrinkBudget & { kind: string }) {
+    this.maxRuns = input.maxRuns ?? 10_000;
+    this.stepBudget = input.stepBudget ?? 5_000_000;
+    if (!(this.maxRuns >= 1)) throw new UsageError(`shrink: maxRuns must be at least 1, got ${input.maxRuns}`);
+    if (!(this.stepBudget >= 1)) throw new UsageError(`shrink: stepBudget must be at least 1, got ${input.stepBudget}`);
+    this.spec = { ...input, options: { ...input.options, traceWindow: 0, traceAll: false } };
+  }
+
+  get kind(): string {
+    return this.input.kind;
+  }
+
+  async init(decisions: readonly Decision[]): Promise<void> {
+    const first = await this.run(decisions, true, this.input.options.maxSteps);
+    if (first.kind !== this.input.kind) {
+      throw new UsageError(`shrink: the run does not reproduce a ${this.input.kind} violation (its outcome: ${first.kind ?? 'pass'})`);
+    }
+    this.cur = this.best = first;
+    this.before = first.metrics;
+  }
+
+  exhausted(): boolean {
+    return this.runs >= this.maxRuns || this.stepsRun >= this.stepBudget;
+  }
+
+  /**
+   * A run longer than `cap` steps cannot be kept, so it stops there (as budget-exceeded, which
+   * is never the kind sought unless the kind is that; then runs get their full length).
+   */
+  async run(list: readonly Decision[], withOptions: boolean, cap: number): Promise<Candidate> {
+    this.runs++;
+    const limit = this.input.kind === 'budget-exceeded' ? this.input.options.maxSteps : Math.min(cap, this.input.options.maxSteps);
+    const spec = { ...this.spec, options: { ...this.spec.options, maxSteps: Math.max(1, limit) } };
+    const r = await runDecisions(spec, list, { mode: 'lenient' }, withOptions);
+    this.stepsRun += r.result.steps;
+    return { list: r.result.decisions, log: r.log, metrics: metricsOf(r.result, r.log), kind: violationKind(r.result), decisionHash: r.result.decisionHash, withOptions };
+  }
+
+  /** The most steps a run smaller than `than` can take, and never more than the original. */
+  capBelow(than: ShrinkMetrics): number {
+    return Math.min(this.before.steps, cost(than));
+  }
+
+  /** Runs a candidate; it becomes `cur` when it reproduces the kind and is smaller. */
+  async attempt(list: readonly Decision[]): Promise<boolean> {
+    if (this.exhausted()) return false;
+    return this.consider(await this.run(list, false, this.capBelow(this.cur.metrics)));
+  }
+
+  consider(c: Candidate): boolean {
+    if (!this.reproduces(c) || !smaller(c.metrics, this.cur.metrics)) return false;
+    this.cur = c;
+    if (smaller(c.metrics, this.best.metrics)) this.best = c;
+    return true;
+  }
+
+  reproduces(c: Candidate): boolean {
+    return c.kind === this.input.kind && c.metrics.steps <= this.before.steps;
+  }
+
+  /** `cur` with every decision's offered labels (one more run when its log lacks them). */
+  async curWithOptions(): Promise<Candidate> {
+    if (this.cur.withOptions || this.exhausted()) return this.cur;
+    const again = await this.run(this.cur.list, true, this.input.options.maxSteps);
+    if (again.decisionHash !== this.cur.decisionHash) {
+      throw new Error('shrink: a candidate did not replay to the same run (nondeterministic target?)');
+    }
+    const c = { ...this.cur, log: again.log, withOptions: true };
+    if (this.best === this.cur) this.best = c;
+    this.cur = c;
+    return c;
+  }
+
+  /** The final run, with the caller's options (trace window and all). */
+  async final(): Promise<{ list: Decision[]; result: RunResult; metrics: ShrinkMetrics }> {
+    const r = await runDecisions(this.input, this.best.list, { mode: 'lenient' });
+    return { list: r.result.decisions, result: r.result, metrics: metricsOf(r.result, r.log) };
+  }
+}
