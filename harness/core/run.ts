@@ -84,8 +84,18 @@ export class Run {
   step = 0;
   finished = false;
 
+  /** Runnable tasks in the order they became runnable (the options' order is part of every
+   * decision). While none of them waits on a ready predicate and no node is paused, this array
+   * is itself the task part of the options: due timers are appended for one decision, then
+   * dropped, so a step costs no scan of the runnable tasks. */
   private readonly runnable: Task[] = [];
   private readonly options: Choice[] = [];
+  /** optionPos[i]: where options[i] (a task) sits in runnable, when options were scanned. */
+  private readonly optionPos: number[] = [];
+  /** Runnable tasks whose op has a ready predicate (lock, acquire, reacquire). */
+  private gatedCount = 0;
+  /** Runnable tasks that belong to a network node. */
+  private groupedCount = 0;
   private readonly hash = new DecisionHash();
   private readonly decisions: (string | number)[] = [];
   private readonly names = new Map<string, number>();
@@ -218,7 +228,7 @@ export class Run {
         () => this.taskDone(t),
         (e) => this.taskFailed(t, e),
       );
-    this.runnable.push(t);
+    this.enqueue(t);
     return t;
   }
 
@@ -260,7 +270,7 @@ export class Run {
       this.sleepPark(t);
     } else {
       t.state = 'ready';
-      this.runnable.push(t);
+      this.enqueue(t);
     }
     this.decide();
   }
@@ -285,7 +295,25 @@ export class Run {
     if (t.state !== 'blocked') return;
     t.state = 'ready';
     t.blockedOn = '';
+    this.enqueue(t);
+  }
+
+  private enqueue(t: Task): void {
     this.runnable.push(t);
+    if (t.opReady !== null) this.gatedCount++;
+    if (t.group !== null) this.groupedCount++;
+  }
+
+  /** In-order removal (no splice, which allocates the removed-elements array). A task's ready
+   * predicate never changes while it is runnable, so the counts stay exact. */
+  private dequeueAt(k: number): void {
+    const r = this.runnable;
+    const t = r[k]!;
+    if (t.opReady !== null) this.gatedCount--;
+    if (t.group !== null) this.groupedCount--;
+    const last = r.length - 1;
+    for (; k < last; k++) r[k] = r[k + 1]!;
+    r.pop();
   }
 
   /** Parks the caller without making it runnable: the op's exec returned BLOCK. */
@@ -328,6 +356,13 @@ export class Run {
     }
     for (let i = this.runnable.length - 1; i >= 0; i--) {
       if (this.runnable[i]!.group === group) this.runnable.splice(i, 1);
+    }
+    // The abandoned tasks' ops were cleared above, so recount rather than decrement.
+    this.gatedCount = 0;
+    this.groupedCount = 0;
+    for (const t of this.runnable) {
+      if (t.opReady !== null) this.gatedCount++;
+      if (t.group !== null) this.groupedCount++;
     }
     this.timers.cancelGroup(group);
     if (this.current?.group === group) this.current = null;
@@ -375,26 +410,36 @@ export class Run {
   private decide(): void {
     for (;;) {
       if (this.finished) return;
-      this.checkInvariants();
-      for (const c of this.checkers) c.afterStep?.();
+      if (this.invariants.length > 0) this.checkInvariants();
+      const checkers = this.checkers;
+      for (let k = 0; k < checkers.length; k++) {
+        const c = checkers[k]!;
+        if (c.afterStep !== undefined) c.afterStep();
+      }
       if (this.finished) return;
       const opts = this.collectOptions();
       if (opts === null) return;
-      if (this.step >= this.opts.maxSteps) return this.budgetExceeded();
-      const ctx = this.ctx;
+      if (this.step >= this.opts.maxSteps) {
+        this.budgetExceeded(opts);
+        return this.dropTimers(opts);
+      }
       let i: number;
       try {
-        i = this.scheduler.nextStep(opts, ctx);
+        i = this.scheduler.nextStep(opts, this.ctx);
       } catch (e) {
+        this.dropTimers(opts);
         this.schedulerFailed(e);
         return;
       }
       const choice = opts[i];
-      if (choice === undefined) throw new Error(`scheduler ${this.scheduler.name} chose ${i} of ${opts.length}`);
+      const offered = opts.length;
+      this.dropTimers(opts);
+      if (choice === undefined) throw new Error(`scheduler ${this.scheduler.name} chose ${i} of ${offered}`);
       this.decisions.push(choice.label);
       this.hash.mix(choice.labelHash);
       this.step++;
       if (choice instanceof Task) {
+        this.dequeueAt(opts === this.runnable ? i : this.optionPos[i]!);
         if (this.stepTask(choice)) return;
       } else {
         this.fireTimer(choice as TimedEvent);
@@ -420,9 +465,41 @@ export class Run {
     return new RunStopped('replay diverged');
   }
 
-  /** Fills this.options with enabled steps; on none, ends the run and returns null. */
+  /** The enabled steps (runnable tasks, then due timers); on none, ends the run and returns null. */
   private collectOptions(): Choice[] | null {
+    const paused = this.pausedGroups.size > 0;
+    let opts: Choice[];
+    let nodeBusy: boolean;
+    if (!paused && this.gatedCount === 0) {
+      // Every runnable task is enabled, in order: the list is the options' task part as is.
+      opts = this.runnable;
+      this.ctx.current = this.lastParked === null ? -1 : opts.lastIndexOf(this.lastParked);
+      nodeBusy = this.groupedCount > 0;
+    } else {
+      opts = this.options;
+      nodeBusy = this.scanRunnable(paused);
+    }
+    const taskCount = opts.length;
+    const next = paused ? this.timers.earliest(this.isHeld) : this.timers.earliestAny();
+    const at = Math.max(next, this.clock.now());
+    // A network node's CPU is infinitely fast: while one of its tasks can run, the clock stays
+    // put (events due now still interleave). Otherwise a timer pick could jump time past a
+    // runnable node task, an unbounded and unlogged pause that breaks every timing assumption;
+    // a node falls behind only through the `pause` fault, which is bounded and logged.
+    if (at <= this.opts.durationMs && !(nodeBusy && next > this.clock.now())) this.timers.collectDue(at, paused ? this.isHeld : null, opts);
+    if (opts.length === 0) {
+      this.finish(next === Infinity && !this.anyHeldWork() ? 'quiescent' : 'duration');
+      return null;
+    }
+    this.ctx.step = this.step;
+    this.ctx.taskCount = taskCount;
+    return opts;
+  }
+
+  /** Fills this.options with the enabled runnable tasks; true if one belongs to a node. */
+  private scanRunnable(paused: boolean): boolean {
     const opts = this.options;
+    const pos = this.optionPos;
     const runnable = this.runnable;
     // Overwrite in place and trim with pop: `length = 0` is a slow runtime call on every step.
     let n = 0;
@@ -430,29 +507,23 @@ export class Run {
     let nodeBusy = false;
     for (let k = 0; k < runnable.length; k++) {
       const t = runnable[k]!;
-      if (t.group !== null && this.pausedGroups.has(t.group)) continue;
+      if (paused && t.group !== null && this.pausedGroups.has(t.group)) continue;
       if (t.opReady !== null && !t.opReady(t, t.opArg)) continue;
       if (t === this.lastParked) current = n;
       if (t.group !== null) nodeBusy = true;
+      pos[n] = k;
       opts[n++] = t;
     }
     while (opts.length > n) opts.pop();
-    const taskCount = n;
-    const next = this.timers.earliest(this.isHeld);
-    const at = Math.max(next, this.clock.now());
-    // A network node's CPU is infinitely fast: while one of its tasks can run, the clock stays
-    // put (events due now still interleave). Otherwise a timer pick could jump time past a
-    // runnable node task, an unbounded and unlogged pause that breaks every timing assumption;
-    // a node falls behind only through the `pause` fault, which is bounded and logged.
-    if (at <= this.opts.durationMs && !(nodeBusy && next > this.clock.now())) this.timers.collectDue(at, this.isHeld, opts);
-    if (opts.length === 0) {
-      this.finish(next === Infinity && !this.anyHeldWork() ? 'quiescent' : 'duration');
-      return null;
-    }
     this.ctx.current = current;
-    this.ctx.step = this.step;
-    this.ctx.taskCount = taskCount;
-    return opts;
+    return nodeBusy;
+  }
+
+  /** Takes the due timers appended for one decision back off the runnable list. */
+  private dropTimers(opts: Choice[]): void {
+    if (opts !== this.runnable) return;
+    const n = this.ctx.taskCount;
+    while (opts.length > n) opts.pop();
   }
 
   /** Paused nodes still have work to do later, so an empty step set is not quiescence. */
@@ -464,7 +535,6 @@ export class Run {
 
   /** Executes a task's pending operation; true when the task was resumed. */
   private stepTask(t: Task): boolean {
-    removeInOrder(this.runnable, t);
     t.state = 'running';
     this.current = t;
     let result: unknown;
@@ -504,8 +574,8 @@ export class Run {
     ev.fire();
   }
 
-  private budgetExceeded(): void {
-    const busy = this.options.filter((c) => c instanceof Task).map((c) => c.label);
+  private budgetExceeded(opts: readonly Choice[]): void {
+    const busy = opts.filter((c) => c instanceof Task).map((c) => c.label);
     this.violate({
       kind: 'budget-exceeded',
       actors: busy.slice(0, 8),
@@ -521,7 +591,8 @@ export class Run {
   }
 
   private checkInvariants(): void {
-    for (const inv of this.invariants) {
+    for (let k = 0; k < this.invariants.length; k++) {
+      const inv = this.invariants[k]!;
       let ok: boolean;
       let why = '';
       try {
@@ -557,16 +628,6 @@ export class Run {
     this.faultLog.push({ step: this.step, timeMs: this.clock.now(), fault, detail });
     this.trace.add(this.step, this.clock.now(), 'nemesis', fault, detail, '');
   }
-}
-
-/** Removes `x` keeping the order (the options' order is part of every decision); no splice,
- * which allocates the removed-elements array on every step. */
-function removeInOrder<T>(a: T[], x: T): void {
-  const n = a.length;
-  let i = a.indexOf(x);
-  if (i < 0) return;
-  for (; i < n - 1; i++) a[i] = a[i + 1]!;
-  a.pop();
 }
 
 export function errorText(e: unknown): string {

@@ -51,6 +51,11 @@ export class TimerQueue {
     if (i >= 0) this.events.splice(i, 1);
   }
 
+  /** Earliest due time of any event (nothing is held back), or Infinity. */
+  earliestAny(): number {
+    return this.events.length > 0 ? this.events[0]!.atMs : Infinity;
+  }
+
   /** Earliest due time among events whose group is not held back, or Infinity. */
   earliest(held: (group: string) => boolean): number {
     for (const ev of this.events) if (ev.group === null || !held(ev.group)) return ev.atMs;
@@ -59,10 +64,12 @@ export class TimerQueue {
 
   /** Appends every event due by `atMs` (and not held back) to `out`: the earliest instant's
    * events, plus any a paused group left overdue. */
-  collectDue(atMs: number, held: (group: string) => boolean, out: Choice[]): void {
-    for (const ev of this.events) {
+  collectDue(atMs: number, held: ((group: string) => boolean) | null, out: Choice[]): void {
+    const events = this.events;
+    for (let i = 0; i < events.length; i++) {
+      const ev = events[i]!;
       if (ev.atMs > atMs) break;
-      if (ev.group === null || !held(ev.group)) out.push(ev);
+      if (held === null || ev.group === null || !held(ev.group)) out.push(ev);
     }
   }
 
