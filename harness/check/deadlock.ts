@@ -7,27 +7,52 @@ export interface MutexLike {
   owner: Task | null;
 }
 
-export const wantedMutex = new WeakMap<Task, MutexLike>();
+type CycleEdge = { task: string; holds: string; wants: string };
 
-/** Follows "waits for mutex held by" edges from `start`; returns the cycle if it closes. */
-export function findLockCycle(start: Task, wanted: MutexLike): { task: string; holds: string; wants: string }[] | null {
-  const path: { task: string; holds: string; wants: string }[] = [];
-  let want: MutexLike | undefined = wanted;
-  let waiter: Task = start;
-  const seen = new Set<Task>();
-  while (want !== undefined && want.owner !== null) {
+/** The mutex a task is waiting to (re)acquire right now, if any. */
+function waitsFor(t: Task): MutexLike | null {
+  return t.pending && (t.opKind === 'lock' || t.opKind === 'reacquire') ? t.wantedMutex : null;
+}
+
+/**
+ * Follows "waits for mutex held by" edges from `start`; returns the cycle if it closes. It runs
+ * on every contended lock, so it allocates nothing unless the chain is longer than one holder
+ * (the visited set) or a cycle is found (the path, rebuilt by walking the same edges again).
+ */
+export function findLockCycle(start: Task, wanted: MutexLike): CycleEdge[] | null {
+  let want: MutexLike | null = wanted;
+  let first: Task | null = null;
+  let seen: Set<Task> | null = null;
+  while (want !== null && want.owner !== null) {
     const holder: Task = want.owner;
-    path.push({ task: waiter.label, holds: '', wants: want.name });
-    if (holder === start) return closeCycle(path);
-    if (seen.has(holder)) return null;
-    seen.add(holder);
-    waiter = holder;
-    want = holder.pending && (holder.opKind === 'lock' || holder.opKind === 'reacquire') ? wantedMutex.get(holder) : undefined;
+    if (holder === start) return cyclePath(start, wanted);
+    if (first === null) {
+      first = holder;
+    } else {
+      seen ??= new Set<Task>([first]);
+      if (seen.has(holder)) return null;
+      seen.add(holder);
+    }
+    want = waitsFor(holder);
   }
   return null;
 }
 
-function closeCycle(path: { task: string; holds: string; wants: string }[]): { task: string; holds: string; wants: string }[] {
+/** The edges of a cycle findLockCycle found through `start`. */
+function cyclePath(start: Task, wanted: MutexLike): CycleEdge[] {
+  const path: CycleEdge[] = [];
+  let want = wanted;
+  let waiter = start;
+  for (;;) {
+    const holder = want.owner!;
+    path.push({ task: waiter.label, holds: '', wants: want.name });
+    if (holder === start) return closeCycle(path);
+    waiter = holder;
+    want = waitsFor(holder)!;
+  }
+}
+
+function closeCycle(path: CycleEdge[]): CycleEdge[] {
   // Each waiter holds the mutex the previous one wants.
   for (let i = 0; i < path.length; i++) path[i]!.holds = path[(i + path.length - 1) % path.length]!.wants;
   return path;

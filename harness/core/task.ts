@@ -40,6 +40,8 @@ export class Task implements Choice {
   lastReadValue: unknown = undefined;
   /** Filled when the task goes to sleep on a condvar or a subscription. */
   sleepInfo: SleepInfo | null = null;
+  /** The mutex the task last asked to (re)acquire, for the lock-cycle check. */
+  wantedMutex: { readonly name: string; owner: Task | null } | null = null;
   /** Timer armed on the task's behalf (sleep, timedWait), cancelled on wake or abandonment. */
   timer: { cancelled: boolean } | null = null;
 

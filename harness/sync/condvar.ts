@@ -2,10 +2,12 @@ import type { CondVar, Mutex, Op } from '../core/api.js';
 import type { Run } from '../core/run.js';
 import { BLOCK, type Task } from '../core/task.js';
 import type { TimedEvent } from '../core/timers.js';
-import { wantedMutex } from '../check/deadlock.js';
 import { SimMutex } from './mutex.js';
 
 type WaitMode = 'wait' | 'waitUnlock' | 'timedWait';
+
+/** Exec of a woken waitUnlock: nothing to reacquire, the wait's result is handed back. */
+const passResult = (_t: Task, result: unknown): unknown => result;
 
 interface Waiter {
   task: Task;
@@ -126,14 +128,11 @@ export class SimCondVar implements CondVar {
     t.sleepInfo = null;
     const result = w.mode === 'timedWait' ? outcome : undefined;
     if (w.mode === 'waitUnlock') {
-      t.setOp('woken', this.name, result, null, (_t, r) => r);
+      t.setOp('woken', this.name, result, null, passResult);
     } else {
       const m = w.mutex;
-      wantedMutex.set(t, m);
-      t.setOp('reacquire', m.name, result, m.isFree, (task, r) => {
-        m.owner = task;
-        return r;
-      });
+      t.wantedMutex = m;
+      t.setOp('reacquire', m.name, result, m.isFree, m.reacquire);
     }
     this.run.makeReady(t);
   }

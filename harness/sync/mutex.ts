@@ -2,7 +2,7 @@ import type { Mutex, Op } from '../core/api.js';
 import type { Run } from '../core/run.js';
 import type { Task } from '../core/task.js';
 import { RunStopped } from '../core/violation.js';
-import { findLockCycle, wantedMutex } from '../check/deadlock.js';
+import { findLockCycle } from '../check/deadlock.js';
 
 /** A non-recursive mutex. Contenders stay runnable and are enabled only while it is free, so
  * which contender gets it after an unlock is a scheduling decision. */
@@ -37,8 +37,8 @@ export class SimMutex implements Mutex {
     if (t !== null && this.owner === t) this.misuse(t, `locked ${this.name} which it already holds (self-deadlock)`);
     const op = this.run.request('lock', this.name, undefined, this.free, this.take) as Op<void>;
     if (t !== null) {
-      wantedMutex.set(t, this);
-      this.checkCycle(t);
+      t.wantedMutex = this;
+      if (this.owner !== null) this.checkCycle(t);
     }
     return op;
   }
@@ -57,6 +57,13 @@ export class SimMutex implements Mutex {
 
   /** Ready predicate for a task that must (re)acquire this mutex. */
   readonly isFree = this.free;
+
+  /** Exec of a woken condvar waiter's reacquire: takes the mutex, hands back the wait's result
+   * (one function per mutex, not a closure per wake). */
+  readonly reacquire = (t: Task, result: unknown): unknown => {
+    this.owner = t;
+    return result;
+  };
 
   /** A wait-for cycle through mutex holders is a deadlock the moment it forms. */
   checkCycle(t: Task): void {
