@@ -65,7 +65,7 @@ function closeCycle(path: CycleEdge[]): CycleEdge[] {
 export function reportStuckTasks(run: Run, holders: { mutex: string; holder: string }[]): void {
   const stuck = run.liveTasks().filter((t) => !t.daemon);
   if (stuck.length === 0) return;
-  const waits = stuck.map((t) => `${t.label} waits on ${t.state === 'blocked' ? t.blockedOn : `${t.opObj}.${t.opKind}`}`);
+  const waits = stuck.map((t) => `${t.label} waits on ${t.state === 'blocked' ? t.waitingOn() : `${t.opObj}.${t.opKind}`}`);
   const held = holders.map((h) => `${h.holder} holds ${h.mutex}`);
   run.violate({
     kind: 'deadlock',

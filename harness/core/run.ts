@@ -1,5 +1,5 @@
 import { VirtualClock } from './clock.js';
-import { DecisionHash } from './hash.js';
+import { DecisionHash, labelHash } from './hash.js';
 import { BLOCK, Task, type ExecFn, type ReadyFn } from './task.js';
 import { TimerQueue, TimedEvent } from './timers.js';
 import { Trace } from './trace.js';
@@ -278,9 +278,14 @@ export class Run {
   private sleepPark(t: Task): void {
     const ms = t.opArg as number;
     t.state = 'blocked';
-    t.blockedOn = `sleep(${ms})`;
-    this.trace.add(this.step, this.clock.now(), t.label, 'sleep', `${ms}ms`, '');
-    t.timer = this.timers.add(this.clock.now() + ms, `timer:${t.label}`, () => this.wakeFromTimer(t), t.group);
+    t.sleepMs = ms;
+    this.trace.add(this.step, this.clock.now(), t.label, 'sleep', ms, '');
+    if (t.wakeFn === null) {
+      t.sleepLabel = `timer:${t.label}`;
+      t.sleepLabelHash = labelHash(t.sleepLabel);
+      t.wakeFn = () => this.wakeFromTimer(t);
+    }
+    t.timer = this.timers.add(this.clock.now() + ms, t.sleepLabel, t.wakeFn, t.group, t.sleepLabelHash);
     // The sleep itself completes when the timer fires: the wake is the step that resumes it.
     t.setOp('wake', 'timer', undefined, null, null);
   }
@@ -295,6 +300,7 @@ export class Run {
     if (t.state !== 'blocked') return;
     t.state = 'ready';
     t.blockedOn = '';
+    t.sleepMs = -1;
     this.enqueue(t);
   }
 
@@ -320,6 +326,7 @@ export class Run {
   block(t: Task, on: string): void {
     t.state = 'blocked';
     t.blockedOn = on;
+    t.sleepMs = -1;
   }
 
   private taskDone(t: Task): void {

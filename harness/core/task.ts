@@ -32,8 +32,10 @@ export class Task implements Choice {
    * learns the task has parked, after any synchronous code that followed the call. */
   readonly parker: PromiseLike<unknown>;
 
-  /** What the task waits on, for deadlock reports. */
+  /** What the task waits on, for deadlock reports (see waitingOn). */
   blockedOn = '';
+  /** The duration of the sleep the task is blocked in, or -1: the text is built only if read. */
+  sleepMs = -1;
   /** Last read of shared state (a Shared get), for the lost-wakeup check. */
   lastReadStep = -1;
   lastReadObj = '';
@@ -44,6 +46,11 @@ export class Task implements Choice {
   wantedMutex: { readonly name: string; owner: Task | null } | null = null;
   /** Timer armed on the task's behalf (sleep, timedWait), cancelled on wake or abandonment. */
   timer: { cancelled: boolean } | null = null;
+  /** The sleep timer's label, its hash and its fire function: the same for every sleep of the
+   * task, so made once (Run.sleepPark). */
+  sleepLabel = '';
+  sleepLabelHash = 0;
+  wakeFn: (() => void) | null = null;
 
   constructor(
     readonly id: number,
@@ -60,6 +67,11 @@ export class Task implements Choice {
         return undefined as never;
       },
     } as PromiseLike<unknown>;
+  }
+
+  /** What a blocked task waits on, for deadlock reports. */
+  waitingOn(): string {
+    return this.sleepMs >= 0 ? `sleep(${this.sleepMs})` : this.blockedOn;
   }
 
   setOp(kind: string, obj: string, arg: unknown, ready: ReadyFn | null, exec: ExecFn | null): void {

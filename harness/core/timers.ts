@@ -13,8 +13,9 @@ export class TimedEvent implements Choice {
     readonly fire: () => void,
     /** Group (node) whose pause holds this event back; null for global events. */
     readonly group: string | null,
+    hash: number,
   ) {
-    this.labelHash = labelHash(label);
+    this.labelHash = hash;
   }
 }
 
@@ -30,9 +31,10 @@ export class TimerQueue {
     return this.events.length;
   }
 
-  add(atMs: number, label: string, fire: () => void, group: string | null = null): TimedEvent {
+  /** `hash` is labelHash(label), passed by callers that keep it (a task's sleep timer). */
+  add(atMs: number, label: string, fire: () => void, group: string | null = null, hash = labelHash(label)): TimedEvent {
     if (!Number.isFinite(atMs)) throw new RangeError(`timer time must be finite, got ${atMs}`);
-    const ev = new TimedEvent(atMs, this.seq++, label, fire, group);
+    const ev = new TimedEvent(atMs, this.seq++, label, fire, group, hash);
     let lo = 0;
     let hi = this.events.length;
     while (lo < hi) {

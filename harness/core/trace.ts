@@ -11,8 +11,14 @@ export interface TraceEvent {
   result: string;
 }
 
-interface RawEvent extends Omit<TraceEvent, 'result'> {
+interface RawEvent extends Omit<TraceEvent, 'result' | 'obj'> {
+  /** A number is a sleep's duration, rendered `<ms>ms` only when the event is read. */
+  obj: string | number;
   result: unknown;
+}
+
+function renderObj(obj: string | number): string {
+  return typeof obj === 'number' ? `${obj}ms` : obj;
 }
 
 function render(v: unknown): string {
@@ -32,8 +38,8 @@ export class Trace {
     this.full = keepAll ? [] : null;
   }
 
-  add(step: number, timeMs: number, task: string, op: string, obj: string, result: unknown): void {
-    if (this.full !== null) this.full.push({ step, timeMs, task, op, obj, result: render(result) });
+  add(step: number, timeMs: number, task: string, op: string, obj: string | number, result: unknown): void {
+    if (this.full !== null) this.full.push({ step, timeMs, task, op, obj: renderObj(obj), result: render(result) });
     if (this.window === 0) return;
     let slot = this.ring[this.next];
     if (slot === undefined) {
@@ -42,7 +48,7 @@ export class Trace {
     } else {
       slot.step = step; slot.timeMs = timeMs; slot.task = task; slot.op = op; slot.obj = obj; slot.result = result;
     }
-    this.next = (this.next + 1) % this.window;
+    if (++this.next === this.window) this.next = 0;
   }
 
   /** The retained tail, oldest first, as fresh objects. */
@@ -51,7 +57,7 @@ export class Trace {
     const out: TraceEvent[] = [];
     for (let i = 0; i < n; i++) {
       const e = this.ring[(this.next + i) % n]!;
-      out.push({ step: e.step, timeMs: e.timeMs, task: e.task, op: e.op, obj: e.obj, result: render(e.result) });
+      out.push({ step: e.step, timeMs: e.timeMs, task: e.task, op: e.op, obj: renderObj(e.obj), result: render(e.result) });
     }
     return out;
   }
