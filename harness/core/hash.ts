@@ -11,6 +11,16 @@ export function labelHash(label: string): number {
   return h >>> 0;
 }
 
+/** labelHash(a + b) from labelHash(a) and b: FNV-1a is a left fold, so a label built from a
+ * fixed prefix need not be hashed (or flattened) from its first character every time. */
+export function extendHash(h: number, tail: string): number {
+  for (let i = 0; i < tail.length; i++) {
+    h ^= tail.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
 export class DecisionHash {
   private a = 0x811c9dc5;
   private b = 0x2545f491;

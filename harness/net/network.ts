@@ -8,6 +8,7 @@ import { LivenessChecker } from '../check/liveness.js';
 import { RaftSafetyChecker } from '../check/raft-safety.js';
 import { DurableStore } from './storage.js';
 import { deepCopy } from './copy.js';
+import { extendHash, labelHash } from '../core/hash.js';
 import { NodeContextImpl } from './node-context.js';
 import { Nemesis } from './nemesis.js';
 import {
@@ -17,10 +18,18 @@ import {
 
 export type Assumptions = { maxDriftPpm?: number; maxPauseMs?: number };
 
+/** How many messages of one kind crossed a link, with their label prefix `from→to:kind#` and
+ * its hash, so a message's label and hash cost only its number. */
+interface KindCount {
+  n: number;
+  readonly prefix: string;
+  readonly prefixHash: number;
+}
+
 /** One direction of one link: its label prefix and how often each message kind crossed it. */
 interface Link {
   readonly prefix: string;
-  readonly counts: Map<string, number>;
+  readonly counts: Map<string, KindCount>;
   /** A message held back by `reorder` until the next one on this link is sent. */
   held: Delivery | null;
 }
@@ -33,6 +42,8 @@ class Delivery {
   constructor(
     readonly net: Network,
     readonly label: string,
+    /** labelHash(label). */
+    readonly hash: number,
     readonly dst: NetNode,
     readonly msg: unknown,
   ) {}
@@ -205,9 +216,15 @@ export class Network {
     if (dst === undefined || dst === from) throw new TypeError(`${from.id}.send: '${String(to)}' is not a peer (peers: ${from.peers.join(', ')})`);
     const link = from.links[dst.index]!;
     const kind = kindOf(msg);
-    const n = (link.counts.get(kind) ?? 0) + 1;
-    link.counts.set(kind, n);
-    const label = `${link.prefix}${kind}#${n}`;
+    let c = link.counts.get(kind);
+    if (c === undefined) {
+      const prefix = `${link.prefix}${kind}#`;
+      c = { n: 0, prefix, prefixHash: labelHash(prefix) };
+      link.counts.set(kind, c);
+    }
+    const num = String(++c.n);
+    const label = c.prefix + num;
+    const hash = extendHash(c.prefixHash, num);
     this.stats.sent++;
     const run = this.run;
     const now = run.clock.now();
@@ -227,12 +244,12 @@ export class Network {
       at += extra;
       run.recordFault('delay', `${label} +${extra}ms`);
     }
-    this.dispatch(link, label, dst, msg, at, faulty);
+    this.dispatch(link, label, hash, dst, msg, at, faulty);
   }
 
-  private dispatch(link: Link, label: string, dst: NetNode, msg: unknown, at: number, faulty: boolean): void {
+  private dispatch(link: Link, label: string, hash: number, dst: NetNode, msg: unknown, at: number, faulty: boolean): void {
     const run = this.run;
-    const d = new Delivery(this, label, dst, this.knobs.copyMessages ? deepCopy(msg) : msg);
+    const d = new Delivery(this, label, hash, dst, this.knobs.copyMessages ? deepCopy(msg) : msg);
     const held = link.held;
     if (held !== null) {
       link.held = null;
@@ -248,7 +265,7 @@ export class Network {
     }
     if (faulty && run.chance(this.rates.duplicate)) {
       const later = 1 + (run.drawU32('fault') % this.knobs.duplicateMsMax);
-      const copy = new Delivery(this, `${label}+dup`, dst, this.knobs.copyMessages ? deepCopy(msg) : msg);
+      const copy = new Delivery(this, `${label}+dup`, extendHash(hash, '+dup'), dst, this.knobs.copyMessages ? deepCopy(msg) : msg);
       this.reschedule(copy, at + later);
       run.recordFault('duplicate', `${label} delivered again ${later}ms later`);
     }
@@ -256,7 +273,7 @@ export class Network {
 
   private reschedule(d: Delivery, at: number): void {
     if (d.ev !== null) this.run.timers.cancel(d.ev);
-    d.ev = this.run.timers.add(at, d.label, d.fire, d.dst.id);
+    d.ev = this.run.timers.add(at, d.label, d.fire, d.dst.id, d.hash);
   }
 
   /** One-way delay drawn from [oneWayDelayMinMs, oneWayDelayMaxMs]. */
