@@ -42,15 +42,44 @@ export class TimerQueue {
       if (this.events[mid]!.atMs <= atMs) lo = mid + 1;
       else hi = mid;
     }
-    this.events.splice(lo, 0, ev);
+    // Insert without splice, which allocates its (empty) result array on every call.
+    const events = this.events;
+    events.push(ev);
+    for (let k = events.length - 1; k > lo; k--) events[k] = events[k - 1]!;
+    events[lo] = ev;
     return ev;
   }
 
   cancel(ev: TimedEvent): void {
     if (ev.cancelled) return;
     ev.cancelled = true;
-    const i = this.events.indexOf(ev);
-    if (i >= 0) this.events.splice(i, 1);
+    this.removeAt(this.indexOf(ev));
+  }
+
+  /** Binary search by (time, arrival), the queue's order. */
+  private indexOf(ev: TimedEvent): number {
+    const events = this.events;
+    let lo = 0;
+    let hi = events.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      const m = events[mid]!;
+      if (m.atMs < ev.atMs || (m.atMs === ev.atMs && m.seq < ev.seq)) lo = mid + 1;
+      else hi = mid;
+    }
+    return events[lo] === ev ? lo : -1;
+  }
+
+  private removeAt(i: number): void {
+    const events = this.events;
+    if (i < 0) return;
+    if (i === 0) {
+      events.shift();
+      return;
+    }
+    const last = events.length - 1;
+    for (let k = i; k < last; k++) events[k] = events[k + 1]!;
+    events.pop();
   }
 
   /** Earliest due time of any event (nothing is held back), or Infinity. */
@@ -87,7 +116,6 @@ export class TimerQueue {
   }
 
   remove(ev: TimedEvent): void {
-    const i = this.events.indexOf(ev);
-    if (i >= 0) this.events.splice(i, 1);
+    this.removeAt(this.indexOf(ev));
   }
 }
