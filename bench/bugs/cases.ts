@@ -1,4 +1,4 @@
-import { resolveExplore } from '../../harness/explore/explore.js';
+import { optionsFor, resolveExplore } from '../../harness/explore/explore.js';
 import { BUNDLED } from '../../harness/target/bundled.js';
 import type { Case } from './walk.js';
 
@@ -26,7 +26,8 @@ export async function bundledCases(notes: string[], extra: readonly string[] = [
         notes.push(`skipped ${r.target.name}/${variant}: its target names no expected violation kind`);
         continue;
       }
-      cases.push({ ref: b.ref, target: r.target, group: b.group, variant, kind, options: r.options });
+      // Each variant under its own options (a target may set per-variant defaults).
+      cases.push({ ref: b.ref, target: r.target, group: b.group, variant, kind, options: optionsFor(r, variant).options });
     }
   }
   return cases;
