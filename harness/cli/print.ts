@@ -4,7 +4,7 @@ import { pctGuarantee, type ExploreResult } from '../explore/explore.js';
 export function pctGuaranteeText(g: NonNullable<ReturnType<typeof pctGuarantee>>): string {
   const miss = g.missProbability < 1e-4 ? g.missProbability.toExponential(1) : g.missProbability.toFixed(4);
   return `pct guarantee: a depth-${g.depth} bug reachable within k=${g.k} steps among n=${g.n} tasks is hit with probability >= 1/(n*k^(d-1)) per run; ` +
-    `${g.runsWithinK} runs stayed within k, so the chance all of them missed it is <= ${miss}` +
+    `each variant had at least ${g.runsWithinK} runs within k, so the chance they all missed it is <= ${miss}` +
     (g.runsBeyondK > 0 ? ` (${g.runsBeyondK} runs longer than k are not covered by the bound)` : '');
 }
 

@@ -12,6 +12,14 @@ export type ViolationKind =
   | 'replay-divergence'
   | (string & {});
 
+/** Every kind the harness reports: --ignore and a target's `ignore` are checked against it. */
+export const VIOLATION_KINDS: readonly string[] = [
+  'lost-wakeup', 'deadlock', 'mutex-misuse', 'uncaught-error', 'invariant', 'assert',
+  'escaped-simulation', 'unawaited-operation', 'budget-exceeded', 'replay-divergence', 'nondeterminism',
+  'duplicate-leadership', 'leadership-overlap', 'lost-leadership-event', 'election-safety',
+  'log-matching', 'leader-completeness', 'state-machine-safety', 'liveness',
+];
+
 export interface Violation {
   kind: ViolationKind;
   /** Step at which it was detected (the decision count). */

@@ -18,10 +18,12 @@ export interface CommandOptions {
   net?: Readonly<Record<string, number | boolean>>;
   /** Faults were drawn per seed from `faults` (swarm testing). */
   swarm?: boolean;
+  /** Each seed ran twice to compare (a nondeterminism failure shows only then). */
+  checkDeterminism?: boolean;
 }
 
 /** The plain form of RunOptions; `userIgnore` leaves out kinds the target itself ignores. */
-export function commandOptions(o: RunOptions, userIgnore?: readonly string[], swarm = false): CommandOptions {
+export function commandOptions(o: RunOptions, userIgnore?: readonly string[], swarm = false, checkDeterminism = false): CommandOptions {
   const c: CommandOptions = {
     durationMs: o.durationMs,
     maxSteps: o.maxSteps,
@@ -33,6 +35,7 @@ export function commandOptions(o: RunOptions, userIgnore?: readonly string[], sw
   if (o.eventLatencyMs !== undefined) c.eventLatencyMs = o.eventLatencyMs;
   if (o.net !== undefined && Object.keys(o.net).length > 0) c.net = { ...(o.net as Record<string, number | boolean>) };
   if (swarm) c.swarm = true;
+  if (checkDeterminism) c.checkDeterminism = true;
   return c;
 }
 
@@ -71,6 +74,7 @@ export function optionFlags(strategy: StrategySpec, o: CommandOptions): string[]
     for (const f of faults) parts.push('--fault-rate', `${f}=${o.faults[f]}`);
   }
   if (o.swarm) parts.push('--swarm');
+  if (o.checkDeterminism) parts.push('--check-determinism');
   if (o.faultWindowMs !== undefined && o.faultWindowMs !== DEFAULT_OPTIONS.faultWindowMs) parts.push('--fault-window', String(o.faultWindowMs));
   if (o.livenessMs !== undefined && o.livenessMs !== DEFAULT_OPTIONS.livenessMs) parts.push('--liveness-ms', String(o.livenessMs));
   if (o.eventLatencyMs !== undefined && o.eventLatencyMs !== DEFAULT_OPTIONS.eventLatencyMs) parts.push('--event-latency-ms', String(o.eventLatencyMs));

@@ -9,6 +9,7 @@ import { checkDeterminism } from '../sched/determinism.js';
 import { pctMissProbability } from '../sched/pct.js';
 import { DEFAULT_NET_KNOBS } from '../net/options.js';
 import { checkVariant, loadTarget } from '../target/load.js';
+import { VIOLATION_KINDS } from '../core/violation.js';
 import { commandOptions, replayCommand, type CommandOptions } from './command.js';
 import { parseSeeds } from './seeds.js';
 import { runParallel } from './parallel.js';
@@ -16,6 +17,9 @@ import { runParallel } from './parallel.js';
 export interface ExploreOptions {
   /** A Target object, a bundled target name, or a path to a target file. */
   target: Target | string;
+  /** For a Target object: the path of the file that exports it, so printed replay commands
+   * can be run as printed. */
+  targetRef?: string;
   /** One variant, several, or (default) all of the target's variants. */
   variant?: string | readonly string[];
   /** A list of seeds, or a spec: `1..1000`, `a,b,c`, `42`. */
@@ -45,6 +49,9 @@ export interface ExploreOptions {
   onResult?: (r: RunResult, index: number, total: number) => void;
   /** Keep every run's result in `runs` (memory grows with seeds: off by default). */
   keepRuns?: boolean;
+  /** Checked between runs: true stops the campaign early (the CLI's Ctrl-C); the result
+   * then covers the runs made so far and says so in `interrupted`. */
+  shouldStop?: () => boolean;
   /** Worker threads; results, failing seeds and hashes are the same for any value. Needs a
    * target given by name or path (an object cannot cross threads). */
   jobs?: number;
@@ -80,6 +87,9 @@ export interface ExploreResult {
   maxTasks: number;
   /** Runs whose steps exceeded the PCT step bound k (the bound says nothing about them). */
   runsBeyondK: number;
+  runsBeyondKByVariant: Record<string, number>;
+  /** Set when shouldStop ended the campaign before every seed ran. */
+  interrupted?: boolean;
   /** Kept only with keepRuns. */
   allRuns?: RunResult[];
 }
@@ -104,7 +114,8 @@ export interface Resolved {
 
 /** Turns user-facing options into what execute() needs; every bad input is a UsageError. */
 export async function resolveExplore(o: Omit<ExploreOptions, 'seeds'>): Promise<Resolved> {
-  const loaded = typeof o.target === 'string' ? await loadTarget(o.target) : { target: o.target, ref: o.target.name };
+  const loaded = typeof o.target === 'string' ? await loadTarget(o.target)
+    : { target: o.target, ref: o.targetRef ?? `<path to the file exporting target ${o.target.name}>` };
   const target = loaded.target;
   const variants = o.variant === undefined ? [...target.variants]
     : (typeof o.variant === 'string' ? [o.variant] : [...o.variant]).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v.length > 0);
@@ -112,14 +123,17 @@ export async function resolveExplore(o: Omit<ExploreOptions, 'seeds'>): Promise<
   for (const v of variants) checkVariant(target, v);
   const spec = resolveStrategySpec(typeof o.strategy === 'string' ? { name: o.strategy } : (o.strategy ?? { name: 'random' }));
   const swarm = o.swarm === true;
-  const userIgnore = [...(o.ignore ?? [])];
+  const userIgnore = userIgnoreOf(o);
+  for (const k of userIgnore) {
+    if (!VIOLATION_KINDS.includes(k)) throw new UsageError(`--ignore ${k}: not a violation kind (known: ${VIOLATION_KINDS.join(', ')})`);
+  }
   const per: Record<string, VariantOptions> = {};
   for (const v of variants) {
     const options = variantOptions(o, target, v);
     if (swarm && Object.keys(options.faults).length === 0) {
       throw new UsageError('--swarm draws from the faults you enable: add --faults (or --faults all)');
     }
-    per[v] = { options, commandOptions: commandOptions(options, userIgnore, swarm) };
+    per[v] = { options, commandOptions: commandOptions(options, userIgnore, swarm, o.checkDeterminism === true) };
   }
   const first = per[variants[0]!]!;
   return {
@@ -146,13 +160,17 @@ function variantOptions(o: Omit<ExploreOptions, 'seeds'>, target: Target, varian
     durationMs: positive('duration', o.durationMs ?? pick('durationMs') ?? DEFAULT_OPTIONS.durationMs),
     maxSteps: positive('max-steps', o.maxSteps ?? pick('maxSteps') ?? DEFAULT_OPTIONS.maxSteps),
     faults,
-    ignore: new Set([...(target.ignore ?? []), ...(o.ignore ?? [])]),
+    ignore: new Set([...(target.ignore ?? []), ...userIgnoreOf(o)]),
     traceWindow: o.traceWindow ?? DEFAULT_OPTIONS.traceWindow,
     faultWindowMs: nonNegative('fault-window', o.faultWindowMs ?? pick('faultWindowMs') ?? DEFAULT_OPTIONS.faultWindowMs!),
     livenessMs: nonNegative('liveness-ms', o.livenessMs ?? pick('livenessMs') ?? DEFAULT_OPTIONS.livenessMs!),
     eventLatencyMs: nonNegative('event-latency-ms', o.eventLatencyMs ?? pick('eventLatencyMs') ?? DEFAULT_OPTIONS.eventLatencyMs!),
     net: checkNet({ ...(pick('net') ?? {}), ...(o.net ?? {}) }),
   };
+}
+
+function userIgnoreOf(o: Omit<ExploreOptions, 'seeds'>): string[] {
+  return [...(o.ignore ?? [])].flatMap((k) => k.split(',')).map((k) => k.trim()).filter((k) => k.length > 0);
 }
 
 /** The options of one variant (they differ when the target sets per-variant defaults). */
@@ -234,12 +252,23 @@ export async function explore(o: ExploreOptions): Promise<ExploreResult> {
   let index = 0;
   for (const variant of r.variants) {
     for (const seed of seeds) {
+      // A run completes in one macrotask turn; between runs, let signals, progress output and
+      // other work in the process through now and then.
+      if (index % 64 === 63) await breathe();
+      if (o.shouldStop?.() === true) {
+        out.interrupted = true;
+        return out;
+      }
       const res = await runSeed(r, variant, seed);
       addResult(out, r, res, keep);
       o.onResult?.(res, index++, total);
     }
   }
   return out;
+}
+
+function breathe(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve)); // allowed: between runs, never inside one
 }
 
 /** One seed as a campaign runs it: swarm faults drawn first, and a second run to compare when asked. */
@@ -281,6 +310,7 @@ export function emptyResult(r: Resolved): ExploreResult {
     steps: 0,
     maxTasks: 0,
     runsBeyondK: 0,
+    runsBeyondKByVariant: zero(),
   };
 }
 
@@ -290,7 +320,10 @@ export function addResult(out: ExploreResult, r: Resolved, res: RunResult, keep:
   out.steps += res.steps;
   out.maxTasks = Math.max(out.maxTasks, res.tasks);
   const k = r.strategy.params['k'];
-  if (typeof k === 'number' && res.steps > k) out.runsBeyondK++;
+  if (typeof k === 'number' && res.steps > k) {
+    out.runsBeyondK++;
+    out.runsBeyondKByVariant[res.variant] = (out.runsBeyondKByVariant[res.variant] ?? 0) + 1;
+  }
   out.hashes.push({ variant: res.variant, seed: res.seed, hash: res.decisionHash, outcome: outcomeOf(res) });
   if (keep) (out.allRuns ??= []).push(res);
   if (res.outcome === 'pass') {
@@ -318,7 +351,10 @@ export function addResult(out: ExploreResult, r: Resolved, res: RunResult, keep:
 export function pctGuarantee(out: ExploreResult): { n: number; k: number; depth: number; runsWithinK: number; runsBeyondK: number; missProbability: number } | null {
   const { k, depth } = out.strategy.params;
   if (out.strategy.name !== 'pct' || typeof k !== 'number' || typeof depth !== 'number' || out.maxTasks < 1) return null;
-  const within = out.runs - out.runsBeyondK;
+  // A bug lives in one variant: only that variant's runs count towards finding it, so the
+  // bound is stated for the variant with the fewest runs within k.
+  const within = Math.min(...out.variants.map((v) =>
+    (out.passesByVariant[v] ?? 0) + (out.failuresByVariant[v] ?? 0) - (out.runsBeyondKByVariant[v] ?? 0)));
   return { n: out.maxTasks, k, depth, runsWithinK: within, runsBeyondK: out.runsBeyondK, missProbability: pctMissProbability(out.maxTasks, k, depth, within) };
 }
 

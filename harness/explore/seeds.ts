@@ -31,6 +31,7 @@ export function parseSeeds(spec: string, fresh?: (n: number) => string[]): strin
     return out;
   }
   if (s.includes('..')) throw new UsageError(`malformed seed range '${spec}': expected A..B with non-negative integers`);
+  if (/^\d+\s*[-–:_]\s*\d+$/.test(s)) throw new UsageError(`malformed seed range '${spec}': write ${s.replace(/\s*[-–:_]\s*/, '..')}`);
   const parts = s.split(',').map((p) => p.trim());
   if (parts.some((p) => p.length === 0)) throw new UsageError(`malformed seed list '${spec}'`);
   return parts.map((p) => {

@@ -35,6 +35,7 @@ export interface TargetSummary {
   /** PCT bound inputs, when the report carries them: merged as max and sum. */
   maxTasks?: number;
   runsBeyondK?: number;
+  runsBeyondKByVariant?: Record<string, number>;
 }
 
 export interface SummaryFile extends SummaryMeta {
@@ -177,6 +178,11 @@ function mergeTarget(dirs: readonly string[], parts: readonly TargetSummary[], r
   };
   if (parts.some((p) => p.maxTasks !== undefined)) out.maxTasks = Math.max(0, ...parts.map((p) => p.maxTasks ?? 0));
   if (parts.some((p) => p.runsBeyondK !== undefined)) out.runsBeyondK = sum(parts.map((p) => p.runsBeyondK ?? 0));
+  if (parts.some((p) => p.runsBeyondKByVariant !== undefined)) {
+    const by: Record<string, number> = {};
+    for (const p of parts) for (const [v, n] of Object.entries(p.runsBeyondKByVariant ?? {})) by[v] = (by[v] ?? 0) + n;
+    out.runsBeyondKByVariant = by;
+  }
   return out;
 }
 
@@ -236,7 +242,7 @@ function toResult(t: TargetSummary, files: ReadonlyMap<string, string>): Explore
     target: t.target, targetRef: t.targetRef, variants: t.variants, strategy: t.strategy, options: t.options,
     runs: t.runs, steps: t.steps, violationsByKind: t.violationsByKind, passesByVariant: t.passesByVariant,
     failuresByVariant: t.failuresByVariant, firstFailure: t.firstFailure, failures, hashes: [],
-    maxTasks: t.maxTasks ?? 0, runsBeyondK: t.runsBeyondK ?? 0,
+    maxTasks: t.maxTasks ?? 0, runsBeyondK: t.runsBeyondK ?? 0, runsBeyondKByVariant: t.runsBeyondKByVariant ?? {},
   };
 }
 

@@ -25,7 +25,7 @@ export function ensureWritableDir(dir: string): void {
 export function makeDirs(dir: string): void {
   const abs = resolve(dir);
   if (existsSync(abs)) {
-    if (!statSync(abs).isDirectory()) throw new Error('exists and is not a directory');
+    if (!statSync(abs).isDirectory()) throw new Error(`${abs} exists and is not a directory`);
     return;
   }
   const parent = dirname(abs);
@@ -89,6 +89,7 @@ export function writeExploreReport(dir: string, results: readonly ExploreResult[
       runs: r.runs, steps: r.steps, violationsByKind: r.violationsByKind,
       passesByVariant: r.passesByVariant, failuresByVariant: r.failuresByVariant,
       firstFailure: r.firstFailure, failures,
+      maxTasks: r.maxTasks, runsBeyondK: r.runsBeyondK, runsBeyondKByVariant: r.runsBeyondKByVariant,
       ...(pctGuarantee(r) !== null ? { pctGuarantee: pctGuarantee(r) } : {}),
     };
   });

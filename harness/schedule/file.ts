@@ -1,4 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { looksLikePath } from '../target/load.js';
 import { DEFAULT_OPTIONS, type RunResult } from '../core/execute.js';
 import type { RunOptions } from '../core/run.js';
 import { UsageError, type StrategyParams } from '../sched/index.js';
@@ -48,7 +50,7 @@ export function makeSchedule(input: MakeScheduleInput): ScheduleFile {
   const s: ScheduleFile = {
     format: SCHEDULE_FORMAT,
     version: 1,
-    target: input.targetRef,
+    target: looksLikePath(input.targetRef) ? resolve(input.targetRef) : input.targetRef,
     variant: r.variant,
     strategy: { name: r.strategy.name, params: { ...r.strategy.params } },
     options: scheduleOptions(input.options),
@@ -87,12 +89,25 @@ export function readScheduleFile(path: string): ScheduleFile {
   } catch (e) {
     throw new UsageError(`cannot read schedule file ${path}: ${(e as Error).message}`);
   }
-  return parseSchedule(text, path);
+  const s = parseSchedule(text, path);
+  // A target path in a file is relative to the file's folder: a corpus works from any cwd and in
+  // any clone. In memory it is absolute.
+  if (looksLikePath(s.target) && !isAbsolute(s.target)) s.target = resolve(dirname(resolve(path)), s.target);
+  return s;
 }
 
 export function writeScheduleFile(path: string, s: ScheduleFile): void {
   validateSchedule(s, path);
-  writeFileSync(path, formatSchedule(s));
+  let out = s;
+  if (looksLikePath(s.target)) {
+    const rel = relative(dirname(resolve(path)), resolve(s.target)).split(sep).join('/');
+    out = { ...s, target: rel.startsWith('.') ? rel : `./${rel}` };
+  }
+  try {
+    writeFileSync(path, formatSchedule(out));
+  } catch (e) {
+    throw new UsageError(`cannot write schedule file ${path}: ${(e as Error).message}`);
+  }
 }
 
 /** Parses and validates; every error is a UsageError naming the file and the field. */

@@ -6,9 +6,9 @@ import { DEFAULT_OPTIONS, type RunResult } from '../../core/execute.js';
 import type { TraceEvent } from '../../core/trace.js';
 import { makeSchedule, readScheduleFile, replaySchedule, writeScheduleFile } from '../../schedule/index.js';
 import { optionsFor, resolveExplore } from '../../explore/explore.js';
-import { makeDirs } from '../../report/write.js';
+import { ensureWritableDir } from '../../report/write.js';
 import { dirname, resolve } from 'node:path';
-import { checkVariant, loadTarget } from '../../target/load.js';
+import { checkVariant, loadTarget, looksLikePath } from '../../target/load.js';
 
 export interface ReplayArgs extends RunFlags {
   target?: string;
@@ -40,7 +40,7 @@ function printEnd(r: RunResult): void {
 /** `replay --schedule file.json`: strict replay of a saved decision list. */
 async function replayScheduleFile(a: ArgumentsCamelCase<ReplayArgs>): Promise<number> {
   const s = readScheduleFile(a.schedule!);
-  if (a.target !== undefined && a.target !== s.target) {
+  if (a.target !== undefined && (looksLikePath(a.target) ? resolve(a.target) : a.target) !== s.target) {
     throw new UsageError(`schedule ${a.schedule} is for target ${s.target}, not ${a.target}`);
   }
   const { target } = await loadTarget(s.target);
@@ -63,6 +63,7 @@ export async function replayCommandRun(a: ArgumentsCamelCase<ReplayArgs>): Promi
   if (a.seed === undefined) throw new UsageError('replay needs --seed N');
   if (a.variant === undefined) throw new UsageError('replay needs --variant v');
   if (a.variant.includes(',')) throw new UsageError('replay takes one --variant');
+  if (a['save-schedule'] !== undefined) ensureWritableDir(dirname(resolve(a['save-schedule'])));
   const r = await replay({
     target: a.target, variant: a.variant, seed: String(a.seed), ...exploreFlags(a), trace: a.trace === true,
   });
@@ -71,7 +72,6 @@ export async function replayCommandRun(a: ArgumentsCamelCase<ReplayArgs>): Promi
   if (a['save-schedule'] !== undefined) {
     const resolved = await resolveExplore({ target: a.target, variant: a.variant, ...exploreFlags(a) });
     const file = a['save-schedule'];
-    makeDirs(dirname(resolve(file)));
     writeScheduleFile(file, makeSchedule({ targetRef: resolved.targetRef, result: r, options: { ...optionsFor(resolved, a.variant).options, faults: r.faults } }));
     w(`schedule: ${file}`);
   }

@@ -55,6 +55,14 @@ export async function runCommand(a: ArgumentsCamelCase<RunArgs>, argv: readonly 
   if (spec.startsWith('random:')) process.stdout.write(`seeds drawn for ${spec}: ${seeds.join(',')}\n`);
   const progress = new Progress();
   const t0 = wallNow();
+  // First Ctrl-C: finish the current seed, then report what ran. Second: leave at once.
+  let stop = false;
+  const onInt = (): void => {
+    if (stop) process.exit(130);
+    stop = true;
+    process.stderr.write('\ninterleave: interrupted: writing the report of the runs made so far (Ctrl-C again to quit)\n');
+  };
+  process.on('SIGINT', onInt);
   let failed = 0;
   const result: ExploreResult = await explore({
     target: a.target,
@@ -62,17 +70,21 @@ export async function runCommand(a: ArgumentsCamelCase<RunArgs>, argv: readonly 
     seeds,
     ...exploreFlags(a),
     jobs: a.jobs,
+    shouldStop: () => stop,
     onResult(r, i, total) {
       if (r.outcome === 'violation') failed++;
       progress.update(`${r.variant} seed ${r.seed}  ${i + 1}/${total}  failing ${failed}`, i + 1 === total);
     },
   });
   progress.done();
+  process.off('SIGINT', onInt);
   const wallMs = wallNow() - t0;
   const dir = newRunDir(a['report-dir'], `${result.target}`, stamp());
   const meta = { command: `interleave ${argv.join(' ')}`, seedSpec: spec, seedCount: seeds.length, wallMs, startedAt: stamp(), ...(shard ? { shard } : {}) };
   writeExploreReport(dir, [result], meta);
   printSummary([result], wallMs, dir);
+  if (result.interrupted === true) process.stdout.write(`interrupted after ${result.runs} of ${seeds.length * result.variants.length} runs\n`);
   if (a.shrink === true || a['save-failures'] === true) await shrinkAll(a, result, dir);
-  return result.failures.length > 0 ? EXIT.violations : EXIT.ok;
+  if (result.failures.length > 0) return EXIT.violations;
+  return result.interrupted === true ? 130 : EXIT.ok;
 }

@@ -1,10 +1,10 @@
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { ArgumentsCamelCase } from 'yargs';
 import { optionsFor, resolveExplore, runSeed, seedList, type Resolved } from '../../explore/explore.js';
 import { makeSchedule, writeScheduleFile, type ScheduleFile } from '../../schedule/index.js';
 import { shrink, type ShrinkResult } from '../../shrink/index.js';
 import { UsageError } from '../../sched/index.js';
-import { makeDirs } from '../../report/write.js';
+import { ensureWritableDir } from '../../report/write.js';
 import { EXIT, exploreFlags, type RunFlags } from '../common.js';
 import type { RunResult } from '../../core/execute.js';
 
@@ -31,7 +31,7 @@ export async function shrinkFailure(r: Resolved, res: RunResult, file: string): 
     targetRef: r.targetRef, result: s.result, options,
     note: `shrunk from seed ${res.seed}: ${s.before.steps} → ${s.after.steps} steps, ${s.before.preemptions} → ${s.after.preemptions} preemptions, ${s.before.faults} → ${s.after.faults} faults`,
   });
-  makeDirs(join(file, '..'));
+  ensureWritableDir(dirname(resolve(file)));
   writeScheduleFile(file, schedule);
   return { shrink: s, schedule, file };
 }
@@ -51,13 +51,15 @@ export async function shrinkCommand(a: ArgumentsCamelCase<ShrinkArgs>): Promise<
   const [seed] = seedList([String(a.seed)]);
   const res = await runSeed(r, a.variant, seed!);
   if (res.violations.length === 0) {
-    process.stdout.write(`seed ${seed} of ${r.target} ${a.variant} shows no violation: nothing to shrink\n`);
+    process.stdout.write(`seed ${seed} of ${r.target.name} ${a.variant} shows no violation: nothing to shrink\n`);
     return EXIT.ok;
   }
-  const file = a.out ?? join(a['report-dir'], 'schedules', `${r.target}-${a.variant}-${seed}.json`.replace(/[^A-Za-z0-9_.-]+/g, '_'));
+  const file = a.out ?? join(a['report-dir'], 'schedules', `${r.target.name}-${a.variant}-${seed}.json`.replace(/[^A-Za-z0-9_.-]+/g, '_'));
+  // Fail on an unwritable destination before spending hundreds of candidate runs.
+  ensureWritableDir(dirname(resolve(file)));
   const done = await shrinkFailure(r, res, file);
   const v = done.shrink.result.violations[0]!;
-  process.stdout.write(`shrunk ${res.violations[0]!.kind} of ${r.target} ${a.variant} seed ${seed}: ${shrinkLine(done.shrink)}\n`);
+  process.stdout.write(`shrunk ${res.violations[0]!.kind} of ${r.target.name} ${a.variant} seed ${seed}: ${shrinkLine(done.shrink)}\n`);
   process.stdout.write(`violation: ${v.kind} at step ${v.step} [${v.actors.join(', ')}]: ${v.message}\n`);
   process.stdout.write(`schedule: ${file}\nreplay: npx interleave replay --schedule ${file} --trace\n`);
   return EXIT.violations;
