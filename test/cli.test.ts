@@ -98,6 +98,12 @@ t.test('bad input: one clear line and exit 2', async (t) => {
     [['run', 'bounded-buffer', '--seeds', '1..x'], /malformed seed/],
     [['run', 'bounded-buffer', '--seeds', 'random:x'], /malformed seed list/],
     [['run', 'bounded-buffer', '--seeds', '-3'], /negative/],
+    [['run', 'bounded-buffer', '--seeds', '1-100'], /malformed seed range '1-100': write 1\.\.100/],
+    [['run', 'bounded-buffer', '--seeds', '100'], /for seeds 1\.\.100 write --seeds 1\.\.100/],
+    [['run', 'bounded-buffer', '--seeds', 'abc'], /malformed seed list 'abc'/],
+    [['run', 'bounded-buffer', '--ignore', 'deadlok'], /--ignore deadlok: not a violation kind/],
+    [['shrink', 'latch', '--variant', 'check-outside-lock', '--seed', '1', '--out', '/dev/null/x.json'], /not writable/],
+    [['replay', 'latch', '--variant', 'correct', '--seed', '1', '--save-schedule', '/dev/null/x.json'], /not writable/],
     [['run', './missing.ts'], /target file not found/],
     [['run', './not-a-target.js'], /does not export a valid target: `setup/],
     [['run', './syntax-error.ts'], /failed to load/],
@@ -125,6 +131,17 @@ t.test('package.json version matches the version reports carry', async (t) => {
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   const { HARNESS_VERSION } = await import('../dist/harness/version.js');
   t.equal(HARNESS_VERSION, pkg.version);
+});
+
+t.test('a schedule of a user target replays from any directory (paths are relative to the schedule file)', async (t) => {
+  const out = join(work, 'sched', 'handoff-buggy.json');
+  const shr = run(['shrink', './handoff.ts', '--variant', 'buggy', '--seed', '2', '--out', out]);
+  t.equal(shr.code, 1, shr.out + shr.err);
+  t.match(shr.out, /shrunk lost-wakeup of handoff buggy seed 2/);
+  t.equal(JSON.parse(readFileSync(out, 'utf8')).target, '../handoff.ts');
+  const rep = run(['replay', '--schedule', out], '/');
+  t.equal(rep.code, 1, rep.err);
+  t.match(rep.out, /recorded hash \w+ matches/);
 });
 
 t.test('a message-passing target from a file outside the repo runs through the CLI with faults', async (t) => {

@@ -95,7 +95,7 @@ export function seedsFromFlags(f: { seeds?: string | undefined; seed?: string | 
     throw new UsageError(`--seed takes one seed; use --seeds for ${spec}`);
   }
   // A lone word given to --seeds is far more often a typo than a wish to run one string seed.
-  if (f.seeds !== undefined && !/^\d+\s*[-–:_]\s*\d+$/.test(spec.trim()) && !spec.includes('..') && !spec.includes(',') && !spec.startsWith('random:')) {
+  if (f.seeds !== undefined && !/^\d+\s*[-–:_]\s*\d+$/.test(spec.trim()) && !/^-\d/.test(spec.trim()) && !spec.includes('..') && !spec.includes(',') && !spec.startsWith('random:')) {
     const hint = /^\d+$/.test(spec.trim()) ? `for seeds 1..${spec.trim()} write --seeds 1..${spec.trim()}; for that one seed use --seed ${spec.trim()}` : 'for one string seed use --seed';
     throw new UsageError(`malformed seed list '${spec}': expected A..B, a,b,c or random:N (${hint})`);
   }
