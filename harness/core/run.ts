@@ -609,11 +609,13 @@ export class Run {
         why = `: threw ${errorText(e)}`;
       }
       if (!ok) {
-        const actor = this.trace.tail().at(-1)?.task;
+        const last = this.trace.tail().at(-1);
+        const actor = last?.task;
+        const by = last ? ` (${last.task}: ${last.op}${last.obj ? ` ${last.obj}` : ''}${last.result ? ` → ${last.result}` : ''})` : '';
         this.violate({
           kind: 'invariant',
           actors: actor ? [actor] : [],
-          message: `invariant ${inv.name} failed after step ${this.step}${why}`,
+          message: `invariant ${inv.name} failed after step ${this.step}${by}${why}`,
           details: { invariant: inv.name },
         });
         return;

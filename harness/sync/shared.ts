@@ -17,8 +17,10 @@ export class SimShared<T> implements Shared<T> {
     t.lastReadValue = this.value;
     return this.value;
   };
-  private readonly write = (_t: Task, v: unknown): void => {
+  /** Returns the value written so the trace shows it (`set count → 3`); callers see void. */
+  private readonly write = (_t: Task, v: unknown): unknown => {
     this.value = v as T;
+    return v;
   };
 
   get(): Op<T> {
