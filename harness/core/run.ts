@@ -628,11 +628,6 @@ export class Run {
     return this.tasks.filter((t) => t.state === 'ready' || t.state === 'blocked' || t.state === 'running');
   }
 
-  /** The runnable tasks whose pending op cannot proceed (waiting for a mutex, a semaphore). */
-  isRunnable(t: Task): boolean {
-    return this.runnable.includes(t);
-  }
-
   recordFault(fault: string, detail: string): void {
     this.faultLog.push({ step: this.step, timeMs: this.clock.now(), fault, detail });
     this.trace.add(this.step, this.clock.now(), 'nemesis', fault, detail, '');

@@ -1,43 +1,14 @@
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { RunResult } from '../core/execute.js';
-import type { CommandOptions } from '../explore/command.js';
 import type { ExploreResult, Failure } from '../explore/explore.js';
 import { parseSeeds } from '../explore/seeds.js';
-import { UsageError, type StrategySpec } from '../sched/index.js';
+import { UsageError } from '../sched/index.js';
 import { summaryMarkdown } from './markdown.js';
-import { HARNESS, makeDirs, type SummaryMeta } from './write.js';
+import { HARNESS, makeDirs, type FailureEntry, type SummaryMeta, type TargetSummary } from './write.js';
+export type { FailureEntry, TargetSummary } from './write.js';
 
 /** One failing seed as summary.json lists it (writeExploreReport). */
-export interface FailureEntry {
-  variant: string;
-  seed: string;
-  kinds: string[];
-  decisionHash: string;
-  replayCommand: string;
-  /** Relative to the report directory: failures/<target>-<variant>-<seed>.json. */
-  file: string;
-}
-
-export interface TargetSummary {
-  target: string;
-  targetRef: string;
-  variants: string[];
-  strategy: Required<StrategySpec>;
-  options: CommandOptions;
-  runs: number;
-  steps: number;
-  violationsByKind: Record<string, number>;
-  passesByVariant: Record<string, number>;
-  failuresByVariant: Record<string, number>;
-  firstFailure: { variant: string; seed: string } | null;
-  failures: FailureEntry[];
-  /** PCT bound inputs, when the report carries them: merged as max and sum. */
-  maxTasks?: number;
-  runsBeyondK?: number;
-  runsBeyondKByVariant?: Record<string, number>;
-}
-
 export interface SummaryFile extends SummaryMeta {
   harness: { name: string; version: string };
   /** Present when the run was one shard of a CI matrix (`--shard i/n`). */

@@ -1,10 +1,41 @@
 import { accessSync, constants, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { RunResult } from '../core/execute.js';
+import type { CommandOptions } from '../explore/command.js';
 import { pctGuarantee, type ExploreResult } from '../explore/explore.js';
-import { UsageError } from '../sched/index.js';
+import { UsageError, type StrategySpec } from '../sched/index.js';
 import { HARNESS_VERSION } from '../version.js';
 import { summaryMarkdown } from './markdown.js';
+
+/** One failing seed as summary.json lists it; merge-reports reads the same shape back. */
+export interface FailureEntry {
+  variant: string;
+  seed: string;
+  kinds: string[];
+  decisionHash: string;
+  replayCommand: string;
+  /** Relative to the report directory: failures/<target>-<variant>-<seed>.json. */
+  file: string;
+}
+
+export interface TargetSummary {
+  target: string;
+  targetRef: string;
+  variants: string[];
+  strategy: Required<StrategySpec>;
+  options: CommandOptions;
+  runs: number;
+  steps: number;
+  violationsByKind: Record<string, number>;
+  passesByVariant: Record<string, number>;
+  failuresByVariant: Record<string, number>;
+  firstFailure: { variant: string; seed: string } | null;
+  failures: FailureEntry[];
+  /** PCT bound inputs, when the report carries them: merged as max and sum. */
+  maxTasks?: number;
+  runsBeyondK?: number;
+  runsBeyondKByVariant?: Record<string, number>;
+}
 
 export const HARNESS = { name: 'interleave', version: HARNESS_VERSION } as const;
 
@@ -76,13 +107,14 @@ export interface SummaryMeta {
 export function writeExploreReport(dir: string, results: readonly ExploreResult[], meta: SummaryMeta): string[] {
   const failDir = join(dir, 'failures');
   const files: string[] = [];
-  const summaries = results.map((r) => {
+  const summaries = results.map((r): TargetSummary => {
     const failures = r.failures.map((f) => {
       const file = join('failures', `${safe(r.target)}-${safe(f.variant)}-${safe(f.seed)}.json`);
       makeDirs(failDir);
       writeFileSync(join(dir, file), JSON.stringify(failureReport(f.result, r.targetRef, f.replayCommand), null, 2) + '\n');
       files.push(join(dir, file));
-      return { variant: f.variant, seed: f.seed, kinds: f.kinds, decisionHash: f.decisionHash, replayCommand: f.replayCommand, file };
+      const entry: FailureEntry = { variant: f.variant, seed: f.seed, kinds: f.kinds, decisionHash: f.decisionHash, replayCommand: f.replayCommand, file };
+      return entry;
     });
     return {
       target: r.target, targetRef: r.targetRef, variants: r.variants, strategy: r.strategy, options: r.options,
