@@ -11,6 +11,7 @@ import { boundedBufferModel, FC_VERSION, fcSeedsToFailure, latchModel, type FcMo
 import { measureShrinks, shrinkSummary, shrinkTable } from './bugs/shrink-section.js';
 import { summarize, type Walks } from './bugs/stats.js';
 import { table } from './bugs/table.js';
+import { networkSection } from './bugs/network.js';
 import { msPerRun, walkBases, type Case, type Plan, type WalkResult } from './bugs/walk.js';
 
 const BASES = 30;
@@ -29,6 +30,8 @@ const SLOW_SHRINK_TOTAL_MS = 50_000;
 const SHRINK_BASES = 5;
 const SLOW_SHRINK_BASES = 2;
 const STRATEGIES = 4;
+/** Longest one network case may keep starting base seeds (then its bases so far count). */
+const NET_CASE_BUDGET_MS = 40_000;
 
 /** Progress goes to a terminal only, so a redirected report is just the tables. */
 function progress(line: string): void {
@@ -170,7 +173,14 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   const notes: string[] = [];
   console.log(`interleave bench:bugs — node ${process.version}, ${process.platform}/${process.arch}`);
-  const cases = await bundledCases(notes, process.argv.slice(2));
+  const args = process.argv.slice(2);
+  const netOnly = args.includes('--network');
+  if (args.includes('--network') || !args.includes('--threads')) {
+    console.log('');
+    for (const l of await networkSection(NET_CASE_BUDGET_MS, 2)) console.log(l);
+    if (netOnly) return;
+  }
+  const cases = await bundledCases(notes, args.filter((a) => !a.startsWith('--')));
   const cells = await measureCells(cases, notes);
   console.log(`\n## Seeds to find each bug (${BASES} base seeds b; seeds "b:0", "b:1", … until the first run whose`);
   console.log(`## first violation is the expected kind; cap ${CAP}, run-to-block ${BASELINE_CAP}; ">cap" = not found)\n`);

@@ -164,3 +164,39 @@ t.test('a message-passing target from a file outside the repo runs through the C
   t.match(r1.out, /violation: state-machine-safety/);
   t.equal(/decision-hash: (\w+)/.exec(r1.out)?.[1], /decision-hash: (\w+)/.exec(r2.out)?.[1]);
 });
+
+t.test('weather on the command line: a user\'s network fixture, its weather printed, pinned, or turned off; bad weather input is exit 2', async (t) => {
+  const fixture = join(root, 'bench/fixtures/net/retry-twice.ts');
+  const r = run(['run', fixture, '--variant', 'no-dedup', '--seeds', '1..20', '--report-dir', join(work, 'rw')]);
+  t.equal(r.code, 1, 'the planted bug is found under plain defaults');
+  t.match(r.out, /\n {6}weather: (lockstep|lan|wan|jittery|heavy-tail) /, 'each failure prints its weather');
+  const failDir = join(work, 'rw', readdirSync(join(work, 'rw'))[0]!, 'failures');
+  const failure = join(failDir, readdirSync(failDir)[0]!);
+  const rec = JSON.parse(readFileSync(failure, 'utf8')) as { seed: string; weather: { latency: string }; faultLog: { fault: string }[]; decisionHash: string };
+  t.type(rec.weather.latency, 'string', 'the failure file holds the weather');
+  t.equal(rec.faultLog[0]!.fault, 'weather', 'as the first fault-log entry');
+  const again = run(['replay', fixture, '--variant', 'no-dedup', '--seed', rec.seed]);
+  t.match(again.out, new RegExp(`decision-hash: ${rec.decisionHash}`), 'replay --seed draws the same weather');
+  const pinned = run(['replay', fixture, '--variant', 'no-dedup', '--seed', rec.seed, '--weather', failure]);
+  t.match(pinned.out, new RegExp(`decision-hash: ${rec.decisionHash}`), '--weather with the failure file reproduces it too');
+  const calm = run(['run', fixture, '--variant', 'no-dedup', '--seeds', '1..20', '--fixed-weather', '--report-dir', join(work, 'rw2')]);
+  t.equal(calm.code, 0, '--fixed-weather with no --faults: a calm network, no failure');
+  t.notMatch(calm.out, /weather:/, 'and no weather line');
+  const bad = (args: string[], re: RegExp, what: string): void => {
+    const b = run(args);
+    t.equal(b.code, 2, `${what}: exit 2`);
+    t.match(b.err, re, `${what}: one clear line`);
+    t.notMatch(b.err, /\n\s+at /, `${what}: no stack`);
+  };
+  bad(['run', fixture, '--weather', join(work, 'nope.json')], /--weather .*nope\.json: cannot read it/, 'a missing weather file');
+  bad(['run', fixture, '--weather', join(work, 'corrupt.json')], /--weather .*cannot read it as JSON/, 'a corrupt weather file');
+  bad(['run', fixture, '--net', 'partitionStyle=zigzag'], /partitionStyle must be one of/, 'an unknown partition style');
+  bad(['run', 'raft', '--workload', 'nope=1'], /declares no such workload knob/, 'an unknown workload knob');
+  bad(['run', fixture, '--fixed-weather', '--weather', failure], /do not mix/, '--fixed-weather with --weather');
+  bad(['run', fixture, '--weather', failure, '--net', 'crashDownMsMax=5'], /--weather pins every .*drop --net/, '--net beside --weather');
+  writeFileSync(join(work, 'number.json'), '42');
+  bad(['run', fixture, '--weather', join(work, 'number.json')], /expected a JSON object/, 'a weather file holding a number');
+  writeFileSync(join(work, 'badknob.json'), JSON.stringify({ weather: { latency: 'lan', faults: {}, net: { warp: 9 }, workload: {} } }));
+  bad(['run', fixture, '--weather', join(work, 'badknob.json')], /weather\.net\.warp: unknown network knob/, 'a weather with an unknown knob');
+  bad(['run', 'raft', '--workload', 'maxEntriesPerAppend=2.5'], /must be an integer/, 'a fractional value for an integer knob');
+});

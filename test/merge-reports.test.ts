@@ -4,7 +4,7 @@
  * failure files.
  */
 import t from 'tap';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { explore } from '../dist/harness/explore/explore.js';
 import { parseShard, shardSeeds } from '../dist/harness/explore/shard.js';
@@ -100,4 +100,20 @@ t.test('reports without shard metadata merge too, refusing a seed that failed in
   const entry = readSummary(x).targets[0]!.failures[0]!;
   writeFileSync(join(x, entry.file), '');
   t.throws(() => mergeReports([x, y]), { name: 'UsageError', message: /cannot read failure file/ });
+});
+
+t.test('weather statistics merge as sums: each run is in exactly one shard', async (t) => {
+  const root = t.testdir({});
+  const run = async (dir: string, seeds: string): Promise<string> => {
+    const r = await explore({ target: 'raft', variant: ['correct', 'no-lease'], seeds });
+    mkdirSync(dir, { recursive: true });
+    writeExploreReport(dir, [r], { command: 'interleave run raft', seedSpec: '1..16', seedCount: 16, wallMs: 1, startedAt: '2026-01-01T000000Z' });
+    return dir;
+  };
+  const a = await run(join(root, 'a'), '1..8');
+  const b = await run(join(root, 'b'), '9..16');
+  const whole = readSummary(await run(join(root, 'whole'), '1..16'));
+  const m = mergeReports([a, b]);
+  t.ok(whole.targets[0]!.weatherStats !== undefined, 'a network run reports its weather statistics');
+  t.same(m.summary.targets[0]!.weatherStats, whole.targets[0]!.weatherStats, 'the merged counts equal one run over every seed');
 });

@@ -376,7 +376,7 @@ t.test('a follower truncates only on conflict and rejects a mismatched prevLog',
   const f = solo('f', ['l', 'f', 'g']);
   const e = (index: number, term: number, data: string): Entry => ({ index, term, data });
   const app = (prevLogIndex: number, prevLogTerm: number, entries: Entry[], term = 2): Message => ({
-    type: 'append', from: 'l', to: 'f', term, prevLogIndex, prevLogTerm, entries, commit: 0, sentTick: 1,
+    type: 'append', from: 'l', to: 'f', term, prevLogIndex, prevLogTerm, entries, commit: 0, sentTick: 1, epoch: 0,
   });
   f.step(app(0, 0, [e(1, 1, 'a'), e(2, 1, 'b'), e(3, 2, 'c')]));
   flush(f);
@@ -403,7 +403,7 @@ t.test('leader: duplicated or reordered append responses never move matchIndex b
   l.propose('x');
   flush(l);
   const ok = (matchIndex: number): Message => ({
-    type: 'append-resp', from: 'f', to: 'l', term: 1, success: true, matchIndex, rejectedIndex: 0, hintIndex: 0, sentTick: 0,
+    type: 'append-resp', from: 'f', to: 'l', term: 1, success: true, matchIndex, rejectedIndex: 0, hintIndex: 0, sentTick: 0, epoch: 0,
   });
   l.step(ok(2));
   const rd = flush(l);
@@ -416,9 +416,9 @@ t.test('leader: duplicated or reordered append responses never move matchIndex b
   const hb = sent(flush(l)).find((m) => m.type === 'heartbeat' && m.to === 'f') as { commit: number } | undefined;
   t.equal(hb?.commit, 2);
   // Reference: §5.1: a message from an older term is stale and does not demote.
-  l.step({ type: 'append-resp', from: 'g', to: 'l', term: 0, success: false, matchIndex: 0, rejectedIndex: 0, hintIndex: 0, sentTick: 0 });
+  l.step({ type: 'append-resp', from: 'g', to: 'l', term: 0, success: false, matchIndex: 0, rejectedIndex: 0, hintIndex: 0, sentTick: 0, epoch: 0 });
   t.equal(l.role, 'leader');
-  l.step({ type: 'heartbeat-resp', from: 'g', to: 'l', term: 7, sentTick: 0 });
+  l.step({ type: 'heartbeat-resp', from: 'g', to: 'l', term: 7, sentTick: 0, epoch: 0 });
   t.same([l.role, l.term], ['follower', 7], 'a higher term demotes the leader');
 });
 
@@ -586,4 +586,41 @@ t.test('noLease: an isolated leader keeps leading after a newer leader exists; w
   }
   t.same(problems, []);
   t.equal(staleWithBug, seeds, 'without the lease, every isolated leader outlives its successor\'s election');
+});
+
+t.test('lease evidence comes only from answers to this start\'s own messages', async (t) => {
+  // A late answer to a message a previous life sent carries that life's tick: it must not renew the lease.
+  const cfg = { id: 'l', peers: ['l', 'a', 'b'], electionTimeoutMinTicks: 10, electionTimeoutMaxTicks: 20, heartbeatTicks: 2, randomInt: () => 0, lease: true, leaseTicks: 5, epoch: 2 };
+  const l = new RaftNode(cfg);
+  const drain = (): void => {
+    while (l.hasReady()) l.advance(l.ready());
+  };
+  for (let i = 0; i < 40 && l.role !== 'candidate'; i++) {
+    l.tick();
+    drain();
+  }
+  const term = l.term;
+  l.step({ type: 'vote-resp', from: 'a', to: 'l', term, granted: true });
+  drain();
+  t.equal(l.role, 'leader', 'l leads');
+  for (let i = 0; i < 8; i++) {
+    l.step({ type: 'heartbeat-resp', from: 'a', to: 'l', term, sentTick: l.role === 'leader' ? 1_000 : 0, epoch: 1 });
+    drain();
+    l.tick();
+    drain();
+  }
+  t.equal(l.role, 'follower', 'answers stamped with a previous epoch do not keep the lease');
+  const k = new RaftNode({ ...cfg, epoch: 1 });
+  let ticks = 0;
+  for (let i = 0; i < 40 && k.role !== 'candidate'; i++) { k.tick(); ticks++; while (k.hasReady()) k.advance(k.ready()); }
+  k.step({ type: 'vote-resp', from: 'a', to: 'l', term: k.term, granted: true });
+  while (k.hasReady()) k.advance(k.ready());
+  for (let i = 0; i < 8; i++) {
+    k.step({ type: 'heartbeat-resp', from: 'a', to: 'l', term: k.term, sentTick: ticks, epoch: 1 });
+    while (k.hasReady()) k.advance(k.ready());
+    k.tick();
+    ticks++;
+    while (k.hasReady()) k.advance(k.ready());
+  }
+  t.equal(k.role, 'leader', 'answers to its own messages keep it');
 });

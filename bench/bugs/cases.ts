@@ -1,4 +1,4 @@
-import { optionsFor, resolveExplore } from '../../harness/explore/explore.js';
+import { optionsFor, resolveExplore, seedOptions } from '../../harness/explore/explore.js';
 import { BUNDLED } from '../../harness/target/bundled.js';
 import type { Case } from './walk.js';
 
@@ -27,7 +27,11 @@ export async function bundledCases(notes: string[], extra: readonly string[] = [
         continue;
       }
       // Each variant under its own options (a target may set per-variant defaults).
-      cases.push({ ref: b.ref, target: r.target, group: b.group, variant, kind, options: optionsFor(r, variant).options });
+      const resolved = r;
+      cases.push({
+        ref: b.ref, target: r.target, group: b.group, variant, kind, options: optionsFor(r, variant).options,
+        seedOptions: (seed) => seedOptions(resolved, variant, seed),
+      });
     }
   }
   return cases;

@@ -9,7 +9,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { execute } from '../../harness/core/execute.js';
-import { resolveExplore } from '../../harness/explore/explore.js';
+import { resolveExplore, seedOptions } from '../../harness/explore/explore.js';
 import type { StrategySpec } from '../../harness/sched/index.js';
 import type { Decision } from '../../harness/sched/replay.js';
 import { shrink, type ShrinkMetrics } from '../../harness/shrink/index.js';
@@ -36,7 +36,7 @@ export interface ShrinkPost {
 
 async function main(job: ShrinkJob): Promise<void> {
   const r = await resolveExplore({ target: job.ref, variant: job.variant });
-  const base = { target: r.target, variant: job.variant, seed: job.seed, strategy: job.strategy, options: r.options };
+  const base = { target: r.target, variant: job.variant, seed: job.seed, strategy: job.strategy, options: seedOptions(r, job.variant, job.seed) };
   let decisions: Decision[] = (await execute(base)).decisions;
   let before: ShrinkMetrics | null = null;
   let runs = 0;

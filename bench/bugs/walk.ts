@@ -15,6 +15,8 @@ export interface Case {
   /** The violation kind the target's `expect` names for this variant. */
   kind: string;
   options: RunOptions;
+  /** The options one seed runs with (its drawn weather applied), as `interleave run` gives it. */
+  seedOptions: (seed: string) => RunOptions;
 }
 
 export interface Plan {
@@ -49,7 +51,8 @@ export function walkSeed(base: number, i: number): string {
 async function walkOne(c: Case, strategy: StrategySpec, base: number, cap: number, deadline: number): Promise<{ count: number; runs: number; hit: RunResult | null } | null> {
   for (let i = 0; i < cap; i++) {
     if (performance.now() > deadline) return null;
-    const r = await execute({ target: c.target, variant: c.variant, seed: walkSeed(base, i), strategy, options: c.options });
+    const seed = walkSeed(base, i);
+    const r = await execute({ target: c.target, variant: c.variant, seed, strategy, options: c.seedOptions(seed) });
     if (r.violations[0]?.kind === c.kind) return { count: i + 1, runs: i + 1, hit: r };
   }
   return { count: cap + 1, runs: cap, hit: null };
@@ -77,7 +80,7 @@ export async function walkBases(c: Case, strategy: StrategySpec, plan: Plan): Pr
  * (a cold run costs several times a warm one), then up to `samples` runs or `maxMs`.
  */
 export async function msPerRun(c: Case, samples = 8, maxMs = 500): Promise<number> {
-  const one = (i: number) => execute({ target: c.target, variant: c.variant, seed: `probe:${i}`, strategy: { name: 'random' }, options: c.options });
+  const one = (i: number) => execute({ target: c.target, variant: c.variant, seed: `probe:${i}`, strategy: { name: 'random' }, options: c.seedOptions(`probe:${i}`) });
   await one(0);
   await one(1);
   const t0 = performance.now();

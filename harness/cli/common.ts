@@ -25,6 +25,9 @@ export interface RunFlags {
   'event-latency-ms'?: number;
   net?: string[];
   'check-determinism'?: boolean;
+  'fixed-weather'?: boolean;
+  weather?: string;
+  workload?: string[];
   'report-dir': string;
 }
 
@@ -47,15 +50,29 @@ export function exploreFlags(a: RunFlags): Omit<ExploreOptions, 'target' | 'seed
     eventLatencyMs: a['event-latency-ms'],
     net: parseNet(a.net ?? []),
     checkDeterminism: a['check-determinism'],
+    fixedWeather: a['fixed-weather'],
+    weather: a.weather,
+    workload: parseWorkload(a.workload ?? []),
   };
 }
 
-function parseNet(items: readonly string[]): Record<string, number | boolean> {
-  const out: Record<string, number | boolean> = {};
+function parseWorkload(items: readonly string[]): Record<string, number> {
+  const out: Record<string, number> = {};
   for (const it of items.flatMap((x) => x.split(','))) {
-    const m = /^([A-Za-z]+)=(true|false|[0-9]*\.?[0-9]+)$/.exec(it.trim());
-    if (!m) throw new UsageError(`malformed --net '${it}': expected knob=value, e.g. pauseMsMax=400`);
-    out[m[1]!] = m[2] === 'true' ? true : m[2] === 'false' ? false : Number(m[2]);
+    const m = /^([A-Za-z][A-Za-z0-9_]*)=(-?[0-9]*\.?[0-9]+)$/.exec(it.trim());
+    if (!m) throw new UsageError(`malformed --workload '${it}': expected knob=number, e.g. proposeEveryMs=50`);
+    out[m[1]!] = Number(m[2]);
+  }
+  return out;
+}
+
+function parseNet(items: readonly string[]): Record<string, number | boolean | string> {
+  const out: Record<string, number | boolean | string> = {};
+  for (const it of items.flatMap((x) => x.split(','))) {
+    const m = /^([A-Za-z]+)=(true|false|[0-9]*\.?[0-9]+|[a-z][a-z-]*)$/.exec(it.trim());
+    if (!m) throw new UsageError(`malformed --net '${it}': expected knob=value, e.g. pauseMsMax=400 or partitionStyle=ring`);
+    const v = m[2]!;
+    out[m[1]!] = v === 'true' ? true : v === 'false' ? false : /^[0-9.]/.test(v) ? Number(v) : v;
   }
   return out;
 }
@@ -66,7 +83,7 @@ export function runOptions<T>(y: Argv<T>) {
     .option('variant', { type: 'string', describe: 'variant(s) to run, comma-separated (default: all of the target\'s variants)' })
     .option('strategy', { type: 'string', default: 'random', describe: 'exploration strategy' })
     .option('duration', { type: 'number', describe: 'virtual duration of each run, ms (default 60000)' })
-    .option('max-steps', { type: 'number', describe: 'step budget; running out is a budget-exceeded violation (default 100000)' })
+    .option('max-steps', { type: 'number', describe: 'total step budget; running out is a budget-exceeded violation (default 1000000; 100000 steps without virtual time moving is one too)' })
     .option('faults', { type: 'string', array: true, describe: 'faults to inject: names or all (comma-separated)' })
     .option('fault-rate', { type: 'string', array: true, describe: 'tune a fault: name=p' })
     .option('ignore', { type: 'string', array: true, describe: 'violation kinds not to report' })
@@ -77,7 +94,10 @@ export function runOptions<T>(y: Argv<T>) {
     .option('liveness-ms', { type: 'number', describe: 'network: a leader must commit within this long into the quiet period (default 3000; 0 = off)' })
     .option('event-latency-ms', { type: 'number', describe: 'network: a leadership event may stay unread this long (default 500)' })
     .option('net', { type: 'string', array: true, describe: 'network fault knob: name=value (e.g. pauseMsMax=400)' })
-    .option('check-determinism', { type: 'boolean', describe: 'run each seed twice and report the first divergence' });
+    .option('check-determinism', { type: 'boolean', describe: 'run each seed twice and report the first divergence' })
+    .option('fixed-weather', { type: 'boolean', describe: 'no per-seed weather: --faults at their rates, --net and workload defaults as given' })
+    .option('weather', { type: 'string', describe: 'run every seed under the weather in this failure, schedule or weather file' })
+    .option('workload', { type: 'string', array: true, describe: 'pin a workload knob the target declares: name=value' });
 }
 
 /** Draws fresh seeds for `random:N`: the one place real entropy enters, and every seed is printed. */

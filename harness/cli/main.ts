@@ -56,6 +56,8 @@ async function main(argv: string[]): Promise<number> {
       y.option('seeds', { type: 'string', describe: 'seeds per variant (default 1..300)' })
         .option('strategy', { type: 'string', default: 'random' })
         .option('target', { type: 'string', array: true, describe: 'limit to these bundled targets' })
+        .option('max-seeds', { type: 'number', describe: 'a buggy variant not caught within --seeds runs on, up to this many seeds (default 20× --seeds)' })
+        .option('jobs', { type: 'number', default: 1, describe: 'worker threads (results do not depend on it)' })
         .option('report-dir', { type: 'string', default: 'reports' }),
       (a) => set(campaignCommand(a as never, argv)))
     .demandCommand(1, 'give a command: run, replay, shrink, regress, merge-reports, list, campaign')

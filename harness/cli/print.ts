@@ -1,3 +1,4 @@
+import { describeWeather } from '../net/weather.js';
 import { pctGuarantee, type ExploreResult } from '../explore/explore.js';
 
 /** PCT's promise, stated for what this campaign actually ran. */
@@ -33,6 +34,7 @@ export function printSummary(results: readonly ExploreResult[], wallMs: number, 
     for (const f of shown) {
       const v = f.result.violations[0]!;
       out(`  ✗ ${f.variant} seed ${f.seed}: ${v.kind} at step ${v.step} (${v.timeMs} ms): ${v.message}`);
+      if (f.result.weather !== undefined) out(`      weather: ${describeWeather(f.result.weather)}`);
       out(`      replay: ${f.replayCommand}`);
     }
     if (r.failures.length > shown.length) out(`  …and ${r.failures.length - shown.length} more failing seeds in the report`);

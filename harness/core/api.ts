@@ -172,8 +172,42 @@ export interface NodeContext<M = unknown> extends Omit<Sim, 'node'> {
 
 export type NodeMain<M = unknown> = (ctx: NodeContext<M>) => Promise<void> | void;
 
+/** What a network target promises to survive; the harness keeps its draws within them. */
+export interface Assumptions {
+  /** Largest clock drift the target tolerates, in ppm. */
+  maxDriftPpm?: number;
+  /** Longest process pause (GC, slow fsync) the target tolerates, in ms. */
+  maxPauseMs?: number;
+  /** Longest one-way message delay the target needs for liveness, in ms. Outside the fault
+   * window, latency stays within it. */
+  maxOneWayDelayMs?: number;
+}
+
 export interface SetupContext {
   variant: string;
+  /** The run's workload: every knob the target declares in `workload`, drawn per seed with the
+   * weather (its `default` under --fixed-weather). */
+  workload: Readonly<Record<string, number>>;
+}
+
+/**
+ * One workload knob a target declares (how hard its clients push, how it batches): the harness
+ * draws a value in [min, max] per seed, with the weather, so a bug that needs a busy client is
+ * found without anyone knowing that in advance. A yes/no knob is { min: 0, max: 1 }.
+ */
+export interface WorkloadKnob {
+  min: number;
+  max: number;
+  /** The value under --fixed-weather and for runs that draw no weather. */
+  default: number;
+  /** Draw log-uniformly (for rates and intervals spanning orders of magnitude; needs min > 0). */
+  log?: boolean;
+  /** false: a real number; otherwise rounded to an integer. */
+  integer?: boolean;
+  /** Which end loads the system more (a shorter interval, smaller batches: `min`). Knobs that
+   * say so move together with the seed's drawn workload intensity. */
+  intense?: 'min' | 'max';
+  about?: string;
 }
 
 export interface Target {
@@ -186,8 +220,11 @@ export interface Target {
   ignore?: readonly string[];
   /** Per-variant expected outcome for the campaign: 'pass' or a violation kind. Optional. */
   expect?: Readonly<Record<string, string>>;
-  /** Timing margins the target declares it tolerates (network targets). */
-  assumptions?: { maxDriftPpm?: number; maxPauseMs?: number };
+  /** Timing margins the target declares it tolerates (network targets). Per-seed weather never
+   * draws beyond them, except latency inside the fault window (and a violation then says so). */
+  assumptions?: Assumptions;
+  /** Workload knobs, drawn per seed with the weather and passed to setup as `workload`. */
+  workload?: Readonly<Record<string, WorkloadKnob>>;
   /** Default run options the target needs (e.g. duration); a user's flags override them. */
   defaults?: TargetDefaults;
   /** Per-variant defaults over `defaults`: a bug that needs heavy crashes to show, say. */
@@ -202,7 +239,7 @@ export interface TargetDefaults {
   faultWindowMs?: number;
   livenessMs?: number;
   eventLatencyMs?: number;
-  net?: Readonly<Record<string, number | boolean>>;
+  net?: Readonly<Record<string, number | boolean | string>>;
 }
 
 /** Typing helper only: a target file works without importing it. */

@@ -5,6 +5,8 @@ import type { TraceEvent } from './trace.js';
 import type { Violation } from './violation.js';
 import { makeStrategy, type StrategySpec } from '../sched/index.js';
 import type { SchedulerFactory } from '../sched/scheduler.js';
+import { fixedWorkload, type Weather } from '../net/weather.js';
+import { networkOf } from '../net/network.js';
 
 export interface RunResult {
   target: string;
@@ -23,6 +25,10 @@ export interface RunResult {
   faultLog: FaultEvent[];
   /** The fault rates this run used (per seed under --swarm). */
   faults: Record<string, number>;
+  /** The seed's drawn weather, where it applied (a network, or a thread fault). */
+  weather?: Weather;
+  /** The workload the target ran with, when it declares one. */
+  workload?: Record<string, number>;
   /** The full decision list: labels for steps and choices, numbers for draws. */
   decisions: (string | number)[];
   /** The steps just before the end (violation or not). */
@@ -53,7 +59,8 @@ export async function execute(input: ExecuteInput): Promise<RunResult> {
   const sims: SimImpl[] = [sim];
   attachEndAnalysis(run, () => sims);
   input.extend?.(run, sim);
-  const raw = await run.start(() => input.target.setup(sim, { variant: input.variant }));
+  const workload = Object.freeze({ ...fixedWorkload(input.target.workload ?? {}, {}), ...(input.options.workload ?? {}) });
+  const raw = await run.start(() => input.target.setup(sim, { variant: input.variant, workload }));
   const result: RunResult = {
     target: input.target.name,
     variant: input.variant,
@@ -72,13 +79,20 @@ export async function execute(input: ExecuteInput): Promise<RunResult> {
     decisions: raw.decisions,
     traceWindow: raw.trace.tail(),
   };
+  const w = input.options.weather;
+  // Weather is recorded where it applied: a thread-only run keeps only the thread fault.
+  if (w !== undefined) {
+    if (networkOf(run) !== undefined) result.weather = w;
+    else if (w.faults['spurious'] !== undefined) result.weather = { latency: w.latency, faults: { spurious: w.faults['spurious'] }, net: {}, workload: w.workload };
+  }
+  if (Object.keys(workload).length > 0) result.workload = { ...workload };
   if (raw.trace.full !== null) result.trace = raw.trace.full;
   return result;
 }
 
 export const DEFAULT_OPTIONS: RunOptions = {
   durationMs: 60_000,
-  maxSteps: 100_000,
+  maxSteps: 1_000_000,
   faults: {},
   ignore: new Set(),
   traceWindow: 40,

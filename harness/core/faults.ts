@@ -27,12 +27,13 @@ export function resolveFaults(names: readonly string[], rates: readonly string[]
   for (const b of base) if (FAULTS[b] === undefined) throw new UsageError(`unknown fault '${b}' (known: ${faultNames().join(', ')})`);
   for (const raw of names) {
     for (const n of raw.split(',').map((x) => x.trim()).filter((x) => x.length > 0)) {
+      if (n === 'none') continue;
       if (n === 'all') {
         for (const [k, v] of Object.entries(FAULTS)) out[k] = v.rate;
         continue;
       }
       const f = FAULTS[n];
-      if (f === undefined) throw new UsageError(`unknown fault '${n}' (known: ${faultNames().join(', ')}, all)`);
+      if (f === undefined) throw new UsageError(`unknown fault '${n}' (known: ${faultNames().join(', ')}, all, none)`);
       out[n] = f.rate;
     }
   }

@@ -6,8 +6,16 @@ import { Trace } from './trace.js';
 import { RunStopped, type Violation } from './violation.js';
 import { ReplayDivergence, type Choice, type DrawStream, type Scheduler } from '../sched/scheduler.js';
 import type { NetKnobs } from '../net/options.js';
+import type { Weather } from '../net/weather.js';
 
 export type EndReason = 'quiescent' | 'duration' | 'violation';
+
+/**
+ * Steps at one virtual instant that make a livelock: nothing a correct target does needs that
+ * many without time moving, while a busy target under heavy weather may need millions in all
+ * (so the total budget, `maxSteps`, is large and this catches a spin quickly).
+ */
+export const STILL_STEPS = 100_000;
 
 export interface RunOptions {
   /** Virtual duration in ms; reaching it is a normal end. */
@@ -33,6 +41,11 @@ export interface RunOptions {
   eventLatencyMs?: number;
   /** Network fault knobs (harness/net/options.ts); unset fields take their defaults. */
   net?: Partial<NetKnobs>;
+  /** The seed's drawn weather, when it has one: `faults`, `net` and `workload` already hold
+   * its values; this copy is what reports and schedule files record. */
+  weather?: Weather;
+  /** The target's workload knobs for this run (SetupContext.workload). */
+  workload?: Readonly<Record<string, number>>;
 }
 
 /** Hooks that detectors and the network layer attach to a run. */
@@ -82,6 +95,9 @@ export class Run {
   readonly pausedGroups = new Set<string>();
   current: Task | null = null;
   step = 0;
+  /** The virtual instant the run has stood at since step `stillSince` (livelock detection). */
+  private stillAt = -1;
+  private stillSince = 0;
   finished = false;
 
   /** Runnable tasks in the order they became runnable (the options' order is part of every
@@ -426,7 +442,12 @@ export class Run {
       if (this.finished) return;
       const opts = this.collectOptions();
       if (opts === null) return;
-      if (this.step >= this.opts.maxSteps) {
+      const now = this.clock.now();
+      if (now !== this.stillAt) {
+        this.stillAt = now;
+        this.stillSince = this.step;
+      }
+      if (this.step >= this.opts.maxSteps || this.step - this.stillSince >= STILL_STEPS) {
         this.budgetExceeded(opts);
         return this.dropTimers(opts);
       }
@@ -583,10 +604,13 @@ export class Run {
 
   private budgetExceeded(opts: readonly Choice[]): void {
     const busy = opts.filter((c) => c instanceof Task).map((c) => c.label);
+    const still = this.step < this.opts.maxSteps;
     this.violate({
       kind: 'budget-exceeded',
       actors: busy.slice(0, 8),
-      message: `${this.opts.maxSteps} steps ran out at ${this.clock.now()}ms virtual, before quiescence or the ${this.opts.durationMs}ms duration: a livelock, or raise --max-steps`,
+      message: still
+        ? `${STILL_STEPS} steps without virtual time moving, at ${this.clock.now()}ms: a livelock (tasks that never wait on time or on each other)`
+        : `${this.opts.maxSteps} steps ran out at ${this.clock.now()}ms virtual, before quiescence or the ${this.opts.durationMs}ms duration: a livelock, or raise --max-steps`,
     });
   }
 

@@ -1,4 +1,4 @@
-import type { Broadcaster, CondVar, Mutex, NodeMain, Op, Semaphore, Shared, Sim, SpawnOptions, TaskFn } from './api.js';
+import type { Assumptions, Broadcaster, CondVar, Mutex, NodeMain, Op, Semaphore, Shared, Sim, SpawnOptions, TaskFn } from './api.js';
 import type { Run } from './run.js';
 import { RunStopped } from './violation.js';
 import { SimMutex } from '../sync/mutex.js';
@@ -19,7 +19,7 @@ export class SimImpl implements Sim {
   readonly mutexes: SimMutex[] = [];
   /** The target's declared timing margins (execute sets them): the network names the ones a
    * run broke in its violations. */
-  assumptions: { maxDriftPpm?: number; maxPauseMs?: number } | null = null;
+  assumptions: Assumptions | null = null;
 
   constructor(
     readonly run: Run,

@@ -2,6 +2,8 @@ import { shellSeed } from '../core/seed.js';
 import type { StrategySpec } from '../sched/index.js';
 import { DEFAULT_OPTIONS } from '../core/execute.js';
 import type { RunOptions } from '../core/run.js';
+import type { NetKnobs } from '../net/options.js';
+import { DEFAULT_WEATHER_KINDS, type Weather } from '../net/weather.js';
 
 /**
  * The run options that change what a run does, in the plain form reports and schedule files
@@ -15,9 +17,19 @@ export interface CommandOptions {
   faultWindowMs?: number;
   livenessMs?: number;
   eventLatencyMs?: number;
-  net?: Readonly<Record<string, number | boolean>>;
+  net?: Readonly<Record<string, number | boolean | string>>;
   /** Faults were drawn per seed from `faults` (swarm testing). */
   swarm?: boolean;
+  /** Absent: each seed draws its weather, `faults` naming the kinds it may draw. `fixed`: no
+   * draws (`--fixed-weather`). An object: every run had this weather (a schedule's, or
+   * `--weather`); `faults`, `net` and `workload` then hold its values. */
+  weather?: 'fixed' | Weather;
+  /** The file `--weather` named, for printed commands. */
+  weatherFile?: string;
+  /** Drawn weather: rates the user pinned with `--fault-rate`. */
+  pinnedRates?: Readonly<Record<string, number>>;
+  /** Workload knobs: pinned (campaign) or as run (schedule). */
+  workload?: Readonly<Record<string, number>>;
   /** Each seed ran twice to compare (a nondeterminism failure shows only then). */
   checkDeterminism?: boolean;
 }
@@ -33,7 +45,9 @@ export function commandOptions(o: RunOptions, userIgnore?: readonly string[], sw
   if (o.faultWindowMs !== undefined) c.faultWindowMs = o.faultWindowMs;
   if (o.livenessMs !== undefined) c.livenessMs = o.livenessMs;
   if (o.eventLatencyMs !== undefined) c.eventLatencyMs = o.eventLatencyMs;
-  if (o.net !== undefined && Object.keys(o.net).length > 0) c.net = { ...(o.net as Record<string, number | boolean>) };
+  if (o.net !== undefined && Object.keys(o.net).length > 0) c.net = { ...(o.net as Record<string, number | boolean | string>) };
+  if (o.weather !== undefined) c.weather = o.weather;
+  if (o.workload !== undefined && Object.keys(o.workload).length > 0) c.workload = { ...o.workload };
   if (swarm) c.swarm = true;
   if (checkDeterminism) c.checkDeterminism = true;
   return c;
@@ -50,7 +64,9 @@ export function toRunOptions(c: CommandOptions, base: RunOptions = DEFAULT_OPTIO
     faultWindowMs: c.faultWindowMs ?? base.faultWindowMs,
     livenessMs: c.livenessMs ?? base.livenessMs,
     eventLatencyMs: c.eventLatencyMs ?? base.eventLatencyMs,
-    net: { ...(c.net ?? {}) },
+    net: { ...(c.net ?? {}) } as Partial<NetKnobs>,
+    ...(typeof c.weather === 'object' ? { weather: c.weather } : {}),
+    ...(c.workload !== undefined ? { workload: { ...c.workload } } : {}),
   };
 }
 
@@ -69,18 +85,36 @@ export function optionFlags(strategy: StrategySpec, o: CommandOptions): string[]
   if (o.durationMs !== DEFAULT_OPTIONS.durationMs) parts.push('--duration', String(o.durationMs));
   if (o.maxSteps !== DEFAULT_OPTIONS.maxSteps) parts.push('--max-steps', String(o.maxSteps));
   const faults = Object.keys(o.faults).sort();
-  if (faults.length > 0) {
+  const drawn = o.weather === undefined && o.swarm !== true;
+  if (drawn) {
+    // Each seed draws its weather again from the seed: only what the user narrowed or pinned is spelled out.
+    if (faults.join(',') !== [...DEFAULT_WEATHER_KINDS].sort().join(',')) parts.push('--faults', faults.length > 0 ? faults.join(',') : 'none');
+    for (const f of Object.keys(o.pinnedRates ?? {}).sort()) parts.push('--fault-rate', `${f}=${plain(o.pinnedRates![f]!)}`);
+  } else if (typeof o.weather === 'object') {
+    parts.push('--weather', quote(o.weatherFile ?? '<the failure file>'));
+  } else if (faults.length > 0) {
     parts.push('--faults', faults.join(','));
-    for (const f of faults) parts.push('--fault-rate', `${f}=${o.faults[f]}`);
+    for (const f of faults) parts.push('--fault-rate', `${f}=${plain(o.faults[f]!)}`);
   }
+  if (o.weather === 'fixed') parts.push('--fixed-weather');
   if (o.swarm) parts.push('--swarm');
   if (o.checkDeterminism) parts.push('--check-determinism');
-  if (o.faultWindowMs !== undefined && o.faultWindowMs !== DEFAULT_OPTIONS.faultWindowMs) parts.push('--fault-window', String(o.faultWindowMs));
+  // Under drawn weather a window that is set was pinned (a drawn one is left out): always print it.
+  if (o.faultWindowMs !== undefined && typeof o.weather !== 'object' && (drawn || o.faultWindowMs !== DEFAULT_OPTIONS.faultWindowMs)) parts.push('--fault-window', String(o.faultWindowMs));
   if (o.livenessMs !== undefined && o.livenessMs !== DEFAULT_OPTIONS.livenessMs) parts.push('--liveness-ms', String(o.livenessMs));
   if (o.eventLatencyMs !== undefined && o.eventLatencyMs !== DEFAULT_OPTIONS.eventLatencyMs) parts.push('--event-latency-ms', String(o.eventLatencyMs));
-  for (const k of Object.keys(o.net ?? {}).sort()) parts.push('--net', `${k}=${o.net![k]}`);
+  if (typeof o.weather !== 'object') {
+    for (const k of Object.keys(o.net ?? {}).sort()) parts.push('--net', `${k}=${o.net![k]}`);
+    for (const k of Object.keys(o.workload ?? {}).sort()) parts.push('--workload', `${k}=${o.workload![k]}`);
+  }
   for (const k of [...o.ignore].sort()) parts.push('--ignore', quote(k));
   return parts;
+}
+
+/** A rate as the --fault-rate parser reads it: plain decimals, never 1e-7. */
+function plain(p: number): string {
+  const s = String(p);
+  return /e/i.test(s) ? p.toFixed(20).replace(/0+$/, '').replace(/\.$/, '') : s;
 }
 
 export function quote(s: string): string {

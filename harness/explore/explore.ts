@@ -1,13 +1,16 @@
 import type { Target, TargetDefaults } from '../core/api.js';
 import { DEFAULT_OPTIONS, execute, type RunResult } from '../core/execute.js';
-import { resolveFaults } from '../core/faults.js';
+import { FAULTS, resolveFaults } from '../core/faults.js';
 import type { RunOptions } from '../core/run.js';
 import { canonicalSeed } from '../core/seed.js';
 import { resolveStrategySpec, UsageError, type StrategySpec } from '../sched/index.js';
 import { swarmFaults } from '../sched/swarm.js';
 import { checkDeterminism } from '../sched/determinism.js';
 import { pctMissProbability } from '../sched/pct.js';
-import { DEFAULT_NET_KNOBS } from '../net/options.js';
+import { DEFAULT_NET_KNOBS, resolveKnobs, type NetKnobs } from '../net/options.js';
+import { DEFAULT_WEATHER_KINDS, drawWeather, weatherError, type Weather, type WeatherSpace } from '../net/weather.js';
+import { readWeather, withWeather } from './weather-file.js';
+import { countWeather, type WeatherStats } from './weather-stats.js';
 import { checkVariant, loadTarget } from '../target/load.js';
 import { VIOLATION_KINDS } from '../core/violation.js';
 import { commandOptions, replayCommand, type CommandOptions } from './command.js';
@@ -40,9 +43,19 @@ export interface ExploreOptions {
   /** Network targets: how long a leadership event may wait unread. */
   eventLatencyMs?: number;
   /** Network fault knobs (harness/net/options.ts). */
-  net?: Readonly<Record<string, number | boolean>>;
-  /** Each seed draws which of `faults` are on and at what rate (swarm testing). */
+  net?: Readonly<Record<string, number | boolean | string>>;
+  /** Each seed draws which of `faults` are on and at what rate, and nothing else (swarm
+   * testing as before per-seed weather; implies fixedWeather). */
   swarm?: boolean;
+  /** No per-seed weather: `faults` at their rates, `net` and the workload defaults as given.
+   * By default each seed draws its weather: `faults` names the kinds it may draw (a rate map's
+   * rates are then ignored: pin a rate with `faultRates`). */
+  fixedWeather?: boolean;
+  /** Every seed runs under this weather (a failure's, for a regression): a Weather, or the path
+   * of a failure file, schedule file or weather JSON that holds one. */
+  weather?: Weather | string;
+  /** Pins workload knobs the target declares. */
+  workload?: Readonly<Record<string, number>>;
   /** Run every seed twice; a different decision hash is a `nondeterminism` violation. */
   checkDeterminism?: boolean;
   /** Called after every run (progress lines, custom collection). */
@@ -88,6 +101,8 @@ export interface ExploreResult {
   /** Runs whose steps exceeded the PCT step bound k (the bound says nothing about them). */
   runsBeyondK: number;
   runsBeyondKByVariant: Record<string, number>;
+  /** Per variant, per weather feature: how many runs drew it and how many of those failed. */
+  weatherStats: WeatherStats;
   /** Set when shouldStop ended the campaign before every seed ran. */
   interrupted?: boolean;
   /** Kept only with keepRuns. */
@@ -95,8 +110,13 @@ export interface ExploreResult {
 }
 
 export interface VariantOptions {
+  /** The options before the seed's weather is applied. */
   options: RunOptions;
   commandOptions: CommandOptions;
+  /** What each seed draws its weather from; null under fixed or pinned weather. */
+  space: WeatherSpace | null;
+  /** The weather every seed runs under (`--weather`). */
+  pinned: Weather | null;
 }
 
 export interface Resolved {
@@ -127,13 +147,40 @@ export async function resolveExplore(o: Omit<ExploreOptions, 'seeds'>): Promise<
   for (const k of userIgnore) {
     if (!VIOLATION_KINDS.includes(k)) throw new UsageError(`--ignore ${k}: not a violation kind (known: ${VIOLATION_KINDS.join(', ')})`);
   }
+  if (swarm && o.weather !== undefined) throw new UsageError('--swarm and --weather do not mix: --weather pins one weather for every seed');
+  if (o.fixedWeather === true && o.weather !== undefined) throw new UsageError('--fixed-weather and --weather do not mix');
+  if (o.weather !== undefined) {
+    // The weather holds every rate, knob, window and workload value: a flag beside it would be ignored.
+    const beside = [['--faults', o.faults], ['--fault-rate', o.faultRates?.length ? o.faultRates : undefined], ['--net', o.net && Object.keys(o.net).length ? o.net : undefined],
+      ['--workload', o.workload && Object.keys(o.workload).length ? o.workload : undefined], ['--fault-window', o.faultWindowMs]] as const;
+    const given = beside.filter(([, v]) => v !== undefined).map(([n]) => n);
+    if (given.length > 0) throw new UsageError(`--weather pins every fault rate, network knob and workload value: drop ${given.join(', ')}`);
+  }
+  const pinned = typeof o.weather === 'string' ? readWeather(o.weather) : o.weather ?? null;
+  if (pinned !== null && typeof o.weather !== 'string') {
+    const err = weatherError(pinned);
+    if (err !== null) throw new UsageError(err);
+  }
+  if (pinned !== null) checkWorkload(target, pinned.workload, 'the weather\'s workload');
+  const workloadPins = checkWorkload(target, o.workload ?? {});
+  const mode: WeatherMode = pinned !== null ? 'pinned' : swarm || o.fixedWeather === true ? 'fixed' : 'drawn';
   const per: Record<string, VariantOptions> = {};
   for (const v of variants) {
-    const options = variantOptions(o, target, v);
+    const { options, space } = variantOptions(o, target, v, mode, workloadPins);
     if (swarm && Object.keys(options.faults).length === 0) {
       throw new UsageError('--swarm draws from the faults you enable: add --faults (or --faults all)');
     }
-    per[v] = { options, commandOptions: commandOptions(options, userIgnore, swarm, o.checkDeterminism === true) };
+    const c = commandOptions(options, userIgnore, swarm, o.checkDeterminism === true);
+    if (mode === 'fixed' && !swarm) c.weather = 'fixed';
+    if (pinned !== null) {
+      c.weather = pinned;
+      if (typeof o.weather === 'string') c.weatherFile = o.weather;
+    }
+    if (space !== null && Object.keys(space.pinnedRates).length > 0) c.pinnedRates = { ...space.pinnedRates };
+    // A drawn window is the seed's, not an option: a worker or a replay command must draw it again.
+    if (space !== null && typeof space.faultWindowMs !== 'number') delete c.faultWindowMs;
+    if (Object.keys(workloadPins).length > 0) c.workload = { ...workloadPins };
+    per[v] = { options, commandOptions: c, space, pinned };
   }
   const first = per[variants[0]!]!;
   return {
@@ -149,12 +196,70 @@ export async function resolveExplore(o: Omit<ExploreOptions, 'seeds'>): Promise<
   };
 }
 
+type WeatherMode = 'drawn' | 'fixed' | 'pinned';
+
 /** A user's flag wins over the variant's defaults, which win over the target's, then the harness's. */
-function variantOptions(o: Omit<ExploreOptions, 'seeds'>, target: Target, variant: string): RunOptions {
+function variantOptions(o: Omit<ExploreOptions, 'seeds'>, target: Target, variant: string, mode: WeatherMode, workload: Record<string, number>): { options: RunOptions; space: WeatherSpace | null } {
   const vd = target.variantDefaults?.[variant] ?? {};
   const td = target.defaults ?? {};
   const pick = <K extends keyof TargetDefaults>(k: K): TargetDefaults[K] => vd[k] ?? td[k];
-  const faults = resolveFaultOption(o.faults ?? pick('faults'), o.faultRates);
+  const given = o.faults ?? pick('faults');
+  const faults = mode === 'drawn'
+    ? Object.fromEntries(drawableKinds(given).map((k) => [k, FAULTS[k]!.rate]))
+    : resolveFaultOption(given, o.faultRates);
+  const options = runOptionsOf(o, target, pick, faults);
+  if (Object.keys(workload).length > 0) options.workload = { ...workload };
+  if (mode !== 'drawn') return { options, space: null };
+  const pinnedRates = resolveFaults([], o.faultRates ?? [], Object.keys(faults));
+  const space: WeatherSpace = {
+    kinds: Object.keys(faults),
+    pinnedRates,
+    pinnedNet: options.net as Record<string, number | boolean | string>,
+    pinnedWorkload: workload,
+    workload: target.workload ?? {},
+    faultWindowMs: faultWindowRange(o, pick, options),
+    assumptions: target.assumptions ?? null,
+  };
+  return { options, space };
+}
+
+/**
+ * The fault window a seed draws: from half to all of the time the run leaves before its
+ * liveness deadline (more fault time finds more; the quiet period still proves liveness). A
+ * window the user or the target set is kept as it is.
+ */
+function faultWindowRange(o: Omit<ExploreOptions, 'seeds'>, pick: <K extends keyof TargetDefaults>(k: K) => TargetDefaults[K], options: RunOptions): number | [number, number] {
+  const fixed = o.faultWindowMs ?? pick('faultWindowMs');
+  if (fixed !== undefined) return fixed;
+  const room = options.durationMs - (options.livenessMs ?? 0);
+  const hi = Math.floor(room / 100) * 100;
+  if (hi < 1_000) return options.faultWindowMs ?? DEFAULT_OPTIONS.faultWindowMs!;
+  return [Math.max(1_000, Math.floor(hi / 200) * 100), hi];
+}
+
+/** The kinds a seed may draw: those named (expanding `all`), else every network kind. */
+function drawableKinds(given: TargetDefaults['faults']): string[] {
+  if (given === undefined) return [...DEFAULT_WEATHER_KINDS];
+  if (!Array.isArray(given)) resolveFaults([], [], Object.keys(given));
+  const names = Array.isArray(given) ? Object.keys(resolveFaults(given as readonly string[])) : Object.keys(given);
+  return names.sort();
+}
+
+function checkWorkload(target: Target, pins: Readonly<Record<string, number>>, what = '--workload'): Record<string, number> {
+  const decl = target.workload ?? {};
+  for (const [k, v] of Object.entries(pins)) {
+    const d = decl[k];
+    if (d === undefined) {
+      const known = Object.keys(decl);
+      throw new UsageError(`${what} ${k}: ${target.name} declares no such workload knob (${known.length > 0 ? `known: ${known.join(', ')}` : 'it declares none'})`);
+    }
+    if (!(typeof v === 'number' && v >= d.min && v <= d.max)) throw new UsageError(`${what} ${k}=${v}: must be in [${d.min}, ${d.max}]`);
+    if (d.integer !== false && !Number.isInteger(v)) throw new UsageError(`${what} ${k}=${v}: must be an integer`);
+  }
+  return { ...pins };
+}
+
+function runOptionsOf(o: Omit<ExploreOptions, 'seeds'>, target: Target, pick: <K extends keyof TargetDefaults>(k: K) => TargetDefaults[K], faults: Record<string, number>): RunOptions {
   return {
     ...DEFAULT_OPTIONS,
     durationMs: positive('duration', o.durationMs ?? pick('durationMs') ?? DEFAULT_OPTIONS.durationMs),
@@ -193,11 +298,16 @@ function nonNegative(name: string, v: number): number {
   return v;
 }
 
-function checkNet(net: Readonly<Record<string, number | boolean>>): Record<string, number | boolean> {
+function checkNet(net: Readonly<Record<string, number | boolean | string>>): Record<string, number | boolean | string> {
   const known = Object.keys(DEFAULT_NET_KNOBS).concat(['pauseMsMax', 'driftPpmMax']);
   for (const [k, v] of Object.entries(net)) {
     if (!known.includes(k)) throw new UsageError(`unknown network knob '${k}' (known: ${known.join(', ')})`);
     if (typeof v === 'number' && !(Number.isFinite(v) && v >= 0)) throw new UsageError(`network knob ${k} must be a number >= 0`);
+  }
+  try {
+    resolveKnobs(net as Partial<NetKnobs>, null);
+  } catch (e) {
+    throw new UsageError(`--net: ${(e as Error).message}`);
   }
   return { ...net };
 }
@@ -271,10 +381,17 @@ function breathe(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve)); // allowed: between runs, never inside one
 }
 
-/** One seed as a campaign runs it: swarm faults drawn first, and a second run to compare when asked. */
+/** The options one seed runs with: its weather (or swarm faults) applied to the variant's. */
+export function seedOptions(r: Resolved, variant: string, seed: string): RunOptions {
+  const v = optionsFor(r, variant);
+  if (r.swarm) return { ...v.options, faults: swarmFaults(seed, v.options.faults) };
+  const w = v.pinned ?? (v.space !== null ? drawWeather(seed, v.space) : null);
+  return w === null ? v.options : withWeather(v.options, w);
+}
+
+/** One seed as a campaign runs it: its weather drawn first, and a second run to compare when asked. */
 export async function runSeed(r: Resolved, variant: string, seed: string): Promise<RunResult> {
-  const base = optionsFor(r, variant).options;
-  const options = r.swarm ? { ...base, faults: swarmFaults(seed, base.faults) } : base;
+  const options = seedOptions(r, variant, seed);
   const input = { target: r.target, variant, seed, strategy: r.strategy, options };
   const res = await execute(input);
   if (!r.checkDeterminism) return res;
@@ -311,6 +428,7 @@ export function emptyResult(r: Resolved): ExploreResult {
     maxTasks: 0,
     runsBeyondK: 0,
     runsBeyondKByVariant: zero(),
+    weatherStats: {},
   };
 }
 
@@ -326,6 +444,7 @@ export function addResult(out: ExploreResult, r: Resolved, res: RunResult, keep:
   }
   out.hashes.push({ variant: res.variant, seed: res.seed, hash: res.decisionHash, outcome: outcomeOf(res) });
   if (keep) (out.allRuns ??= []).push(res);
+  if (res.weather !== undefined) countWeather(out.weatherStats, res.variant, res.weather, res.outcome !== 'pass');
   if (res.outcome === 'pass') {
     out.passesByVariant[res.variant] = (out.passesByVariant[res.variant] ?? 0) + 1;
     return;

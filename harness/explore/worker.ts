@@ -40,8 +40,11 @@ export type FromWorker =
   | { type: 'error'; message: string; usage: boolean };
 
 export async function resolveForWorker(s: Pick<WorkerSetup, 'targetRef' | 'variants' | 'strategy' | 'exploreOptions'>): Promise<Resolved> {
-  const { swarm, traceWindow, checkDeterminism, ...rest } = s.exploreOptions;
+  const { swarm, traceWindow, checkDeterminism, weather, weatherFile: _file, pinnedRates, ...rest } = s.exploreOptions;
   const o: Omit<ExploreOptions, 'seeds'> = { ...rest, target: s.targetRef, variant: s.variants, strategy: s.strategy };
+  if (weather === 'fixed') o.fixedWeather = true;
+  else if (weather !== undefined) o.weather = weather;
+  if (pinnedRates !== undefined) o.faultRates = Object.entries(pinnedRates).map(([k, p]) => `${k}=${p.toFixed(20)}`);
   if (swarm === true) o.swarm = true;
   if (checkDeterminism === true) o.checkDeterminism = true;
   if (traceWindow !== undefined) o.traceWindow = traceWindow;

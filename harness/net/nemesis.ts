@@ -1,5 +1,7 @@
 import type { TimedEvent } from '../core/timers.js';
 import type { Network, NetNode } from './network.js';
+import type { PartitionStyle } from './options.js';
+import { DRAW_DEFAULT } from '../sched/replay.js';
 
 /**
  * The nemesis: a timed event loop of its own (Jepsen's name). Every nemesisIntervalMs of the
@@ -17,7 +19,7 @@ export class Nemesis {
   /** Called once, when the first node is declared. */
   start(): void {
     const { rates, faultWindowMs, knobs } = this.net;
-    const active = rates.partition > 0 || rates.crash > 0 || rates.pause > 0;
+    const active = rates.partition > 0 || rates.crash > 0 || rates.pause > 0 || (rates.delay > 0 && knobs.clogRate > 0);
     if (active && knobs.nemesisIntervalMs < faultWindowMs) this.scheduleTick();
     if (active) this.net.run.timers.add(faultWindowMs, 'nemesis:quiet', () => this.quiet(), null);
   }
@@ -27,7 +29,9 @@ export class Nemesis {
     const run = this.net.run;
     const max = this.net.knobs.driftPpmMax;
     if (max === 0 || !run.chance(this.net.rates.clockSkew)) return;
-    const ppm = (run.drawU32('fault') % (2 * max + 1)) - max;
+    const u = run.drawU32('fault');
+    if (u === DRAW_DEFAULT) return; // a lenient replay's default: the benign end, no drift
+    const ppm = (u % (2 * max + 1)) - max;
     node.setDrift(ppm);
     run.recordFault('clock-skew', `${node.id} drifts ${ppm >= 0 ? '+' : ''}${ppm}ppm`);
     const declared = this.net.assumptions?.maxDriftPpm;
@@ -47,14 +51,25 @@ export class Nemesis {
     const { run, rates } = this.net;
     if (this.partition === null && run.chance(rates.partition)) this.startPartition();
     if (run.chance(rates.crash)) {
-      const n = this.pick((x) => x.up);
+      const n = this.aimed((x) => x.up);
       if (n !== null) this.crash(n);
     }
     if (run.chance(rates.pause)) {
-      const n = this.pick((x) => x.up && !run.pausedGroups.has(x.id));
+      const n = this.aimed((x) => x.up && !run.pausedGroups.has(x.id));
       if (n !== null) this.pause(n);
     }
+    if (rates.delay > 0 && run.chance(this.net.knobs.clogRate)) this.clog();
     this.scheduleTick();
+  }
+
+  /** A crash or pause target: the leader, leaderBiasPct percent of the time, else any node. */
+  private aimed(ok: (n: NetNode) => boolean): NetNode | null {
+    const bias = this.net.knobs.leaderBiasPct;
+    if (bias > 0 && (bias >= 100 || this.net.run.drawU32('fault') % 100 < bias)) {
+      const leader = this.net.leaderGuess();
+      if (leader !== null && ok(leader)) return leader;
+    }
+    return this.pick(ok);
   }
 
   private pick(ok: (n: NetNode) => boolean): NetNode | null {
@@ -70,9 +85,11 @@ export class Nemesis {
     const n = nodes.length;
     if (n < 2) return;
     const cut = new Uint8Array(n * n);
-    const shape = run.drawU32('fault') % 3;
+    const style = knobs.partitionStyle;
     let detail: string;
-    if (shape === 0) detail = this.split(cut);
+    const shape = style === 'mixed' ? run.drawU32('fault') % 3 : -1;
+    if (shape < 0) detail = this.shaped(cut, style === 'mixed' ? 'symmetric' : style);
+    else if (shape === 0) detail = this.split(cut);
     else {
       const a = run.drawU32('fault') % n;
       const inbound = shape === 2 || run.drawU32('fault') % 2 === 0;
@@ -90,6 +107,76 @@ export class Nemesis {
     const heal = run.timers.add(run.clock.now() + ms, `nemesis:heal#${this.tick}`, () => this.heal(), null);
     this.partition = { heal, detail };
     run.recordFault('partition', `${detail} for ${ms}ms`);
+  }
+
+  /** One named partition shape (the weather's `partitionStyle`). */
+  private shaped(cut: Uint8Array, style: PartitionStyle): string {
+    const { run, nodes } = this.net;
+    const n = nodes.length;
+    const isolate = (a: number, inbound: boolean, outbound: boolean): void => {
+      for (let b = 0; b < n; b++) {
+        if (b === a) continue;
+        if (outbound) cut[a * n + b] = 1;
+        if (inbound) cut[b * n + a] = 1;
+      }
+    };
+    switch (style) {
+      case 'symmetric':
+        return this.split(cut);
+      case 'one-way': {
+        const a = run.drawU32('fault') % n;
+        const inbound = run.drawU32('fault') % 2 === 0;
+        isolate(a, inbound, !inbound);
+        return inbound ? `one-way: nothing reaches ${nodes[a]!.id}` : `one-way: ${nodes[a]!.id} reaches nobody`;
+      }
+      case 'leader': {
+        const leader = this.net.leaderGuess();
+        const a = leader !== null ? leader.index : run.drawU32('fault') % n;
+        isolate(a, true, true);
+        return `${nodes[a]!.id} isolated (${leader !== null ? 'the leader' : 'no leader known'})`;
+      }
+      case 'minority': {
+        const order = this.shuffled(n);
+        const size = 1 + (n >= 5 ? run.drawU32('fault') % Math.floor((n - 1) / 2) : 0);
+        const minority = new Set(order.slice(0, size));
+        for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) if (minority.has(a) !== minority.has(b)) cut[a * n + b] = 1;
+        return `minority {${[...minority].sort((x, y) => x - y).map((i) => nodes[i]!.id).join(',')}} cut off`;
+      }
+      case 'ring': {
+        if (n < 4) {
+          const a = run.drawU32('fault') % n;
+          isolate(a, true, true);
+          return `${nodes[a]!.id} isolated (a ring needs 4 nodes)`;
+        }
+        // Each node reaches only its two neighbours on a random ring: every node sees a
+        // majority of 5, but no two see the same one (Jepsen's majorities-ring).
+        const order = this.shuffled(n);
+        const pos = new Array<number>(n);
+        order.forEach((node, i) => { pos[node] = i; });
+        for (let a = 0; a < n; a++) {
+          for (let b = 0; b < n; b++) {
+            const d = Math.abs(pos[a]! - pos[b]!);
+            if (a !== b && d !== 1 && d !== n - 1) cut[a * n + b] = 1;
+          }
+        }
+        return `ring ${order.map((i) => nodes[i]!.id).join('-')}`;
+      }
+      default: {
+        const a = run.drawU32('fault') % n;
+        isolate(a, true, true);
+        return `${nodes[a]!.id} isolated`;
+      }
+    }
+  }
+
+  /** A seeded permutation of 0..n-1 (Fisher–Yates on fault draws). */
+  private shuffled(n: number): number[] {
+    const out = Array.from({ length: n }, (_, i) => i);
+    for (let i = n - 1; i > 0; i--) {
+      const j = this.net.run.drawU32('fault') % (i + 1);
+      [out[i], out[j]] = [out[j]!, out[i]!];
+    }
+    return out;
   }
 
   /** Symmetric: every node draws a side; an empty side takes one node from the other. */
@@ -113,7 +200,33 @@ export class Nemesis {
     this.net.run.recordFault('heal', `partition healed (${p.detail})`);
   }
 
+  /** One direction of one link clogs for Exp(clogMsMean) ms (at most 10× the mean). */
+  private clog(): void {
+    const { run, nodes, knobs } = this.net;
+    const n = nodes.length;
+    if (n < 2 || knobs.clogMsMean <= 0) return;
+    const a = run.drawU32('fault') % n;
+    const b = (a + 1 + (run.drawU32('fault') % (n - 1))) % n;
+    const u = run.drawU32('fault');
+    const ms = Math.min(10 * knobs.clogMsMean, Math.max(1, Math.round(-knobs.clogMsMean * Math.log((u + 1) / 4294967296))));
+    const clogs = (this.net.clogs ??= new Float64Array(n * n));
+    clogs[a * n + b] = Math.max(clogs[a * n + b]!, run.clock.now() + ms);
+    run.recordFault('clog', `${nodes[a]!.id}→${nodes[b]!.id} clogged for ${ms}ms`);
+  }
+
   // ---- crashes and pauses ----------------------------------------------------------------
+
+  /** A node synced: within the window, it may crash at once after (the step that synced ends
+   * first: what it sent is sent, what it kept in memory is lost). */
+  synced(node: NetNode): void {
+    const { run, rates, knobs } = this.net;
+    if (knobs.syncCrashRate <= 0 || rates.crash <= 0 || !node.up || run.clock.now() >= this.net.faultWindowMs) return;
+    if (!run.chance(knobs.syncCrashRate)) return;
+    const incarnation = node.incarnation;
+    run.timers.add(run.clock.now(), `nemesis:sync-crash:${node.id}#${incarnation}`, () => {
+      if (node.up && node.incarnation === incarnation) this.crash(node);
+    }, null);
+  }
 
   private crash(node: NetNode): void {
     const { run, rates, knobs } = this.net;
@@ -161,6 +274,7 @@ export class Nemesis {
   private quiet(): void {
     this.net.run.recordFault('quiet', `fault window closed at ${this.net.faultWindowMs}ms`);
     this.heal();
+    this.net.clogs = null;
     for (const n of this.net.nodes) {
       if (n.resumeEv !== null) this.resume(n);
       if (!n.up) this.restart(n);

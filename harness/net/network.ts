@@ -1,4 +1,4 @@
-import type { LeadershipEvent, NodeMain } from '../core/api.js';
+import type { Assumptions, LeadershipEvent, NodeMain } from '../core/api.js';
 import type { Run } from '../core/run.js';
 import type { SimImpl } from '../core/sim.js';
 import type { TimedEvent } from '../core/timers.js';
@@ -11,12 +11,14 @@ import { deepCopy } from './copy.js';
 import { extendHash, labelHash } from '../core/hash.js';
 import { NodeContextImpl } from './node-context.js';
 import { Nemesis } from './nemesis.js';
+import { describeWeather } from './weather.js';
+import { DRAW_DEFAULT } from '../sched/replay.js';
 import {
   DEFAULT_EVENT_LATENCY_MS, DEFAULT_FAULT_WINDOW_MS, DEFAULT_LIVENESS_MS,
   anyRate, readRates, resolveKnobs, type NetRates, type ResolvedKnobs,
 } from './options.js';
 
-export type Assumptions = { maxDriftPpm?: number; maxPauseMs?: number };
+export type { Assumptions };
 
 /** How many messages of one kind crossed a link, with their label prefix `from→to:kind#` and
  * its hash, so a message's label and hash cost only its number. */
@@ -90,9 +92,13 @@ export class NetNode {
     return this.rate === 1 ? ms : Math.round(ms * this.rate * 1000) / 1000;
   }
 
-  /** Virtual duration of `ms` on the node's clock: a fast clock fires its timers early. */
+  /** Virtual duration of `ms` on the node's clock: a fast clock fires its timers early. A
+   * positive wait never rounds to 0: `recv({ timeoutMs: deadline - now() })` with a sliver left
+   * would otherwise poll without time moving, and the user's loop would spin forever. */
   toGlobalMs(ms: number): number {
-    return this.rate === 1 ? ms : Math.round((ms / this.rate) * 1000) / 1000;
+    if (this.rate === 1) return ms;
+    const g = Math.round((ms / this.rate) * 1000) / 1000;
+    return ms > 0 ? Math.max(0.001, g) : g;
   }
 }
 
@@ -138,8 +144,15 @@ export class Network {
   readonly nemesis: Nemesis;
   /** blocked[from * n + to] while a partition cuts that direction. */
   blocked: Uint8Array | null = null;
+  /** clogs[from * n + to]: the virtual time that direction stays clogged until (null: none yet). */
+  clogs: Float64Array | null = null;
+  private clogged = 0;
   private readonly byId = new Map<string, NetNode>();
   private sealed = false;
+  /** The longest one-way delay drawn so far, in ms (for the broken-assumption note). */
+  private longestDelayMs = 0;
+  /** The latency bound after the fault window. */
+  private readonly quietDelayMaxMs: number;
 
   constructor(
     readonly run: Run,
@@ -154,11 +167,17 @@ export class Network {
     const paused = (id: string): boolean => run.pausedGroups.has(id);
     this.leadership = new LeadershipChecker(run, o.eventLatencyMs ?? DEFAULT_EVENT_LATENCY_MS, note, paused);
     this.safety = new RaftSafetyChecker(run, note);
-    const quietStart = anyRate(this.rates) ? this.faultWindowMs : 0;
+    const k = this.knobs;
+    const caps = [assumptions?.maxOneWayDelayMs ?? Infinity, k.quietDelayMaxMs > 0 ? k.quietDelayMaxMs : Infinity];
+    this.quietDelayMaxMs = Math.max(1, Math.min(...caps));
+    // A network slower than the quiet period's is weather too: liveness is judged after it calms.
+    const slow = k.oneWayDelayMaxMs > this.quietDelayMaxMs || k.latencyExpMeanMs > 0 || k.tailRate > 0;
+    const quietStart = anyRate(this.rates) || slow ? this.faultWindowMs : 0;
     this.liveness = new LivenessChecker(run, quietStart, o.livenessMs ?? DEFAULT_LIVENESS_MS,
       this.leadership, this.safety, note, () => this.describe());
     run.checkers.push(this.leadership, this.liveness);
     this.nemesis = new Nemesis(this);
+    if (o.weather !== undefined) run.recordFault('weather', describeWeather(o.weather));
   }
 
   declare(id: string, main: NodeMain<unknown>, daemon: boolean): void {
@@ -167,6 +186,7 @@ export class Network {
     if (this.sealed || this.run.current !== null) throw new Error(`node(${id}): nodes are declared in setup, before any task runs`);
     if (this.byId.has(id)) throw new Error(`node(${id}) declared twice`);
     const node = new NetNode(this.nodes.length, id, main, daemon);
+    node.store.onSync = () => this.nemesis.synced(node);
     this.nodes.push(node);
     this.byId.set(id, node);
     this.nemesis.drawDrift(node);
@@ -238,13 +258,19 @@ export class Network {
       run.recordFault('drop', label);
       return;
     }
-    let at = now + this.baseDelay();
+    let delay = this.baseDelay(faulty);
     if (faulty && run.chance(this.rates.delay)) {
       const extra = 1 + (run.drawU32('fault') % this.knobs.delayMsMax);
-      at += extra;
+      delay += extra;
       run.recordFault('delay', `${label} +${extra}ms`);
     }
-    this.dispatch(link, label, hash, dst, msg, at, faulty);
+    if (faulty && this.clogs !== null) {
+      // A clogged path holds the message until it clears (then in send order, a ms apart).
+      const until = this.clogs[from.index * this.nodes.length + dst.index]!;
+      if (until > now + delay) delay = until - now + (++this.clogged % 1_000) / 1_000;
+    }
+    if (delay > this.longestDelayMs) this.longestDelayMs = delay;
+    this.dispatch(link, label, hash, dst, msg, now + delay, faulty);
   }
 
   private dispatch(link: Link, label: string, hash: number, dst: NetNode, msg: unknown, at: number, faulty: boolean): void {
@@ -276,17 +302,55 @@ export class Network {
     d.ev = this.run.timers.add(at, d.label, d.fire, d.dst.id, d.hash);
   }
 
-  /** One-way delay drawn from [oneWayDelayMinMs, oneWayDelayMaxMs]. */
-  private baseDelay(): number {
-    const { oneWayDelayMinMs: lo, oneWayDelayMaxMs: hi } = this.knobs;
-    if (hi === lo) return lo;
-    return lo + (this.run.drawU32('fault') % (hi - lo + 1));
+  /**
+   * A message's one-way delay: U(min, max), or max(that, Exp(mean)) under a jittery network, or
+   * rarely a heavy-tail delay up to tailMsMax. After the fault window it is bounded by the
+   * target's maxOneWayDelayMs (and quietDelayMaxMs). Every draw maps a lenient replay's default
+   * (all ones) to the short end, so a shrunk run drifts towards a calm network.
+   */
+  private baseDelay(faulty: boolean): number {
+    const { oneWayDelayMinMs: lo, oneWayDelayMaxMs: hi, latencyExpMeanMs: mean, tailRate, tailMsMax } = this.knobs;
+    const run = this.run;
+    let d = lo;
+    if (hi !== lo) {
+      const u = run.drawU32('fault');
+      // All ones is a lenient replay's default draw: the short end, like every other draw here.
+      d = u === DRAW_DEFAULT ? lo : lo + (u % (hi - lo + 1));
+    }
+    if (mean > 0) d = Math.max(d, Math.round(-mean * Math.log((run.drawU32('fault') + 1) / 4294967296)));
+    if (tailRate > 0 && tailMsMax > hi && run.chance(tailRate)) {
+      d = hi + Math.floor((1 - run.drawU32('fault') / 4294967296) * (tailMsMax - hi));
+    }
+    return faulty ? d : Math.min(d, this.quietDelayMaxMs);
   }
 
   /** Appends the broken declared assumptions to a violation's message. */
   note(): string {
-    if (this.broken.length === 0) return '';
-    return `; the run broke the target's declared assumptions: ${this.broken.join('; ')}`;
+    const broken = [...this.broken];
+    const declared = this.assumptions?.maxOneWayDelayMs;
+    if (declared !== undefined && this.longestDelayMs > declared) {
+      broken.push(`a one-way delay of ${this.longestDelayMs}ms (inside the fault window) exceeded the target's declared maxOneWayDelayMs=${declared}`);
+    }
+    if (broken.length === 0) return '';
+    return `; the run broke the target's declared assumptions: ${broken.join('; ')}`;
+  }
+
+  /** The node that leads now, as far as the run knows: the highest-term signalled leader that
+   * is up, else the highest-term node that observed itself leader. */
+  leaderGuess(): NetNode | null {
+    let best: NetNode | null = null;
+    let bestTerm = -1;
+    for (const n of this.nodes) {
+      if (!n.up) continue;
+      const iv = this.leadership.current.get(n.id);
+      const obs = this.safety.lastObservation.get(n.id);
+      const term = iv !== undefined ? iv.term : obs !== undefined && obs.role === 'leader' ? obs.term : -1;
+      if (term > bestTerm) {
+        best = n;
+        bestTerm = term;
+      }
+    }
+    return best;
   }
 
   /** Each node's state, for the liveness report. */

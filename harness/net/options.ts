@@ -1,3 +1,5 @@
+import type { Assumptions } from '../core/api.js';
+
 /**
  * The network's fault model, as one documented options object (TigerBeetle's packet_simulator
  * keeps the same shape). Rates live in `RunOptions.faults` (name → probability, see
@@ -39,6 +41,33 @@ export interface NetKnobs {
   /** `clock-skew`: drift drawn from [-driftPpmMax, +driftPpmMax] ppm. Unset: the target's
    * assumptions.maxDriftPpm, else 200. */
   driftPpmMax?: number;
+  /** Latency: with this mean > 0, a message's delay is max(U(min, max), Exp(mean)) ms
+   * (TigerBeetle's packet simulator): most land fast, some land after a timeout fires. */
+  latencyExpMeanMs: number;
+  /** Latency: this share of messages (a probability) takes U(max, tailMsMax) ms instead. */
+  tailRate: number;
+  /** Latency: the heavy tail's longest delay, in ms. */
+  tailMsMax: number;
+  /** After the fault window, no message takes longer than this, in ms (0: no bound). The
+   * target's assumptions.maxOneWayDelayMs, when declared, bounds it too. */
+  quietDelayMaxMs: number;
+  /** `partition`: its shape. `mixed` draws symmetric, one-way or isolated each time; the
+   * others are one shape: a random bisection, one direction of one node, one node cut off, a
+   * minority cut from the majority, the current leader cut off, or a ring in which each node
+   * reaches only its two neighbours. */
+  partitionStyle: PartitionStyle | 'mixed';
+  /** `crash`/`pause`: the percentage of them aimed at the node that leads (signalled or
+   * observed), when there is one. */
+  leaderBiasPct: number;
+  /** `delay`: the chance per nemesis tick that one direction of one link clogs (TigerBeetle's
+   * packet simulator): its messages are held, not lost, until the clog clears, so a message
+   * lands after the world moved on. */
+  clogRate: number;
+  /** `delay`: a clog lasts Exp(this mean) ms, at most ten times it. */
+  clogMsMean: number;
+  /** `crash`: the chance that a sync is followed, at the same instant, by a crash of the node
+   * (a crash point at a durability boundary, where a forgotten write shows). */
+  syncCrashRate: number;
   /** Deep-copy each message at send (see copy.ts), so a sender that mutates a message
    * after sending cannot change what is in flight. */
   copyMessages: boolean;
@@ -53,8 +82,20 @@ export const DEFAULT_NET_KNOBS: Readonly<NetKnobs> = {
   nemesisIntervalMs: 100,
   partitionMsMax: 1_000,
   crashDownMsMax: 1_000,
+  latencyExpMeanMs: 0,
+  tailRate: 0,
+  tailMsMax: 0,
+  quietDelayMaxMs: 0,
+  partitionStyle: 'mixed',
+  leaderBiasPct: 0,
+  syncCrashRate: 0,
+  clogRate: 0,
+  clogMsMean: 0,
   copyMessages: true,
 };
+
+export const PARTITION_STYLES = ['symmetric', 'one-way', 'isolated', 'minority', 'leader', 'ring'] as const;
+export type PartitionStyle = (typeof PARTITION_STYLES)[number];
 
 /** Run-level timing of the network phases, in virtual ms (RunOptions fields). */
 export const DEFAULT_FAULT_WINDOW_MS = 5_000;
@@ -69,7 +110,7 @@ export interface ResolvedKnobs extends NetKnobs {
 
 export function resolveKnobs(
   given: Partial<NetKnobs> | undefined,
-  assumptions: { maxDriftPpm?: number; maxPauseMs?: number } | null,
+  assumptions: Assumptions | null,
 ): ResolvedKnobs {
   const k = { ...DEFAULT_NET_KNOBS, ...(given ?? {}) };
   const r: ResolvedKnobs = {
@@ -79,6 +120,14 @@ export function resolveKnobs(
   };
   for (const [name, v] of Object.entries(r)) {
     if (typeof v === 'boolean') continue;
+    if (name === 'partitionStyle') {
+      if (!(PARTITION_STYLES as readonly unknown[]).concat('mixed').includes(v)) throw new RangeError(`network option partitionStyle must be one of mixed, ${PARTITION_STYLES.join(', ')}, got ${String(v)}`);
+      continue;
+    }
+    if (name === 'tailRate' || name === 'syncCrashRate' || name === 'clogRate') {
+      if (!(typeof v === 'number' && v >= 0 && v <= 1)) throw new RangeError(`network option ${name} must be a probability in [0, 1], got ${String(v)}`);
+      continue;
+    }
     if (!(typeof v === 'number' && Number.isInteger(v) && v >= 0)) {
       throw new RangeError(`network option ${name} must be an integer >= 0, got ${String(v)}`);
     }

@@ -48,9 +48,13 @@ export class DurableStore implements NodeStorage {
     return [...this.cache.keys()].sort();
   }
 
+  /** Told of every sync (the nemesis may crash the node right after one). */
+  onSync: (() => void) | null = null;
+
   sync(): void {
     this.applyPending(this.pending.length);
     this.syncs++;
+    this.onSync?.();
   }
 
   unsyncedWrites(): number {

@@ -9,11 +9,15 @@ import type { ScheduleFile } from '../schedule/file.js';
  */
 export function rerecordCommand(s: ScheduleFile, path: string): string {
   const head = s.expect === 'pass' ? ['npx interleave replay'] : ['npx interleave shrink'];
-  const parts = [...head, quote(s.target), '--variant', quote(s.variant), '--seed', shellSeed(s.seed), ...scheduleFlags(s)];
+  const parts = [...head, quote(s.target), '--variant', quote(s.variant), '--seed', shellSeed(s.seed), ...scheduleFlags(s, path)];
   parts.push(s.expect === 'pass' ? '--save-schedule' : '--out', quote(path));
   return parts.join(' ');
 }
 
-export function scheduleFlags(s: ScheduleFile): string[] {
-  return optionFlags(s.strategy, s.options);
+/** Flags that run a schedule's seed again under the schedule's own weather (the file holds
+ * it), or under fixed weather when it has none (written before weather, or thread-only). */
+export function scheduleFlags(s: ScheduleFile, path: string): string[] {
+  const weather = s.options.weather;
+  if (weather !== undefined && weather !== 'fixed') return optionFlags(s.strategy, { ...s.options, weatherFile: path });
+  return optionFlags(s.strategy, { ...s.options, weather: 'fixed' });
 }

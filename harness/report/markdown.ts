@@ -1,5 +1,7 @@
 import type { ExploreResult } from '../explore/explore.js';
 import type { SummaryMeta } from './write.js';
+import { weatherMarkdown } from '../explore/weather-stats.js';
+import { describeWeather } from '../net/weather.js';
 
 /** The readable twin of summary.json: what ran, what broke, how to reproduce each failure. */
 export function summaryMarkdown(results: readonly ExploreResult[], meta: SummaryMeta): string {
@@ -17,6 +19,11 @@ export function summaryMarkdown(results: readonly ExploreResult[], meta: Summary
     }
   }
   for (const r of results) {
+    const table = weatherMarkdown(r.variants, r.weatherStats);
+    if (table.length === 0) continue;
+    lines.push('', `## Weather drawn in ${r.target}`, '', 'How often each per-seed weather feature was drawn, and how many of those runs failed.', '', ...table);
+  }
+  for (const r of results) {
     if (r.failures.length === 0) continue;
     lines.push('', `## Failures in ${r.target}`, '');
     for (const f of r.failures.slice(0, 50)) {
@@ -24,6 +31,7 @@ export function summaryMarkdown(results: readonly ExploreResult[], meta: Summary
       lines.push(`### ${f.variant} seed ${f.seed}: ${v.kind}`, '');
       lines.push(`step ${v.step}, ${v.timeMs} ms virtual, actors: ${v.actors.join(', ') || '—'}`, '');
       lines.push(`> ${v.message}`, '');
+      if (f.result.weather !== undefined) lines.push(`weather: ${describeWeather(f.result.weather)}`, '');
       lines.push('```', f.replayCommand, '```', '');
     }
     if (r.failures.length > 50) lines.push(`…and ${r.failures.length - 50} more (see summary.json).`);

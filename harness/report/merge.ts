@@ -1,3 +1,4 @@
+import { mergeWeatherStats } from '../explore/weather-stats.js';
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { RunResult } from '../core/execute.js';
@@ -147,6 +148,7 @@ function mergeTarget(dirs: readonly string[], parts: readonly TargetSummary[], r
     firstFailure: failures.length > 0 ? { variant: failures[0]!.variant, seed: failures[0]!.seed } : null,
     failures,
   };
+  if (parts.some((p) => p.weatherStats !== undefined)) out.weatherStats = mergeWeatherStats(parts.map((p) => p.weatherStats));
   if (parts.some((p) => p.maxTasks !== undefined)) out.maxTasks = Math.max(0, ...parts.map((p) => p.maxTasks ?? 0));
   if (parts.some((p) => p.runsBeyondK !== undefined)) out.runsBeyondK = sum(parts.map((p) => p.runsBeyondK ?? 0));
   if (parts.some((p) => p.runsBeyondKByVariant !== undefined)) {
@@ -214,6 +216,7 @@ function toResult(t: TargetSummary, files: ReadonlyMap<string, string>): Explore
     runs: t.runs, steps: t.steps, violationsByKind: t.violationsByKind, passesByVariant: t.passesByVariant,
     failuresByVariant: t.failuresByVariant, firstFailure: t.firstFailure, failures, hashes: [],
     maxTasks: t.maxTasks ?? 0, runsBeyondK: t.runsBeyondK ?? 0, runsBeyondKByVariant: t.runsBeyondKByVariant ?? {},
+    weatherStats: t.weatherStats ?? {},
   };
 }
 

@@ -6,6 +6,7 @@ import { pctGuarantee, type ExploreResult } from '../explore/explore.js';
 import { UsageError, type StrategySpec } from '../sched/index.js';
 import { HARNESS_VERSION } from '../version.js';
 import { summaryMarkdown } from './markdown.js';
+import { sortStats, type WeatherStats } from '../explore/weather-stats.js';
 
 /** One failing seed as summary.json lists it; merge-reports reads the same shape back. */
 export interface FailureEntry {
@@ -35,6 +36,8 @@ export interface TargetSummary {
   maxTasks?: number;
   runsBeyondK?: number;
   runsBeyondKByVariant?: Record<string, number>;
+  /** Per variant, per weather feature: runs that drew it, and how many of them failed. */
+  weatherStats?: WeatherStats;
 }
 
 export const HARNESS = { name: 'interleave', version: HARNESS_VERSION } as const;
@@ -87,6 +90,8 @@ export function failureReport(res: RunResult, targetRef: string, replayCommand: 
     decisionHash: res.decisionHash,
     steps: res.steps,
     timeMs: res.timeMs,
+    ...(res.weather !== undefined ? { weather: res.weather } : {}),
+    ...(res.workload !== undefined ? { workload: res.workload } : {}),
     faultLog: res.faultLog,
     traceWindow: res.traceWindow,
     replayCommand,
@@ -122,6 +127,7 @@ export function writeExploreReport(dir: string, results: readonly ExploreResult[
       passesByVariant: r.passesByVariant, failuresByVariant: r.failuresByVariant,
       firstFailure: r.firstFailure, failures,
       maxTasks: r.maxTasks, runsBeyondK: r.runsBeyondK, runsBeyondKByVariant: r.runsBeyondKByVariant,
+      ...(Object.keys(r.weatherStats).length > 0 ? { weatherStats: sortStats(r.weatherStats) } : {}),
       ...(pctGuarantee(r) !== null ? { pctGuarantee: pctGuarantee(r) } : {}),
     };
   });

@@ -7,6 +7,7 @@ import { UsageError, type StrategyParams } from '../sched/index.js';
 import type { Decision } from '../sched/replay.js';
 import { decodeDecisions, encodeDecisions } from './encoding.js';
 import { outcomeOf } from './run.js';
+import { weatherError } from '../net/weather.js';
 import { commandOptions, toRunOptions, type CommandOptions } from '../explore/command.js';
 
 /** The run options a schedule needs to replay: the ones that change what a run does. */
@@ -53,7 +54,7 @@ export function makeSchedule(input: MakeScheduleInput): ScheduleFile {
     target: looksLikePath(input.targetRef) ? resolve(input.targetRef) : input.targetRef,
     variant: r.variant,
     strategy: { name: r.strategy.name, params: { ...r.strategy.params } },
-    options: scheduleOptions(input.options),
+    options: scheduleOptions(appliedOptions(input.options, r)),
     seed: r.seed,
     decisions: encodeDecisions(r.decisions),
     expect: outcomeOf(r),
@@ -62,6 +63,13 @@ export function makeSchedule(input: MakeScheduleInput): ScheduleFile {
   };
   if (input.note !== undefined) s.note = input.note;
   return s;
+}
+
+/** A thread-only run drew a network weather it never used: keep only what applied. */
+function appliedOptions(o: RunOptions, r: RunResult): RunOptions {
+  if (o.weather === undefined || r.weather !== undefined) return o;
+  const { weather: _unused, ...rest } = o;
+  return { ...rest, faults: {}, net: {} };
 }
 
 export function scheduleOptions(o: RunOptions): ScheduleOptions {
@@ -176,4 +184,12 @@ function validateOptions(v: unknown, bad: (what: string) => never): void {
   const net = o['net'];
   if (net !== undefined && (net === null || typeof net !== 'object' || Array.isArray(net))) bad(`'options.net' must be an object of knob → value`);
   if (o['swarm'] !== undefined && typeof o['swarm'] !== 'boolean') bad(`'options.swarm' must be a boolean`);
+  if (o['weather'] !== undefined && o['weather'] !== 'fixed') {
+    const err = weatherError(o['weather']);
+    if (err !== null) bad(`'options.${err}`.replace(/^'options\.(weather[^ ]*)/, "'options.$1'"));
+  }
+  const wl = o['workload'];
+  if (wl !== undefined && (wl === null || typeof wl !== 'object' || Array.isArray(wl) || !Object.values(wl).every((x) => typeof x === 'number' && Number.isFinite(x)))) {
+    bad(`'options.workload' must be an object of knob → number`);
+  }
 }

@@ -4,35 +4,16 @@
  * leader-only work on those signals; a ticker, a receiver and a proposing client. See README.md
  * for each variant's bug, the schedule that exposes it and the detector that reports it.
  */
-import type { Sim, Target, TargetDefaults } from '../../harness/core/api.js';
+import type { Sim, Target } from '../../harness/core/api.js';
 import type { Message } from './core/index.js';
 import { raftNodeMain } from './node/main.js';
-import { resolveFaults } from '../../harness/core/faults.js';
-import { EXPECT, VARIANTS, behaviour } from './node/variants.js';
-import { MAX_DRIFT_PPM, MAX_PAUSE_MS } from './node/timing.js';
+import { EXPECT, VARIANTS, WORKLOAD, behaviour } from './node/variants.js';
+import { MAX_DRIFT_PPM, MAX_ONE_WAY_DELAY_MS, MAX_PAUSE_MS } from './node/timing.js';
 
 export interface RaftTargetOptions {
   /** Cluster size: 3 by default, 5 for the larger runs. */
   nodes?: number;
 }
-
-/** Every fault at its default rate, as `--faults all` gives. */
-const ALL: Readonly<Record<string, number>> = resolveFaults(['all']);
-
-/**
- * Some bugs need a particular weather to show within a few hundred seeds (README.md tells each
- * story): a vote lost across a crash needs crashes during elections; Figure 8 needs a leader to
- * lose its quorum between replicating and committing; split votes forever need a network
- * without jitter. The campaign runs each variant under its own settings; flags override them.
- */
-const VARIANT_DEFAULTS: Readonly<Record<string, TargetDefaults>> = {
-  'no-signal-flag': { faults: [] },
-  'signal-before-caught-up': { faults: [] },
-  'subscribe-after-run': { faults: [] },
-  'vote-not-persisted': { faults: { ...ALL, crash: 0.3, partition: 0.5, pause: 0 }, faultWindowMs: 9_000, livenessMs: 1_000 },
-  'commit-old-term': { faults: { ...ALL, drop: 0.35, partition: 0.3, crash: 0, pause: 0 }, faultWindowMs: 9_000, livenessMs: 1_000 },
-  'fixed-election-timeout': { faults: [], net: { oneWayDelayMinMs: 1, oneWayDelayMaxMs: 1 } },
-};
 
 export function makeRaftTarget(options: RaftTargetOptions = {}): Target {
   const size = options.nodes ?? 3;
@@ -43,11 +24,11 @@ export function makeRaftTarget(options: RaftTargetOptions = {}): Target {
     description: `Raft (etcd-style core) with Swarmkit's leadership signalling, ${size} nodes`,
     variants: VARIANTS,
     expect: EXPECT,
-    assumptions: { maxDriftPpm: MAX_DRIFT_PPM, maxPauseMs: MAX_PAUSE_MS },
-    defaults: { durationMs: 10_000, faults: ['all'] },
-    variantDefaults: VARIANT_DEFAULTS,
-    setup(sim: Sim, { variant }) {
-      const b = behaviour(variant);
+    assumptions: { maxDriftPpm: MAX_DRIFT_PPM, maxPauseMs: MAX_PAUSE_MS, maxOneWayDelayMs: MAX_ONE_WAY_DELAY_MS },
+    defaults: { durationMs: 10_000 },
+    workload: WORKLOAD,
+    setup(sim: Sim, { variant, workload }) {
+      const b = behaviour(variant, workload);
       for (const id of members) sim.node<Message>(id, (ctx) => raftNodeMain(ctx, b, members), { daemon: true });
     },
   };

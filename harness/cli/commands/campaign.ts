@@ -3,10 +3,13 @@ import { explore, type ExploreResult } from '../../explore/explore.js';
 import { ensureWritableDir, newRunDir, writeExploreReport } from '../../report/write.js';
 import { BUNDLED } from '../../target/bundled.js';
 import { loadTarget } from '../../target/load.js';
+import type { Target } from '../../core/api.js';
 import { EXIT, Progress, seedsFromFlags, stamp, wallNow } from '../common.js';
 
 export interface CampaignArgs {
   seeds?: string;
+  'max-seeds'?: number;
+  jobs?: number;
   strategy: string;
   'report-dir': string;
   target?: string[];
@@ -38,9 +41,10 @@ export async function campaignCommand(a: ArgumentsCamelCase<CampaignArgs>, argv:
   for (const name of names) {
     const { target } = await loadTarget(name);
     const r = await explore({
-      target: name, seeds, strategy: a.strategy,
+      target: name, seeds, strategy: a.strategy, jobs: a.jobs,
       onResult: (res, i, total) => progress.update(`${name} ${res.variant} seed ${res.seed} ${i + 1}/${total}`),
     });
+    await huntRare(r, target, name, seeds, a, progress);
     results.push(r);
     for (const v of r.variants) rows.push(judge(r, v, target.expect?.[v] ?? (v === 'correct' ? 'pass' : 'violation')));
   }
@@ -51,6 +55,58 @@ export async function campaignCommand(a: ArgumentsCamelCase<CampaignArgs>, argv:
   printTable(rows, seeds.length, wallMs);
   process.stdout.write(`report: ${dir}/summary.md\n`);
   return rows.every((r) => r.ok) ? EXIT.ok : EXIT.violations;
+}
+
+/** Seeds run on past the list for a rare bug, a chunk at a time. */
+const CHUNK = 200;
+
+/**
+ * A buggy variant whose bug did not show within the seed list runs on (seeds N+1, N+2, …) until
+ * it shows or `--max-seeds` is reached: some protocol bugs need a rare weather (Raft's Figure 8
+ * needs several leader changes with entries half replicated), and the campaign states how many
+ * seeds each one took rather than tuning the weather for it.
+ */
+async function huntRare(r: ExploreResult, target: Target, name: string, seeds: readonly string[], a: CampaignArgs, progress: Progress): Promise<void> {
+  const numeric = seeds.every((s) => /^\d+$/.test(s));
+  if (!numeric) return;
+  const max = a['max-seeds'] ?? seeds.length * 20;
+  const next = Math.max(...seeds.map(Number)) + 1;
+  for (const v of r.variants) {
+    const expected = target.expect?.[v];
+    if (expected === undefined || expected === 'pass' || caught(r, v, expected)) continue;
+    for (let from = next, ran = seeds.length; ran < max && !caught(r, v, expected); from += CHUNK, ran += CHUNK) {
+      const n = Math.min(CHUNK, max - ran);
+      const more = await explore({
+        target: name, variant: v, seeds: `${from}..${from + n - 1}`, strategy: a.strategy, jobs: a.jobs,
+        onResult: (res) => progress.update(`${name} ${v} seed ${res.seed} (running on for a rare bug)`),
+      });
+      mergeInto(r, more);
+    }
+  }
+}
+
+function caught(r: ExploreResult, variant: string, kind: string): boolean {
+  return r.failures.some((f) => f.variant === variant && f.kinds.includes(kind));
+}
+
+/** Adds a later slice of one variant's seeds into the campaign's result for that target. */
+function mergeInto(r: ExploreResult, more: ExploreResult): void {
+  r.runs += more.runs;
+  r.steps += more.steps;
+  for (const [k, n] of Object.entries(more.violationsByKind)) r.violationsByKind[k] = (r.violationsByKind[k] ?? 0) + n;
+  for (const [v, n] of Object.entries(more.passesByVariant)) r.passesByVariant[v] = (r.passesByVariant[v] ?? 0) + n;
+  for (const [v, n] of Object.entries(more.failuresByVariant)) r.failuresByVariant[v] = (r.failuresByVariant[v] ?? 0) + n;
+  r.failures.push(...more.failures);
+  r.hashes.push(...more.hashes);
+  r.firstFailure ??= more.firstFailure;
+  for (const [v, by] of Object.entries(more.weatherStats)) {
+    const into = (r.weatherStats[v] ??= {});
+    for (const [f, c] of Object.entries(by)) {
+      const t = (into[f] ??= { drawn: 0, failed: 0 });
+      t.drawn += c.drawn;
+      t.failed += c.failed;
+    }
+  }
 }
 
 function judge(r: ExploreResult, variant: string, expected: string): Row {

@@ -4,8 +4,9 @@ import { UsageError } from '../../sched/index.js';
 import { EXIT, exploreFlags, type RunFlags } from '../common.js';
 import { DEFAULT_OPTIONS, type RunResult } from '../../core/execute.js';
 import type { TraceEvent } from '../../core/trace.js';
+import { describeWeather } from '../../net/weather.js';
 import { makeSchedule, readScheduleFile, replaySchedule, writeScheduleFile } from '../../schedule/index.js';
-import { optionsFor, resolveExplore } from '../../explore/explore.js';
+import { resolveExplore, seedOptions } from '../../explore/explore.js';
 import { ensureWritableDir } from '../../report/write.js';
 import { dirname, resolve } from 'node:path';
 import { checkVariant, loadTarget, looksLikePath } from '../../target/load.js';
@@ -33,6 +34,8 @@ function printEnd(r: RunResult): void {
   w(`target: ${r.target}  variant: ${r.variant}  seed: ${r.seed}  strategy: ${r.strategy.name}`);
   w(`end: ${r.end} after ${r.steps} steps, ${r.timeMs} ms virtual`);
   for (const v of r.violations) w(`violation: ${v.kind} at step ${v.step} (${v.timeMs} ms) [${v.actors.join(', ')}]: ${v.message}`);
+  if (r.weather !== undefined) w(`weather: ${describeWeather(r.weather)}`);
+  if (r.workload !== undefined && r.weather === undefined) w(`workload: ${Object.entries(r.workload).map(([k, v]) => `${k}=${v}`).join(' ')}`);
   if (r.faultLog.length > 0) w(`faults: ${r.faultLog.length} (${[...new Set(r.faultLog.map((f) => f.fault))].join(', ')})`);
   w(`decision-hash: ${r.decisionHash}`);
 }
@@ -72,7 +75,7 @@ export async function replayCommandRun(a: ArgumentsCamelCase<ReplayArgs>): Promi
   if (a['save-schedule'] !== undefined) {
     const resolved = await resolveExplore({ target: a.target, variant: a.variant, ...exploreFlags(a) });
     const file = a['save-schedule'];
-    writeScheduleFile(file, makeSchedule({ targetRef: resolved.targetRef, result: r, options: { ...optionsFor(resolved, a.variant).options, faults: r.faults } }));
+    writeScheduleFile(file, makeSchedule({ targetRef: resolved.targetRef, result: r, options: seedOptions(resolved, a.variant, r.seed) }));
     w(`schedule: ${file}`);
   }
   return r.violations.length > 0 ? EXIT.violations : EXIT.ok;

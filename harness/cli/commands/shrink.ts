@@ -1,6 +1,6 @@
 import { dirname, join, resolve } from 'node:path';
 import type { ArgumentsCamelCase } from 'yargs';
-import { optionsFor, resolveExplore, runSeed, seedList, type Resolved } from '../../explore/explore.js';
+import { resolveExplore, runSeed, seedList, seedOptions, type Resolved } from '../../explore/explore.js';
 import { makeSchedule, writeScheduleFile, type ScheduleFile } from '../../schedule/index.js';
 import { shrink, type ShrinkResult } from '../../shrink/index.js';
 import { UsageError } from '../../sched/index.js';
@@ -22,7 +22,7 @@ export interface Shrunk {
 /** Shrinks one failing run and writes its schedule file; the caller has checked it failed. */
 export async function shrinkFailure(r: Resolved, res: RunResult, file: string): Promise<Shrunk> {
   const kind = res.violations[0]!.kind;
-  const options = { ...optionsFor(r, res.variant).options, faults: res.faults };
+  const options = seedOptions(r, res.variant, res.seed);
   const s = await shrink({
     target: r.target, variant: res.variant, seed: res.seed, strategy: r.strategy, options,
     decisions: res.decisions, kind,

@@ -17,6 +17,7 @@ export interface Resolved {
   /** Leader steps down when fewer than a quorum acked a send within this many ticks; null = never. */
   readonly stepDownWindow: number | null;
   readonly maxEntriesPerAppend: number;
+  readonly epoch: number;
   readonly bugs: Readonly<BugFlags>;
   /** A log-safety bug is on: broken log invariants are then expected and must not throw. */
   readonly safetyBugs: boolean;
@@ -48,6 +49,7 @@ export function resolveConfig(c: Config): Resolved {
     sticky: lease || checkQuorum,
     stepDownWindow: lease ? leaseTicks : checkQuorum ? c.electionTimeoutMinTicks : null,
     maxEntriesPerAppend: maxEntries,
+    epoch: c.epoch ?? 0,
     bugs,
     safetyBugs: bugs.skipPrevLogCheck === true || bugs.commitOldTermByCount === true,
   };

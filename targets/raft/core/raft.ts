@@ -331,8 +331,7 @@ export class RaftNode {
   /** A stale leader or pre-candidate learns our term from the reply and stops (etcd behaviour). */
   private answerStale(m: Message): void {
     if (m.type === 'append' || m.type === 'heartbeat') {
-      const sentTick = m.sentTick;
-      this.send({ type: 'append-resp', to: m.from, term: this.curTerm, success: false, matchIndex: 0, rejectedIndex: 0, hintIndex: 0, sentTick });
+      this.send({ type: 'append-resp', to: m.from, term: this.curTerm, success: false, matchIndex: 0, rejectedIndex: 0, hintIndex: 0, sentTick: m.sentTick, epoch: m.epoch });
     } else if (m.type === 'prevote') {
       this.send({ type: 'prevote-resp', to: m.from, term: this.curTerm, granted: false });
     }
@@ -420,7 +419,7 @@ export class RaftNode {
   /** AppendEntries receiver, Figure 2 steps 2-5. */
   private handleAppend(m: AppendRequest): void {
     this.acceptLeader(m.from);
-    const base = { type: 'append-resp', to: m.from, term: this.curTerm, sentTick: m.sentTick } as const;
+    const base = { type: 'append-resp', to: m.from, term: this.curTerm, sentTick: m.sentTick, epoch: m.epoch } as const;
     if (m.prevLogIndex < this.log.committed) {
       // Our committed prefix already matches the leader (Leader Completeness): report it.
       this.send({ ...base, success: true, matchIndex: this.log.committed, rejectedIndex: 0, hintIndex: 0 });
@@ -446,7 +445,7 @@ export class RaftNode {
     this.acceptLeader(m.from);
     // The leader capped commit at our known match, so that prefix is in our log.
     this.log.commitTo(Math.min(m.commit, this.log.lastIndex()));
-    this.send({ type: 'heartbeat-resp', to: m.from, term: this.curTerm, sentTick: m.sentTick });
+    this.send({ type: 'heartbeat-resp', to: m.from, term: this.curTerm, sentTick: m.sentTick, epoch: m.epoch });
   }
 
   // ---- leader side (§5.3) ----
@@ -461,7 +460,7 @@ export class RaftNode {
   private handleAppendResponse(m: AppendResponse): void {
     const pr = this.peerProgress(m.from);
     if (!pr) return;
-    pr.ackedTick = Math.max(pr.ackedTick, m.sentTick);
+    if (m.epoch === this.cfg.epoch) pr.ackedTick = Math.max(pr.ackedTick, m.sentTick);
     if (m.success) {
       if (m.matchIndex > this.log.lastIndex()) {
         // Only possible when a follower committed what we lack, i.e. under a safety bug.
@@ -486,7 +485,7 @@ export class RaftNode {
   private handleHeartbeatResponse(m: HeartbeatResponse): void {
     const pr = this.peerProgress(m.from);
     if (!pr) return;
-    pr.ackedTick = Math.max(pr.ackedTick, m.sentTick);
+    if (m.epoch === this.cfg.epoch) pr.ackedTick = Math.max(pr.ackedTick, m.sentTick);
     // Heartbeat responses double as the retry clock for lost appends.
     if (pr.match < this.log.lastIndex()) this.sendAppend(m.from, pr);
   }
@@ -498,7 +497,7 @@ export class RaftNode {
     invariant(prevLogTerm !== undefined, `no term at prevLogIndex ${prevLogIndex}`);
     const entries = this.log.slice(pr.next, pr.next + this.cfg.maxEntriesPerAppend - 1);
     const commit = this.log.committed;
-    this.send({ type: 'append', to, term: this.curTerm, prevLogIndex, prevLogTerm, entries, commit, sentTick: this.now });
+    this.send({ type: 'append', to, term: this.curTerm, prevLogIndex, prevLogTerm, entries, commit, sentTick: this.now, epoch: this.cfg.epoch });
   }
 
   private broadcastAppend(): void {
@@ -508,7 +507,7 @@ export class RaftNode {
   private broadcastHeartbeat(): void {
     for (const [to, pr] of this.progress) {
       const commit = Math.min(pr.match, this.log.committed);
-      this.send({ type: 'heartbeat', to, term: this.curTerm, commit, sentTick: this.now });
+      this.send({ type: 'heartbeat', to, term: this.curTerm, commit, sentTick: this.now, epoch: this.cfg.epoch });
     }
   }
 

@@ -63,6 +63,9 @@ export interface Config {
   readonly lease?: boolean;
   /** Default electionTimeoutMinTicks - 5; must be < electionTimeoutMinTicks. */
   readonly leaseTicks?: number;
+  /** Differs for every start of this node (the node's incarnation): lease evidence is only
+   * taken from answers to this start's own messages. Default 0. */
+  readonly epoch?: number;
   /** Upper bound on entries in one append message (etcd's MaxSizePerMsg); default 64. */
   readonly maxEntriesPerAppend?: number;
   readonly bugs?: BugFlags;
@@ -94,6 +97,9 @@ export interface AppendRequest extends MessageBase {
   readonly commit: number;
   /** The leader's local tick at send time, echoed back to measure the lease. */
   readonly sentTick: number;
+  /** Which start of the leader sent it (its ticks restart from 0 after a crash), echoed back:
+   * a late answer to a previous life's message is no evidence for this life's lease. */
+  readonly epoch: number;
 }
 
 export interface AppendResponse extends MessageBase {
@@ -106,6 +112,7 @@ export interface AppendResponse extends MessageBase {
   /** On rejection: an index at or below which the logs may match (the leader retries from hint+1). */
   readonly hintIndex: number;
   readonly sentTick: number;
+  readonly epoch: number;
 }
 
 export interface Heartbeat extends MessageBase {
@@ -113,11 +120,13 @@ export interface Heartbeat extends MessageBase {
   /** min(leader commit, follower's match): never more than the follower is known to hold. */
   readonly commit: number;
   readonly sentTick: number;
+  readonly epoch: number;
 }
 
 export interface HeartbeatResponse extends MessageBase {
   readonly type: 'heartbeat-resp';
   readonly sentTick: number;
+  readonly epoch: number;
 }
 
 export type Message =

@@ -47,6 +47,7 @@ export class NodeState {
       lease: true,
       leaseTicks: LEASE_TICKS,
       maxEntriesPerAppend: b.maxEntriesPerAppend,
+      epoch: ctx.incarnation,
       bugs: b.bugs,
     }, persisted);
     this.inputs = new NodeInputs(ctx, (x) => stepIdle(this, x));

@@ -1,4 +1,5 @@
 import type { BugFlags } from '../core/index.js';
+import type { WorkloadKnob } from '../../../harness/core/api.js';
 
 /**
  * The Raft target's variants: `correct` and one planted bug each. The README says, for every
@@ -56,13 +57,24 @@ export function isVariant(v: string): v is Variant {
   return (VARIANTS as readonly string[]).includes(v);
 }
 
-export function behaviour(variant: string): Behaviour {
+/**
+ * The client workload, declared rather than chosen per variant: the harness draws it per seed
+ * with the weather, so a bug that needs a busy client (Figure 8 needs old-term entries half
+ * replicated at a leader change) is found without the target knowing which variant needs it.
+ */
+export const WORKLOAD: Readonly<Record<string, WorkloadKnob>> = {
+  proposeEveryMs: { min: 10, max: 500, default: 200, log: true, intense: 'min', about: 'client proposal interval, virtual ms' },
+  pipelined: { min: 0, max: 1, default: 0, intense: 'max', about: '1: propose again without waiting for the last proposal to apply' },
+  maxEntriesPerAppend: { min: 1, max: 64, default: 64, log: true, intense: 'min', about: 'entries per append message (etcd MaxSizePerMsg)' },
+};
+
+export function behaviour(variant: string, workload: Readonly<Record<string, number>> = {}): Behaviour {
   if (!isVariant(variant)) throw new RangeError(`raft: unknown variant '${variant}' (known: ${VARIANTS.join(', ')})`);
-  const figure8 = variant === 'commit-old-term';
+  const knob = (k: string): number => workload[k] ?? WORKLOAD[k]!.default;
   return {
     variant,
     bugs: {
-      commitOldTermByCount: figure8,
+      commitOldTermByCount: variant === 'commit-old-term',
       skipPrevLogCheck: variant === 'skip-prev-log-check',
       fixedElectionTimeout: variant === 'fixed-election-timeout',
       noLease: variant === 'no-lease',
@@ -71,10 +83,8 @@ export function behaviour(variant: string): Behaviour {
     signalBeforeCaughtUp: variant === 'signal-before-caught-up',
     subscribeAfterRun: variant === 'subscribe-after-run',
     persistVote: variant !== 'vote-not-persisted',
-    // Figure 8 needs a leader to lose office with old-term entries half replicated: a busy
-    // client and one entry per append keep such entries in flight at every leader change.
-    proposeEveryMs: figure8 ? 20 : 200,
-    pipelined: figure8,
-    maxEntriesPerAppend: figure8 ? 1 : 64,
+    proposeEveryMs: knob('proposeEveryMs'),
+    pipelined: knob('pipelined') === 1,
+    maxEntriesPerAppend: knob('maxEntriesPerAppend'),
   };
 }

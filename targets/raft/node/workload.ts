@@ -5,12 +5,18 @@ import type { NodeState } from './node-state.js';
  * signalled leadership, register a wait, re-check the flag, propose, and wait for the entry to
  * be applied or the wait cancelled (unless pipelined). Ids are unique across incarnations.
  */
+/** Proposals a pipelined client keeps in flight at most. */
+export const MAX_PENDING_PROPOSALS = 8;
+
 export async function client(n: NodeState): Promise<void> {
   const { ctx } = n;
   let seq = 0;
   for (;;) {
     await ctx.sleep(n.b.proposeEveryMs);
     if (!(await n.signalled.get())) continue;
+    // Backpressure, as a real client has (etcd bounds uncommitted entries): a pipelined client
+    // that outran replication would leave each new leader a backlog it cannot catch up on.
+    if (n.waits.size >= MAX_PENDING_PROPOSALS) continue;
     seq++;
     const id = `${ctx.id}.${ctx.incarnation}.${seq}`;
     const w = n.waits.register(id);

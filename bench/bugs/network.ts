@@ -1,0 +1,82 @@
+/**
+ * bench:bugs, network section: every network fixture (bench/fixtures/net, written blind before
+ * per-seed weather existed) and every Raft variant, under default flags, against the frozen
+ * baseline measured on the engine before weather (bench/fixtures/net/baseline.json: the same
+ * walk with `--faults all --swarm` and its fixed 1–5 ms latency).
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { explore } from '../../harness/explore/explore.js';
+import { loadTarget } from '../../harness/target/load.js';
+import { median, quantile, show, walkNet, type NetCase, type NetWalk } from './net-walk.js';
+import { table } from './table.js';
+
+export const NET_FIXTURES = 'bench/fixtures/net';
+const BASES = 30;
+const CAP = 1_000;
+const AIM_MEDIAN = 50;
+const AIM_P90 = 300;
+const AIM_RATIO = 10;
+
+interface Baseline {
+  flags: Record<string, unknown>;
+  cap: number;
+  walks: NetWalk[];
+}
+
+export async function networkCases(): Promise<NetCase[]> {
+  const refs = [...readdirSync(NET_FIXTURES).filter((f) => f.endsWith('.ts')).sort().map((f) => `./${NET_FIXTURES}/${f}`), 'raft'];
+  const out: NetCase[] = [];
+  for (const ref of refs) {
+    const { target } = await loadTarget(ref);
+    for (const variant of target.variants) {
+      const kind = target.expect?.[variant];
+      if (variant !== 'correct' && kind !== undefined && kind !== 'pass') out.push({ ref, variant, kind });
+    }
+  }
+  return out;
+}
+
+function readBaseline(): Baseline | null {
+  try {
+    return JSON.parse(readFileSync(`${NET_FIXTURES}/baseline.json`, 'utf8')) as Baseline;
+  } catch {
+    return null;
+  }
+}
+
+/** Runs the section; returns the lines to print. `budgetMs` bounds each case's walk. */
+export async function networkSection(budgetMs: number, jobs: number): Promise<string[]> {
+  const base = readBaseline();
+  const rows: string[][] = [];
+  const notes: string[] = [];
+  let met = 0;
+  let cases = 0;
+  for (const c of await networkCases()) {
+    const w = await walkNet(explore as never, c, {}, BASES, CAP, jobs, budgetMs);
+    const b = base?.walks.find((x) => x.case.ref === c.ref && x.case.variant === c.variant);
+    const m = median(w.counts);
+    const p = quantile(w.counts, 0.9);
+    const bm = b === undefined ? NaN : median(b.counts);
+    const ratio = Number.isNaN(bm) ? '-' : `${bm > b!.cap ? '≥' : ''}${(Math.min(bm, b!.cap + 1) / m).toFixed(1)}×`;
+    const ok = m <= AIM_MEDIAN && p <= AIM_P90;
+    cases++;
+    if (ok) met++;
+    const secs = w.msToFirst.length > 0 ? (median(w.msToFirst) / 1000).toFixed(2) : '-';
+    rows.push([
+      c.ref.replace(`./${NET_FIXTURES}/`, '').replace(/\.ts$/, ''), c.variant, c.kind, String(w.counts.length),
+      show(m, CAP), show(p, CAP), secs,
+      b === undefined ? '-' : `${show(bm, b.cap)} / ${show(quantile(b.counts, 0.9), b.cap)} (${b.counts.length})`,
+      ratio, ok ? 'met' : 'MISSED',
+    ]);
+    if (w.counts.length < BASES) notes.push(`${c.ref} ${c.variant}: time budget ran out after ${w.counts.length} base seeds`);
+  }
+  return [
+    `## Network bugs: seeds to the first failure under default flags (per-seed weather), ${BASES} base seeds, cap ${CAP}`,
+    `## baseline: the engine before weather, \`${JSON.stringify(base?.flags ?? {})}\`, 1–5 ms latency (median / p90 (bases))`,
+    '',
+    ...table(['fixture', 'variant', 'expected', 'bases', 'median', 'p90', 's to 1st', 'baseline', 'fewer seeds', `aim ≤${AIM_MEDIAN}/≤${AIM_P90}`], rows),
+    '',
+    `aims met: ${met} of ${cases} (median ≤ ${AIM_MEDIAN} and p90 ≤ ${AIM_P90}); the ≥${AIM_RATIO}× aim applies to cases needing concurrency or a timer race.`,
+    ...notes.map((n) => `- ${n}`),
+  ];
+}
