@@ -177,7 +177,7 @@ async function main(): Promise<void> {
   const netOnly = args.includes('--network');
   if (args.includes('--network') || !args.includes('--threads')) {
     console.log('');
-    for (const l of await networkSection(NET_CASE_BUDGET_MS, 2)) console.log(l);
+    for (const l of await networkSection(NET_CASE_BUDGET_MS, 1)) console.log(l);
     if (netOnly) return;
   }
   const cases = await bundledCases(notes, args.filter((a) => !a.startsWith('--')));

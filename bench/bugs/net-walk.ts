@@ -31,7 +31,8 @@ interface ExploreLike {
   }>;
 }
 
-const CHUNK = 40;
+/** Seeds per explore() call: small, so a bug found at once costs one short call. */
+const CHUNK = 10;
 
 export async function walkNet(explore: ExploreLike, c: NetCase, flags: Record<string, unknown>, bases: number, cap: number, jobs: number, budgetMs = Infinity): Promise<NetWalk> {
   const t0 = performance.now();
