@@ -200,3 +200,10 @@ t.test('weather on the command line: a user\'s network fixture, its weather prin
   bad(['run', fixture, '--weather', join(work, 'badknob.json')], /weather\.net\.warp: unknown network knob/, 'a weather with an unknown knob');
   bad(['run', 'raft', '--workload', 'maxEntriesPerAppend=2.5'], /must be an integer/, 'a fractional value for an integer knob');
 });
+
+t.test('--jobs past the cores is capped with a one-line note, and the results do not change', async (t) => {
+  const r = run(['run', 'latch', '--variant', 'correct', '--seeds', '1..6', '--jobs', '512', '--report-dir', join(work, 'jobs')]);
+  t.equal(r.code, 0);
+  t.match(r.err, /--jobs 512 capped at \d+, the cores of this machine/);
+  t.match(r.out, /correct\s+6\s+0/, 'every seed ran');
+});

@@ -4,7 +4,7 @@ import { ensureWritableDir, newRunDir, writeExploreReport } from '../../report/w
 import { BUNDLED } from '../../target/bundled.js';
 import { loadTarget } from '../../target/load.js';
 import type { Target } from '../../core/api.js';
-import { EXIT, Progress, seedsFromFlags, stamp, wallNow } from '../common.js';
+import { EXIT, Progress, capJobs, seedsFromFlags, stamp, wallNow } from '../common.js';
 
 export interface CampaignArgs {
   seeds?: string;
@@ -32,6 +32,7 @@ interface Row {
  */
 export async function campaignCommand(a: ArgumentsCamelCase<CampaignArgs>, argv: readonly string[]): Promise<number> {
   const { spec, seeds } = seedsFromFlags({ seeds: a.seeds }, '1..300');
+  a.jobs = capJobs(a.jobs);
   ensureWritableDir(a['report-dir']);
   const names = a.target && a.target.length > 0 ? a.target : BUNDLED.map((b) => b.name);
   const progress = new Progress();

@@ -1,7 +1,7 @@
 import type { ArgumentsCamelCase } from 'yargs';
 import { explore, type ExploreResult } from '../../explore/explore.js';
 import { ensureWritableDir, newRunDir, writeExploreReport } from '../../report/write.js';
-import { EXIT, Progress, exploreFlags, seedsFromFlags, stamp, wallNow, type RunFlags } from '../common.js';
+import { EXIT, Progress, capJobs, exploreFlags, seedsFromFlags, stamp, wallNow, type RunFlags } from '../common.js';
 import { printSummary } from '../print.js';
 import { resolveExplore } from '../../explore/explore.js';
 import { saveToCorpus } from '../../regress/index.js';
@@ -69,7 +69,7 @@ export async function runCommand(a: ArgumentsCamelCase<RunArgs>, argv: readonly 
     variant: a.variant,
     seeds,
     ...exploreFlags(a),
-    jobs: a.jobs,
+    jobs: capJobs(a.jobs),
     shouldStop: () => stop,
     onResult(r, i, total) {
       if (r.outcome === 'violation') failed++;
