@@ -207,3 +207,10 @@ t.test('--jobs past the cores is capped with a one-line note, and the results do
   t.match(r.err, /--jobs 512 capped at \d+, the cores of this machine/);
   t.match(r.out, /correct\s+6\s+0/, 'every seed ran');
 });
+
+t.test('a negative seed range is named as such, not taken for a flag', async (t) => {
+  const r = run(['run', 'latch', '--seeds', '-5..3']);
+  t.equal(r.code, 2);
+  t.match(r.err, /malformed seed range '-5\.\.3'/);
+  t.notMatch(r.err, /Unknown argument/);
+});

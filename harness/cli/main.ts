@@ -79,7 +79,24 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   throw e;
 });
 
-main(hideBin(process.argv)).then(
+/**
+ * `--seeds -5..3` would reach yargs as an unknown flag `-5` ("Unknown argument: 5"): join a
+ * value that starts with a dash to its seed flag, so the seed parser can say what is wrong.
+ */
+function joinDashValues(args: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const next = args[i + 1];
+    if ((a === '--seeds' || a === '--seed') && next !== undefined && /^-[0-9.]/.test(next)) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
+}
+
+main(joinDashValues(hideBin(process.argv))).then(
   (code) => {
     // Exit explicitly once output is flushed: a target that escaped the simulation may have left a
     // real timer behind, and the process must not wait for it after the verdict is in.
