@@ -106,7 +106,7 @@ t.test('bad input: one clear line and exit 2', async (t) => {
     [['replay', 'latch', '--variant', 'correct', '--seed', '1', '--save-schedule', '/dev/null/x.json'], /not writable/],
     [['run', './missing.ts'], /target file not found/],
     [['run', './not-a-target.js'], /does not export a valid target: `setup/],
-    [['run', './syntax-error.ts'], /failed to load/],
+    [['run', './syntax-error.ts'], /failed to load: .*syntax-error\.ts:1:\d+: ERROR/],
     [['run', 'bounded-buffer', '--report-dir', '/proc/interleave-x'], /report dir .* is not writable/],
     [['replay', '--schedule', 'corrupt.json'], /not a schedule file \(invalid JSON/],
     [['run', 'bounded-buffer', '--faults', 'gremlins'], /unknown fault 'gremlins'/],

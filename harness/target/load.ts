@@ -47,7 +47,10 @@ async function loadTargetFile(ref: string): Promise<Target> {
       mod = await import(pathToFileURL(abs).href);
     }
   } catch (e) {
-    throw new UsageError(`target file ${ref} failed to load: ${firstLine(e)}`);
+    // esbuild's "Transform failed with N errors:" puts file:line:col on the lines after it.
+    const msg = e instanceof Error ? e.message : String(e);
+    const text = /^Transform failed/.test(msg) ? msg.split('\n').slice(1, 4).filter((l) => l.trim().length > 0).join('; ') : firstLine(e);
+    throw new UsageError(`target file ${ref} failed to load: ${text || firstLine(e)}`);
   }
   return validateTarget(defaultExport(mod), ref);
 }
