@@ -29,6 +29,9 @@ export interface RunFlags {
   'fixed-weather'?: boolean;
   weather?: string;
   workload?: string[];
+  'max-tasks'?: number;
+  'stall-ms'?: number;
+  'max-heap-mb'?: number;
   'report-dir': string;
 }
 
@@ -54,6 +57,10 @@ export function exploreFlags(a: RunFlags): Omit<ExploreOptions, 'target' | 'seed
     fixedWeather: a['fixed-weather'],
     weather: a.weather,
     workload: parseWorkload(a.workload ?? []),
+    maxTasks: a['max-tasks'],
+    stallMs: a['stall-ms'],
+    maxHeapMb: a['max-heap-mb'],
+    onNote: (line) => process.stderr.write(`${process.stderr.isTTY === true ? '\r\x1b[K' : ''}interleave: ${line}\n`),
   };
 }
 
@@ -98,7 +105,10 @@ export function runOptions<T>(y: Argv<T>) {
     .option('check-determinism', { type: 'boolean', describe: 'run each seed twice and report the first divergence' })
     .option('fixed-weather', { type: 'boolean', describe: 'no per-seed weather: --faults at their rates, --net and workload defaults as given' })
     .option('weather', { type: 'string', describe: 'run every seed under the weather in this failure, schedule or weather file' })
-    .option('workload', { type: 'string', array: true, describe: 'pin a workload knob the target declares: name=value' });
+    .option('workload', { type: 'string', array: true, describe: 'pin a workload knob the target declares: name=value' })
+    .option('max-tasks', { type: 'number', describe: 'tasks one run may spawn; more is a task-limit violation (default 100000)' })
+    .option('stall-ms', { type: 'number', describe: 'wall ms one step may run before its seed is suspected; stopped at 4x as a stalled violation (default 1000)' })
+    .option('max-heap-mb', { type: 'number', describe: 'heap per worker thread, MB; a seed past it alone is an out-of-memory violation (default 1024)' });
 }
 
 /** Draws fresh seeds for `random:N`: the one place real entropy enters, and every seed is printed. */

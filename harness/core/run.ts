@@ -3,6 +3,7 @@ import { DecisionHash, labelHash } from './hash.js';
 import { BLOCK, Task, type ExecFn, type ReadyFn } from './task.js';
 import { TimerQueue, TimedEvent } from './timers.js';
 import { Trace } from './trace.js';
+import { progressCell, STEP } from './progress.js';
 import { RunStopped, type Violation } from './violation.js';
 import { ReplayDivergence, type Choice, type DrawStream, type Scheduler } from '../sched/scheduler.js';
 import type { NetKnobs } from '../net/options.js';
@@ -16,6 +17,9 @@ export type EndReason = 'quiescent' | 'duration' | 'violation';
  * (so the total budget, `maxSteps`, is large and this catches a spin quickly).
  */
 export const STILL_STEPS = 100_000;
+
+/** Tasks one run may spawn: far past any real target, short of exhausting memory on a spawn loop. */
+export const DEFAULT_MAX_TASKS = 100_000;
 
 export interface RunOptions {
   /** Virtual duration in ms; reaching it is a normal end. */
@@ -41,6 +45,13 @@ export interface RunOptions {
   eventLatencyMs?: number;
   /** Network fault knobs (harness/net/options.ts); unset fields take their defaults. */
   net?: Partial<NetKnobs>;
+  /** More tasks than this (spawned in one run) is a `task-limit` violation; default 100,000. */
+  maxTasks?: number;
+  /** Diagnosis of a stalled seed: stop before performing this step and report, as `stalled`,
+   * the task or timer it would have resumed (the supervisor saw the thread never come back). */
+  stopAtStep?: number;
+  /** Wall time the supervisor waited before it gave up on the step (for the message). */
+  stalledMs?: number;
   /** The seed's drawn weather, when it has one: `faults`, `net` and `workload` already hold
    * its values; this copy is what reports and schedule files record. */
   weather?: Weather;
@@ -124,6 +135,10 @@ export class Run {
    * (a campaign awaiting runs back to back would otherwise retain every one of them). */
   private checkpointTimer: ReturnType<typeof setImmediate> | null = null; // allowed: real-time escape checkpoint
   private readonly isHeld = (g: string): boolean => this.pausedGroups.has(g);
+  /** Written once per step: a supervising thread reads it to tell a slow run from a stuck one. */
+  private readonly progress = progressCell();
+  private readonly stopAt: number;
+  private readonly maxTasks: number;
   private readonly parkFn = (t: Task, res: (v: unknown) => void, rej: (e: unknown) => void): void =>
     this.park(t, res, rej);
 
@@ -132,6 +147,9 @@ export class Run {
     readonly opts: RunOptions,
   ) {
     this.trace = new Trace(opts.traceWindow, opts.traceAll);
+    this.stopAt = opts.stopAtStep ?? -1;
+    this.maxTasks = opts.maxTasks ?? DEFAULT_MAX_TASKS;
+    this.progress[STEP] = 0;
   }
 
   // ---- lifecycle -------------------------------------------------------------------------
@@ -235,6 +253,15 @@ export class Run {
   spawn(name: string, fn: () => unknown, daemon: boolean, group: string | null = null): Task {
     this.assertLive('spawn');
     if (typeof fn !== 'function') throw new TypeError(`spawn(${name}): fn must be a function`);
+    if (this.tasks.length >= this.maxTasks) {
+      const by = this.current?.label ?? 'setup';
+      this.violate({
+        kind: 'task-limit',
+        actors: [by],
+        message: `${by} spawned task ${this.tasks.length + 1} (${name}): more than --max-tasks ${this.maxTasks} in one run, a spawn loop or raise --max-tasks`,
+      });
+      throw new RunStopped('task limit');
+    }
     const t = new Task(this.tasks.length, this.uniqueName(name), daemon, group, this.parkFn);
     this.tasks.push(t);
     t.setOp('start', t.label, undefined, null, null);
@@ -466,6 +493,8 @@ export class Run {
       this.decisions.push(choice.label);
       this.hash.mix(choice.labelHash);
       this.step++;
+      this.progress[STEP] = this.step;
+      if (this.step === this.stopAt) return this.stalled(choice);
       if (choice instanceof Task) {
         this.dequeueAt(opts === this.runnable ? i : this.optionPos[i]!);
         if (this.stepTask(choice)) return;
@@ -600,6 +629,27 @@ export class Run {
     this.lastParked = null;
     this.trace.add(this.step, this.clock.now(), ev.label, 'fire', '', '');
     ev.fire();
+  }
+
+  /** The diagnosis replay reached the step whose thread never came back: name what it resumes. */
+  private stalled(choice: Choice): void {
+    const wall = this.opts.stalledMs === undefined ? 'a long wall time' : `${(this.opts.stalledMs / 1000).toFixed(1)} s of wall time`;
+    if (choice instanceof Task) {
+      const op = `${choice.opObj}.${choice.opKind}`;
+      this.violate({
+        kind: 'stalled',
+        actors: [choice.label],
+        message: `task ${choice.label} never yielded: resumed from ${op} at step ${this.step}, it ran for ${wall} without reaching a harness operation (a busy loop, or a synchronous wait); an invariant or checker run after it is the other suspect`,
+        details: { task: choice.label, op, step: this.step },
+      });
+    } else {
+      this.violate({
+        kind: 'stalled',
+        actors: [choice.label],
+        message: `timer ${choice.label} never returned: its callback, fired at step ${this.step}, ran for ${wall} (a busy loop in a handler)`,
+        details: { timer: choice.label, step: this.step },
+      });
+    }
   }
 
   private budgetExceeded(opts: readonly Choice[]): void {

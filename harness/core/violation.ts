@@ -10,6 +10,10 @@ export type ViolationKind =
   | 'unawaited-operation'
   | 'budget-exceeded'
   | 'replay-divergence'
+  | 'stalled'
+  | 'out-of-memory'
+  | 'task-limit'
+  | 'unhandled-rejection'
   | (string & {});
 
 /** Every kind the harness reports: --ignore and a target's `ignore` are checked against it. */
@@ -18,7 +22,12 @@ export const VIOLATION_KINDS: readonly string[] = [
   'escaped-simulation', 'unawaited-operation', 'budget-exceeded', 'replay-divergence', 'nondeterminism',
   'duplicate-leadership', 'leadership-overlap', 'lost-leadership-event', 'election-safety',
   'log-matching', 'leader-completeness', 'state-machine-safety', 'liveness',
+  'stalled', 'out-of-memory', 'task-limit', 'unhandled-rejection',
 ];
+
+/** Kinds that depend on the machine (wall time, heap size), not only on the seed: they are left
+ * out of the promise that --jobs and --shard never change a result. */
+export const MACHINE_KINDS: readonly string[] = ['stalled', 'out-of-memory'];
 
 export interface Violation {
   kind: ViolationKind;

@@ -32,6 +32,8 @@ export interface CommandOptions {
   workload?: Readonly<Record<string, number>>;
   /** Each seed ran twice to compare (a nondeterminism failure shows only then). */
   checkDeterminism?: boolean;
+  /** Tasks one run may spawn (`--max-tasks`); absent: the engine's default. */
+  maxTasks?: number;
 }
 
 /** The plain form of RunOptions; `userIgnore` leaves out kinds the target itself ignores. */
@@ -48,6 +50,7 @@ export function commandOptions(o: RunOptions, userIgnore?: readonly string[], sw
   if (o.net !== undefined && Object.keys(o.net).length > 0) c.net = { ...(o.net as Record<string, number | boolean | string>) };
   if (o.weather !== undefined) c.weather = o.weather;
   if (o.workload !== undefined && Object.keys(o.workload).length > 0) c.workload = { ...o.workload };
+  if (o.maxTasks !== undefined) c.maxTasks = o.maxTasks;
   if (swarm) c.swarm = true;
   if (checkDeterminism) c.checkDeterminism = true;
   return c;
@@ -67,6 +70,7 @@ export function toRunOptions(c: CommandOptions, base: RunOptions = DEFAULT_OPTIO
     net: { ...(c.net ?? {}) } as Partial<NetKnobs>,
     ...(typeof c.weather === 'object' ? { weather: c.weather } : {}),
     ...(c.workload !== undefined ? { workload: { ...c.workload } } : {}),
+    ...(c.maxTasks !== undefined ? { maxTasks: c.maxTasks } : {}),
   };
 }
 
@@ -84,6 +88,7 @@ export function optionFlags(strategy: StrategySpec, o: CommandOptions): string[]
   for (const k of Object.keys(strategy.params ?? {}).sort()) parts.push(`--${k}`, quote(String(strategy.params![k])));
   if (o.durationMs !== DEFAULT_OPTIONS.durationMs) parts.push('--duration', String(o.durationMs));
   if (o.maxSteps !== DEFAULT_OPTIONS.maxSteps) parts.push('--max-steps', String(o.maxSteps));
+  if (o.maxTasks !== undefined) parts.push('--max-tasks', String(o.maxTasks));
   const faults = Object.keys(o.faults).sort();
   const drawn = o.weather === undefined && o.swarm !== true;
   if (drawn) {

@@ -15,7 +15,8 @@ import { checkVariant, loadTarget } from '../target/load.js';
 import { VIOLATION_KINDS } from '../core/violation.js';
 import { commandOptions, replayCommand, type CommandOptions } from './command.js';
 import { parseSeeds } from './seeds.js';
-import { runParallel } from './parallel.js';
+import { runSupervised } from './parallel.js';
+import { catchRejections, settleSeed } from './boundary.js';
 
 export interface ExploreOptions {
   /** A Target object, a bundled target name, or a path to a target file. */
@@ -65,9 +66,22 @@ export interface ExploreOptions {
   /** Checked between runs: true stops the campaign early (the CLI's Ctrl-C); the result
    * then covers the runs made so far and says so in `interrupted`. */
   shouldStop?: () => boolean;
-  /** Worker threads; results, failing seeds and hashes are the same for any value. Needs a
-   * target given by name or path (an object cannot cross threads). */
+  /** Worker threads; results, failing seeds and hashes are the same for any value. A target
+   * given by name or path runs in worker threads at every value, watched (see stallMs); a
+   * Target object cannot cross threads and runs inline, unwatched. */
   jobs?: number;
+  /** Tasks one run may spawn; more is a `task-limit` violation. Default 100,000. */
+  maxTasks?: number;
+  /** Wall ms a step may run before its thread is suspected; stopped at 4× and reported as a
+   * `stalled` violation of its seed. Default 1000. */
+  stallMs?: number;
+  /** Heap per worker thread, MB; a seed that exceeds it alone is an `out-of-memory` violation.
+   * Default 1024. */
+  maxHeapMb?: number;
+  /** Run a target given by name or path inline, in this thread: no watchdog, no heap limit. */
+  inline?: boolean;
+  /** One-line notes while the campaign runs (a seed suspected of stalling). */
+  onNote?: (line: string) => void;
 }
 
 export interface Failure {
@@ -271,7 +285,13 @@ function runOptionsOf(o: Omit<ExploreOptions, 'seeds'>, target: Target, pick: <K
     livenessMs: nonNegative('liveness-ms', o.livenessMs ?? pick('livenessMs') ?? DEFAULT_OPTIONS.livenessMs!),
     eventLatencyMs: nonNegative('event-latency-ms', o.eventLatencyMs ?? pick('eventLatencyMs') ?? DEFAULT_OPTIONS.eventLatencyMs!),
     net: checkNet({ ...(pick('net') ?? {}), ...(o.net ?? {}) }),
+    ...(o.maxTasks !== undefined ? { maxTasks: positiveInt('max-tasks', o.maxTasks) } : {}),
   };
+}
+
+function positiveInt(name: string, v: number): number {
+  if (!Number.isSafeInteger(v) || v < 1) throw new UsageError(`--${name} must be a positive integer, got ${v}`);
+  return v;
 }
 
 function userIgnoreOf(o: Omit<ExploreOptions, 'seeds'>): string[] {
@@ -340,41 +360,92 @@ export async function explore(o: ExploreOptions): Promise<ExploreResult> {
   const keep = o.keepRuns === true;
   const jobs = o.jobs ?? 1;
   if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs must be an integer >= 1, got ${jobs}`);
-  if (jobs > 1) {
-    if (typeof o.target !== 'string') throw new UsageError('--jobs needs a target given by name or path: a Target object cannot cross threads');
-    // One pool per variant: each variant's options may differ; results stay variant-major.
+  const total = seeds.length * r.variants.length;
+  const broken = new BrokenSetup(r.variants, seeds.length);
+  if (typeof o.target !== 'string' || o.inline === true) {
+    if (jobs > 1) throw new UsageError('--jobs needs a target given by name or path: a Target object cannot cross threads');
+    return exploreInline(o, r, seeds, out, broken);
+  }
+  const perVariant = Object.fromEntries(r.variants.map((variant) => {
+    const v = optionsFor(r, variant);
+    return [variant, { ...v.commandOptions, traceWindow: v.options.traceWindow, checkDeterminism: r.checkDeterminism }];
+  }));
+  const done = await runSupervised({
+    targetRef: r.targetRef, targetName: r.target.name, variants: r.variants, seeds, strategy: r.strategy,
+    exploreOptions: perVariant[r.variants[0]!]!, perVariant,
+    jobs, keepAll: keep, collect: false,
+    first: broken.indices,
+    onArrival: (res, i) => broken.see(i, res),
+    ...(o.stallMs !== undefined ? { stallMs: o.stallMs } : {}),
+    ...(o.maxHeapMb !== undefined ? { maxHeapMb: o.maxHeapMb } : {}),
+    ...(o.shouldStop !== undefined ? { shouldStop: o.shouldStop } : {}),
+    ...(o.onNote !== undefined ? { onNote: o.onNote } : {}),
+    onResult(res, i) {
+      addResult(out, r, res, keep);
+      o.onResult?.(res, i, total);
+    },
+  });
+  if (done.interrupted) out.interrupted = true;
+  return out;
+}
+
+/** A Target object (or `inline`): this thread runs every seed, and nothing watches it. */
+async function exploreInline(o: ExploreOptions, r: Resolved, seeds: readonly string[], out: ExploreResult, broken: BrokenSetup): Promise<ExploreResult> {
+  const stopCatching = catchRejections();
+  try {
+    const keep = o.keepRuns === true;
     const total = seeds.length * r.variants.length;
-    for (const [vi, variant] of r.variants.entries()) {
-      const v = optionsFor(r, variant);
-      await runParallel({
-        targetRef: r.targetRef, variants: [variant], seeds, strategy: r.strategy,
-        exploreOptions: { ...v.commandOptions, traceWindow: v.options.traceWindow, checkDeterminism: r.checkDeterminism },
-        jobs, keepAll: keep, collect: false,
-        onResult(res, i) {
-          addResult(out, r, res, keep);
-          o.onResult?.(res, vi * seeds.length + i, total);
-        },
-      });
+    // The first seed of each variant runs first, so a setup that always throws stops the campaign at once.
+    const early = new Map<number, RunResult>();
+    for (const i of broken.indices) {
+      const res = await settleSeed(await runSeed(r, r.variants[Math.floor(i / seeds.length)]!, seeds[i % seeds.length]!), optionsFor(r, r.variants[Math.floor(i / seeds.length)]!).options.ignore);
+      broken.see(i, res);
+      early.set(i, res);
+    }
+    let index = 0;
+    for (const variant of r.variants) {
+      for (const seed of seeds) {
+        if (index % 64 === 63) await breathe();
+        if (o.shouldStop?.() === true) {
+          out.interrupted = true;
+          return out;
+        }
+        const res = early.get(index) ?? await settleSeed(await runSeed(r, variant, seed), optionsFor(r, variant).options.ignore);
+        early.delete(index);
+        addResult(out, r, res, keep);
+        o.onResult?.(res, index++, total);
+      }
     }
     return out;
+  } finally {
+    stopCatching();
   }
-  const total = seeds.length * r.variants.length;
-  let index = 0;
-  for (const variant of r.variants) {
-    for (const seed of seeds) {
-      // A run completes in one macrotask turn; between runs, let signals, progress output and
-      // other work in the process through now and then.
-      if (index % 64 === 63) await breathe();
-      if (o.shouldStop?.() === true) {
-        out.interrupted = true;
-        return out;
-      }
-      const res = await runSeed(r, variant, seed);
-      addResult(out, r, res, keep);
-      o.onResult?.(res, index++, total);
-    }
+}
+
+/**
+ * A setup that throws the same error on the first seed of every variant is a broken target,
+ * not a finding: hundreds of identical `uncaught-error` reports would bury the one message
+ * that matters. The campaign stops with that message, as bad input (exit 2).
+ */
+class BrokenSetup {
+  readonly indices: number[];
+  private readonly messages = new Map<number, string | null>();
+
+  constructor(private readonly variants: readonly string[], n: number) {
+    this.indices = n === 0 ? [] : variants.map((_v, k) => k * n);
   }
-  return out;
+
+  see(i: number, res: RunResult): void {
+    if (!this.indices.includes(i)) return;
+    const v = res.violations[0];
+    this.messages.set(i, v !== undefined && v.kind === 'uncaught-error' && v.actors[0] === 'setup' && v.message.startsWith('setup threw') ? v.message : null);
+    if (this.messages.size < this.indices.length) return;
+    const all = [...this.messages.values()];
+    const first = all[0];
+    if (typeof first !== 'string' || !all.every((m) => m === first)) return;
+    const which = this.variants.length === 1 ? `variant ${this.variants[0]}` : `each of its ${this.variants.length} variants`;
+    throw new UsageError(`target ${res.target} is broken, not buggy: on the first seed of ${which} its setup threw the same error, so nothing was explored: ${first.replace(/^setup threw: /, '')}`);
+  }
 }
 
 function breathe(): Promise<void> {
@@ -389,9 +460,20 @@ export function seedOptions(r: Resolved, variant: string, seed: string): RunOpti
   return w === null ? v.options : withWeather(v.options, w);
 }
 
+/** Run settings that change no decision: a stalled seed's diagnosis, the whole timeline. */
+export interface SeedExtra {
+  stopAtStep?: number;
+  stalledMs?: number;
+  traceAll?: boolean;
+}
+
 /** One seed as a campaign runs it: its weather drawn first, and a second run to compare when asked. */
-export async function runSeed(r: Resolved, variant: string, seed: string): Promise<RunResult> {
-  const options = seedOptions(r, variant, seed);
+export async function runSeed(r: Resolved, variant: string, seed: string, extra?: SeedExtra): Promise<RunResult> {
+  let options = seedOptions(r, variant, seed);
+  if (extra !== undefined) {
+    options = { ...options, traceAll: options.traceAll || extra.traceAll === true };
+    if (extra.stopAtStep !== undefined && extra.stopAtStep > 0) options = { ...options, stopAtStep: extra.stopAtStep, stalledMs: extra.stalledMs ?? 0 };
+  }
   const input = { target: r.target, variant, seed, strategy: r.strategy, options };
   const res = await execute(input);
   if (!r.checkDeterminism) return res;
@@ -488,12 +570,29 @@ export interface ReplayOptions extends Omit<ExploreOptions, 'seeds' | 'variant' 
   trace?: boolean;
 }
 
-/** Re-runs one seed exactly; with `trace`, keeps the whole timeline. */
+/** Re-runs one seed exactly; with `trace`, keeps the whole timeline. A target by name or path
+ * runs in a watched worker thread, so a seed that stalled in a campaign stalls here the same way. */
 export async function replay(o: ReplayOptions): Promise<RunResult & { replayCommand: string }> {
   const r = await resolveExplore(o);
   const [seed] = seedList([o.seed]);
   const v = optionsFor(r, o.variant);
-  const traced = { ...r, per: { ...r.per, [o.variant]: { ...v, options: { ...v.options, traceAll: o.trace === true } } } };
-  const res = await runSeed(traced, o.variant, seed!);
-  return { ...res, replayCommand: replayCommand(r.targetRef, o.variant, seed!, r.strategy, v.commandOptions) };
+  const command = replayCommand(r.targetRef, o.variant, seed!, r.strategy, v.commandOptions);
+  if (typeof o.target === 'string' && o.inline !== true) {
+    const done = await runSupervised({
+      targetRef: r.targetRef, targetName: r.target.name, variants: [o.variant], seeds: [seed!], strategy: r.strategy,
+      exploreOptions: { ...v.commandOptions, traceWindow: v.options.traceWindow, checkDeterminism: r.checkDeterminism },
+      jobs: 1, keepAll: true, traceAll: o.trace === true,
+      ...(o.stallMs !== undefined ? { stallMs: o.stallMs } : {}),
+      ...(o.maxHeapMb !== undefined ? { maxHeapMb: o.maxHeapMb } : {}),
+      ...(o.onNote !== undefined ? { onNote: o.onNote } : {}),
+    });
+    return { ...done.results[0]!, replayCommand: command };
+  }
+  const stop = catchRejections();
+  try {
+    const res = await settleSeed(await runSeed(r, o.variant, seed!, { traceAll: o.trace === true }), v.options.ignore);
+    return { ...res, replayCommand: command };
+  } finally {
+    stop();
+  }
 }

@@ -2,51 +2,93 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { RunResult } from '../core/execute.js';
+import { CELL_WORDS, ITEM, STEP } from '../core/progress.js';
 import { UsageError, type StrategySpec } from '../sched/index.js';
-import { resolveForWorker, runItem, unpackResults, type FromWorker, type WorkerExploreOptions, type WorkerSetup, type WorkItem } from './worker.js';
+import { unpackResults, type FromWorker, type WorkerExploreOptions, type WorkerSetup, type WorkItem } from './worker.js';
 
 export type { WorkerExploreOptions } from './worker.js';
+
+/**
+ * How long a step may run (wall time) before the supervisor suspects its thread: no healthy
+ * simulated step does a second of synchronous work, yet a major GC pause or a starved CI core
+ * can freeze a thread for some hundreds of ms. The suspicion is confirmed at 4× (4 s), which
+ * no GC pause reaches, before the worker is terminated.
+ */
+export const DEFAULT_STALL_MS = 1_000;
+export const STALL_CONFIRM_FACTOR = 4;
+/** Heap per worker: a healthy seed of a bundled target needs tens of MB, the Raft target with a
+ * full trace some hundreds; past this a seed is an allocation storm, not a workload. */
+export const DEFAULT_MAX_HEAP_MB = 1_024;
 
 export interface ParallelInput {
   /** A bundled target name or a path to a target file (what each worker loads). */
   targetRef: string;
+  /** The target's name, for the results of seeds whose worker died (default: targetRef). */
+  targetName?: string;
   variants: readonly string[];
   seeds: readonly string[];
   strategy: StrategySpec;
   exploreOptions: WorkerExploreOptions;
+  /** Options for some variants, when they differ from exploreOptions (variant defaults). */
+  perVariant?: Readonly<Record<string, WorkerExploreOptions>>;
   jobs: number;
   /** Keep passing runs' decisions and trace window (off: they are dropped in the worker). */
   keepAll?: boolean;
+  /** Keep each run's whole timeline (replay --trace). */
+  traceAll?: boolean;
   /** Return every result (default). Off, results only stream through onResult: memory stays flat. */
   collect?: boolean;
   /** Runs per message; default scales with the work so messaging stays cheap but slow seeds don't idle workers. */
   batchSize?: number;
   /** Called in the sequential order (index 0, 1, 2, ...), whatever order the workers finish in. */
   onResult?: (r: RunResult, index: number, total: number) => void;
+  /** Indices to run before the others (results still leave in order). */
+  first?: readonly number[];
+  /** Called as each result arrives, in no set order; a throw ends the pool with that error. */
+  onArrival?: (r: RunResult, index: number) => void;
+  /** Wall ms a step may run before it is suspected; confirmed at 4×. */
+  stallMs?: number;
+  /** Heap limit per worker, MB. */
+  maxHeapMb?: number;
+  /** Polled a few times a second: true terminates the workers and returns what ran. */
+  shouldStop?: () => boolean;
+  /** One-line notes for the user (a suspected stall). */
+  onNote?: (line: string) => void;
+}
+
+export interface ParallelOutcome {
+  results: RunResult[];
+  /** shouldStop ended the pool: `results` (and onResult) cover a prefix of the order. */
+  interrupted: boolean;
 }
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
 
+/** runSupervised's results alone. */
+export async function runParallel(input: ParallelInput): Promise<RunResult[]> {
+  return (await runSupervised(input)).results;
+}
+
 /**
  * Runs every (variant, seed) pair on `jobs` worker threads and hands results back in the
  * order of the sequential loop (variant-major, then seed order): runs are independent, so the
- * failing seeds and every hash are those of `jobs = 1`. `jobs = 1` runs inline, no threads.
+ * failing seeds and every hash are those of an inline loop. Threads are used at every `jobs`,
+ * one included, so this thread stays free to watch them: a seed whose thread never comes back
+ * (a busy loop), runs out of heap or ends its thread becomes a violation of that seed, and the
+ * rest of the work goes on in a fresh worker.
  */
-export async function runParallel(input: ParallelInput): Promise<RunResult[]> {
+export async function runSupervised(input: ParallelInput): Promise<ParallelOutcome> {
   if (!Number.isInteger(input.jobs) || input.jobs < 1) throw new UsageError(`--jobs must be a positive integer, got ${input.jobs}`);
+  const stallMs = input.stallMs ?? DEFAULT_STALL_MS;
+  if (!(Number.isFinite(stallMs) && stallMs > 0)) throw new UsageError(`--stall-ms must be a positive number, got ${stallMs}`);
+  const heap = input.maxHeapMb ?? DEFAULT_MAX_HEAP_MB;
+  if (!(Number.isInteger(heap) && heap >= 16)) throw new UsageError(`--max-heap-mb must be an integer >= 16, got ${heap}`);
   const total = input.variants.length * input.seeds.length;
   const sink = new InOrder(total, input.collect !== false, input.onResult);
-  if (input.jobs === 1 || total <= 1) {
-    const r = await resolveForWorker(input);
-    for (let i = 0; i < total; i++) {
-      const it = itemAt(input, i);
-      sink.put(i, await runItem(r, it.variant, it.seed, input.keepAll === true));
-    }
-    return sink.results;
-  }
+  if (total === 0) return { results: [], interrupted: false };
   const batch = input.batchSize ?? Math.max(1, Math.min(64, Math.floor(total / (input.jobs * 16))));
-  await new Pool(input, total, batch, sink).run();
-  return sink.results;
+  const interrupted = await new Pool(input, total, batch, sink, stallMs, heap).run();
+  return { results: sink.results, interrupted };
 }
 
 function itemAt(input: ParallelInput, i: number): WorkItem {
@@ -67,6 +109,7 @@ class InOrder {
   ) {}
 
   put(i: number, r: RunResult): void {
+    if (i < this.next || this.early.has(i)) throw new Error(`result ${i} arrived twice`);
     this.early.set(i, r);
     for (let x = this.early.get(this.next); x !== undefined; x = this.early.get(this.next)) {
       this.early.delete(this.next);
@@ -77,92 +120,284 @@ class InOrder {
   }
 }
 
+interface Slot {
+  id: number;
+  worker: Worker;
+  cell: Int32Array;
+  ready: boolean;
+  gone: boolean;
+  /** Batches sent and not answered, oldest first. */
+  inflight: WorkItem[][];
+  /** A diagnosis or confirmation runs alone in its worker. */
+  exclusive: boolean;
+  seenItem: number;
+  seenStep: number;
+  movedAt: number;
+  warned: boolean;
+}
+
+type Death = { why: 'stall'; step: number } | { why: 'oom' } | { why: 'exit'; code: number } | { why: 'error'; message: string };
+
 /**
  * Hands out small batches on demand (two in flight per worker, so a worker never waits for
- * the round trip) and tears every worker down at the end, on success or on the first error.
+ * the round trip), watches each worker's progress cell, replaces workers that die, and tears
+ * every worker down at the end, on success, on interruption or on the first error.
  */
 class Pool {
-  private readonly workers: Worker[] = [];
+  private readonly slots: Slot[] = [];
+  private spawned = 0;
   private cursor = 0;
+  private readonly firsts: number[];
+  private readonly firstSet: ReadonlySet<number>;
+  /** Items to run again (their worker died running another), lowest index first. */
+  private retry: WorkItem[] = [];
+  /** Diagnoses and confirmations, each for a fresh worker of its own. */
+  private readonly special: WorkItem[] = [];
   private settled = false;
-  private resolve!: () => void;
+  private stopped = false;
+  private resolve!: (interrupted: boolean) => void;
   private reject!: (e: unknown) => void;
+  private watch: ReturnType<typeof setInterval> | null = null; // allowed: the supervisor's wall-clock watchdog, outside every run
 
   constructor(
     private readonly input: ParallelInput,
     private readonly total: number,
     private readonly batch: number,
     private readonly sink: InOrder,
-  ) {}
+    private readonly stallMs: number,
+    private readonly heapMb: number,
+  ) {
+    this.firsts = [...new Set(input.first ?? [])].filter((i) => i >= 0 && i < total);
+    this.firstSet = new Set(this.firsts);
+  }
 
-  async run(): Promise<void> {
+  async run(): Promise<boolean> {
     if (!existsSync(fileURLToPath(WORKER_URL))) {
-      throw new Error(`worker script ${fileURLToPath(WORKER_URL)} not found: --jobs needs the compiled harness (npx tsc -p .)`);
+      throw new Error(`worker script ${fileURLToPath(WORKER_URL)} not found: the harness runs from its compiled form (npx tsc -p .)`);
     }
-    const done = new Promise<void>((res, rej) => {
+    const done = new Promise<boolean>((res, rej) => {
       this.resolve = res;
       this.reject = rej;
     });
     const n = Math.min(this.input.jobs, Math.ceil(this.total / this.batch));
-    for (let k = 0; k < n; k++) this.spawn(k);
+    for (let k = 0; k < n; k++) this.spawn();
+    this.watch = setInterval(() => this.tick(), Math.min(250, this.stallMs / 4)); // allowed: watchdog poll
     try {
-      await done;
+      return await done;
     } finally {
-      await Promise.all(this.workers.map((w) => w.terminate()));
+      if (this.watch !== null) clearInterval(this.watch);
+      await Promise.all(this.slots.map((s) => s.worker.terminate()));
     }
   }
 
-  private spawn(k: number): void {
+  private spawn(): Slot {
+    const id = ++this.spawned;
+    const sab = new SharedArrayBuffer(CELL_WORDS * Int32Array.BYTES_PER_ELEMENT);
+    const cell = new Int32Array(sab);
+    cell[ITEM] = -1;
     const setup: WorkerSetup = {
       interleaveWorker: true,
       targetRef: this.input.targetRef,
       variants: [...this.input.variants],
       strategy: this.input.strategy,
       exploreOptions: this.input.exploreOptions,
+      perVariant: { ...(this.input.perVariant ?? {}) },
       keepAll: this.input.keepAll === true,
+      traceAll: this.input.traceAll === true,
+      progress: sab,
     };
     // execArgv []: the parent's loaders (a test runner's TypeScript hook) would only slow workers down.
-    const w = new Worker(WORKER_URL, { workerData: setup, execArgv: [] });
-    this.workers.push(w);
-    w.on('message', (m: FromWorker) => this.onMessage(w, m));
-    w.on('error', (e) => this.fail(new Error(`worker ${k + 1} crashed: ${e.stack ?? e.message}`)));
-    w.on('messageerror', (e) => this.fail(new Error(`worker ${k + 1} sent a result that could not be deserialized: ${e.message}`)));
-    w.on('exit', (code) => this.fail(new Error(`worker ${k + 1} exited (code ${code}) with ${this.total - this.sink.next} runs unfinished`)));
+    const worker = new Worker(WORKER_URL, { workerData: setup, execArgv: [], resourceLimits: { maxOldGenerationSizeMb: this.heapMb } });
+    const slot: Slot = { id, worker, cell, ready: false, gone: false, inflight: [], exclusive: false, seenItem: -1, seenStep: 0, movedAt: wallNow(), warned: false };
+    this.slots.push(slot);
+    worker.on('message', (m: FromWorker) => this.onMessage(slot, m));
+    worker.on('error', (e: Error & { code?: string }) => {
+      if (e.code === 'ERR_WORKER_OUT_OF_MEMORY') this.died(slot, { why: 'oom' });
+      else this.died(slot, { why: 'error', message: e.stack ?? e.message });
+    });
+    worker.on('messageerror', (e) => this.fail(new Error(`worker ${id} sent a result that could not be deserialized: ${e.message}`)));
+    worker.on('exit', (code) => this.died(slot, { why: 'exit', code }));
+    return slot;
   }
 
-  private onMessage(w: Worker, m: FromWorker): void {
-    if (this.settled) return;
+  private onMessage(slot: Slot, m: FromWorker): void {
+    if (this.settled || slot.gone) return;
     if (m.type === 'error') {
-      const msg = `in a --jobs worker for target ${this.input.targetRef}: ${m.message}`;
+      const msg = `in a worker for target ${this.input.targetRef}: ${m.message}`;
       this.fail(m.usage ? new UsageError(msg) : new Error(msg));
       return;
     }
     if (m.type === 'ready') {
-      this.send(w);
-      this.send(w);
+      slot.ready = true;
+      slot.movedAt = wallNow();
+      this.send(slot);
+      this.send(slot);
       return;
     }
+    slot.inflight.shift();
+    slot.exclusive = false;
     try {
-      for (const { i, result } of unpackResults(m)) this.sink.put(i, result);
+      for (const { i, result } of unpackResults(m)) this.accept(i, result);
     } catch (e) {
-      // A throwing onResult must reject runParallel, not escape as an uncaught exception.
+      // A throwing onResult must reject the pool, not escape as an uncaught exception.
+      this.fail(e instanceof Error ? e : new Error(String(e)));
+      return;
+    }
+    if (this.settled) return;
+    if (this.sink.next === this.total) {
+      this.settled = true;
+      this.resolve(false);
+      return;
+    }
+    this.send(slot);
+    if (slot.inflight.length === 1) this.send(slot);
+  }
+
+  private accept(i: number, r: RunResult): void {
+    this.input.onArrival?.(r, i);
+    this.sink.put(i, r);
+  }
+
+  private take(): WorkItem[] {
+    const items: WorkItem[] = [];
+    while (items.length < this.batch && this.retry.length > 0) items.push(this.retry.shift()!);
+    while (items.length < this.batch && this.firsts.length > 0) items.push(itemAt(this.input, this.firsts.shift()!));
+    while (items.length < this.batch && this.cursor < this.total) {
+      const i = this.cursor++;
+      if (!this.firstSet.has(i)) items.push(itemAt(this.input, i));
+    }
+    return items;
+  }
+
+  private send(slot: Slot): void {
+    if (this.settled || this.stopped || slot.gone || !slot.ready || slot.exclusive) return;
+    if (this.special.length > 0 && slot.inflight.length === 0) {
+      slot.exclusive = true;
+      this.post(slot, [this.special.shift()!]);
+      return;
+    }
+    if (slot.inflight.length >= 2) return;
+    const items = this.take();
+    if (items.length > 0) this.post(slot, items);
+  }
+
+  private post(slot: Slot, items: WorkItem[]): void {
+    slot.inflight.push(items);
+    slot.worker.postMessage({ type: 'batch', items });
+  }
+
+  /** The watchdog: a worker whose cell has not moved for 4 × stallMs is stuck in one step. */
+  private tick(): void {
+    if (this.settled) return;
+    if (this.input.shouldStop?.() === true) {
+      this.stopped = true;
+      this.settled = true;
+      this.resolve(true);
+      return;
+    }
+    const now = wallNow();
+    for (const slot of [...this.slots]) {
+      if (slot.gone || !slot.ready) continue;
+      const item = Atomics.load(slot.cell, ITEM);
+      const step = Atomics.load(slot.cell, STEP);
+      if (item < 0 || item !== slot.seenItem || step !== slot.seenStep) {
+        slot.seenItem = item;
+        slot.seenStep = step;
+        slot.movedAt = now;
+        slot.warned = false;
+        continue;
+      }
+      const still = now - slot.movedAt;
+      if (still >= this.stallMs * STALL_CONFIRM_FACTOR) {
+        void slot.worker.terminate();
+        this.died(slot, { why: 'stall', step });
+      } else if (still >= this.stallMs && !slot.warned) {
+        slot.warned = true;
+        const it = itemAt(this.input, item);
+        this.input.onNote?.(`${it.variant} seed ${it.seed} has made no step for ${(still / 1000).toFixed(1)} s (at step ${step}); stopping it at ${(this.stallMs * STALL_CONFIRM_FACTOR / 1000).toFixed(1)} s`);
+      }
+    }
+  }
+
+  /** A worker is gone: charge the seed it was running, run its other items again elsewhere. */
+  private died(slot: Slot, d: Death): void {
+    if (slot.gone) return;
+    slot.gone = true;
+    this.slots.splice(this.slots.indexOf(slot), 1);
+    if (this.settled) return;
+    const sent = slot.inflight.flat();
+    const at = Atomics.load(slot.cell, ITEM);
+    const culprit = sent.find((it) => it.i === at);
+    if (!slot.ready || culprit === undefined) {
+      const why = d.why === 'stall' ? 'stopped making progress' : d.why === 'oom' ? `ran out of heap (--max-heap-mb ${this.heapMb})` : d.why === 'exit' ? `exited (code ${d.code})` : `crashed: ${d.message}`;
+      this.fail(new Error(`worker ${slot.id} for target ${this.input.targetRef} ${why} ${slot.ready ? 'between seeds' : 'while loading the target'}, with ${this.total - this.sink.next} runs unfinished`));
+      return;
+    }
+    this.retry = [...this.retry, ...sent.filter((it) => it !== culprit).map(plainItem)].sort((a, b) => a.i - b.i);
+    const verdict = this.verdict(culprit, d, Atomics.load(slot.cell, STEP));
+    try {
+      if (verdict !== null) this.accept(culprit.i, verdict);
+    } catch (e) {
       this.fail(e instanceof Error ? e : new Error(String(e)));
       return;
     }
     if (this.sink.next === this.total) {
       this.settled = true;
-      this.resolve();
+      this.resolve(false);
       return;
     }
-    this.send(w);
+    const fresh = this.spawn();
+    void fresh;
   }
 
-  private send(w: Worker): void {
-    if (this.cursor >= this.total) return;
-    const items: WorkItem[] = [];
-    const end = Math.min(this.total, this.cursor + this.batch);
-    for (; this.cursor < end; this.cursor++) items.push(itemAt(this.input, this.cursor));
-    w.postMessage({ type: 'batch', items });
+  /** The result a dead worker's seed gets, or null when it must run again first. */
+  private verdict(it: WorkItem, d: Death, step: number): RunResult | null {
+    const wallMs = this.stallMs * STALL_CONFIRM_FACTOR;
+    switch (d.why) {
+      case 'stall':
+        // Replay the seed up to the step that never came back, stopping just before it, to name
+        // what it resumes; at step 0 the setup itself never returned.
+        if (it.diagnose === undefined && step > 0) {
+          this.special.push({ ...plainItem(it), diagnose: { stopAtStep: step, stalledMs: wallMs } });
+          return null;
+        }
+        return this.synthetic(it, 'stalled', step > 0 ? [] : ['setup'], step > 0
+          ? `the run made no step for ${(wallMs / 1000).toFixed(1)} s of wall time at step ${step}, and its diagnosis replay stalled too`
+          : `setup never returned: it ran for ${(wallMs / 1000).toFixed(1)} s of wall time without finishing (a busy loop, or a synchronous wait)`, step);
+      case 'oom':
+        // Confirmed alone in a fresh worker: the heap may have been filled by earlier seeds.
+        if (it.confirm !== true) {
+          this.special.push({ ...plainItem(it), confirm: true });
+          return null;
+        }
+        return this.synthetic(it, 'out-of-memory', [], `the seed ran its worker out of heap (--max-heap-mb ${this.heapMb}) at step ${step}, again when run alone in a fresh worker: an allocation storm`, step);
+      case 'exit':
+        return this.synthetic(it, 'uncaught-error', [], `the thread running this seed exited (code ${d.code}) at step ${step}: target code ended it (process.exit, or a native abort)`, step);
+      case 'error':
+        return this.synthetic(it, 'uncaught-error', [], `an error escaped every task at step ${step} (thrown from a callback the harness does not run, such as a real timer): ${d.message.split('\n')[0]}`, step);
+    }
+  }
+
+  private synthetic(it: WorkItem, kind: string, actors: string[], message: string, step: number): RunResult {
+    const strategy = { name: this.input.strategy.name, params: { ...(this.input.strategy.params ?? {}) } };
+    return {
+      target: this.input.targetName ?? this.input.targetRef,
+      variant: it.variant,
+      seed: it.seed,
+      strategy,
+      outcome: 'violation',
+      end: 'violation',
+      violations: [{ kind, step, timeMs: 0, actors, message }],
+      ignored: {},
+      steps: step,
+      timeMs: 0,
+      decisionHash: '',
+      tasks: 0,
+      faultLog: [],
+      faults: {},
+      decisions: [],
+      traceWindow: [],
+    };
   }
 
   private fail(e: Error): void {
@@ -170,4 +405,12 @@ class Pool {
     this.settled = true;
     this.reject(e);
   }
+}
+
+function plainItem(it: WorkItem): WorkItem {
+  return { i: it.i, variant: it.variant, seed: it.seed };
+}
+
+function wallNow(): number {
+  return performance.now(); // allowed: the supervisor's watchdog measures wall time, never a run's
 }

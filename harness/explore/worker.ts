@@ -3,6 +3,8 @@ import type { RunResult } from '../core/execute.js';
 import type { CommandOptions } from './command.js';
 import { UsageError, type StrategySpec } from '../sched/index.js';
 import { resolveExplore, runSeed, type ExploreOptions, type Resolved } from './explore.js';
+import { ITEM, shareProgress } from '../core/progress.js';
+import { catchRejections, settleSeed } from './boundary.js';
 
 /**
  * The serializable subset of ExploreOptions a worker re-resolves the target with: the plain
@@ -23,7 +25,13 @@ export interface WorkerSetup {
   variants: readonly string[];
   strategy: StrategySpec;
   exploreOptions: WorkerExploreOptions;
+  /** Variants whose options differ from exploreOptions (their own defaults). */
+  perVariant?: Record<string, WorkerExploreOptions>;
   keepAll: boolean;
+  /** Keep every run's whole timeline. */
+  traceAll?: boolean;
+  /** The progress cell the supervisor watches (harness/core/progress.ts). */
+  progress?: SharedArrayBuffer;
 }
 
 export interface WorkItem {
@@ -31,6 +39,10 @@ export interface WorkItem {
   i: number;
   variant: string;
   seed: string;
+  /** Replay a stalled seed, stopping before the step whose thread never came back. */
+  diagnose?: { stopAtStep: number; stalledMs: number };
+  /** Re-run alone after the worker ran out of heap on it. */
+  confirm?: true;
 }
 
 export type ToWorker = { type: 'batch'; items: WorkItem[] };
@@ -52,8 +64,8 @@ export async function resolveForWorker(s: Pick<WorkerSetup, 'targetRef' | 'varia
 }
 
 /** One seed, trimmed to what the caller keeps: a passing run's decision list and trace are dead weight. */
-export async function runItem(r: Resolved, variant: string, seed: string, keepAll: boolean): Promise<RunResult> {
-  const res = await runSeed(r, variant, seed);
+export async function runItem(r: Resolved, variant: string, seed: string, keepAll: boolean, extra?: WorkItem['diagnose'] & { traceAll?: boolean }): Promise<RunResult> {
+  const res = await settleSeed(await runSeed(r, variant, seed, extra), optionsIgnore(r, variant));
   if (keepAll || res.outcome !== 'pass') return res;
   res.decisions = [];
   res.traceWindow = [];
@@ -129,23 +141,59 @@ export function cloneSafe(res: RunResult): RunResult {
   return res;
 }
 
+function optionsIgnore(r: Resolved, variant: string): ReadonlySet<string> {
+  return r.per[variant]?.options.ignore ?? new Set();
+}
+
+/**
+ * Target code that calls process.exit() would end this thread with the seed unnamed; it throws
+ * instead, into the task that called it, and the seed fails as an uncaught error.
+ */
+function guardExit(): void {
+  process.exit = ((code?: number | string | null) => {
+    throw new Error(`process.exit(${code ?? ''}) called by target code: a simulated program must not end the process`);
+  }) as typeof process.exit;
+}
+
 /** Batches run one after another: two runs must never share the thread's event loop. */
 function serve(port: MessagePort, setup: WorkerSetup): void {
   const queue: WorkItem[][] = [];
   let draining = false;
   let resolved: Resolved | null = null;
+  const byVariant = new Map<string, Resolved>();
+  const cell = setup.progress === undefined ? null : new Int32Array(setup.progress);
+  if (cell !== null) shareProgress(cell);
+  guardExit();
+  catchRejections();
+  const resolvedFor = async (variant: string): Promise<Resolved> => {
+    const own = setup.perVariant?.[variant];
+    if (own === undefined) return resolved!;
+    let r = byVariant.get(variant);
+    if (r === undefined) {
+      r = await resolveForWorker({ ...setup, variants: [variant], exploreOptions: own });
+      byVariant.set(variant, r);
+    }
+    return r;
+  };
   const post = (m: FromWorker): void => port.postMessage(m);
   const fail = (e: unknown): void => {
     const usage = e instanceof UsageError;
     post({ type: 'error', usage, message: usage ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(e) });
   };
+  let ready = false;
   const drain = async (): Promise<void> => {
-    if (draining || resolved === null) return;
+    if (draining || !ready) return;
     draining = true;
     try {
       for (let batch = queue.shift(); batch !== undefined; batch = queue.shift()) {
         const results: Indexed[] = [];
-        for (const it of batch) results.push({ i: it.i, result: await runItem(resolved, it.variant, it.seed, setup.keepAll) });
+        for (const it of batch) {
+          const r = await resolvedFor(it.variant);
+          if (cell !== null) cell[ITEM] = it.i;
+          const extra = { ...(it.diagnose ?? { stopAtStep: -1, stalledMs: 0 }), traceAll: setup.traceAll === true };
+          results.push({ i: it.i, result: await runItem(r, it.variant, it.seed, setup.keepAll || it.diagnose !== undefined, extra) });
+        }
+        if (cell !== null) cell[ITEM] = -1;
         post({ type: 'results', ...packResults(results) });
       }
     } catch (e) {
@@ -157,10 +205,16 @@ function serve(port: MessagePort, setup: WorkerSetup): void {
     queue.push(m.items);
     void drain();
   });
-  resolveForWorker(setup).then(
-    (r) => {
-      resolved = r;
+  // Variants with options of their own resolve when first met; the rest now, before 'ready',
+  // so a target that fails to load is reported once, as the pool's error.
+  const shared = setup.variants.filter((v) => setup.perVariant?.[v] === undefined);
+  const boot = shared.length > 0
+    ? resolveForWorker({ ...setup, variants: shared }).then((r) => { resolved = r; })
+    : resolvedFor(setup.variants[0]!).then(() => undefined);
+  boot.then(
+    () => {
       post({ type: 'ready' });
+      ready = true;
       void drain();
     },
     fail,

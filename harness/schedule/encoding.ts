@@ -1,5 +1,6 @@
 import { UsageError } from '../sched/index.js';
 import type { Decision } from '../sched/replay.js';
+import { DEFAULT_OPTIONS } from '../core/execute.js';
 
 /**
  * The decision list as one short, copy-pasteable string (shuttle prints its schedules the same
@@ -46,12 +47,36 @@ function tokenFor(d: Decision, table: Map<string, number>): string {
 }
 
 const TOKEN = /^(?:(0|[1-9][0-9]*)|x([0-9a-f]{1,8}))(?:\*([1-9][0-9]*))?$/;
-/** A bound on what one string may expand to, so a corrupt count cannot exhaust memory. */
-const MAX_DECISIONS = 50_000_000;
 
-/** Inverse of encodeDecisions; throws UsageError naming the first thing wrong. */
-export function decodeDecisions(text: string): Decision[] {
+/**
+ * Decisions a run may make per step of its `maxSteps` budget. Every step records one label; a
+ * choice or a draw (sim.random, a fault's chance) records one more. The corpus's network runs
+ * (raft, every fault on) make at most 1.35 per step and thread targets about 1, so 4 leaves room
+ * for draw-heavy targets, while at the default budget (1,000,000 steps) the bound, 4,000,000
+ * decisions at 8 bytes each, is 32 MB: half of the 64 MB one hostile input may cost.
+ */
+export const DECISIONS_PER_STEP = 4;
+/**
+ * A hard ceiling whatever the step budget: the most one string may ever expand to (about 400 MB),
+ * so a file claiming a huge `maxSteps` still cannot ask for unbounded memory.
+ */
+export const MAX_DECISIONS = 50_000_000;
+
+/** The most decisions a run under `maxSteps` can have made: what a decoder accepts for it. */
+export function decisionLimit(maxSteps: number = DEFAULT_OPTIONS.maxSteps): number {
+  if (!Number.isSafeInteger(maxSteps) || maxSteps < 1) return DECISIONS_PER_STEP * DEFAULT_OPTIONS.maxSteps;
+  return Math.min(MAX_DECISIONS, DECISIONS_PER_STEP * maxSteps);
+}
+
+/**
+ * Inverse of encodeDecisions; throws UsageError naming the first thing wrong. At most
+ * `maxDecisions` come back (default: the limit for the default --max-steps): the whole string is
+ * counted before anything is allocated, so a 20-byte `v1:;x0*49999999` costs nothing.
+ * `raise` is what the error tells the user to do about a longer one.
+ */
+export function decodeDecisions(text: string, maxDecisions: number = decisionLimit(), raise = 'raise --max-steps'): Decision[] {
   if (typeof text !== 'string') throw new UsageError('decisions: expected a string');
+  const max = Number.isSafeInteger(maxDecisions) && maxDecisions >= 0 ? Math.min(maxDecisions, MAX_DECISIONS) : decisionLimit();
   const prefix = `${ENCODING_VERSION}:`;
   if (!text.startsWith(prefix)) {
     const v = /^(v[0-9]+):/.exec(text)?.[1];
@@ -61,18 +86,26 @@ export function decodeDecisions(text: string): Decision[] {
   if (semi < 0) throw new UsageError(`decisions: missing ';' between the label table and the body`);
   const labels = decodeTable(text.slice(prefix.length, semi));
   const body = text.slice(semi + 1);
-  const out: Decision[] = [];
-  if (body.length === 0) return out;
+  if (body.length === 0) return [];
+  // Pass 1: check every token and count what it expands to, before allocating any of it.
+  const runs: { value: Decision; n: number }[] = [];
+  let total = 0;
   for (const tok of body.split('.')) {
     const m = TOKEN.exec(tok);
-    if (m === null) throw new UsageError(`decisions: bad token '${tok.slice(0, 24)}' at decision ${out.length}`);
+    if (m === null) throw new UsageError(`decisions: bad token '${tok.slice(0, 24)}' at decision ${total}`);
     const value = m[2] !== undefined ? parseInt(m[2], 16) : labels[Number(m[1])];
-    if (value === undefined) throw new UsageError(`decisions: label index ${m[1]} is past the table (${labels.length} labels)`);
+    if (value === undefined) throw new UsageError(`decisions: label index ${m[1]!.slice(0, 24)} is past the table (${labels.length} labels)`);
     const n = m[3] === undefined ? 1 : Number(m[3]);
     if (m[3] !== undefined && n < 2) throw new UsageError(`decisions: repeat count must be at least 2 in '${tok}'`);
-    if (out.length + n > MAX_DECISIONS) throw new UsageError(`decisions: more than ${MAX_DECISIONS} decisions`);
-    for (let k = 0; k < n; k++) out.push(value);
+    // n may be past 2^53 (or Infinity) for a long digit string: the comparison still holds.
+    if (!(n <= max - total)) throw new UsageError(`decisions: more than ${max} decisions (${DECISIONS_PER_STEP} per step of max-steps ${Math.ceil(max / DECISIONS_PER_STEP)}): ${raise}`);
+    total += n;
+    runs.push({ value, n });
   }
+  // Pass 2: exactly `total` slots.
+  const out: Decision[] = new Array<Decision>(total);
+  let i = 0;
+  for (const r of runs) for (let k = 0; k < r.n; k++) out[i++] = r.value;
   return out;
 }
 

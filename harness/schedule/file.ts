@@ -5,7 +5,7 @@ import { DEFAULT_OPTIONS, type RunResult } from '../core/execute.js';
 import type { RunOptions } from '../core/run.js';
 import { UsageError, type StrategyParams } from '../sched/index.js';
 import type { Decision } from '../sched/replay.js';
-import { decodeDecisions, encodeDecisions } from './encoding.js';
+import { decisionLimit, decodeDecisions, encodeDecisions } from './encoding.js';
 import { outcomeOf } from './run.js';
 import { weatherError } from '../net/weather.js';
 import { commandOptions, toRunOptions, type CommandOptions } from '../explore/command.js';
@@ -81,8 +81,12 @@ export function scheduleRunOptions(s: ScheduleFile, base: RunOptions = DEFAULT_O
   return toRunOptions(s.options, base);
 }
 
+/** A schedule replays under its own options, so a longer decision list is fixed in the file. */
+const RAISE_IN_FILE = `raise 'options.maxSteps' in the file`;
+
+/** A schedule's decisions, bounded by its own step budget (what its run could have made). */
 export function scheduleDecisions(s: ScheduleFile): Decision[] {
-  return decodeDecisions(s.decisions);
+  return decodeDecisions(s.decisions, decisionLimit(s.options.maxSteps), RAISE_IN_FILE);
 }
 
 /** Stable JSON: two-space indent, fixed key order, a final newline (diffs well in seeds/). */
@@ -147,7 +151,7 @@ export function validateSchedule(raw: unknown, source: string): ScheduleFile {
   if (!Number.isSafeInteger(o['steps']) || (o['steps'] as number) < 0) bad(`'steps' must be a non-negative integer`);
   if (typeof o['decisions'] !== 'string') bad(`'decisions' must be an encoded string`);
   try {
-    decodeDecisions(o['decisions'] as string);
+    decodeDecisions(o['decisions'] as string, decisionLimit((o['options'] as ScheduleOptions).maxSteps), RAISE_IN_FILE);
   } catch (e) {
     bad((e as Error).message);
   }

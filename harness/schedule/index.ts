@@ -1,4 +1,4 @@
-export { ENCODING_VERSION, decodeDecisions, encodeDecisions } from './encoding.js';
+export { DECISIONS_PER_STEP, ENCODING_VERSION, MAX_DECISIONS, decisionLimit, decodeDecisions, encodeDecisions } from './encoding.js';
 export {
   SCHEDULE_FORMAT, formatSchedule, makeSchedule, parseSchedule, readScheduleFile, scheduleDecisions,
   scheduleOptions, scheduleRunOptions, validateSchedule, writeScheduleFile,

@@ -1,5 +1,6 @@
 import type { ArgumentsCamelCase } from 'yargs';
 import { explore, type ExploreResult } from '../../explore/explore.js';
+import { mergeWeatherStats } from '../../explore/weather-stats.js';
 import { ensureWritableDir, newRunDir, writeExploreReport } from '../../report/write.js';
 import { BUNDLED } from '../../target/bundled.js';
 import { loadTarget } from '../../target/load.js';
@@ -100,14 +101,7 @@ function mergeInto(r: ExploreResult, more: ExploreResult): void {
   r.failures.push(...more.failures);
   r.hashes.push(...more.hashes);
   r.firstFailure ??= more.firstFailure;
-  for (const [v, by] of Object.entries(more.weatherStats)) {
-    const into = (r.weatherStats[v] ??= {});
-    for (const [f, c] of Object.entries(by)) {
-      const t = (into[f] ??= { drawn: 0, failed: 0 });
-      t.drawn += c.drawn;
-      t.failed += c.failed;
-    }
-  }
+  r.weatherStats = mergeWeatherStats([r.weatherStats, more.weatherStats]);
 }
 
 function judge(r: ExploreResult, variant: string, expected: string): Row {
