@@ -55,7 +55,15 @@ export async function resolveForWorker(s: Pick<WorkerSetup, 'targetRef' | 'varia
   const { swarm, traceWindow, checkDeterminism, weather, weatherFile: _file, pinnedRates, ...rest } = s.exploreOptions;
   const o: Omit<ExploreOptions, 'seeds'> = { ...rest, target: s.targetRef, variant: s.variants, strategy: s.strategy };
   if (weather === 'fixed') o.fixedWeather = true;
-  else if (weather !== undefined) o.weather = weather;
+  else if (weather !== undefined) {
+    // The weather already holds the rates, knobs, workload and window the main thread resolved
+    // from it; passed again they would read as flags given beside --weather.
+    o.weather = weather;
+    delete o.faults;
+    delete o.net;
+    delete o.workload;
+    delete o.faultWindowMs;
+  }
   if (pinnedRates !== undefined) o.faultRates = Object.entries(pinnedRates).map(([k, p]) => `${k}=${p.toFixed(20)}`);
   if (swarm === true) o.swarm = true;
   if (checkDeterminism === true) o.checkDeterminism = true;
