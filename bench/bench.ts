@@ -8,9 +8,10 @@
  */
 import { performance } from 'node:perf_hooks';
 import { section as threads } from './threads.js';
+import { section as supervise } from './supervise.js';
 import type { Aim, Section } from './section.js';
 
-const SECTIONS: Section[] = [threads];
+const SECTIONS: Section[] = [threads, supervise];
 
 /** Optional sections, loaded when their module exists. */
 const OPTIONAL = ['./raft.js'];

@@ -9,6 +9,7 @@ import { shrinkFailure, shrinkLine } from './shrink.js';
 import { join } from 'node:path';
 import { formatShard, parseShard, shardSeeds } from '../../explore/shard.js';
 import { UsageError } from '../../sched/index.js';
+import { MACHINE_KINDS } from '../../core/violation.js';
 
 /** Shrinks the first failure of each (variant, kind), writes schedules, and with
  * --save-failures adds each to the regression corpus. */
@@ -16,6 +17,8 @@ async function shrinkAll(a: RunArgs, result: ExploreResult, dir: string): Promis
   const r = await resolveExplore({ target: a.target, variant: a.variant, ...exploreFlags(a) });
   const seen = new Set<string>();
   const picked = result.failures.filter((f) => {
+    // A stall or a heap exhaustion is not replayed thousands of times over: it is reported as found.
+    if (MACHINE_KINDS.includes(f.kinds[0]!)) return false;
     const key = `${f.variant}/${f.kinds[0]}`;
     if (seen.has(key)) return false;
     seen.add(key);

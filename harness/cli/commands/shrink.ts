@@ -1,6 +1,7 @@
 import { dirname, join, resolve } from 'node:path';
 import type { ArgumentsCamelCase } from 'yargs';
-import { resolveExplore, runSeed, seedList, seedOptions, type Resolved } from '../../explore/explore.js';
+import { replay, resolveExplore, seedList, seedOptions, type Resolved } from '../../explore/explore.js';
+import { MACHINE_KINDS } from '../../core/violation.js';
 import { makeSchedule, writeScheduleFile, type ScheduleFile } from '../../schedule/index.js';
 import { shrink, type ShrinkResult } from '../../shrink/index.js';
 import { UsageError } from '../../sched/index.js';
@@ -49,10 +50,17 @@ export async function shrinkCommand(a: ArgumentsCamelCase<ShrinkArgs>): Promise<
   if (a.variant.includes(',')) throw new UsageError('shrink takes one --variant');
   const r = await resolveExplore({ target: a.target, variant: a.variant, ...exploreFlags(a) });
   const [seed] = seedList([String(a.seed)]);
-  const res = await runSeed(r, a.variant, seed!);
+  // The first run is watched (a worker thread): the seed may be one that stalled in a campaign.
+  const res = await replay({ target: a.target, variant: a.variant, seed: seed!, ...exploreFlags(a) });
   if (res.violations.length === 0) {
     process.stdout.write(`seed ${seed} of ${r.target.name} ${a.variant} shows no violation: nothing to shrink\n`);
     return EXIT.ok;
+  }
+  if (MACHINE_KINDS.includes(res.violations[0]!.kind)) {
+    const v = res.violations[0]!;
+    process.stdout.write(`seed ${seed} of ${r.target.name} ${a.variant}: ${v.kind} at step ${v.step} [${v.actors.join(', ')}]: ${v.message}\n`);
+    process.stdout.write(`a ${v.kind} seed is not shrunk (its schedule is already the ${v.step} steps up to it): ${res.replayCommand} --trace shows them\n`);
+    return EXIT.violations;
   }
   const file = a.out ?? join(a['report-dir'], 'schedules', `${r.target.name}-${a.variant}-${seed}.json`.replace(/[^A-Za-z0-9_.-]+/g, '_'));
   // Fail on an unwritable destination before spending hundreds of candidate runs.
