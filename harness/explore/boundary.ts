@@ -2,10 +2,14 @@ import type { RunResult } from '../core/execute.js';
 import { errorText } from '../core/run.js';
 
 /**
- * Ends each seed on a macrotask boundary, so what its code left behind is charged to it and not
- * to whichever seed runs next. A run completes inside one macrotask turn; Node reports a promise
- * rejected without a handler only after the microtasks drain, that is, after the run has
- * returned: one turn of the event loop later, the seed's rejections have all been reported.
+ * Charges what a seed's code left behind to that seed and not to whichever runs next. A run
+ * completes inside one macrotask turn, and Node reports a promise rejected without a handler
+ * only after the microtasks drain: one turn of the event loop after a seed, its rejections have
+ * all been reported.
+ *
+ * A turn per seed costs a quarter of a small target's throughput, so seeds run in groups with
+ * one turn after each group; only a group that leaked is run again, one seed per turn, to find
+ * whose it was. Runs are deterministic, so the second run of a seed is the first one again.
  */
 const seen: unknown[] = [];
 let listening = 0;
@@ -28,22 +32,51 @@ function macrotask(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve)); // allowed: between runs, never inside one
 }
 
-/** Waits out the seed's turn and adds its unhandled rejections to its result as violations. */
-export async function settleSeed(res: RunResult, ignore: ReadonlySet<string>): Promise<RunResult> {
+export interface GroupItem {
+  /** The run's ignored kinds: an ignored `unhandled-rejection` is only counted. */
+  ignore: ReadonlySet<string>;
+  run: () => Promise<RunResult>;
+}
+
+/**
+ * Runs the items back to back, then waits one turn; if anything was rejected unhandled, runs
+ * them again one per turn and adds each seed's rejections to its result. `before(k)` is called
+ * before each run (the progress cell's item).
+ */
+export async function runGroup(items: readonly GroupItem[], before?: (k: number) => void): Promise<RunResult[]> {
+  const out: RunResult[] = [];
+  for (let k = 0; k < items.length; k++) {
+    before?.(k);
+    out.push(await items[k]!.run());
+  }
   await macrotask();
-  if (seen.length === 0) return res;
-  const reasons = seen.splice(0);
+  if (seen.length === 0) return out;
+  seen.length = 0;
+  for (let k = 0; k < items.length; k++) {
+    before?.(k);
+    const again = await items[k]!.run();
+    await macrotask();
+    if (seen.length > 0) out[k] = charge(again, seen.splice(0), items[k]!.ignore);
+  }
+  return out;
+}
+
+/** One seed alone, with its own turn (a replay, a diagnosis). */
+export async function runAlone(item: GroupItem): Promise<RunResult> {
+  return (await runGroup([item]))[0]!;
+}
+
+function charge(res: RunResult, reasons: unknown[], ignore: ReadonlySet<string>): RunResult {
   if (ignore.has('unhandled-rejection')) {
     res.ignored['unhandled-rejection'] = (res.ignored['unhandled-rejection'] ?? 0) + reasons.length;
     return res;
   }
-  const first = reasons[0];
   res.violations.push({
     kind: 'unhandled-rejection',
     step: res.steps,
     timeMs: res.timeMs,
     actors: [],
-    message: `a promise the target made was rejected and nothing handled it${reasons.length > 1 ? ` (${reasons.length} of them; the first)` : ''}: ${errorText(first)}; it escaped the simulation, so its step is unknown: handle or await the promise`,
+    message: `a promise the target made was rejected and nothing handled it${reasons.length > 1 ? ` (${reasons.length} of them; the first)` : ''}: ${errorText(reasons[0])}; it escaped the simulation, so its step is unknown: handle or await the promise`,
     details: { count: reasons.length },
   });
   if (res.outcome === 'pass') {

@@ -16,7 +16,7 @@ import { VIOLATION_KINDS } from '../core/violation.js';
 import { commandOptions, replayCommand, type CommandOptions } from './command.js';
 import { parseSeeds } from './seeds.js';
 import { runSupervised } from './parallel.js';
-import { catchRejections, settleSeed } from './boundary.js';
+import { catchRejections, runAlone, runGroup, type GroupItem } from './boundary.js';
 
 export interface ExploreOptions {
   /** A Target object, a bundled target name, or a path to a target file. */
@@ -392,28 +392,34 @@ export async function explore(o: ExploreOptions): Promise<ExploreResult> {
 /** A Target object (or `inline`): this thread runs every seed, and nothing watches it. */
 async function exploreInline(o: ExploreOptions, r: Resolved, seeds: readonly string[], out: ExploreResult, broken: BrokenSetup): Promise<ExploreResult> {
   const stopCatching = catchRejections();
+  const item = (i: number): GroupItem => {
+    const variant = r.variants[Math.floor(i / seeds.length)]!;
+    return { ignore: optionsFor(r, variant).options.ignore, run: () => runSeed(r, variant, seeds[i % seeds.length]!) };
+  };
   try {
     const keep = o.keepRuns === true;
     const total = seeds.length * r.variants.length;
     // The first seed of each variant runs first, so a setup that always throws stops the campaign at once.
     const early = new Map<number, RunResult>();
-    for (const i of broken.indices) {
-      const res = await settleSeed(await runSeed(r, r.variants[Math.floor(i / seeds.length)]!, seeds[i % seeds.length]!), optionsFor(r, r.variants[Math.floor(i / seeds.length)]!).options.ignore);
-      broken.see(i, res);
-      early.set(i, res);
-    }
-    let index = 0;
-    for (const variant of r.variants) {
-      for (const seed of seeds) {
-        if (index % 64 === 63) await breathe();
-        if (o.shouldStop?.() === true) {
-          out.interrupted = true;
-          return out;
-        }
-        const res = early.get(index) ?? await settleSeed(await runSeed(r, variant, seed), optionsFor(r, variant).options.ignore);
-        early.delete(index);
+    const firsts = await runGroup(broken.indices.map(item));
+    broken.indices.forEach((i, k) => {
+      broken.see(i, firsts[k]!);
+      early.set(i, firsts[k]!);
+    });
+    for (let from = 0; from < total; from += INLINE_GROUP) {
+      if (o.shouldStop?.() === true) {
+        out.interrupted = true;
+        return out;
+      }
+      const idx: number[] = [];
+      for (let i = from; i < Math.min(total, from + INLINE_GROUP); i++) if (!early.has(i)) idx.push(i);
+      const runs = await runGroup(idx.map(item));
+      idx.forEach((i, k) => early.set(i, runs[k]!));
+      for (let i = from; i < Math.min(total, from + INLINE_GROUP); i++) {
+        const res = early.get(i)!;
+        early.delete(i);
         addResult(out, r, res, keep);
-        o.onResult?.(res, index++, total);
+        o.onResult?.(res, i, total);
       }
     }
     return out;
@@ -421,6 +427,9 @@ async function exploreInline(o: ExploreOptions, r: Resolved, seeds: readonly str
     stopCatching();
   }
 }
+
+/** Seeds between two turns of the event loop inline: signals and progress get through that often. */
+const INLINE_GROUP = 64;
 
 /**
  * A setup that throws the same error on the first seed of every variant is a broken target,
@@ -448,9 +457,6 @@ class BrokenSetup {
   }
 }
 
-function breathe(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve)); // allowed: between runs, never inside one
-}
 
 /** The options one seed runs with: its weather (or swarm faults) applied to the variant's. */
 export function seedOptions(r: Resolved, variant: string, seed: string): RunOptions {
@@ -590,7 +596,7 @@ export async function replay(o: ReplayOptions): Promise<RunResult & { replayComm
   }
   const stop = catchRejections();
   try {
-    const res = await settleSeed(await runSeed(r, o.variant, seed!, { traceAll: o.trace === true }), v.options.ignore);
+    const res = await runAlone({ ignore: v.options.ignore, run: () => runSeed(r, o.variant, seed!, { traceAll: o.trace === true }) });
     return { ...res, replayCommand: command };
   } finally {
     stop();

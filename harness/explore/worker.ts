@@ -2,9 +2,9 @@ import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import type { RunResult } from '../core/execute.js';
 import type { CommandOptions } from './command.js';
 import { UsageError, type StrategySpec } from '../sched/index.js';
-import { resolveExplore, runSeed, type ExploreOptions, type Resolved } from './explore.js';
+import { resolveExplore, runSeed, type ExploreOptions, type Resolved, type SeedExtra } from './explore.js';
 import { ITEM, shareProgress } from '../core/progress.js';
-import { catchRejections, settleSeed } from './boundary.js';
+import { catchRejections, runGroup } from './boundary.js';
 
 /**
  * The serializable subset of ExploreOptions a worker re-resolves the target with: the plain
@@ -72,8 +72,8 @@ export async function resolveForWorker(s: Pick<WorkerSetup, 'targetRef' | 'varia
 }
 
 /** One seed, trimmed to what the caller keeps: a passing run's decision list and trace are dead weight. */
-export async function runItem(r: Resolved, variant: string, seed: string, keepAll: boolean, extra?: WorkItem['diagnose'] & { traceAll?: boolean }): Promise<RunResult> {
-  const res = await settleSeed(await runSeed(r, variant, seed, extra), optionsIgnore(r, variant));
+export async function runItem(r: Resolved, variant: string, seed: string, keepAll: boolean, extra?: SeedExtra): Promise<RunResult> {
+  const res = await runSeed(r, variant, seed, extra);
   if (keepAll || res.outcome !== 'pass') return res;
   res.decisions = [];
   res.traceWindow = [];
@@ -194,15 +194,17 @@ function serve(port: MessagePort, setup: WorkerSetup): void {
     draining = true;
     try {
       for (let batch = queue.shift(); batch !== undefined; batch = queue.shift()) {
-        const results: Indexed[] = [];
+        const group = [];
         for (const it of batch) {
           const r = await resolvedFor(it.variant);
-          if (cell !== null) cell[ITEM] = it.i;
-          const extra = { ...(it.diagnose ?? { stopAtStep: -1, stalledMs: 0 }), traceAll: setup.traceAll === true };
-          results.push({ i: it.i, result: await runItem(r, it.variant, it.seed, setup.keepAll || it.diagnose !== undefined, extra) });
+          const extra: SeedExtra = { ...(it.diagnose ?? {}), traceAll: setup.traceAll === true };
+          group.push({ ignore: optionsIgnore(r, it.variant), run: () => runItem(r, it.variant, it.seed, setup.keepAll || it.diagnose !== undefined, extra) });
         }
+        const runs = await runGroup(group, (k) => {
+          if (cell !== null) cell[ITEM] = batch[k]!.i;
+        });
         if (cell !== null) cell[ITEM] = -1;
-        post({ type: 'results', ...packResults(results) });
+        post({ type: 'results', ...packResults(runs.map((result, k) => ({ i: batch[k]!.i, result }))) });
       }
     } catch (e) {
       fail(e);
