@@ -119,7 +119,8 @@ export function freshSeeds(n: number): string[] {
   return out;
 }
 
-export function seedsFromFlags(f: { seeds?: string | undefined; seed?: string | undefined }, fallback: string): { spec: string; seeds: string[] } {
+/** `resuming`: random:N draws nothing (the journal holds the seeds it drew). */
+export function seedsFromFlags(f: { seeds?: string | undefined; seed?: string | undefined }, fallback: string, resuming = false): { spec: string; seeds: string[] } {
   if (f.seeds !== undefined && f.seed !== undefined) throw new UsageError('give --seeds or --seed, not both');
   const spec = f.seed !== undefined ? String(f.seed) : f.seeds !== undefined ? String(f.seeds) : fallback;
   if (f.seed !== undefined && (spec.includes('..') || spec.includes(','))) {
@@ -130,7 +131,7 @@ export function seedsFromFlags(f: { seeds?: string | undefined; seed?: string | 
     const hint = /^\d+$/.test(spec.trim()) ? `for seeds 1..${spec.trim()} write --seeds 1..${spec.trim()}; for that one seed use --seed ${spec.trim()}` : 'for one string seed use --seed';
     throw new UsageError(`malformed seed list '${spec}': expected A..B, a,b,c or random:N (${hint})`);
   }
-  return { spec, seeds: parseSeeds(spec, freshSeeds) };
+  return { spec, seeds: parseSeeds(spec, resuming ? () => [] : freshSeeds) };
 }
 
 /**

@@ -11,6 +11,7 @@ import { shrinkCommand } from './commands/shrink.js';
 import { regressCommand } from './commands/regress.js';
 import { mergeCommand } from './commands/merge.js';
 import { HARNESS_VERSION } from '../version.js';
+import { readJournal } from '../report/journal.js';
 
 /** Each command resolves to an exit code; bad input anywhere becomes one line and exit 2. */
 async function main(argv: string[]): Promise<number> {
@@ -28,7 +29,9 @@ async function main(argv: string[]): Promise<number> {
         .option('save-failures', { type: 'boolean', describe: 'shrink failures and add them to the regression corpus' })
         .option('seeds-dir', { type: 'string', default: 'seeds', describe: 'the regression corpus (for --save-failures)' })
         .option('jobs', { type: 'number', describe: 'worker threads (results do not depend on it)' })
-        .option('shard', { type: 'string', describe: 'run shard i of n of the seed list: i/n (CI job matrix)' }),
+        .option('shard', { type: 'string', describe: 'run shard i of n of the seed list: i/n (CI job matrix)' })
+        .option('max-failure-files', { type: 'number', describe: 'failure files per variant and kind (default 50); every failing seed stays in summary.json and journal.jsonl' })
+        .option('resume', { type: 'string', describe: 'continue an interrupted run from its report directory (its journal holds the command)' }),
       (a) => set(runCommand(a as never, argv)))
     .command('replay [target]', 'rerun one seed (or a schedule file) exactly; prints its decision hash', (y) =>
       runOptions(y.positional('target', { type: 'string' }))
@@ -58,11 +61,14 @@ async function main(argv: string[]): Promise<number> {
         .option('target', { type: 'string', array: true, describe: 'limit to these bundled targets' })
         .option('max-seeds', { type: 'number', describe: 'a buggy variant not caught within --seeds runs on, up to this many seeds (default 20× --seeds)' })
         .option('jobs', { type: 'number', default: 1, describe: 'worker threads (results do not depend on it)' })
+        .option('max-failure-files', { type: 'number', describe: 'failure files per variant and kind (default 50)' })
+        .option('resume', { type: 'string', describe: 'continue an interrupted campaign from its report directory' })
         .option('report-dir', { type: 'string', default: 'reports' }),
       (a) => set(campaignCommand(a as never, argv)))
+    .option('debug', { type: 'boolean', describe: 'print the stack trace of an internal error' })
     .demandCommand(1, 'give a command: run, replay, shrink, regress, merge-reports, list, campaign')
     .strict()
-    .epilogue(`strategies: ${strategyNames().join(', ')}. Exit codes: 0 no violation, 1 violations found, 2 bad input.`)
+    .epilogue(`strategies: ${strategyNames().join(', ')}.\nExit codes: 0 no violation found; 1 violations found (campaign, regress: an outcome not as expected); 2 bad input; 3 internal error (names the seed; the stack with --debug); 130 interrupted (SIGINT), 143 terminated (SIGTERM).`)
     .fail((msg, err) => {
       if (err instanceof UsageError) fail(err.message);
       if (err) throw err;
@@ -96,7 +102,33 @@ function joinDashValues(args: readonly string[]): string[] {
   return out;
 }
 
-main(joinDashValues(hideBin(process.argv))).then(
+/**
+ * `run --resume dir` and `campaign --resume dir` run the journal's own command again: the flags
+ * that made the seeds are the ones recorded, not whatever else is typed now.
+ */
+function resumeArgs(args: readonly string[]): string[] {
+  const at = args.findIndex((a) => a === '--resume' || a.startsWith('--resume='));
+  if (at < 0) return [...args];
+  const dir = args[at]!.includes('=') ? args[at]!.slice('--resume='.length) : args[at + 1];
+  if (dir === undefined || dir.length === 0) throw new UsageError('--resume needs the report directory of the run to continue');
+  const rest = args.filter((_a, i) => i !== at && !(i === at + 1 && !args[at]!.includes('=')));
+  const cmd = rest[0];
+  if (cmd !== 'run' && cmd !== 'campaign') throw new UsageError('--resume belongs to run and campaign');
+  if (rest.length > 1) throw new UsageError(`--resume takes the command and its flags from ${dir}'s journal: give no others (got ${rest.slice(1).join(' ')})`);
+  const { header } = readJournal(dir);
+  if (header.command !== cmd) throw new UsageError(`${dir} holds a ${header.command}, not a ${cmd}: use interleave ${header.command} --resume ${dir}`);
+  return [cmd, ...header.argv, '--resume', dir];
+}
+
+function start(): Promise<number> {
+  try {
+    return main(resumeArgs(joinDashValues(hideBin(process.argv))));
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+
+start().then(
   (code) => {
     // Exit explicitly once output is flushed: a target that escaped the simulation may have left a
     // real timer behind, and the process must not wait for it after the verdict is in.
@@ -105,7 +137,9 @@ main(joinDashValues(hideBin(process.argv))).then(
   },
   (e: unknown) => {
     if (e instanceof UsageError) fail(e.message);
-    process.stderr.write(`interleave: internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+    const debug = process.argv.includes('--debug');
+    const text = e instanceof Error ? (debug ? e.stack ?? e.message : e.message.split('\n')[0]!) : String(e);
+    process.stderr.write(`interleave: internal error: ${text}${debug ? '' : ' (--debug prints the stack)'}\n`);
     process.exitCode = EXIT.internal;
   },
 );

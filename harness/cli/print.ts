@@ -32,12 +32,13 @@ export function printSummary(results: readonly ExploreResult[], wallMs: number, 
     if (r.firstFailure) out(`  first failing seed: ${r.firstFailure.variant} seed ${r.firstFailure.seed}`);
     const shown = r.failures.slice(0, 10);
     for (const f of shown) {
-      const v = f.result.violations[0]!;
+      const v = f.first;
       out(`  ✗ ${f.variant} seed ${f.seed}: ${v.kind} at step ${v.step} (${v.timeMs} ms): ${v.message}`);
-      if (f.result.weather !== undefined) out(`      weather: ${describeWeather(f.result.weather)}`);
+      if (f.weather !== undefined) out(`      weather: ${describeWeather(f.weather)}`);
       out(`      replay: ${f.replayCommand}`);
     }
-    if (r.failures.length > shown.length) out(`  …and ${r.failures.length - shown.length} more failing seeds in the report`);
+    const failing = Object.values(r.failuresByVariant).reduce((a, b) => a + b, 0);
+    if (failing > shown.length) out(`  …and ${failing - shown.length} more failing seeds in the report`);
   }
   out(`report: ${reportDir}/summary.md`);
 }

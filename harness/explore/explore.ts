@@ -6,14 +6,13 @@ import { canonicalSeed } from '../core/seed.js';
 import { resolveStrategySpec, UsageError, type StrategySpec } from '../sched/index.js';
 import { swarmFaults } from '../sched/swarm.js';
 import { checkDeterminism } from '../sched/determinism.js';
-import { pctMissProbability } from '../sched/pct.js';
 import { DEFAULT_NET_KNOBS, resolveKnobs, type NetKnobs } from '../net/options.js';
 import { DEFAULT_WEATHER_KINDS, drawWeather, weatherError, type Weather, type WeatherSpace } from '../net/weather.js';
 import { readWeather, withWeather } from './weather-file.js';
-import { countWeather, type WeatherStats } from './weather-stats.js';
 import { checkVariant, loadTarget } from '../target/load.js';
 import { VIOLATION_KINDS } from '../core/violation.js';
 import { commandOptions, replayCommand, type CommandOptions } from './command.js';
+import { DEFAULT_MAX_FAILURE_FILES, DEFAULT_MAX_FAILURES, Tally, entryOf, type ExploreResult, type Failure, type SeedEntry } from './tally.js';
 import { parseSeeds } from './seeds.js';
 import { runSupervised } from './parallel.js';
 import { catchRejections, runAlone, runGroup, type GroupItem } from './boundary.js';
@@ -82,46 +81,21 @@ export interface ExploreOptions {
   inline?: boolean;
   /** One-line notes while the campaign runs (a seed suspected of stalling). */
   onNote?: (line: string) => void;
+  /** Keep every run's decision hash in `hashes` (about 170 bytes a seed: off by default). */
+  hashes?: boolean;
+  /** Failures listed in the result; past it `failuresTruncated` is set. Default 10,000. */
+  maxFailures?: number;
+  /** Failures per (variant, first kind) that keep their whole run and get a failure file. Default 50. */
+  maxFailureFiles?: number;
+  /** Seeds already run (read back from a journal by --resume): not run again, folded in order. */
+  resumed?: ReadonlyMap<number, SeedEntry>;
+  /** Called for each seed run now, in the campaign's order, with its entry (the journal line,
+   * its failure file decided) and, for a failure, what the report lists. */
+  onEntry?: (e: SeedEntry, res: RunResult, failure: Failure | null) => void;
 }
 
-export interface Failure {
-  variant: string;
-  seed: string;
-  kinds: string[];
-  decisionHash: string;
-  replayCommand: string;
-  result: RunResult;
-}
-
-export interface ExploreResult {
-  target: string;
-  /** What the replay commands name: a bundled name or the path the user gave. */
-  targetRef: string;
-  variants: string[];
-  strategy: Required<StrategySpec>;
-  options: CommandOptions;
-  runs: number;
-  violationsByKind: Record<string, number>;
-  /** Runs with no violation, per variant. */
-  passesByVariant: Record<string, number>;
-  failuresByVariant: Record<string, number>;
-  failures: Failure[];
-  firstFailure: { variant: string; seed: string } | null;
-  /** Every run's decision hash, for invariance checks across jobs and shards. */
-  hashes: { variant: string; seed: string; hash: string; outcome: string }[];
-  steps: number;
-  /** Largest number of tasks a run spawned (the n of the PCT bound). */
-  maxTasks: number;
-  /** Runs whose steps exceeded the PCT step bound k (the bound says nothing about them). */
-  runsBeyondK: number;
-  runsBeyondKByVariant: Record<string, number>;
-  /** Per variant, per weather feature: how many runs drew it and how many of those failed. */
-  weatherStats: WeatherStats;
-  /** Set when shouldStop ended the campaign before every seed ran. */
-  interrupted?: boolean;
-  /** Kept only with keepRuns. */
-  allRuns?: RunResult[];
-}
+export type { ExploreResult, Failure, SeedEntry, ViolationBrief } from './tally.js';
+export { pctGuarantee } from './tally.js';
 
 export interface VariantOptions {
   /** The options before the seed's weather is applied. */
@@ -351,78 +325,95 @@ export function seedList(seeds: ExploreOptions['seeds']): string[] {
 
 /**
  * Runs every (variant, seed) pair and gathers what the CLI prints: violations by kind,
- * failures with their replay commands, every decision hash. The CLI is a thin layer over this.
+ * failures with their replay commands, the counts. The CLI is a thin layer over this.
+ *
+ * The order is seed-major: seed 1 of every variant, then seed 2 of every variant, … so an
+ * interrupted campaign has covered each variant alike. onResult, onEntry, `failures` and
+ * `hashes` follow it, at any --jobs.
  */
 export async function explore(o: ExploreOptions): Promise<ExploreResult> {
   const r = await resolveExplore(o);
   const seeds = seedList(o.seeds);
   const out = emptyResult(r);
+  const tally = tallyFor(r, out, o);
   const keep = o.keepRuns === true;
   const jobs = o.jobs ?? 1;
   if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs must be an integer >= 1, got ${jobs}`);
   const total = seeds.length * r.variants.length;
-  const broken = new BrokenSetup(r.variants, seeds.length);
+  const resumed = o.resumed ?? new Map<number, SeedEntry>();
+  for (const i of resumed.keys()) if (!(Number.isSafeInteger(i) && i >= 0 && i < total)) throw new UsageError(`resumed seed index ${i} is outside this campaign (${total} runs)`);
+  const broken = new BrokenSetup(r.variants, seeds.length, resumed);
+  // Resumed entries are folded in the campaign's order, between the fresh results around them.
+  let next = 0;
+  const foldResumedBelow = (limit: number): void => {
+    for (; next < limit; next++) {
+      const e = resumed.get(next);
+      if (e !== undefined) tally.add(e, undefined, false);
+    }
+  };
+  const fold = (res: RunResult, i: number): void => {
+    foldResumedBelow(i);
+    const e = entryOf(res, i);
+    const f = tally.add(e, res, keep);
+    next = i + 1;
+    o.onEntry?.(e, res, f);
+    o.onResult?.(res, i, total);
+  };
   if (typeof o.target !== 'string' || o.inline === true) {
     if (jobs > 1) throw new UsageError('--jobs needs a target given by name or path: a Target object cannot cross threads');
-    return exploreInline(o, r, seeds, out, broken);
+    if (await exploreInline(o, r, seeds, broken, resumed, fold)) out.interrupted = true;
+  } else {
+    const perVariant = Object.fromEntries(r.variants.map((variant) => {
+      const v = optionsFor(r, variant);
+      return [variant, { ...v.commandOptions, traceWindow: v.options.traceWindow, checkDeterminism: r.checkDeterminism }];
+    }));
+    const done = await runSupervised({
+      targetRef: r.targetRef, targetName: r.target.name, variants: r.variants, seeds, strategy: r.strategy,
+      exploreOptions: perVariant[r.variants[0]!]!, perVariant,
+      jobs, keepAll: keep, collect: false,
+      skip: new Set(resumed.keys()),
+      onArrival: (res, i) => broken.see(i, res),
+      ...(o.stallMs !== undefined ? { stallMs: o.stallMs } : {}),
+      ...(o.maxHeapMb !== undefined ? { maxHeapMb: o.maxHeapMb } : {}),
+      ...(o.shouldStop !== undefined ? { shouldStop: o.shouldStop } : {}),
+      ...(o.onNote !== undefined ? { onNote: o.onNote } : {}),
+      onResult: fold,
+    });
+    if (done.interrupted) out.interrupted = true;
   }
-  const perVariant = Object.fromEntries(r.variants.map((variant) => {
-    const v = optionsFor(r, variant);
-    return [variant, { ...v.commandOptions, traceWindow: v.options.traceWindow, checkDeterminism: r.checkDeterminism }];
-  }));
-  const done = await runSupervised({
-    targetRef: r.targetRef, targetName: r.target.name, variants: r.variants, seeds, strategy: r.strategy,
-    exploreOptions: perVariant[r.variants[0]!]!, perVariant,
-    jobs, keepAll: keep, collect: false,
-    first: broken.indices,
-    onArrival: (res, i) => broken.see(i, res),
-    ...(o.stallMs !== undefined ? { stallMs: o.stallMs } : {}),
-    ...(o.maxHeapMb !== undefined ? { maxHeapMb: o.maxHeapMb } : {}),
-    ...(o.shouldStop !== undefined ? { shouldStop: o.shouldStop } : {}),
-    ...(o.onNote !== undefined ? { onNote: o.onNote } : {}),
-    onResult(res, i) {
-      addResult(out, r, res, keep);
-      o.onResult?.(res, i, total);
-    },
-  });
-  if (done.interrupted) out.interrupted = true;
+  if (out.interrupted === true) {
+    // Resumed entries past the stop still count: they ran, in an earlier process.
+    for (const e of [...resumed.values()].filter((x) => x.i >= next).sort((a, b) => a.i - b.i)) tally.add(e, undefined, false);
+  } else {
+    foldResumedBelow(total);
+    delete out.interrupted;
+  }
   return out;
 }
 
-/** A Target object (or `inline`): this thread runs every seed, and nothing watches it. */
-async function exploreInline(o: ExploreOptions, r: Resolved, seeds: readonly string[], out: ExploreResult, broken: BrokenSetup): Promise<ExploreResult> {
+/** The (variant, seed) at a position of the seed-major order. */
+export function itemOf(variants: readonly string[], seeds: readonly string[], i: number): { variant: string; seed: string } {
+  return { variant: variants[i % variants.length]!, seed: seeds[Math.floor(i / variants.length)]! };
+}
+
+/** A Target object (or `inline`): this thread runs every seed, and nothing watches it. True when stopped. */
+async function exploreInline(o: ExploreOptions, r: Resolved, seeds: readonly string[], broken: BrokenSetup, resumed: ReadonlyMap<number, SeedEntry>, fold: (res: RunResult, i: number) => void): Promise<boolean> {
   const stopCatching = catchRejections();
   const item = (i: number): GroupItem => {
-    const variant = r.variants[Math.floor(i / seeds.length)]!;
-    return { ignore: optionsFor(r, variant).options.ignore, run: () => runSeed(r, variant, seeds[i % seeds.length]!) };
+    const { variant, seed } = itemOf(r.variants, seeds, i);
+    return { ignore: optionsFor(r, variant).options.ignore, run: () => runSeed(r, variant, seed) };
   };
   try {
-    const keep = o.keepRuns === true;
     const total = seeds.length * r.variants.length;
-    // The first seed of each variant runs first, so a setup that always throws stops the campaign at once.
-    const early = new Map<number, RunResult>();
-    const firsts = await runGroup(broken.indices.map(item));
-    broken.indices.forEach((i, k) => {
-      broken.see(i, firsts[k]!);
-      early.set(i, firsts[k]!);
-    });
     for (let from = 0; from < total; from += INLINE_GROUP) {
-      if (o.shouldStop?.() === true) {
-        out.interrupted = true;
-        return out;
-      }
+      if (o.shouldStop?.() === true) return true;
       const idx: number[] = [];
-      for (let i = from; i < Math.min(total, from + INLINE_GROUP); i++) if (!early.has(i)) idx.push(i);
+      for (let i = from; i < Math.min(total, from + INLINE_GROUP); i++) if (!resumed.has(i)) idx.push(i);
       const runs = await runGroup(idx.map(item));
-      idx.forEach((i, k) => early.set(i, runs[k]!));
-      for (let i = from; i < Math.min(total, from + INLINE_GROUP); i++) {
-        const res = early.get(i)!;
-        early.delete(i);
-        addResult(out, r, res, keep);
-        o.onResult?.(res, i, total);
-      }
+      idx.forEach((i, k) => broken.see(i, runs[k]!));
+      idx.forEach((i, k) => fold(runs[k]!, i));
     }
-    return out;
+    return false;
   } finally {
     stopCatching();
   }
@@ -437,11 +428,13 @@ const INLINE_GROUP = 64;
  * that matters. The campaign stops with that message, as bad input (exit 2).
  */
 class BrokenSetup {
+  /** The first seed of each variant: the first positions of the seed-major order. */
   readonly indices: number[];
   private readonly messages = new Map<number, string | null>();
 
-  constructor(private readonly variants: readonly string[], n: number) {
-    this.indices = n === 0 ? [] : variants.map((_v, k) => k * n);
+  constructor(private readonly variants: readonly string[], n: number, resumed: ReadonlyMap<number, SeedEntry>) {
+    // A resumed campaign got past its first seeds: its target loaded and ran.
+    this.indices = n === 0 || resumed.size > 0 ? [] : variants.map((_v, k) => k);
   }
 
   see(i: number, res: RunResult): void {
@@ -520,49 +513,16 @@ export function emptyResult(r: Resolved): ExploreResult {
   };
 }
 
-/** Folds one run into the campaign result; only failing runs keep their full result. */
-export function addResult(out: ExploreResult, r: Resolved, res: RunResult, keep: boolean): void {
-  out.runs++;
-  out.steps += res.steps;
-  out.maxTasks = Math.max(out.maxTasks, res.tasks);
-  const k = r.strategy.params['k'];
-  if (typeof k === 'number' && res.steps > k) {
-    out.runsBeyondK++;
-    out.runsBeyondKByVariant[res.variant] = (out.runsBeyondKByVariant[res.variant] ?? 0) + 1;
-  }
-  out.hashes.push({ variant: res.variant, seed: res.seed, hash: res.decisionHash, outcome: outcomeOf(res) });
-  if (keep) (out.allRuns ??= []).push(res);
-  if (res.weather !== undefined) countWeather(out.weatherStats, res.variant, res.weather, res.outcome !== 'pass');
-  if (res.outcome === 'pass') {
-    out.passesByVariant[res.variant] = (out.passesByVariant[res.variant] ?? 0) + 1;
-    return;
-  }
-  out.failuresByVariant[res.variant] = (out.failuresByVariant[res.variant] ?? 0) + 1;
-  const kinds = [...new Set(res.violations.map((v) => v.kind))];
-  for (const k of kinds) out.violationsByKind[k] = (out.violationsByKind[k] ?? 0) + 1;
-  out.firstFailure ??= { variant: res.variant, seed: res.seed };
-  out.failures.push({
-    variant: res.variant,
-    seed: res.seed,
-    kinds,
-    decisionHash: res.decisionHash,
-    replayCommand: replayCommand(r.targetRef, res.variant, res.seed, r.strategy, optionsFor(r, res.variant).commandOptions),
-    result: res,
-  });
-}
-
-/**
- * What a PCT campaign bought: for n tasks, step bound k and depth d, the chance that a depth-d
- * bug reachable within k steps was missed by every run that stayed within k steps.
- */
-export function pctGuarantee(out: ExploreResult): { n: number; k: number; depth: number; runsWithinK: number; runsBeyondK: number; missProbability: number } | null {
-  const { k, depth } = out.strategy.params;
-  if (out.strategy.name !== 'pct' || typeof k !== 'number' || typeof depth !== 'number' || out.maxTasks < 1) return null;
-  // A bug lives in one variant: only that variant's runs count towards finding it, so the
-  // bound is stated for the variant with the fewest runs within k.
-  const within = Math.min(...out.variants.map((v) =>
-    (out.passesByVariant[v] ?? 0) + (out.failuresByVariant[v] ?? 0) - (out.runsBeyondKByVariant[v] ?? 0)));
-  return { n: out.maxTasks, k, depth, runsWithinK: within, runsBeyondK: out.runsBeyondK, missProbability: pctMissProbability(out.maxTasks, k, depth, within) };
+/** The fold a campaign's results go through (live, or read back from a journal). */
+export function tallyFor(r: Resolved, out: ExploreResult, o: Pick<ExploreOptions, 'hashes' | 'maxFailures' | 'maxFailureFiles'>): Tally {
+  const limits = {
+    hashes: o.hashes === true,
+    maxFailures: o.maxFailures ?? DEFAULT_MAX_FAILURES,
+    maxFailureFiles: o.maxFailureFiles ?? DEFAULT_MAX_FAILURE_FILES,
+  };
+  if (!(Number.isSafeInteger(limits.maxFailures) && limits.maxFailures >= 0)) throw new UsageError(`maxFailures must be an integer >= 0, got ${limits.maxFailures}`);
+  if (!(Number.isSafeInteger(limits.maxFailureFiles) && limits.maxFailureFiles >= 0)) throw new UsageError(`--max-failure-files must be an integer >= 0, got ${limits.maxFailureFiles}`);
+  return new Tally(out, limits, (variant, seed) => replayCommand(r.targetRef, variant, seed, r.strategy, optionsFor(r, variant).commandOptions));
 }
 
 /** `pass` or `violation:<kind>` (the first violation's kind): how seeds/ entries state outcomes. */

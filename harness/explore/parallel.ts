@@ -42,8 +42,8 @@ export interface ParallelInput {
   batchSize?: number;
   /** Called in the sequential order (index 0, 1, 2, ...), whatever order the workers finish in. */
   onResult?: (r: RunResult, index: number, total: number) => void;
-  /** Indices to run before the others (results still leave in order). */
-  first?: readonly number[];
+  /** Positions not to run (a resumed campaign's finished seeds); onResult skips them. */
+  skip?: ReadonlySet<number>;
   /** Called as each result arrives, in no set order; a throw ends the pool with that error. */
   onArrival?: (r: RunResult, index: number) => void;
   /** Wall ms a step may run before it is suspected; confirmed at 4×. */
@@ -71,7 +71,7 @@ export async function runParallel(input: ParallelInput): Promise<RunResult[]> {
 
 /**
  * Runs every (variant, seed) pair on `jobs` worker threads and hands results back in the
- * order of the sequential loop (variant-major, then seed order): runs are independent, so the
+ * order of the sequential loop (seed-major, then variant order): runs are independent, so the
  * failing seeds and every hash are those of an inline loop. Threads are used at every `jobs`,
  * one included, so this thread stays free to watch them: a seed whose thread never comes back
  * (a busy loop), runs out of heap or ends its thread becomes a violation of that seed, and the
@@ -84,16 +84,18 @@ export async function runSupervised(input: ParallelInput): Promise<ParallelOutco
   const heap = input.maxHeapMb ?? DEFAULT_MAX_HEAP_MB;
   if (!(Number.isInteger(heap) && heap >= 16)) throw new UsageError(`--max-heap-mb must be an integer >= 16, got ${heap}`);
   const total = input.variants.length * input.seeds.length;
-  const sink = new InOrder(total, input.collect !== false, input.onResult);
-  if (total === 0) return { results: [], interrupted: false };
+  const skip = input.skip ?? new Set<number>();
+  const sink = new InOrder(total, input.collect !== false, input.onResult, skip);
+  if (sink.next === total) return { results: sink.results, interrupted: false };
   const batch = input.batchSize ?? Math.max(1, Math.min(64, Math.floor(total / (input.jobs * 16))));
   const interrupted = await new Pool(input, total, batch, sink, stallMs, heap).run();
   return { results: sink.results, interrupted };
 }
 
+/** Seed-major: every variant's seed 1, then every variant's seed 2, … (explore's order). */
 function itemAt(input: ParallelInput, i: number): WorkItem {
-  const n = input.seeds.length;
-  return { i, variant: input.variants[Math.floor(i / n)]!, seed: input.seeds[i % n]! };
+  const n = input.variants.length;
+  return { i, variant: input.variants[i % n]!, seed: input.seeds[Math.floor(i / n)]! };
 }
 
 /** A reorder buffer: results arrive out of order and leave in index order. */
@@ -106,17 +108,25 @@ class InOrder {
     readonly total: number,
     private readonly collect: boolean,
     private readonly onResult: ParallelInput['onResult'],
-  ) {}
+    private readonly skip: ReadonlySet<number>,
+  ) {
+    this.passSkipped();
+  }
 
   put(i: number, r: RunResult): void {
-    if (i < this.next || this.early.has(i)) throw new Error(`result ${i} arrived twice`);
+    if (i < this.next || this.early.has(i) || this.skip.has(i)) throw new Error(`result ${i} arrived twice`);
     this.early.set(i, r);
     for (let x = this.early.get(this.next); x !== undefined; x = this.early.get(this.next)) {
       this.early.delete(this.next);
       if (this.collect) this.results.push(x);
       this.onResult?.(x, this.next, this.total);
       this.next++;
+      this.passSkipped();
     }
+  }
+
+  private passSkipped(): void {
+    while (this.next < this.total && this.skip.has(this.next)) this.next++;
   }
 }
 
@@ -147,8 +157,6 @@ class Pool {
   private readonly slots: Slot[] = [];
   private spawned = 0;
   private cursor = 0;
-  private readonly firsts: number[];
-  private readonly firstSet: ReadonlySet<number>;
   /** Items to run again (their worker died running another), lowest index first. */
   private retry: WorkItem[] = [];
   /** Diagnoses and confirmations, each for a fresh worker of its own. */
@@ -166,10 +174,7 @@ class Pool {
     private readonly sink: InOrder,
     private readonly stallMs: number,
     private readonly heapMb: number,
-  ) {
-    this.firsts = [...new Set(input.first ?? [])].filter((i) => i >= 0 && i < total);
-    this.firstSet = new Set(this.firsts);
-  }
+  ) {}
 
   async run(): Promise<boolean> {
     if (!existsSync(fileURLToPath(WORKER_URL))) {
@@ -179,7 +184,7 @@ class Pool {
       this.resolve = res;
       this.reject = rej;
     });
-    const n = Math.min(this.input.jobs, Math.ceil(this.total / this.batch));
+    const n = Math.min(this.input.jobs, Math.ceil((this.total - (this.input.skip?.size ?? 0)) / this.batch));
     for (let k = 0; k < n; k++) this.spawn();
     this.watch = setInterval(() => this.tick(), Math.min(250, this.stallMs / 4)); // allowed: watchdog poll
     try {
@@ -223,7 +228,9 @@ class Pool {
   private onMessage(slot: Slot, m: FromWorker): void {
     if (this.settled || slot.gone) return;
     if (m.type === 'error') {
-      const msg = `in a worker for target ${this.input.targetRef}: ${m.message}`;
+      const at = Atomics.load(slot.cell, ITEM);
+      const it = at >= 0 ? itemAt(this.input, at) : null;
+      const msg = `in a worker for target ${this.input.targetRef}${it !== null ? `, running ${it.variant} seed ${it.seed}` : ''}: ${m.message}`;
       this.fail(m.usage ? new UsageError(msg) : new Error(msg));
       return;
     }
@@ -261,10 +268,10 @@ class Pool {
   private take(): WorkItem[] {
     const items: WorkItem[] = [];
     while (items.length < this.batch && this.retry.length > 0) items.push(this.retry.shift()!);
-    while (items.length < this.batch && this.firsts.length > 0) items.push(itemAt(this.input, this.firsts.shift()!));
+    const skip = this.input.skip;
     while (items.length < this.batch && this.cursor < this.total) {
       const i = this.cursor++;
-      if (!this.firstSet.has(i)) items.push(itemAt(this.input, i));
+      if (skip === undefined || !skip.has(i)) items.push(itemAt(this.input, i));
     }
     return items;
   }

@@ -27,14 +27,15 @@ export function summaryMarkdown(results: readonly ExploreResult[], meta: Summary
     if (r.failures.length === 0) continue;
     lines.push('', `## Failures in ${r.target}`, '');
     for (const f of r.failures.slice(0, 50)) {
-      const v = f.result.violations[0]!;
+      const v = f.first;
       lines.push(`### ${f.variant} seed ${f.seed}: ${v.kind}`, '');
       lines.push(`step ${v.step}, ${v.timeMs} ms virtual, actors: ${v.actors.join(', ') || '—'}`, '');
       lines.push(`> ${v.message}`, '');
-      if (f.result.weather !== undefined) lines.push(`weather: ${describeWeather(f.result.weather)}`, '');
+      if (f.weather !== undefined) lines.push(`weather: ${describeWeather(f.weather)}`, '');
       lines.push('```', f.replayCommand, '```', '');
     }
     if (r.failures.length > 50) lines.push(`…and ${r.failures.length - 50} more (see summary.json).`);
+    if (r.failuresTruncated === true) lines.push('', `The failure list stops at ${r.failures.length} seeds; the counts above cover every failing seed, and journal.jsonl names each one.`);
   }
   return lines.join('\n') + '\n';
 }

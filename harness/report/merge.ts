@@ -1,5 +1,6 @@
 import { mergeWeatherStats } from '../explore/weather-stats.js';
-import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { copyFileAtomic, writeFileAtomic } from './atomic.js';
 import { join, resolve } from 'node:path';
 import type { RunResult } from '../core/execute.js';
 import type { ExploreResult, Failure } from '../explore/explore.js';
@@ -131,13 +132,17 @@ function mergeTarget(dirs: readonly string[], parts: readonly TargetSummary[], r
       const prev = owner.get(key);
       if (prev !== undefined) throw new UsageError(`${t0.target} ${f.variant} seed ${f.seed} failed in both ${prev} and ${dirs[i]}: overlapping reports would be counted twice`);
       owner.set(key, dirs[i]!);
-      if (!/^failures[\\/][^\\/]+\.json$/.test(f.file)) throw new UsageError(`${dirs[i]}: failure file '${f.file}' is not under failures/`);
+      // A null file is a failure past --max-failure-files: listed, with no file to copy.
+      if (f.file !== null) {
+        if (typeof f.file !== 'string' || !/^failures[\\/][^\\/]+\.json$/.test(f.file)) throw new UsageError(`${dirs[i]}: failure file '${String(f.file)}' is not under failures/`);
+        files.set(f.file, join(dirs[i]!, f.file));
+      }
       failures.push(f);
-      files.set(f.file, join(dirs[i]!, f.file));
     }
   });
   const vIndex = new Map(t0.variants.map((v, i) => [v, i]));
-  failures.sort((a, b) => (vIndex.get(a.variant) ?? 0) - (vIndex.get(b.variant) ?? 0) || compareSeeds(a.seed, b.seed, rank));
+  // The campaign's own order: seed-major, then variant.
+  failures.sort((a, b) => compareSeeds(a.seed, b.seed, rank) || (vIndex.get(a.variant) ?? 0) - (vIndex.get(b.variant) ?? 0));
   const out: TargetSummary = {
     target: t0.target, targetRef: t0.targetRef, variants: t0.variants, strategy: t0.strategy, options: t0.options,
     runs: sum(parts.map((p) => p.runs)),
@@ -208,9 +213,15 @@ function orderedKinds(counts: Record<string, number>, failures: readonly Failure
   return out;
 }
 
-/** The failure file's run record stands in for the RunResult that summary.md quotes. */
+/** A summary from before `first` was listed quotes its failure file's first violation instead. */
 function toResult(t: TargetSummary, files: ReadonlyMap<string, string>): ExploreResult {
-  const failures: Failure[] = t.failures.map((f) => ({ ...f, result: readFailure(files.get(f.file)!) }));
+  const failures: Failure[] = t.failures.map((f) => {
+    if (f.first !== undefined) return { ...f };
+    if (f.file === null) throw new UsageError(`${t.target} ${f.variant} seed ${f.seed}: the summary lists neither its first violation nor a failure file`);
+    const r = readFailure(files.get(f.file)!);
+    const v = r.violations[0]!;
+    return { ...f, first: { kind: v.kind, step: v.step, timeMs: v.timeMs, actors: v.actors, message: v.message }, ...(r.weather !== undefined ? { weather: r.weather } : {}) };
+  });
   return {
     target: t.target, targetRef: t.targetRef, variants: t.variants, strategy: t.strategy, options: t.options,
     runs: t.runs, steps: t.steps, violationsByKind: t.violationsByKind, passesByVariant: t.passesByVariant,
@@ -239,12 +250,12 @@ export function writeMergedReport(out: string, merged: MergedReport, command: st
   const files: string[] = [summaryFile, join(out, 'summary.md')];
   for (const [rel, from] of merged.failureFiles) {
     makeDirs(join(out, 'failures'));
-    copyFileSync(from, join(out, rel));
+    copyFileAtomic(from, join(out, rel));
     files.push(join(out, rel));
   }
   const summary = { ...merged.summary, command };
-  writeFileSync(summaryFile, JSON.stringify(summary, null, 2) + '\n');
-  writeFileSync(join(out, 'summary.md'), mergedMarkdown(merged, command));
+  writeFileAtomic(summaryFile, JSON.stringify(summary, null, 2) + '\n');
+  writeFileAtomic(join(out, 'summary.md'), mergedMarkdown(merged, command));
   return files;
 }
 

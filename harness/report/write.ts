@@ -1,8 +1,10 @@
-import { accessSync, constants, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { RunResult } from '../core/execute.js';
 import type { CommandOptions } from '../explore/command.js';
-import { pctGuarantee, type ExploreResult } from '../explore/explore.js';
+import { pctGuarantee, type ExploreResult, type Failure, type ViolationBrief } from '../explore/explore.js';
+import type { Weather } from '../net/weather.js';
+import { writeFileAtomic } from './atomic.js';
 import { UsageError, type StrategySpec } from '../sched/index.js';
 import { HARNESS_VERSION } from '../version.js';
 import { summaryMarkdown } from './markdown.js';
@@ -15,8 +17,12 @@ export interface FailureEntry {
   kinds: string[];
   decisionHash: string;
   replayCommand: string;
-  /** Relative to the report directory: failures/<target>-<variant>-<seed>.json. */
-  file: string;
+  /** The first violation, as the summaries print it. */
+  first: ViolationBrief;
+  weather?: Weather;
+  /** Relative to the report directory: failures/<target>-<variant>-<seed>.json; null past
+   * --max-failure-files for its (variant, kind): replay the seed to see it. */
+  file: string | null;
 }
 
 export interface TargetSummary {
@@ -32,6 +38,8 @@ export interface TargetSummary {
   failuresByVariant: Record<string, number>;
   firstFailure: { variant: string; seed: string } | null;
   failures: FailureEntry[];
+  /** More seeds failed than `failures` lists (the counts cover them all). */
+  failuresTruncated?: boolean;
   /** PCT bound inputs, when the report carries them: merged as max and sum. */
   maxTasks?: number;
   runsBeyondK?: number;
@@ -106,38 +114,45 @@ export interface SummaryMeta {
   startedAt: string;
   /** Set when this report covers one shard of the seed list (merge-reports joins them). */
   shard?: { index: number; count: number };
+  /** Set when a signal stopped the run: the counts cover the seeds run so far. */
+  interrupted?: boolean;
+  /** The signal that stopped it. */
+  signal?: string;
 }
 
 /** Writes summary.json, summary.md and one JSON per failing seed; returns the files written. */
 export function writeExploreReport(dir: string, results: readonly ExploreResult[], meta: SummaryMeta): string[] {
-  const failDir = join(dir, 'failures');
   const files: string[] = [];
   const summaries = results.map((r): TargetSummary => {
     const failures = r.failures.map((f) => {
-      const file = join('failures', `${safe(r.target)}-${safe(f.variant)}-${safe(f.seed)}.json`);
-      makeDirs(failDir);
-      writeFileSync(join(dir, file), JSON.stringify(failureReport(f.result, r.targetRef, f.replayCommand), null, 2) + '\n');
-      files.push(join(dir, file));
-      const entry: FailureEntry = { variant: f.variant, seed: f.seed, kinds: f.kinds, decisionHash: f.decisionHash, replayCommand: f.replayCommand, file };
+      // A failure file is written when its seed finishes (writeFailureFile); these are the runs
+      // of an API caller that streamed nothing.
+      if (f.file !== null && f.result !== undefined && !existsSync(join(dir, f.file))) files.push(writeFailureFile(dir, f, r.targetRef));
+      const entry: FailureEntry = { variant: f.variant, seed: f.seed, kinds: f.kinds, decisionHash: f.decisionHash, replayCommand: f.replayCommand, first: f.first, ...(f.weather !== undefined ? { weather: f.weather } : {}), file: f.file };
       return entry;
     });
     return {
       target: r.target, targetRef: r.targetRef, variants: r.variants, strategy: r.strategy, options: r.options,
       runs: r.runs, steps: r.steps, violationsByKind: r.violationsByKind,
       passesByVariant: r.passesByVariant, failuresByVariant: r.failuresByVariant,
-      firstFailure: r.firstFailure, failures,
+      firstFailure: r.firstFailure, failures, ...(r.failuresTruncated === true ? { failuresTruncated: true } : {}),
       maxTasks: r.maxTasks, runsBeyondK: r.runsBeyondK, runsBeyondKByVariant: r.runsBeyondKByVariant,
       ...(Object.keys(r.weatherStats).length > 0 ? { weatherStats: sortStats(r.weatherStats) } : {}),
       ...(pctGuarantee(r) !== null ? { pctGuarantee: pctGuarantee(r) } : {}),
     };
   });
   const summary = { harness: HARNESS, ...meta, targets: summaries };
-  writeFileSync(join(dir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
-  writeFileSync(join(dir, 'summary.md'), summaryMarkdown(results, meta));
+  writeFileAtomic(join(dir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  writeFileAtomic(join(dir, 'summary.md'), summaryMarkdown(results, meta));
   files.unshift(join(dir, 'summary.json'), join(dir, 'summary.md'));
   return files;
 }
 
-function safe(s: string): string {
-  return s.replace(/[^A-Za-z0-9_.-]+/g, '_').slice(0, 80);
+/** Writes one failure's file (its path is decided by the tally); returns the path written. */
+export function writeFailureFile(dir: string, f: Failure, targetRef: string): string {
+  if (f.file === null || f.result === undefined) throw new Error(`failure ${f.variant} seed ${f.seed} has no file to write`);
+  makeDirs(join(dir, 'failures'));
+  const path = join(dir, f.file);
+  writeFileAtomic(path, JSON.stringify(failureReport(f.result, targetRef, f.replayCommand), null, 2) + '\n');
+  return path;
 }

@@ -10,7 +10,12 @@ export interface ShrinkBudget {
   maxRuns?: number;
   /** Limit on the steps all candidate runs take together (long network runs). Default 5,000,000. */
   stepBudget?: number;
+  /** Polled between candidates: true ends the search with the best run so far (a signal). */
+  shouldStop?: () => boolean;
 }
+
+/** Candidates between two turns of the event loop, so a signal handler gets to run. */
+const BREATHE_EVERY = 16;
 
 /** One candidate run, reduced to what the search reads: no trace, no fault log, no result. */
 export interface Candidate {
@@ -66,7 +71,7 @@ export class Runner {
   }
 
   exhausted(): boolean {
-    return this.runs >= this.maxRuns || this.stepsRun >= this.stepBudget;
+    return this.runs >= this.maxRuns || this.stepsRun >= this.stepBudget || this.input.shouldStop?.() === true;
   }
 
   /**
@@ -75,6 +80,7 @@ export class Runner {
    */
   async run(list: readonly Decision[], withOptions: boolean, cap: number): Promise<Candidate> {
     this.runs++;
+    if (this.runs % BREATHE_EVERY === 0) await new Promise((r) => setImmediate(r)); // allowed: between candidate runs, never inside one
     const limit = this.input.kind === 'budget-exceeded' ? this.input.options.maxSteps : Math.min(cap, this.input.options.maxSteps);
     const spec = { ...this.spec, options: { ...this.spec.options, maxSteps: Math.max(1, limit) } };
     const r = await runDecisions(spec, list, { mode: 'lenient' }, withOptions);

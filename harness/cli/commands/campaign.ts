@@ -1,11 +1,12 @@
 import type { ArgumentsCamelCase } from 'yargs';
-import { explore, type ExploreResult } from '../../explore/explore.js';
+import { explore, type ExploreOptions, type ExploreResult } from '../../explore/explore.js';
+import { Session } from '../session.js';
 import { mergeWeatherStats } from '../../explore/weather-stats.js';
-import { ensureWritableDir, newRunDir, writeExploreReport } from '../../report/write.js';
+import { ensureWritableDir } from '../../report/write.js';
 import { BUNDLED } from '../../target/bundled.js';
 import { loadTarget } from '../../target/load.js';
 import type { Target } from '../../core/api.js';
-import { EXIT, Progress, capJobs, seedsFromFlags, stamp, wallNow } from '../common.js';
+import { EXIT, Progress, capJobs, seedsFromFlags } from '../common.js';
 
 export interface CampaignArgs {
   seeds?: string;
@@ -14,6 +15,8 @@ export interface CampaignArgs {
   strategy: string;
   'report-dir': string;
   target?: string[];
+  resume?: string;
+  'max-failure-files'?: number;
 }
 
 interface Row {
@@ -32,31 +35,47 @@ interface Row {
  * buggy one must be caught by the detector it is documented to trip. Exit 0 only if all are.
  */
 export async function campaignCommand(a: ArgumentsCamelCase<CampaignArgs>, argv: readonly string[]): Promise<number> {
-  const { spec, seeds } = seedsFromFlags({ seeds: a.seeds }, '1..300');
+  const { spec, seeds: drawn } = seedsFromFlags({ seeds: a.seeds }, '1..300', a.resume !== undefined);
   a.jobs = capJobs(a.jobs);
   ensureWritableDir(a['report-dir']);
   const names = a.target && a.target.length > 0 ? a.target : BUNDLED.map((b) => b.name);
+  const targets: Target[] = [];
+  for (const name of names) targets.push((await loadTarget(name)).target);
+  const session = a.resume !== undefined
+    ? Session.resume(a.resume)
+    : Session.start({ reportDir: a['report-dir'], name: 'campaign', command: 'campaign', argv: argv.slice(1), seedSpec: spec, seeds: drawn });
+  const seeds = session.seedsOr(drawn);
+  if (a.resume !== undefined) process.stdout.write(`resuming ${session.dir}\n`);
   const progress = new Progress();
-  const t0 = wallNow();
   const results: ExploreResult[] = [];
   const rows: Row[] = [];
-  for (const name of names) {
-    const { target } = await loadTarget(name);
-    const r = await explore({
-      target: name, seeds, strategy: a.strategy, jobs: a.jobs,
-      onResult: (res, i, total) => progress.update(`${name} ${res.variant} seed ${res.seed} ${i + 1}/${total}`),
-    });
-    await huntRare(r, target, name, seeds, a, progress);
-    results.push(r);
-    for (const v of r.variants) rows.push(judge(r, v, target.expect?.[v] ?? (v === 'correct' ? 'pass' : 'violation')));
+  const common = {
+    strategy: a.strategy, jobs: a.jobs,
+    ...(a['max-failure-files'] !== undefined ? { maxFailureFiles: a['max-failure-files'] } : {}),
+    shouldStop: () => session.interrupt.stopped,
+  };
+  try {
+    for (const [k, name] of names.entries()) {
+      if (session.interrupt.stopped) break;
+      const r = await explore({
+        target: name, seeds, ...common,
+        resumed: session.resumed(name), onEntry: session.onEntry(name, name),
+        onResult: (res, i, total) => progress.update(`${name} ${res.variant} seed ${res.seed} ${i + 1}/${total}`),
+      });
+      await huntRare(r, targets[k]!, name, seeds, a, progress, session, common);
+      results.push(r);
+      for (const v of r.variants) rows.push(judge(r, v, targets[k]!.expect?.[v] ?? (v === 'correct' ? 'pass' : 'violation')));
+    }
+  } catch (e) {
+    session.abandon();
+    throw e;
   }
   progress.done();
-  const wallMs = wallNow() - t0;
-  const dir = newRunDir(a['report-dir'], 'campaign', stamp());
-  writeExploreReport(dir, results, { command: `interleave ${argv.join(' ')}`, seedSpec: spec, seedCount: seeds.length, wallMs, startedAt: stamp() });
-  printTable(rows, seeds.length, wallMs);
-  process.stdout.write(`report: ${dir}/summary.md\n`);
-  return rows.every((r) => r.ok) ? EXIT.ok : EXIT.violations;
+  session.finish(results, { command: `interleave campaign ${session.header.argv.join(' ')}`, seedSpec: spec, seedCount: seeds.length });
+  printTable(rows, seeds.length, session.wallMs);
+  process.stdout.write(`report: ${session.dir}/summary.md\n`);
+  if (session.interrupt.stopped) process.stdout.write(`interrupted: continue with  npx interleave campaign --resume ${session.dir}\n`);
+  return session.exitCode(rows.every((r) => r.ok) ? EXIT.ok : EXIT.violations);
 }
 
 /** Seeds run on past the list for a rare bug, a chunk at a time. */
@@ -66,9 +85,10 @@ const CHUNK = 200;
  * A buggy variant whose bug did not show within the seed list runs on (seeds N+1, N+2, …) until
  * it shows or `--max-seeds` is reached: some protocol bugs need a rare weather (Raft's Figure 8
  * needs several leader changes with entries half replicated), and the campaign states how many
- * seeds each one took rather than tuning the weather for it.
+ * seeds each one took rather than tuning the weather for it. Each chunk is a part of the
+ * journal of its own, so a resumed campaign takes the same path through them.
  */
-async function huntRare(r: ExploreResult, target: Target, name: string, seeds: readonly string[], a: CampaignArgs, progress: Progress): Promise<void> {
+async function huntRare(r: ExploreResult, target: Target, name: string, seeds: readonly string[], a: CampaignArgs, progress: Progress, session: Session, common: Omit<ExploreOptions, 'target' | 'seeds'>): Promise<void> {
   const numeric = seeds.every((s) => /^\d+$/.test(s));
   if (!numeric) return;
   const max = a['max-seeds'] ?? seeds.length * 20;
@@ -77,9 +97,12 @@ async function huntRare(r: ExploreResult, target: Target, name: string, seeds: r
     const expected = target.expect?.[v];
     if (expected === undefined || expected === 'pass' || caught(r, v, expected)) continue;
     for (let from = next, ran = seeds.length; ran < max && !caught(r, v, expected); from += CHUNK, ran += CHUNK) {
+      if (session.interrupt.stopped) return;
       const n = Math.min(CHUNK, max - ran);
+      const part = `${name}/${v}@${from}`;
       const more = await explore({
-        target: name, variant: v, seeds: `${from}..${from + n - 1}`, strategy: a.strategy, jobs: a.jobs,
+        target: name, variant: v, seeds: `${from}..${from + n - 1}`, ...common,
+        resumed: session.resumed(part), onEntry: session.onEntry(part, name),
         onResult: (res) => progress.update(`${name} ${v} seed ${res.seed} (running on for a rare bug)`),
       });
       mergeInto(r, more);
@@ -99,6 +122,8 @@ function mergeInto(r: ExploreResult, more: ExploreResult): void {
   for (const [v, n] of Object.entries(more.passesByVariant)) r.passesByVariant[v] = (r.passesByVariant[v] ?? 0) + n;
   for (const [v, n] of Object.entries(more.failuresByVariant)) r.failuresByVariant[v] = (r.failuresByVariant[v] ?? 0) + n;
   r.failures.push(...more.failures);
+  if (more.failuresTruncated === true) r.failuresTruncated = true;
+  if (more.interrupted === true) r.interrupted = true;
   r.hashes.push(...more.hashes);
   r.firstFailure ??= more.firstFailure;
   r.weatherStats = mergeWeatherStats([r.weatherStats, more.weatherStats]);

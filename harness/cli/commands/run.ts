@@ -1,19 +1,19 @@
 import type { ArgumentsCamelCase } from 'yargs';
-import { explore, type ExploreResult } from '../../explore/explore.js';
-import { ensureWritableDir, newRunDir, writeExploreReport } from '../../report/write.js';
-import { EXIT, Progress, capJobs, exploreFlags, seedsFromFlags, stamp, wallNow, type RunFlags } from '../common.js';
+import { join } from 'node:path';
+import { explore, replay, resolveExplore, type ExploreResult } from '../../explore/explore.js';
+import { ensureWritableDir } from '../../report/write.js';
+import { EXIT, Progress, capJobs, exploreFlags, seedsFromFlags, type RunFlags } from '../common.js';
 import { printSummary } from '../print.js';
-import { resolveExplore } from '../../explore/explore.js';
 import { saveToCorpus } from '../../regress/index.js';
 import { shrinkFailure, shrinkLine } from './shrink.js';
-import { join } from 'node:path';
 import { formatShard, parseShard, shardSeeds } from '../../explore/shard.js';
 import { UsageError } from '../../sched/index.js';
 import { MACHINE_KINDS } from '../../core/violation.js';
+import { Session } from '../session.js';
 
 /** Shrinks the first failure of each (variant, kind), writes schedules, and with
  * --save-failures adds each to the regression corpus. */
-async function shrinkAll(a: RunArgs, result: ExploreResult, dir: string): Promise<void> {
+async function shrinkAll(a: RunArgs, result: ExploreResult, dir: string, session: Session): Promise<void> {
   const r = await resolveExplore({ target: a.target, variant: a.variant, ...exploreFlags(a) });
   const seen = new Set<string>();
   const picked = result.failures.filter((f) => {
@@ -25,8 +25,11 @@ async function shrinkAll(a: RunArgs, result: ExploreResult, dir: string): Promis
     return true;
   }).slice(0, SHRINK_LIMIT);
   for (const f of picked) {
+    if (session.interrupt.stopped) return;
     const file = join(dir, 'schedules', `${f.variant}-${f.seed}.json`.replace(/[^A-Za-z0-9_.-]+/g, '_'));
-    const done = await shrinkFailure(r, f.result, file);
+    // A failure read back by --resume kept no run: its seed runs again (the same run).
+    const res = f.result ?? await replay({ target: a.target, variant: f.variant, seed: f.seed, ...exploreFlags(a) });
+    const done = await shrinkFailure(r, res, file, () => session.interrupt.stopped);
     process.stdout.write(`shrunk ${f.variant} seed ${f.seed} (${f.kinds[0]}): ${shrinkLine(done.shrink)}\n  schedule: ${file}\n`);
     if (a['save-failures'] === true) {
       const saved = saveToCorpus(a['seeds-dir'], done.schedule);
@@ -42,52 +45,57 @@ export interface RunArgs extends RunFlags {
   'seeds-dir': string;
   jobs?: number;
   shard?: string;
+  resume?: string;
+  'max-failure-files'?: number;
 }
 
 /** Shrinking is slow next to a run: shrink at most this many failures, one per (variant, kind) first. */
 const SHRINK_LIMIT = 10;
 
-/** `interleave run`: every seed of every chosen variant, a summary, a report, an exit code. */
+/** `interleave run`: every seed of every chosen variant, a journal, a summary, a report, an exit code. */
 export async function runCommand(a: ArgumentsCamelCase<RunArgs>, argv: readonly string[]): Promise<number> {
-  const { spec, seeds: all } = seedsFromFlags(a, '1..100');
+  const { spec, seeds: all } = seedsFromFlags(a, '1..100', a.resume !== undefined);
   const shard = a.shard === undefined ? undefined : parseShard(a.shard);
   if (shard && spec.startsWith('random:')) throw new UsageError('--shard splits one seed list: random:N would draw different seeds on each machine');
-  const seeds = shard ? shardSeeds(all, shard) : all;
-  if (seeds.length === 0) throw new UsageError(`shard ${formatShard(shard!)} has no seeds (the list has ${all.length})`);
   ensureWritableDir(a['report-dir']);
-  if (spec.startsWith('random:')) process.stdout.write(`seeds drawn for ${spec}: ${seeds.join(',')}\n`);
+  const flags = exploreFlags(a);
+  // Loads the target and checks every flag before a report directory is made for it.
+  const resolved = await resolveExplore({ target: a.target, variant: a.variant, ...flags });
+  const session = a.resume !== undefined
+    ? Session.resume(a.resume)
+    : Session.start({ reportDir: a['report-dir'], name: resolved.target.name, command: 'run', argv: argv.slice(1), seedSpec: spec, seeds: all });
+  const listed = session.seedsOr(all);
+  const seeds = shard ? shardSeeds(listed, shard) : listed;
+  if (seeds.length === 0) throw new UsageError(`shard ${formatShard(shard!)} has no seeds (the list has ${listed.length})`);
+  if (spec.startsWith('random:') && a.resume === undefined) process.stdout.write(`seeds drawn for ${spec}: ${seeds.join(',')}\n`);
+  if (a.resume !== undefined) process.stdout.write(`resuming ${session.dir}: ${session.resumed().size} of ${seeds.length * resolved.variants.length} runs already made\n`);
   const progress = new Progress();
-  const t0 = wallNow();
-  // First Ctrl-C: finish the current seed, then report what ran. Second: leave at once.
-  let stop = false;
-  const onInt = (): void => {
-    if (stop) process.exit(130);
-    stop = true;
-    process.stderr.write('\ninterleave: interrupted: writing the report of the runs made so far (Ctrl-C again to quit)\n');
-  };
-  process.on('SIGINT', onInt);
   let failed = 0;
-  const result: ExploreResult = await explore({
-    target: a.target,
-    variant: a.variant,
-    seeds,
-    ...exploreFlags(a),
-    jobs: capJobs(a.jobs),
-    shouldStop: () => stop,
-    onResult(r, i, total) {
-      if (r.outcome === 'violation') failed++;
-      progress.update(`${r.variant} seed ${r.seed}  ${i + 1}/${total}  failing ${failed}`, i + 1 === total);
-    },
-  });
+  let result: ExploreResult;
+  try {
+    result = await explore({
+      target: a.target,
+      variant: a.variant,
+      seeds,
+      ...flags,
+      jobs: capJobs(a.jobs),
+      ...(a['max-failure-files'] !== undefined ? { maxFailureFiles: a['max-failure-files'] } : {}),
+      resumed: session.resumed(),
+      onEntry: session.onEntry('', resolved.targetRef),
+      shouldStop: () => session.interrupt.stopped,
+      onResult(r, i, total) {
+        if (r.outcome === 'violation') failed++;
+        progress.update(`${r.variant} seed ${r.seed}  ${i + 1}/${total}  failing ${failed}`, i + 1 === total);
+      },
+    });
+  } catch (e) {
+    session.abandon();
+    throw e;
+  }
   progress.done();
-  process.off('SIGINT', onInt);
-  const wallMs = wallNow() - t0;
-  const dir = newRunDir(a['report-dir'], `${result.target}`, stamp());
-  const meta = { command: `interleave ${argv.join(' ')}`, seedSpec: spec, seedCount: seeds.length, wallMs, startedAt: stamp(), ...(shard ? { shard } : {}) };
-  writeExploreReport(dir, [result], meta);
-  printSummary([result], wallMs, dir);
-  if (result.interrupted === true) process.stdout.write(`interrupted after ${result.runs} of ${seeds.length * result.variants.length} runs\n`);
-  if (a.shrink === true || a['save-failures'] === true) await shrinkAll(a, result, dir);
-  if (result.failures.length > 0) return EXIT.violations;
-  return result.interrupted === true ? 130 : EXIT.ok;
+  session.finish([result], { command: `interleave run ${session.header.argv.join(' ')}`, seedSpec: spec, seedCount: seeds.length, ...(shard ? { shard } : {}) });
+  printSummary([result], session.wallMs, session.dir);
+  if (result.interrupted === true) process.stdout.write(`interrupted after ${result.runs} of ${seeds.length * result.variants.length} runs: continue with  npx interleave run --resume ${session.dir}\n`);
+  if ((a.shrink === true || a['save-failures'] === true) && !session.interrupt.stopped) await shrinkAll(a, result, session.dir, session);
+  return session.exitCode(result.failures.length > 0 || Object.values(result.failuresByVariant).some((n) => n > 0) ? EXIT.violations : EXIT.ok);
 }

@@ -7,6 +7,7 @@ import { shrink, type ShrinkResult } from '../../shrink/index.js';
 import { UsageError } from '../../sched/index.js';
 import { ensureWritableDir } from '../../report/write.js';
 import { EXIT, exploreFlags, type RunFlags } from '../common.js';
+import { Interrupt } from '../signals.js';
 import type { RunResult } from '../../core/execute.js';
 
 export interface ShrinkArgs extends RunFlags {
@@ -21,12 +22,12 @@ export interface Shrunk {
 }
 
 /** Shrinks one failing run and writes its schedule file; the caller has checked it failed. */
-export async function shrinkFailure(r: Resolved, res: RunResult, file: string): Promise<Shrunk> {
+export async function shrinkFailure(r: Resolved, res: RunResult, file: string, shouldStop?: () => boolean): Promise<Shrunk> {
   const kind = res.violations[0]!.kind;
   const options = seedOptions(r, res.variant, res.seed);
   const s = await shrink({
     target: r.target, variant: res.variant, seed: res.seed, strategy: r.strategy, options,
-    decisions: res.decisions, kind,
+    decisions: res.decisions, kind, ...(shouldStop !== undefined ? { shouldStop } : {}),
   });
   const schedule = makeSchedule({
     targetRef: r.targetRef, result: s.result, options,
@@ -65,10 +66,18 @@ export async function shrinkCommand(a: ArgumentsCamelCase<ShrinkArgs>): Promise<
   const file = a.out ?? join(a['report-dir'], 'schedules', `${r.target.name}-${a.variant}-${seed}.json`.replace(/[^A-Za-z0-9_.-]+/g, '_'));
   // Fail on an unwritable destination before spending hundreds of candidate runs.
   ensureWritableDir(dirname(resolve(file)));
-  const done = await shrinkFailure(r, res, file);
+  // A signal ends the search early; the smallest run found so far is still written.
+  const interrupt = new Interrupt();
+  let done: Shrunk;
+  try {
+    done = await shrinkFailure(r, res, file, () => interrupt.stopped);
+  } finally {
+    interrupt.dispose();
+  }
   const v = done.shrink.result.violations[0]!;
   process.stdout.write(`shrunk ${res.violations[0]!.kind} of ${r.target.name} ${a.variant} seed ${seed}: ${shrinkLine(done.shrink)}\n`);
   process.stdout.write(`violation: ${v.kind} at step ${v.step} [${v.actors.join(', ')}]: ${v.message}\n`);
   process.stdout.write(`schedule: ${file}\nreplay: npx interleave replay --schedule ${file} --trace\n`);
-  return EXIT.violations;
+  if (interrupt.stopped) process.stdout.write('interrupted: the schedule is the smallest found before the signal\n');
+  return interrupt.code() ?? EXIT.violations;
 }

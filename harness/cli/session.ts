@@ -1,0 +1,100 @@
+import { rmSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Failure, SeedEntry } from '../explore/tally.js';
+import type { RunResult } from '../core/execute.js';
+import type { ExploreResult } from '../explore/explore.js';
+import { Journal, readJournal, type JournalHeader, type JournalLine } from '../report/journal.js';
+import { newRunDir, writeExploreReport, writeFailureFile, type SummaryMeta } from '../report/write.js';
+import { UsageError } from '../sched/index.js';
+import { Interrupt } from './signals.js';
+import { stamp, wallNow } from './common.js';
+
+/**
+ * One `run` or `campaign` invocation's report directory, from its first second: the journal is
+ * open before the first seed runs, each failure file is written as its seed finishes, and the
+ * summary at the end (or at a signal) is folded from the same entries. `--resume` reopens the
+ * directory and hands each part of the command the entries it already has.
+ */
+export class Session {
+  readonly interrupt: Interrupt;
+  private readonly t0 = wallNow();
+  private readonly byPart = new Map<string, Map<number, SeedEntry>>();
+  private appended = 0;
+
+  private constructor(
+    readonly dir: string,
+    readonly header: JournalHeader,
+    private readonly journal: Journal,
+    resumed: readonly JournalLine[],
+  ) {
+    this.interrupt = new Interrupt(() => this.journal.flush());
+    for (const line of resumed) {
+      const { p, ...e } = line;
+      const part = p ?? '';
+      let m = this.byPart.get(part);
+      if (m === undefined) this.byPart.set(part, (m = new Map()));
+      if (m.has(e.i)) throw new UsageError(`${dir}: the journal lists ${part === '' ? '' : `${part} `}seed position ${e.i} twice`);
+      m.set(e.i, e);
+    }
+  }
+
+  static start(o: { reportDir: string; name: string; command: string; argv: readonly string[]; seedSpec: string; seeds: readonly string[] }): Session {
+    const startedAt = stamp();
+    const dir = newRunDir(o.reportDir, o.name, startedAt);
+    const header = { command: o.command, argv: [...o.argv], seedSpec: o.seedSpec, ...(o.seedSpec.startsWith('random:') ? { seeds: [...o.seeds] } : {}), startedAt };
+    const made = Journal.create(dir, header);
+    return new Session(dir, made.header, made.journal, []);
+  }
+
+  static resume(dir: string): Session {
+    const read = readJournal(dir);
+    if (read.torn) process.stderr.write(`interleave: --resume ${dir}: dropped a torn last line of the journal (a seed cut off by the kill runs again)\n`);
+    return new Session(resolve(dir), read.header, Journal.reopen(dir, read.validBytes), read.lines);
+  }
+
+  /** The seeds a resumed command must use: those the journal recorded (random:N drew them). */
+  seedsOr(seeds: readonly string[]): readonly string[] {
+    return this.header.seeds ?? seeds;
+  }
+
+  /** What a part of the command already ran (empty on a fresh start). */
+  resumed(part = ''): ReadonlyMap<number, SeedEntry> {
+    return this.byPart.get(part) ?? new Map();
+  }
+
+  /** explore()'s onEntry for one part: journal the seed, write its failure file. */
+  onEntry(part: string, targetRef: string): (e: SeedEntry, res: RunResult, f: Failure | null) => void {
+    return (e, _res, f) => {
+      if (f !== null && f.file !== null && f.result !== undefined) writeFailureFile(this.dir, f, targetRef);
+      this.journal.append(part === '' ? e : { ...e, p: part });
+      this.appended++;
+    };
+  }
+
+  /** The command failed before it could report: close up, and leave no empty report behind. */
+  abandon(): void {
+    this.journal.close();
+    this.interrupt.dispose();
+    if (this.appended === 0 && this.byPart.size === 0) rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  get wallMs(): number {
+    return wallNow() - this.t0;
+  }
+
+  /** Writes the summary (interrupted or not), closes the journal and the signal handlers. */
+  finish(results: readonly ExploreResult[], meta: Omit<SummaryMeta, 'startedAt' | 'wallMs' | 'interrupted' | 'signal'>): void {
+    const sig = this.interrupt.signal;
+    try {
+      writeExploreReport(this.dir, results, { ...meta, startedAt: this.header.startedAt, wallMs: this.wallMs, ...(sig !== null ? { interrupted: true, signal: sig } : {}) });
+    } finally {
+      this.journal.close();
+      this.interrupt.dispose();
+    }
+  }
+
+  /** The exit code: an interruption wins over a finding. */
+  exitCode(found: number): number {
+    return this.interrupt.code() ?? found;
+  }
+}
