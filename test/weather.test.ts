@@ -63,11 +63,11 @@ t.test('pinning a knob or a rate never shifts the other draws', async (t) => {
 
 t.test('the same seed gives the same weather and the same decision hash in another process', async (t) => {
   const seed = 'weather-x';
-  const r = await explore({ target: 'raft', variant: 'correct', seeds: [seed] });
+  const r = await explore({ target: 'raft', variant: 'correct', seeds: [seed], hashes: true });
   const w = seedOptions(await resolveExplore({ target: 'raft', variant: 'correct' }), 'correct', seed).weather!;
   const script = `
     const { explore, resolveExplore, seedOptions } = await import(${JSON.stringify(new URL('../dist/harness/explore/explore.js', import.meta.url).href)});
-    const r = await explore({ target: 'raft', variant: 'correct', seeds: [${JSON.stringify(seed)}] });
+    const r = await explore({ target: 'raft', variant: 'correct', seeds: [${JSON.stringify(seed)}], hashes: true });
     const w = seedOptions(await resolveExplore({ target: 'raft', variant: 'correct' }), 'correct', ${JSON.stringify(seed)}).weather;
     process.stdout.write(JSON.stringify({ hash: r.hashes[0].hash, weather: w }));`;
   const out = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' })) as { hash: string; weather: Weather };
@@ -140,7 +140,7 @@ t.test('a weather travels with its run: failure results, schedules and --weather
   const dir = mkdtempSync(join(tmpdir(), 'weather-'));
   const file = join(dir, 'failure.json');
   writeFileSync(file, JSON.stringify({ weather: f.result.weather }));
-  const pinned = await explore({ target: 'raft', variant: 'no-signal-flag', seeds: [f.seed], weather: file, keepRuns: true });
+  const pinned = await explore({ target: 'raft', variant: 'no-signal-flag', seeds: [f.seed], weather: file, keepRuns: true, hashes: true });
   t.equal(pinned.hashes[0]!.hash, f.decisionHash, '--weather with the failure file reproduces the run');
   const other = await explore({ target: 'raft', variant: 'correct', seeds: '5..6', weather: file, keepRuns: true });
   t.ok(other.allRuns!.every((x) => JSON.stringify(x.weather) === JSON.stringify(f.result.weather)), '--weather pins every seed to it');
@@ -198,8 +198,8 @@ t.test('each partition style and the crash knobs take effect', async (t) => {
 });
 
 t.test('--jobs does not change a network seed\'s weather or hash', async (t) => {
-  const one = await explore({ target: 'raft', variant: ['correct', 'no-lease'], seeds: '1..8' });
-  const two = await explore({ target: 'raft', variant: ['correct', 'no-lease'], seeds: '1..8', jobs: 2 });
+  const one = await explore({ target: 'raft', variant: ['correct', 'no-lease'], seeds: '1..8', hashes: true });
+  const two = await explore({ target: 'raft', variant: ['correct', 'no-lease'], seeds: '1..8', jobs: 2, hashes: true });
   t.same(two.hashes, one.hashes, 'same hashes and outcomes at --jobs 1 and 2');
   t.same(two.weatherStats, one.weatherStats, 'same weather drawn');
 });

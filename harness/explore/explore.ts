@@ -510,6 +510,7 @@ export function emptyResult(r: Resolved): ExploreResult {
     runsBeyondK: 0,
     runsBeyondKByVariant: zero(),
     weatherStats: {},
+    maxFailureFiles: DEFAULT_MAX_FAILURE_FILES,
   };
 }
 

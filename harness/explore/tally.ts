@@ -78,6 +78,8 @@ export interface ExploreResult {
   failures: Failure[];
   /** More seeds failed than `failures` holds; the counts still cover them all. */
   failuresTruncated?: boolean;
+  /** Failures per (variant, first kind) that got a file (merge-reports applies it again). */
+  maxFailureFiles: number;
   firstFailure: { variant: string; seed: string } | null;
   /** Every run's decision hash, with `hashes: true` only (invariance checks across jobs and shards). */
   hashes: { variant: string; seed: string; hash: string; outcome: string }[];
@@ -138,7 +140,9 @@ export class Tally {
     readonly out: ExploreResult,
     private readonly limits: TallyLimits,
     private readonly replay: (variant: string, seed: string) => string,
-  ) {}
+  ) {
+    out.maxFailureFiles = limits.maxFailureFiles;
+  }
 
   /** Sets `e.file` for a failing entry that is new (not read back from a journal). */
   assignFile(e: SeedEntry): void {

@@ -6,6 +6,7 @@ import type { RunResult } from '../core/execute.js';
 import type { ExploreResult, Failure } from '../explore/explore.js';
 import { parseSeeds } from '../explore/seeds.js';
 import { UsageError } from '../sched/index.js';
+import { DEFAULT_MAX_FAILURES } from '../explore/tally.js';
 import { summaryMarkdown } from './markdown.js';
 import { HARNESS, makeDirs, type FailureEntry, type SummaryMeta, type TargetSummary } from './write.js';
 export type { FailureEntry, TargetSummary } from './write.js';
@@ -59,6 +60,8 @@ export function mergeReports(dirs: readonly string[]): MergedReport {
   const rank = seedRank(first.seedSpec, sums);
   const failureFiles = new Map<string, string>();
   const targets = first.targets.map((_, k) => mergeTarget(dirs, sums.map((s) => s.targets[k]!), rank, failureFiles));
+  // Every file to copy must be a failure report: a merge never passes on a damaged one.
+  for (const from of failureFiles.values()) readFailure(from);
   const summary = {
     harness: first.harness,
     command: first.command,
@@ -68,6 +71,7 @@ export function mergeReports(dirs: readonly string[]): MergedReport {
     wallMs: Math.max(...sums.map((s) => s.wallMs)),
     startedAt: sums.map((s) => s.startedAt).sort()[0]!,
     mergedFrom: dirs.map(String),
+    ...(sums.some((s) => s.interrupted === true) ? { interrupted: true } : {}),
     shards: shards === null ? null : shards.present,
     missingShards: shards === null ? null : shards.missing,
     targets,
@@ -143,6 +147,10 @@ function mergeTarget(dirs: readonly string[], parts: readonly TargetSummary[], r
   const vIndex = new Map(t0.variants.map((v, i) => [v, i]));
   // The campaign's own order: seed-major, then variant.
   failures.sort((a, b) => compareSeeds(a.seed, b.seed, rank) || (vIndex.get(a.variant) ?? 0) - (vIndex.get(b.variant) ?? 0));
+  const cap = Math.min(...parts.map((p) => p.maxFailureFiles ?? Infinity));
+  recap(failures, cap, files);
+  const truncated = parts.some((p) => p.failuresTruncated === true) || failures.length > DEFAULT_MAX_FAILURES;
+  if (failures.length > DEFAULT_MAX_FAILURES) failures.length = DEFAULT_MAX_FAILURES;
   const out: TargetSummary = {
     target: t0.target, targetRef: t0.targetRef, variants: t0.variants, strategy: t0.strategy, options: t0.options,
     runs: sum(parts.map((p) => p.runs)),
@@ -152,6 +160,8 @@ function mergeTarget(dirs: readonly string[], parts: readonly TargetSummary[], r
     failuresByVariant: sumRecords(parts.map((p) => p.failuresByVariant), t0.variants),
     firstFailure: failures.length > 0 ? { variant: failures[0]!.variant, seed: failures[0]!.seed } : null,
     failures,
+    ...(truncated ? { failuresTruncated: true } : {}),
+    ...(Number.isFinite(cap) ? { maxFailureFiles: cap } : {}),
   };
   if (parts.some((p) => p.weatherStats !== undefined)) out.weatherStats = mergeWeatherStats(parts.map((p) => p.weatherStats));
   if (parts.some((p) => p.maxTasks !== undefined)) out.maxTasks = Math.max(0, ...parts.map((p) => p.maxTasks ?? 0));
@@ -199,6 +209,25 @@ function sum(xs: readonly number[]): number {
   return xs.reduce((a, x) => a + x, 0);
 }
 
+/**
+ * Each shard kept files for its own first failures of each (variant, kind); one run over every
+ * seed keeps only the first `cap` in the merged order. Those are within each shard's own first
+ * `cap`, so they have files; the others are listed without one, as that run would list them.
+ */
+function recap(failures: FailureEntry[], cap: number, files: Map<string, string>): void {
+  if (!Number.isFinite(cap)) return;
+  const seen = new Map<string, number>();
+  failures.forEach((f, k) => {
+    if (f.file === null) return;
+    const key = `${f.variant}\u0000${f.kinds[0]}`;
+    const n = seen.get(key) ?? 0;
+    seen.set(key, n + 1);
+    if (n < cap) return;
+    files.delete(f.file);
+    failures[k] = { ...f, file: null };
+  });
+}
+
 function sumRecords(rs: readonly Record<string, number>[], order: readonly string[] = []): Record<string, number> {
   const out: Record<string, number> = Object.fromEntries(order.map((k) => [k, 0]));
   for (const r of rs) for (const [k, v] of Object.entries(r)) out[k] = (out[k] ?? 0) + v;
@@ -228,6 +257,8 @@ function toResult(t: TargetSummary, files: ReadonlyMap<string, string>): Explore
     failuresByVariant: t.failuresByVariant, firstFailure: t.firstFailure, failures, hashes: [],
     maxTasks: t.maxTasks ?? 0, runsBeyondK: t.runsBeyondK ?? 0, runsBeyondKByVariant: t.runsBeyondKByVariant ?? {},
     weatherStats: t.weatherStats ?? {},
+    maxFailureFiles: t.maxFailureFiles ?? DEFAULT_MAX_FAILURES,
+    ...(t.failuresTruncated === true ? { failuresTruncated: true } : {}),
   };
 }
 

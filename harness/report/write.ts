@@ -40,6 +40,8 @@ export interface TargetSummary {
   failures: FailureEntry[];
   /** More seeds failed than `failures` lists (the counts cover them all). */
   failuresTruncated?: boolean;
+  /** Failure files per (variant, first kind) this report kept at most. */
+  maxFailureFiles?: number;
   /** PCT bound inputs, when the report carries them: merged as max and sum. */
   maxTasks?: number;
   runsBeyondK?: number;
@@ -136,6 +138,7 @@ export function writeExploreReport(dir: string, results: readonly ExploreResult[
       runs: r.runs, steps: r.steps, violationsByKind: r.violationsByKind,
       passesByVariant: r.passesByVariant, failuresByVariant: r.failuresByVariant,
       firstFailure: r.firstFailure, failures, ...(r.failuresTruncated === true ? { failuresTruncated: true } : {}),
+      maxFailureFiles: r.maxFailureFiles,
       maxTasks: r.maxTasks, runsBeyondK: r.runsBeyondK, runsBeyondKByVariant: r.runsBeyondKByVariant,
       ...(Object.keys(r.weatherStats).length > 0 ? { weatherStats: sortStats(r.weatherStats) } : {}),
       ...(pctGuarantee(r) !== null ? { pctGuarantee: pctGuarantee(r) } : {}),
