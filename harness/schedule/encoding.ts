@@ -9,7 +9,8 @@ import { DEFAULT_OPTIONS } from '../core/execute.js';
  *     v1:<label table>;<body>
  *
  * - label table: every distinct label once, in order of first use, each percent-encoded
- *   (encodeURIComponent: `→` and `:` become `%E2%86%92`, `%3A`), joined by `,`;
+ *   (encodeURIComponent: `→` and `:` become `%E2%86%92`, `%3A`; and `!'()*~` too, so no quote
+ *   ever appears), joined by `,`;
  * - body: tokens joined by `.`; `<i>` is the label at table index i (decimal), `x<hex>` a 32-bit
  *   draw in lowercase hex; either may end in `*<n>` (n ≥ 2, decimal) for n repeats in a row.
  *
@@ -29,8 +30,19 @@ export function encodeDecisions(decisions: readonly Decision[]): string {
     tokens.push(tokenFor(d, table) + (run > 1 ? `*${run}` : ''));
     i += run;
   }
-  const labels = [...table.keys()].map((l) => encodeURIComponent(l));
+  const labels = [...table.keys()].map(encodeLabel);
   return `${ENCODING_VERSION}:${labels.join(',')};${tokens.join('.')}`;
+}
+
+function encodeLabel(label: string): string {
+  let out: string;
+  try {
+    out = encodeURIComponent(label);
+  } catch {
+    // A lone surrogate has no UTF-8 form: a target named a task or an object with a broken string.
+    throw new UsageError(`decisions: label ${JSON.stringify(label)} is not well-formed Unicode (a lone surrogate), so it cannot be saved`);
+  }
+  return out.replace(/[!'()*~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 function tokenFor(d: Decision, table: Map<string, number>): string {
