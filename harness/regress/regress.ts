@@ -64,17 +64,38 @@ export async function regress(o: RegressOptions): Promise<RegressReport> {
 }
 
 export function corpusFiles(dir: string): string[] {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`regress: ${dir} is not a directory`);
+  if (!isDirectory(dir)) throw new UsageError(`regress: ${dir} is not a directory`);
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (e) {
+    throw new UsageError(`regress: cannot read ${dir}: ${(e as Error).message}`);
+  }
   const out: string[] = [];
-  for (const name of readdirSync(dir).sort()) {
+  for (const name of names.sort()) {
     const p = join(dir, name);
-    if (statSync(p).isDirectory()) {
-      for (const f of readdirSync(p).sort()) if (f.endsWith('.json')) out.push(join(p, f));
+    if (isDirectory(p)) {
+      let inner: string[];
+      try {
+        inner = readdirSync(p).sort();
+      } catch (e) {
+        throw new UsageError(`regress: cannot read ${p}: ${(e as Error).message}`);
+      }
+      for (const f of inner) if (f.endsWith('.json')) out.push(join(p, f));
     } else if (name.endsWith('.json')) {
       out.push(p);
     }
   }
   return out;
+}
+
+/** A dangling or looping symlink is not a directory: as an entry it fails to read, and says so. */
+function isDirectory(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 async function checkEntry(file: string, path: string, o: RegressOptions): Promise<RegressEntry> {
