@@ -44,29 +44,26 @@ async function holds(t: Tap.Test, name: string, check: () => Promise<Check> | Ch
 /** The parser's contract: a value, or a UsageError. Anything else is rethrown and fails. */
 function valueOrUsage<T>(f: () => T): T | UsageError {
   try {
-    const v = f();
-    outcomes.value++;
-    return v;
+    return accepted(f());
   } catch (e) {
-    if (e instanceof UsageError) {
-      outcomes.usage++;
-      return e;
-    }
-    throw e;
+    return refused(e);
   }
 }
 async function valueOrUsageAsync<T>(f: () => Promise<T>): Promise<T | UsageError> {
   try {
-    const v = await f();
-    outcomes.value++;
-    return v;
+    return accepted(await f());
   } catch (e) {
-    if (e instanceof UsageError) {
-      outcomes.usage++;
-      return e;
-    }
-    throw e;
+    return refused(e);
   }
+}
+function accepted<T>(v: T): T {
+  outcomes.value++;
+  return v;
+}
+function refused(e: unknown): UsageError {
+  if (!(e instanceof UsageError)) throw e;
+  outcomes.usage++;
+  return e;
 }
 
 // ---- mutation ---------------------------------------------------------------------------------
