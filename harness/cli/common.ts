@@ -140,16 +140,25 @@ export function seedsFromFlags(f: { seeds?: string | undefined; seed?: string | 
  */
 export function capJobs(jobs: number | undefined): number | undefined {
   if (jobs === undefined || !Number.isInteger(jobs) || jobs < 1) return jobs;
-  const cores = availableParallelism();
-  if (jobs <= cores) return jobs;
-  process.stderr.write(`interleave: --jobs ${jobs} capped at ${cores}, the cores of this machine (results do not depend on --jobs)\n`);
-  return cores;
+  return Math.min(jobs, availableParallelism());
+}
+
+/** The one-line note for a capped --jobs: printed once the input has been checked, so a usage
+ * error stays the only line on stderr. */
+export function noteCap(asked: number | undefined, got: number | undefined): void {
+  if (asked === undefined || got === undefined || asked === got) return;
+  process.stderr.write(`interleave: --jobs ${asked} capped at ${got}, the cores of this machine (results do not depend on --jobs)\n`);
 }
 
 /** One line, no stack: what a user who typed something wrong needs. */
 export function fail(message: string): never {
-  process.stderr.write(`interleave: ${message}\n`);
+  process.stderr.write(`interleave: ${oneLine(message)}\n`);
   process.exit(EXIT.usage);
+}
+
+/** An argument echoed in a message may hold line breaks or control characters: shown escaped. */
+export function oneLine(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
 }
 
 /** A progress line on a terminal only; CI logs stay clean. */

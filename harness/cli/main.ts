@@ -66,6 +66,7 @@ async function main(argv: string[]): Promise<number> {
         .option('report-dir', { type: 'string', default: 'reports' }),
       (a) => set(campaignCommand(a as never, argv)))
     .option('debug', { type: 'boolean', describe: 'print the stack trace of an internal error' })
+    .check(checkFlagValues, true)
     .demandCommand(1, 'give a command: run, replay, shrink, regress, merge-reports, list, campaign')
     .strict()
     .epilogue(`strategies: ${strategyNames().join(', ')}.\nExit codes: 0 no violation found; 1 violations found (campaign, regress: an outcome not as expected); 2 bad input; 3 internal error (names the seed; the stack with --debug); 130 interrupted (SIGINT), 143 terminated (SIGTERM).`)
@@ -100,6 +101,22 @@ function joinDashValues(args: readonly string[]): string[] {
     } else out.push(a);
   }
   return out;
+}
+
+/** Flags that take several values; any other flag given twice is an error, not a silent array. */
+const MANY = new Set(['faults', 'fault-rate', 'ignore', 'net', 'workload', 'target', 'dirs', '_']);
+
+/**
+ * yargs turns a repeated flag into an array and a non-number into NaN, which would surface far
+ * from the flag ("unknown strategy 'undefined'"); name the flag instead.
+ */
+function checkFlagValues(argv: Record<string, unknown>): true {
+  for (const [k, v] of Object.entries(argv)) {
+    if (k === '$0' || /[A-Z]/.test(k)) continue;
+    if (Array.isArray(v) && !MANY.has(k)) throw new UsageError(`--${k} given more than once (${v.map(String).join(', ')}): give it once`);
+    if (typeof v === 'number' && Number.isNaN(v)) throw new UsageError(`--${k} must be a number`);
+  }
+  return true;
 }
 
 /**

@@ -1,5 +1,5 @@
-import { rmSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { Failure, SeedEntry } from '../explore/tally.js';
 import type { RunResult } from '../core/execute.js';
 import type { ExploreResult } from '../explore/explore.js';
@@ -48,6 +48,7 @@ export class Session {
 
   static resume(dir: string): Session {
     const read = readJournal(dir);
+    removeTemporaries(dir);
     if (read.torn) process.stderr.write(`interleave: --resume ${dir}: dropped a torn last line of the journal (a seed cut off by the kill runs again)\n`);
     return new Session(resolve(dir), read.header, Journal.reopen(dir, read.validBytes), read.lines);
   }
@@ -96,5 +97,14 @@ export class Session {
   /** The exit code: an interruption wins over a finding. */
   exitCode(found: number): number {
     return this.interrupt.code() ?? found;
+  }
+}
+
+/** A kill between writing and renaming leaves `.name.tmp-pid-n` behind (writeFileAtomic): the
+ * file it was to replace is whole, so the temporary one goes. */
+function removeTemporaries(dir: string): void {
+  for (const d of [dir, join(dir, 'failures')]) {
+    if (!existsSync(d)) continue;
+    for (const f of readdirSync(d)) if (/^\..+\.tmp-\d+-\d+$/.test(f)) rmSync(join(d, f), { force: true });
   }
 }

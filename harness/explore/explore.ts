@@ -401,7 +401,7 @@ async function exploreInline(o: ExploreOptions, r: Resolved, seeds: readonly str
   const stopCatching = catchRejections();
   const item = (i: number): GroupItem => {
     const { variant, seed } = itemOf(r.variants, seeds, i);
-    return { ignore: optionsFor(r, variant).options.ignore, run: () => runSeed(r, variant, seed) };
+    return { ignore: optionsFor(r, variant).options.ignore, run: () => namingSeed(runSeed(r, variant, seed), variant, seed) };
   };
   try {
     const total = seeds.length * r.variants.length;
@@ -416,6 +416,17 @@ async function exploreInline(o: ExploreOptions, r: Resolved, seeds: readonly str
     return false;
   } finally {
     stopCatching();
+  }
+}
+
+/** An internal error says which seed it was running (exit 3 names it). */
+async function namingSeed<T>(p: Promise<T>, variant: string, seed: string): Promise<T> {
+  try {
+    return await p;
+  } catch (e) {
+    if (e instanceof UsageError || !(e instanceof Error)) throw e;
+    e.message = `while running ${variant} seed ${seed}: ${e.message}`;
+    throw e;
   }
 }
 

@@ -41,6 +41,8 @@ export interface RegressReport {
   accepted: string[];
   /** True when no entry is changed (unless accepted) or in error: exit 0. */
   passed: boolean;
+  /** Set when shouldStop ended the replay early: `entries` are those checked, of `total`. */
+  interrupted?: { total: number };
 }
 
 export interface RegressOptions {
@@ -51,16 +53,23 @@ export interface RegressOptions {
   resolveTarget: (nameOrPath: string) => Promise<Target>;
   /** Trace settings; each entry's own options win for the rest. */
   base?: RunOptions;
+  /** Polled between entries: true stops (a signal); the report covers the entries checked. */
+  shouldStop?: () => boolean;
 }
 
 /** Replays every `<dir>/<target>/*.json` entry (and any `<dir>/*.json`) in name order. */
 export async function regress(o: RegressOptions): Promise<RegressReport> {
   const files = corpusFiles(o.dir);
   const entries: RegressEntry[] = [];
-  for (const file of files) entries.push(await checkEntry(file, relative(o.dir, file), o));
+  for (const file of files) {
+    if (o.shouldStop?.() === true) break;
+    entries.push(await checkEntry(file, relative(o.dir, file), o));
+    // A replay completes inside one turn of the event loop: let a signal's handler run between entries.
+    await new Promise((r) => setImmediate(r)); // allowed: between replays, never inside one
+  }
   const accepted = entries.filter((e) => e.accepted === true).map((e) => e.path);
   const passed = entries.every((e) => e.status === 'ok' || e.status === 'stale' || (e.status === 'changed' && e.accepted === true));
-  return { dir: o.dir, entries, accepted, passed };
+  return { dir: o.dir, entries, accepted, passed, ...(entries.length < files.length ? { interrupted: { total: files.length } } : {}) };
 }
 
 export function corpusFiles(dir: string): string[] {

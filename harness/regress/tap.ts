@@ -11,6 +11,7 @@ export function formatTap(report: RegressReport): string {
   const count = (s: string): number => report.entries.filter((e) => e.status === s).length;
   lines.push(`# ok ${count('ok')}, changed ${count('changed')}, stale ${count('stale')}, error ${count('error')}`);
   if (report.accepted.length > 0) lines.push(`# accepted: ${report.accepted.join(', ')}`);
+  if (report.interrupted !== undefined) lines.push(`# interrupted: ${report.entries.length} of ${report.interrupted.total} entries checked`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../report/atomic.js';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { looksLikePath } from '../target/load.js';
 import { DEFAULT_OPTIONS, type RunResult } from '../core/execute.js';
@@ -116,7 +117,7 @@ export function writeScheduleFile(path: string, s: ScheduleFile): void {
     out = { ...s, target: rel.startsWith('.') ? rel : `./${rel}` };
   }
   try {
-    writeFileSync(path, formatSchedule(out));
+    writeFileAtomic(path, formatSchedule(out));
   } catch (e) {
     throw new UsageError(`cannot write schedule file ${path}: ${(e as Error).message}`);
   }

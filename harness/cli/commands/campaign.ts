@@ -1,12 +1,12 @@
 import type { ArgumentsCamelCase } from 'yargs';
-import { explore, type ExploreOptions, type ExploreResult } from '../../explore/explore.js';
+import { explore, resolveExplore, type ExploreOptions, type ExploreResult } from '../../explore/explore.js';
 import { Session } from '../session.js';
 import { mergeWeatherStats } from '../../explore/weather-stats.js';
 import { ensureWritableDir } from '../../report/write.js';
 import { BUNDLED } from '../../target/bundled.js';
 import { loadTarget } from '../../target/load.js';
 import type { Target } from '../../core/api.js';
-import { EXIT, Progress, capJobs, seedsFromFlags } from '../common.js';
+import { EXIT, Progress, capJobs, noteCap, seedsFromFlags } from '../common.js';
 
 export interface CampaignArgs {
   seeds?: string;
@@ -36,11 +36,15 @@ interface Row {
  */
 export async function campaignCommand(a: ArgumentsCamelCase<CampaignArgs>, argv: readonly string[]): Promise<number> {
   const { spec, seeds: drawn } = seedsFromFlags({ seeds: a.seeds }, '1..300', a.resume !== undefined);
+  const asked = a.jobs;
   a.jobs = capJobs(a.jobs);
   ensureWritableDir(a['report-dir']);
   const names = a.target && a.target.length > 0 ? a.target : BUNDLED.map((b) => b.name);
   const targets: Target[] = [];
   for (const name of names) targets.push((await loadTarget(name)).target);
+  // Bad flags fail here, before a report directory or any note.
+  for (const name of names) await resolveExplore({ target: name, strategy: a.strategy });
+  noteCap(asked, a.jobs);
   const session = a.resume !== undefined
     ? Session.resume(a.resume)
     : Session.start({ reportDir: a['report-dir'], name: 'campaign', command: 'campaign', argv: argv.slice(1), seedSpec: spec, seeds: drawn });

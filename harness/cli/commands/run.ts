@@ -2,7 +2,7 @@ import type { ArgumentsCamelCase } from 'yargs';
 import { join } from 'node:path';
 import { explore, replay, resolveExplore, type ExploreResult } from '../../explore/explore.js';
 import { ensureWritableDir } from '../../report/write.js';
-import { EXIT, Progress, capJobs, exploreFlags, seedsFromFlags, type RunFlags } from '../common.js';
+import { EXIT, Progress, capJobs, exploreFlags, noteCap, seedsFromFlags, type RunFlags } from '../common.js';
 import { printSummary } from '../print.js';
 import { saveToCorpus } from '../../regress/index.js';
 import { shrinkFailure, shrinkLine } from './shrink.js';
@@ -69,6 +69,8 @@ export async function runCommand(a: ArgumentsCamelCase<RunArgs>, argv: readonly 
   if (seeds.length === 0) throw new UsageError(`shard ${formatShard(shard!)} has no seeds (the list has ${listed.length})`);
   if (spec.startsWith('random:') && a.resume === undefined) process.stdout.write(`seeds drawn for ${spec}: ${seeds.join(',')}\n`);
   if (a.resume !== undefined) process.stdout.write(`resuming ${session.dir}: ${session.resumed().size} of ${seeds.length * resolved.variants.length} runs already made\n`);
+  const jobs = capJobs(a.jobs);
+  noteCap(a.jobs, jobs);
   const progress = new Progress();
   let failed = 0;
   let result: ExploreResult;
@@ -78,7 +80,7 @@ export async function runCommand(a: ArgumentsCamelCase<RunArgs>, argv: readonly 
       variant: a.variant,
       seeds,
       ...flags,
-      jobs: capJobs(a.jobs),
+      jobs,
       ...(a['max-failure-files'] !== undefined ? { maxFailureFiles: a['max-failure-files'] } : {}),
       resumed: session.resumed(),
       onEntry: session.onEntry('', resolved.targetRef),

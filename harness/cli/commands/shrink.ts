@@ -1,3 +1,4 @@
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { ArgumentsCamelCase } from 'yargs';
 import { replay, resolveExplore, seedList, seedOptions, type Resolved } from '../../explore/explore.js';
@@ -66,6 +67,7 @@ export async function shrinkCommand(a: ArgumentsCamelCase<ShrinkArgs>): Promise<
   const file = a.out ?? join(a['report-dir'], 'schedules', `${r.target.name}-${a.variant}-${seed}.json`.replace(/[^A-Za-z0-9_.-]+/g, '_'));
   // Fail on an unwritable destination before spending hundreds of candidate runs.
   ensureWritableDir(dirname(resolve(file)));
+  if (existsSync(file) && statSync(file).isDirectory()) throw new UsageError(`--out ${file} is a directory: name the schedule file to write`);
   // A signal ends the search early; the smallest run found so far is still written.
   const interrupt = new Interrupt();
   let done: Shrunk;
