@@ -31,7 +31,8 @@ async function main(argv: string[]): Promise<number> {
         .option('jobs', { type: 'number', describe: 'worker threads (results do not depend on it)' })
         .option('shard', { type: 'string', describe: 'run shard i of n of the seed list: i/n (CI job matrix)' })
         .option('max-failure-files', { type: 'number', describe: 'failure files per variant and kind (default 50); every failing seed stays in summary.json and journal.jsonl' })
-        .option('resume', { type: 'string', describe: 'continue an interrupted run from its report directory (its journal holds the command)' }),
+        .option('resume', { type: 'string', describe: 'continue an interrupted run from its report directory (its journal holds the command)' })
+        .option('format', { type: 'string', array: true, describe: 'output format, repeatable: text, json, junit, tap, markdown, github; name=path writes a file (at most one to stdout)' }),
       (a) => set(runCommand(a as never, argv)))
     .command('replay [target]', 'rerun one seed (or a schedule file) exactly; prints its decision hash', (y) =>
       runOptions(y.positional('target', { type: 'string' }))
@@ -48,11 +49,13 @@ async function main(argv: string[]): Promise<number> {
       (a) => set(shrinkCommand(a as never)))
     .command('regress [dir]', 'replay every schedule in the regression corpus; TAP output', (y) =>
       y.positional('dir', { type: 'string', default: 'seeds' })
-        .option('accept', { type: 'boolean', describe: 'rewrite the expectations that changed (after fixing a bug)' }),
+        .option('accept', { type: 'boolean', describe: 'rewrite the expectations that changed (after fixing a bug)' })
+        .option('format', { type: 'string', array: true, describe: 'output format, repeatable: text, json, junit, tap, markdown, github; name=path writes a file (at most one to stdout)' }),
       (a) => set(regressCommand(a as never)))
     .command('merge-reports <dirs..>', 'join the report dirs of --shard runs into one report', (y) =>
       y.positional('dirs', { type: 'string', array: true, demandOption: true })
-        .option('out', { type: 'string', demandOption: true, describe: 'directory for the merged report' }),
+        .option('out', { type: 'string', demandOption: true, describe: 'directory for the merged report' })
+        .option('format', { type: 'string', array: true, describe: 'output format, repeatable: text, json, junit, tap, markdown, github; name=path writes a file (at most one to stdout)' }),
       (a) => set(mergeCommand(a as never, argv)))
     .command('list', 'bundled targets and their variants', (y) => y, () => set(listCommand()))
     .command('campaign', 'every bundled target and variant: correct ones stay clean, buggy ones are caught', (y) =>
@@ -63,6 +66,7 @@ async function main(argv: string[]): Promise<number> {
         .option('jobs', { type: 'number', default: 1, describe: 'worker threads (results do not depend on it)' })
         .option('max-failure-files', { type: 'number', describe: 'failure files per variant and kind (default 50)' })
         .option('resume', { type: 'string', describe: 'continue an interrupted campaign from its report directory' })
+        .option('format', { type: 'string', array: true, describe: 'output format, repeatable: text, json, junit, tap, markdown, github; name=path writes a file (at most one to stdout)' })
         .option('report-dir', { type: 'string', default: 'reports' }),
       (a) => set(campaignCommand(a as never, argv)))
     .option('debug', { type: 'boolean', describe: 'print the stack trace of an internal error' })
@@ -104,7 +108,7 @@ function joinDashValues(args: readonly string[]): string[] {
 }
 
 /** Flags that take several values; any other flag given twice is an error, not a silent array. */
-const MANY = new Set(['faults', 'fault-rate', 'ignore', 'net', 'workload', 'target', 'dirs', '_']);
+const MANY = new Set(['faults', 'fault-rate', 'ignore', 'net', 'workload', 'target', 'dirs', 'format', '_']);
 
 /**
  * yargs turns a repeated flag into an array and a non-number into NaN, which would surface far

@@ -9,12 +9,17 @@ export function pctGuaranteeText(g: NonNullable<ReturnType<typeof pctGuarantee>>
     (g.runsBeyondK > 0 ? ` (${g.runsBeyondK} runs longer than k are not covered by the bound)` : '');
 }
 
-const out = (s = ''): void => {
-  process.stdout.write(s + '\n');
-};
+/** The end-of-run summary on stdout. */
+export function printSummary(results: readonly ExploreResult[], wallMs: number, reportDir: string): void {
+  process.stdout.write(summaryText(results, wallMs, reportDir));
+}
 
 /** The end-of-run summary: counts, kinds, the first failing seed and how to replay each failure. */
-export function printSummary(results: readonly ExploreResult[], wallMs: number, reportDir: string): void {
+export function summaryText(results: readonly ExploreResult[], wallMs: number, reportDir: string): string {
+  const lines: string[] = [];
+  const out = (s = ''): void => {
+    lines.push(s);
+  };
   for (const r of results) {
     const runs = r.runs;
     out(`interleave: ${r.target} with ${r.strategy.name}${paramText(r.strategy.params)}: ${runs} runs (${r.variants.length} variant${r.variants.length > 1 ? 's' : ''}) in ${(wallMs / 1000).toFixed(2)} s`);
@@ -41,6 +46,7 @@ export function printSummary(results: readonly ExploreResult[], wallMs: number, 
     if (failing > shown.length) out(`  …and ${failing - shown.length} more failing seeds in the report`);
   }
   out(`report: ${reportDir}/summary.md`);
+  return lines.join('\n') + '\n';
 }
 
 export function paramText(p: Readonly<Record<string, unknown>>): string {

@@ -511,6 +511,7 @@ export function emptyResult(r: Resolved): ExploreResult {
     options: r.commandOptions,
     runs: 0,
     violationsByKind: {},
+    violationsByVariant: {},
     passesByVariant: zero(),
     failuresByVariant: zero(),
     failures: [],

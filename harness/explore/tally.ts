@@ -71,6 +71,8 @@ export interface ExploreResult {
   options: CommandOptions;
   runs: number;
   violationsByKind: Record<string, number>;
+  /** Per variant: failing runs by violation kind (a run counts once for each kind it shows). */
+  violationsByVariant: Record<string, Record<string, number>>;
   /** Runs with no violation, per variant. */
   passesByVariant: Record<string, number>;
   failuresByVariant: Record<string, number>;
@@ -184,7 +186,11 @@ export class Tally {
       return null;
     }
     out.failuresByVariant[e.v] = (out.failuresByVariant[e.v] ?? 0) + 1;
-    for (const kind of e.k) out.violationsByKind[kind] = (out.violationsByKind[kind] ?? 0) + 1;
+    const byVariant = (out.violationsByVariant[e.v] ??= {});
+    for (const kind of e.k) {
+      out.violationsByKind[kind] = (out.violationsByKind[kind] ?? 0) + 1;
+      byVariant[kind] = (byVariant[kind] ?? 0) + 1;
+    }
     out.firstFailure ??= { variant: e.v, seed: e.s };
     const f: Failure = { variant: e.v, seed: e.s, kinds: e.k, decisionHash: e.h, replayCommand: this.replay(e.v, e.s), first: e.f!, file: e.file ?? null };
     if (e.x !== undefined) f.weather = e.x;

@@ -156,6 +156,9 @@ function mergeTarget(dirs: readonly string[], parts: readonly TargetSummary[], r
     runs: sum(parts.map((p) => p.runs)),
     steps: sum(parts.map((p) => p.steps)),
     violationsByKind: orderedKinds(sumRecords(parts.map((p) => p.violationsByKind)), failures),
+    violationsByVariant: Object.fromEntries(t0.variants
+      .map((v) => [v, sumRecords(parts.map((p) => p.violationsByVariant?.[v] ?? {}))] as const)
+      .filter(([, by]) => Object.keys(by).length > 0)),
     passesByVariant: sumRecords(parts.map((p) => p.passesByVariant), t0.variants),
     failuresByVariant: sumRecords(parts.map((p) => p.failuresByVariant), t0.variants),
     firstFailure: failures.length > 0 ? { variant: failures[0]!.variant, seed: failures[0]!.seed } : null,
@@ -253,7 +256,7 @@ function toResult(t: TargetSummary, files: ReadonlyMap<string, string>): Explore
   });
   return {
     target: t.target, targetRef: t.targetRef, variants: t.variants, strategy: t.strategy, options: t.options,
-    runs: t.runs, steps: t.steps, violationsByKind: t.violationsByKind, passesByVariant: t.passesByVariant,
+    runs: t.runs, steps: t.steps, violationsByKind: t.violationsByKind, violationsByVariant: t.violationsByVariant ?? {}, passesByVariant: t.passesByVariant,
     failuresByVariant: t.failuresByVariant, firstFailure: t.firstFailure, failures, hashes: [],
     maxTasks: t.maxTasks ?? 0, runsBeyondK: t.runsBeyondK ?? 0, runsBeyondKByVariant: t.runsBeyondKByVariant ?? {},
     weatherStats: t.weatherStats ?? {},

@@ -34,6 +34,8 @@ export interface TargetSummary {
   runs: number;
   steps: number;
   violationsByKind: Record<string, number>;
+  /** Per variant: failing runs by kind (absent in summaries written before it was added). */
+  violationsByVariant?: Record<string, Record<string, number>>;
   passesByVariant: Record<string, number>;
   failuresByVariant: Record<string, number>;
   firstFailure: { variant: string; seed: string } | null;
@@ -135,7 +137,7 @@ export function writeExploreReport(dir: string, results: readonly ExploreResult[
     });
     return {
       target: r.target, targetRef: r.targetRef, variants: r.variants, strategy: r.strategy, options: r.options,
-      runs: r.runs, steps: r.steps, violationsByKind: r.violationsByKind,
+      runs: r.runs, steps: r.steps, violationsByKind: r.violationsByKind, violationsByVariant: r.violationsByVariant,
       passesByVariant: r.passesByVariant, failuresByVariant: r.failuresByVariant,
       firstFailure: r.firstFailure, failures, ...(r.failuresTruncated === true ? { failuresTruncated: true } : {}),
       maxFailureFiles: r.maxFailureFiles,

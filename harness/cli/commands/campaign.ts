@@ -1,6 +1,9 @@
 import type { ArgumentsCamelCase } from 'yargs';
 import { explore, resolveExplore, type ExploreOptions, type ExploreResult } from '../../explore/explore.js';
 import { Session } from '../session.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { emitFormats, exploreCases, parseFormats, stdoutIsMachine } from '../../report/formats/index.js';
 import { mergeWeatherStats } from '../../explore/weather-stats.js';
 import { ensureWritableDir } from '../../report/write.js';
 import { BUNDLED } from '../../target/bundled.js';
@@ -17,6 +20,7 @@ export interface CampaignArgs {
   target?: string[];
   resume?: string;
   'max-failure-files'?: number;
+  format?: string[];
 }
 
 interface Row {
@@ -36,6 +40,7 @@ interface Row {
  */
 export async function campaignCommand(a: ArgumentsCamelCase<CampaignArgs>, argv: readonly string[]): Promise<number> {
   const { spec, seeds: drawn } = seedsFromFlags({ seeds: a.seeds }, '1..300', a.resume !== undefined);
+  const formats = parseFormats(a.format, 'text');
   const asked = a.jobs;
   a.jobs = capJobs(a.jobs);
   ensureWritableDir(a['report-dir']);
@@ -49,7 +54,7 @@ export async function campaignCommand(a: ArgumentsCamelCase<CampaignArgs>, argv:
     ? Session.resume(a.resume)
     : Session.start({ reportDir: a['report-dir'], name: 'campaign', command: 'campaign', argv: argv.slice(1), seedSpec: spec, seeds: drawn });
   const seeds = session.seedsOr(drawn);
-  if (a.resume !== undefined) process.stdout.write(`resuming ${session.dir}\n`);
+  if (a.resume !== undefined) (stdoutIsMachine(formats) ? process.stderr : process.stdout).write(`resuming ${session.dir}\n`);
   const progress = new Progress();
   const results: ExploreResult[] = [];
   const rows: Row[] = [];
@@ -76,9 +81,18 @@ export async function campaignCommand(a: ArgumentsCamelCase<CampaignArgs>, argv:
   }
   progress.done();
   session.finish(results, { command: `interleave campaign ${session.header.argv.join(' ')}`, seedSpec: spec, seedCount: seeds.length });
-  printTable(rows, seeds.length, session.wallMs);
-  process.stdout.write(`report: ${session.dir}/summary.md\n`);
-  if (session.interrupt.stopped) process.stdout.write(`interrupted: continue with  npx interleave campaign --resume ${session.dir}\n`);
+  const expect = new Map(targets.map((t, k) => [names[k]!, t] as const));
+  const byName = new Map(results.map((r, k) => [r.target, expect.get(names[k]!)!] as const));
+  const interrupted = session.interrupt.stopped ? `interrupted: continue with  npx interleave campaign --resume ${session.dir}\n` : '';
+  emitFormats(formats, {
+    title: 'interleave campaign',
+    cases: exploreCases(results, (target, v) => byName.get(target)?.expect?.[v] ?? (v === 'correct' ? 'pass' : 'violation')),
+    wallMs: session.wallMs,
+    text: () => tableText(rows, seeds.length, session.wallMs) + `report: ${session.dir}/summary.md\n` + interrupted,
+    json: () => readFileSync(join(session.dir, 'summary.json'), 'utf8'),
+    markdown: () => readFileSync(join(session.dir, 'summary.md'), 'utf8'),
+  });
+  if (stdoutIsMachine(formats) && interrupted !== '') process.stderr.write(interrupted);
   return session.exitCode(rows.every((r) => r.ok) ? EXIT.ok : EXIT.violations);
 }
 
@@ -123,6 +137,10 @@ function mergeInto(r: ExploreResult, more: ExploreResult): void {
   r.runs += more.runs;
   r.steps += more.steps;
   for (const [k, n] of Object.entries(more.violationsByKind)) r.violationsByKind[k] = (r.violationsByKind[k] ?? 0) + n;
+  for (const [v, by] of Object.entries(more.violationsByVariant)) {
+    const into = (r.violationsByVariant[v] ??= {});
+    for (const [k, n] of Object.entries(by)) into[k] = (into[k] ?? 0) + n;
+  }
   for (const [v, n] of Object.entries(more.passesByVariant)) r.passesByVariant[v] = (r.passesByVariant[v] ?? 0) + n;
   for (const [v, n] of Object.entries(more.failuresByVariant)) r.failuresByVariant[v] = (r.failuresByVariant[v] ?? 0) + n;
   r.failures.push(...more.failures);
@@ -149,14 +167,19 @@ function judge(r: ExploreResult, variant: string, expected: string): Row {
   };
 }
 
-function printTable(rows: Row[], seeds: number, wallMs: number): void {
+function tableText(rows: Row[], seeds: number, wallMs: number): string {
+  const lines: string[] = [];
+  const write = (l: string): void => {
+    lines.push(l);
+  };
   const head = ['target', 'variant', 'expected', 'runs', 'failed', 'first seed', 'found', 'verdict'];
   const body = rows.map((r) => [r.target, r.variant, r.expected, String(r.runs), String(r.failed), r.firstSeed, r.kinds, r.ok ? 'ok' : 'UNEXPECTED']);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
-  process.stdout.write(`interleave campaign: ${rows.length} variants × ${seeds} seeds in ${(wallMs / 1000).toFixed(1)} s\n`);
-  process.stdout.write(line(head) + '\n' + line(widths.map((w) => '-'.repeat(w))) + '\n');
-  for (const b of body) process.stdout.write(line(b) + '\n');
+  write(`interleave campaign: ${rows.length} variants × ${seeds} seeds in ${(wallMs / 1000).toFixed(1)} s\n`);
+  write(line(head) + '\n' + line(widths.map((w) => '-'.repeat(w))) + '\n');
+  for (const b of body) write(line(b) + '\n');
   const bad = rows.filter((r) => !r.ok).length;
-  process.stdout.write(bad === 0 ? 'every outcome as expected\n' : `${bad} outcome(s) not as expected\n`);
+  write(bad === 0 ? 'every outcome as expected\n' : `${bad} outcome(s) not as expected\n`);
+  return lines.join('');
 }

@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { explore, replay, resolveExplore, type ExploreResult } from '../../explore/explore.js';
 import { ensureWritableDir } from '../../report/write.js';
 import { EXIT, Progress, capJobs, exploreFlags, noteCap, seedsFromFlags, type RunFlags } from '../common.js';
-import { printSummary } from '../print.js';
+import { summaryText } from '../print.js';
+import { readFileSync } from 'node:fs';
+import { emitFormats, exploreCases, parseFormats, stdoutIsMachine } from '../../report/formats/index.js';
 import { saveToCorpus } from '../../regress/index.js';
 import { shrinkFailure, shrinkLine } from './shrink.js';
 import { formatShard, parseShard, shardSeeds } from '../../explore/shard.js';
@@ -13,7 +15,7 @@ import { Session } from '../session.js';
 
 /** Shrinks the first failure of each (variant, kind), writes schedules, and with
  * --save-failures adds each to the regression corpus. */
-async function shrinkAll(a: RunArgs, result: ExploreResult, dir: string, session: Session): Promise<void> {
+async function shrinkAll(a: RunArgs, result: ExploreResult, dir: string, session: Session, say: (line: string) => void): Promise<void> {
   const r = await resolveExplore({ target: a.target, variant: a.variant, ...exploreFlags(a) });
   const seen = new Set<string>();
   const picked = result.failures.filter((f) => {
@@ -30,10 +32,10 @@ async function shrinkAll(a: RunArgs, result: ExploreResult, dir: string, session
     // A failure read back by --resume kept no run: its seed runs again (the same run).
     const res = f.result ?? await replay({ target: a.target, variant: f.variant, seed: f.seed, ...exploreFlags(a) });
     const done = await shrinkFailure(r, res, file, () => session.interrupt.stopped);
-    process.stdout.write(`shrunk ${f.variant} seed ${f.seed} (${f.kinds[0]}): ${shrinkLine(done.shrink)}\n  schedule: ${file}\n`);
+    say(`shrunk ${f.variant} seed ${f.seed} (${f.kinds[0]}): ${shrinkLine(done.shrink)}\n  schedule: ${file}\n  replay: npx interleave replay --schedule ${file} --trace\n`);
     if (a['save-failures'] === true) {
       const saved = saveToCorpus(a['seeds-dir'], done.schedule);
-      process.stdout.write(`  saved to the corpus: ${saved}\n`);
+      say(`  saved to the corpus: ${saved}\n`);
     }
   }
 }
@@ -47,6 +49,7 @@ export interface RunArgs extends RunFlags {
   shard?: string;
   resume?: string;
   'max-failure-files'?: number;
+  format?: string[];
 }
 
 /** Shrinking is slow next to a run: shrink at most this many failures, one per (variant, kind) first. */
@@ -58,6 +61,9 @@ export async function runCommand(a: ArgumentsCamelCase<RunArgs>, argv: readonly 
   const shard = a.shard === undefined ? undefined : parseShard(a.shard);
   if (shard && spec.startsWith('random:')) throw new UsageError('--shard splits one seed list: random:N would draw different seeds on each machine');
   ensureWritableDir(a['report-dir']);
+  const formats = parseFormats(a.format, 'text');
+  // With a machine format on stdout, every human line goes to stderr.
+  const say = stdoutIsMachine(formats) ? (l: string) => process.stderr.write(l) : (l: string) => process.stdout.write(l);
   const flags = exploreFlags(a);
   // Loads the target and checks every flag before a report directory is made for it.
   const resolved = await resolveExplore({ target: a.target, variant: a.variant, ...flags });
@@ -67,8 +73,8 @@ export async function runCommand(a: ArgumentsCamelCase<RunArgs>, argv: readonly 
   const listed = session.seedsOr(all);
   const seeds = shard ? shardSeeds(listed, shard) : listed;
   if (seeds.length === 0) throw new UsageError(`shard ${formatShard(shard!)} has no seeds (the list has ${listed.length})`);
-  if (spec.startsWith('random:') && a.resume === undefined) process.stdout.write(`seeds drawn for ${spec}: ${seeds.join(',')}\n`);
-  if (a.resume !== undefined) process.stdout.write(`resuming ${session.dir}: ${session.resumed().size} of ${seeds.length * resolved.variants.length} runs already made\n`);
+  if (spec.startsWith('random:') && a.resume === undefined) say(`seeds drawn for ${spec}: ${seeds.join(',')}\n`);
+  if (a.resume !== undefined) say(`resuming ${session.dir}: ${session.resumed().size} of ${seeds.length * resolved.variants.length} runs already made\n`);
   const jobs = capJobs(a.jobs);
   noteCap(a.jobs, jobs);
   const progress = new Progress();
@@ -96,8 +102,16 @@ export async function runCommand(a: ArgumentsCamelCase<RunArgs>, argv: readonly 
   }
   progress.done();
   session.finish([result], { command: `interleave run ${session.header.argv.join(' ')}`, seedSpec: spec, seedCount: seeds.length, ...(shard ? { shard } : {}) });
-  printSummary([result], session.wallMs, session.dir);
-  if (result.interrupted === true) process.stdout.write(`interrupted after ${result.runs} of ${seeds.length * result.variants.length} runs: continue with  npx interleave run --resume ${session.dir}\n`);
-  if ((a.shrink === true || a['save-failures'] === true) && !session.interrupt.stopped) await shrinkAll(a, result, session.dir, session);
+  const interrupted = result.interrupted === true ? `interrupted after ${result.runs} of ${seeds.length * result.variants.length} runs: continue with  npx interleave run --resume ${session.dir}\n` : '';
+  emitFormats(formats, {
+    title: `interleave run ${resolved.target.name}`,
+    cases: exploreCases([result]),
+    wallMs: session.wallMs,
+    text: () => summaryText([result], session.wallMs, session.dir) + interrupted,
+    json: () => readFileSync(join(session.dir, 'summary.json'), 'utf8'),
+    markdown: () => readFileSync(join(session.dir, 'summary.md'), 'utf8'),
+  });
+  if (stdoutIsMachine(formats) && interrupted !== '') process.stderr.write(interrupted);
+  if ((a.shrink === true || a['save-failures'] === true) && !session.interrupt.stopped) await shrinkAll(a, result, session.dir, session, say);
   return session.exitCode(result.failures.length > 0 || Object.values(result.failuresByVariant).some((n) => n > 0) ? EXIT.violations : EXIT.ok);
 }
