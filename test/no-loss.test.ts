@@ -54,7 +54,7 @@ function summary(dir: string): Summary {
 
 /** What must match between an interrupted-then-resumed run and one that was never stopped. */
 function comparable(s: Summary): unknown {
-  const { wallMs: _w, startedAt: _s, command: _c, ...rest } = s;
+  const { wallMs: _w, startedAt: _s, command: _c, seedsPerSec: _p, ...rest } = s;
   return rest;
 }
 

@@ -32,6 +32,7 @@ export function summaryText(results: readonly ExploreResult[], wallMs: number, r
     }
     const kinds = Object.entries(r.violationsByKind).map(([k, n]) => `${k} ${n}`).join(', ');
     out(`  violations by kind: ${kinds || 'none'}`);
+    out(`  ${statsText(r, wallMs)}`);
     const g = pctGuarantee(r);
     if (g !== null) out(`  ${pctGuaranteeText(g)}`);
     if (r.firstFailure) out(`  first failing seed: ${r.firstFailure.variant} seed ${r.firstFailure.seed}`);
@@ -47,6 +48,18 @@ export function summaryText(results: readonly ExploreResult[], wallMs: number, r
   }
   out(`report: ${reportDir}/summary.md`);
   return lines.join('\n') + '\n';
+}
+
+/** One line of what the runs covered: the summary's statistics. */
+export function statsText(r: ExploreResult, wallMs: number): string {
+  const d = r.distinct.count();
+  const faults = Object.entries(r.faultsByKind).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ');
+  const perSec = wallMs > 0 ? `, ${(r.runs / (wallMs / 1000)).toFixed(0)} seeds/s` : '';
+  return `stats: ${r.runs} seeds, ${r.steps} steps, ${virtual(r.virtualMs)} virtual, ${d.estimated ? '≈' : ''}${d.value} distinct schedules${perSec}; faults injected: ${faults || 'none'}`;
+}
+
+function virtual(ms: number): string {
+  return ms >= 60_000 ? `${(ms / 60_000).toFixed(1)} min` : `${(ms / 1000).toFixed(1)} s`;
 }
 
 export function paramText(p: Readonly<Record<string, unknown>>): string {

@@ -15,6 +15,7 @@ import { commandOptions, replayCommand, type CommandOptions } from './command.js
 import { DEFAULT_MAX_FAILURE_FILES, DEFAULT_MAX_FAILURES, Tally, entryOf, type ExploreResult, type Failure, type SeedEntry } from './tally.js';
 import { parseSeeds } from './seeds.js';
 import { runSupervised } from './parallel.js';
+import { Distinct } from './distinct.js';
 import { catchRejections, runAlone, runGroup, type GroupItem } from './boundary.js';
 
 export interface ExploreOptions {
@@ -512,6 +513,9 @@ export function emptyResult(r: Resolved): ExploreResult {
     runs: 0,
     violationsByKind: {},
     violationsByVariant: {},
+    virtualMs: 0,
+    faultsByKind: {},
+    distinct: new Distinct(),
     passesByVariant: zero(),
     failuresByVariant: zero(),
     failures: [],

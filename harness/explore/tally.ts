@@ -4,6 +4,7 @@ import type { StrategySpec } from '../sched/index.js';
 import { weatherFeatures, type Weather } from '../net/weather.js';
 import type { CommandOptions } from './command.js';
 import type { WeatherStats } from './weather-stats.js';
+import type { Distinct } from './distinct.js';
 
 /**
  * A campaign's result is a fold over one small record per seed, the `SeedEntry`, and nothing
@@ -35,6 +36,10 @@ export interface SeedEntry {
   n: number;
   /** Tasks spawned. */
   t: number;
+  /** Virtual ms the run simulated. */
+  m?: number;
+  /** Faults injected, by kind (absent when none). */
+  q?: Record<string, number>;
   /** The seed's weather features (weather-stats), when it drew weather. */
   w?: string[];
   /** Failing runs: every violation kind, in order of first appearance. */
@@ -93,6 +98,12 @@ export interface ExploreResult {
   runsBeyondKByVariant: Record<string, number>;
   /** Per variant, per weather feature: how many runs drew it and how many of those failed. */
   weatherStats: WeatherStats;
+  /** Virtual time simulated by every run together, ms. */
+  virtualMs: number;
+  /** Faults injected by every run together, by kind. */
+  faultsByKind: Record<string, number>;
+  /** Distinct schedules (decision hashes) among the runs: exact while few, then a sketch. */
+  distinct: Distinct;
   /** Set when shouldStop ended the campaign before every seed ran. */
   interrupted?: boolean;
   /** Kept only with keepRuns. */
@@ -113,7 +124,13 @@ export const DEFAULT_MAX_FAILURE_FILES = 50;
 
 /** The entry of a finished run; `file` is decided by the tally (it knows the caps). */
 export function entryOf(res: RunResult, i: number): SeedEntry {
-  const e: SeedEntry = { i, v: res.variant, s: res.seed, h: res.decisionHash, n: res.steps, t: res.tasks };
+  const e: SeedEntry = { i, v: res.variant, s: res.seed, h: res.decisionHash, n: res.steps, t: res.tasks, m: res.timeMs };
+  if (res.faultLog.length > 0) {
+    const q: Record<string, number> = {};
+    // The weather entry records what the seed drew and `quiet` when faults stopped: not faults.
+    for (const f of res.faultLog) if (f.fault !== 'weather' && f.fault !== 'quiet') q[f.fault] = (q[f.fault] ?? 0) + 1;
+    if (Object.keys(q).length > 0) e.q = q;
+  }
   if (res.weather !== undefined) e.w = weatherFeatures(res.weather);
   if (res.outcome === 'pass') return e;
   e.k = [...new Set(res.violations.map((v) => v.kind))];
@@ -172,6 +189,9 @@ export class Tally {
     else if (e.k !== undefined && typeof e.file === 'string') this.countFile(e.v, e.k[0]!);
     out.runs++;
     out.steps += e.n;
+    out.virtualMs += e.m ?? 0;
+    for (const [kind, n] of Object.entries(e.q ?? {})) out.faultsByKind[kind] = (out.faultsByKind[kind] ?? 0) + n;
+    out.distinct.add(e.h);
     out.maxTasks = Math.max(out.maxTasks, e.t);
     const k = out.strategy.params['k'];
     if (typeof k === 'number' && e.n > k) {

@@ -7,6 +7,7 @@ import type { ExploreResult, Failure } from '../explore/explore.js';
 import { parseSeeds } from '../explore/seeds.js';
 import { UsageError } from '../sched/index.js';
 import { DEFAULT_MAX_FAILURES } from '../explore/tally.js';
+import { Distinct } from '../explore/distinct.js';
 import { summaryMarkdown } from './markdown.js';
 import { HARNESS, makeDirs, type FailureEntry, type SummaryMeta, type TargetSummary } from './write.js';
 export type { FailureEntry, TargetSummary } from './write.js';
@@ -166,6 +167,16 @@ function mergeTarget(dirs: readonly string[], parts: readonly TargetSummary[], r
     ...(truncated ? { failuresTruncated: true } : {}),
     ...(Number.isFinite(cap) ? { maxFailureFiles: cap } : {}),
   };
+  if (parts.every((p) => p.stats !== undefined)) {
+    const stats = parts.map((p) => p.stats!);
+    const d = Distinct.fromSketches(stats.map((x) => x.distinctSketch)).count();
+    out.stats = {
+      seeds: sum(stats.map((x) => x.seeds)), steps: sum(stats.map((x) => x.steps)), virtualMs: sum(stats.map((x) => x.virtualMs)),
+      distinctSchedules: d.value, distinctEstimated: d.estimated,
+      distinctSketch: Distinct.fromSketches(stats.map((x) => x.distinctSketch)).sketch(),
+      faultsByKind: sumRecords(stats.map((x) => x.faultsByKind)), violationsByKind: out.violationsByKind,
+    };
+  }
   if (parts.some((p) => p.weatherStats !== undefined)) out.weatherStats = mergeWeatherStats(parts.map((p) => p.weatherStats));
   if (parts.some((p) => p.maxTasks !== undefined)) out.maxTasks = Math.max(0, ...parts.map((p) => p.maxTasks ?? 0));
   if (parts.some((p) => p.runsBeyondK !== undefined)) out.runsBeyondK = sum(parts.map((p) => p.runsBeyondK ?? 0));
@@ -261,6 +272,9 @@ function toResult(t: TargetSummary, files: ReadonlyMap<string, string>): Explore
     maxTasks: t.maxTasks ?? 0, runsBeyondK: t.runsBeyondK ?? 0, runsBeyondKByVariant: t.runsBeyondKByVariant ?? {},
     weatherStats: t.weatherStats ?? {},
     maxFailureFiles: t.maxFailureFiles ?? DEFAULT_MAX_FAILURES,
+    virtualMs: t.stats?.virtualMs ?? 0,
+    faultsByKind: t.stats?.faultsByKind ?? {},
+    distinct: t.stats !== undefined ? Distinct.fromSketches([t.stats.distinctSketch]) : new Distinct(),
     ...(t.failuresTruncated === true ? { failuresTruncated: true } : {}),
   };
 }

@@ -4,6 +4,7 @@ import type { RunResult } from '../core/execute.js';
 import type { CommandOptions } from '../explore/command.js';
 import { pctGuarantee, type ExploreResult, type Failure, type ViolationBrief } from '../explore/explore.js';
 import type { Weather } from '../net/weather.js';
+import type { DistinctSketch } from '../explore/distinct.js';
 import { writeFileAtomic } from './atomic.js';
 import { UsageError, type StrategySpec } from '../sched/index.js';
 import { HARNESS_VERSION } from '../version.js';
@@ -44,12 +45,37 @@ export interface TargetSummary {
   failuresTruncated?: boolean;
   /** Failure files per (variant, first kind) this report kept at most. */
   maxFailureFiles?: number;
+  /** What the runs covered (absent in summaries written before it was added). */
+  stats?: TargetStats;
   /** PCT bound inputs, when the report carries them: merged as max and sum. */
   maxTasks?: number;
   runsBeyondK?: number;
   runsBeyondKByVariant?: Record<string, number>;
   /** Per variant, per weather feature: runs that drew it, and how many of them failed. */
   weatherStats?: WeatherStats;
+}
+
+export interface TargetStats {
+  seeds: number;
+  steps: number;
+  /** Virtual time simulated by all runs, ms. */
+  virtualMs: number;
+  /** Distinct decision hashes: exact up to 65,536, then estimated (HyperLogLog, about 1.6%). */
+  distinctSchedules: number;
+  distinctEstimated: boolean;
+  /** The sketch merge-reports unions across shards. */
+  distinctSketch: DistinctSketch;
+  faultsByKind: Record<string, number>;
+  violationsByKind: Record<string, number>;
+}
+
+export function targetStats(r: ExploreResult): TargetStats {
+  const d = r.distinct.count();
+  return {
+    seeds: r.runs, steps: r.steps, virtualMs: r.virtualMs,
+    distinctSchedules: d.value, distinctEstimated: d.estimated, distinctSketch: r.distinct.sketch(),
+    faultsByKind: { ...r.faultsByKind }, violationsByKind: { ...r.violationsByKind },
+  };
 }
 
 export const HARNESS = { name: 'interleave', version: HARNESS_VERSION } as const;
@@ -141,12 +167,14 @@ export function writeExploreReport(dir: string, results: readonly ExploreResult[
       passesByVariant: r.passesByVariant, failuresByVariant: r.failuresByVariant,
       firstFailure: r.firstFailure, failures, ...(r.failuresTruncated === true ? { failuresTruncated: true } : {}),
       maxFailureFiles: r.maxFailureFiles,
+      stats: targetStats(r),
       maxTasks: r.maxTasks, runsBeyondK: r.runsBeyondK, runsBeyondKByVariant: r.runsBeyondKByVariant,
       ...(Object.keys(r.weatherStats).length > 0 ? { weatherStats: sortStats(r.weatherStats) } : {}),
       ...(pctGuarantee(r) !== null ? { pctGuarantee: pctGuarantee(r) } : {}),
     };
   });
-  const summary = { harness: HARNESS, ...meta, targets: summaries };
+  const runs = results.reduce((a, r) => a + r.runs, 0);
+  const summary = { harness: HARNESS, ...meta, seedsPerSec: meta.wallMs > 0 ? Math.round((runs / meta.wallMs) * 1000 * 10) / 10 : 0, targets: summaries };
   writeFileAtomic(join(dir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
   writeFileAtomic(join(dir, 'summary.md'), summaryMarkdown(results, meta));
   files.unshift(join(dir, 'summary.json'), join(dir, 'summary.md'));
