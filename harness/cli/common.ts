@@ -161,21 +161,43 @@ export function oneLine(s: string): string {
   return s.replace(/[\u0000-\u001f\u007f]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
 }
 
-/** A progress line on a terminal only; CI logs stay clean. */
+/**
+ * A progress bar on stderr when it is a terminal: seeds done, seeds/s, violations so far and the
+ * time left. Nothing at all otherwise, so CI logs stay clean. Redrawn at most ten times a second.
+ */
 export class Progress {
-  private last = 0;
   private readonly tty = process.stderr.isTTY === true;
+  private readonly t0 = wallNow();
+  private lastDraw = -Infinity;
+  private shown = false;
 
-  update(text: string, force = false): void {
+  /** `done` of `total` runs, `failing` of them with a violation; `label` says what runs now. */
+  update(done: number, total: number, failing: number, label = ''): void {
     if (!this.tty) return;
-    this.last++;
-    if (!force && this.last % 50 !== 0) return;
-    process.stderr.write(`\r\x1b[K${text}`);
+    const now = wallNow();
+    if (now - this.lastDraw < 100 && done < total) return;
+    this.lastDraw = now;
+    const secs = (now - this.t0) / 1000;
+    const rate = secs > 0 ? done / secs : 0;
+    const left = rate > 0 && total > done ? (total - done) / rate : 0;
+    const width = 24;
+    const fill = total > 0 ? Math.min(width, Math.round((done / total) * width)) : 0;
+    const bar = `[${'#'.repeat(fill)}${'.'.repeat(width - fill)}]`;
+    const cols = process.stderr.columns ?? 100;
+    const line = `${bar} ${done}/${total}  ${rate.toFixed(0)} seeds/s  violations ${failing}  ETA ${clock(left)}${label ? `  ${label}` : ''}`;
+    process.stderr.write(`\r\x1b[K${line.slice(0, Math.max(20, cols - 1))}`);
+    this.shown = true;
   }
 
   done(): void {
-    if (this.tty) process.stderr.write('\r\x1b[K');
+    if (this.tty && this.shown) process.stderr.write('\r\x1b[K');
+    this.shown = false;
   }
+}
+
+function clock(secs: number): string {
+  const s = Math.round(secs);
+  return s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 }
 
 /** Wall-clock milliseconds for summaries only. */

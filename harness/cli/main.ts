@@ -70,6 +70,7 @@ async function main(argv: string[]): Promise<number> {
         .option('report-dir', { type: 'string', default: 'reports' }),
       (a) => set(campaignCommand(a as never, argv)))
     .option('debug', { type: 'boolean', describe: 'print the stack trace of an internal error' })
+    .option('quiet', { type: 'boolean', describe: 'print only the failures (run, campaign, regress text, merge-reports)' })
     .check(checkFlagValues, true)
     .demandCommand(1, 'give a command: run, replay, shrink, regress, merge-reports, list, campaign')
     .strict()

@@ -50,6 +50,21 @@ export function summaryText(results: readonly ExploreResult[], wallMs: number, r
   return lines.join('\n') + '\n';
 }
 
+/** `--quiet`: the failures and how to replay them, nothing else (nothing when none failed). */
+export function failuresText(results: readonly ExploreResult[]): string {
+  const lines: string[] = [];
+  for (const r of results) {
+    const shown = r.failures.slice(0, 10);
+    for (const f of shown) {
+      const v = f.first;
+      lines.push(`✗ ${r.target} ${f.variant} seed ${f.seed}: ${v.kind} at step ${v.step} (${v.timeMs} ms): ${v.message}`, `    replay: ${f.replayCommand}`);
+    }
+    const failing = Object.values(r.failuresByVariant).reduce((a, b) => a + b, 0);
+    if (failing > shown.length) lines.push(`…and ${failing - shown.length} more failing seeds of ${r.target} in the report`);
+  }
+  return lines.length === 0 ? '' : lines.join('\n') + '\n';
+}
+
 /** One line of what the runs covered: the summary's statistics. */
 export function statsText(r: ExploreResult, wallMs: number): string {
   const d = r.distinct.count();

@@ -9,6 +9,7 @@ import { ensureWritableDir } from '../../report/write.js';
 import { BUNDLED } from '../../target/bundled.js';
 import { loadTarget } from '../../target/load.js';
 import type { Target } from '../../core/api.js';
+import type { RunResult } from '../../core/execute.js';
 import { EXIT, Progress, capJobs, noteCap, seedsFromFlags } from '../common.js';
 
 export interface CampaignArgs {
@@ -21,6 +22,7 @@ export interface CampaignArgs {
   resume?: string;
   'max-failure-files'?: number;
   format?: string[];
+  quiet?: boolean;
 }
 
 interface Row {
@@ -56,6 +58,8 @@ export async function campaignCommand(a: ArgumentsCamelCase<CampaignArgs>, argv:
   const seeds = session.seedsOr(drawn);
   if (a.resume !== undefined) (stdoutIsMachine(formats) ? process.stderr : process.stdout).write(`resuming ${session.dir}\n`);
   const progress = new Progress();
+  let failed = 0;
+  const failing = (res: RunResult): number => (failed += res.outcome === 'violation' ? 1 : 0);
   const results: ExploreResult[] = [];
   const rows: Row[] = [];
   const common = {
@@ -69,9 +73,9 @@ export async function campaignCommand(a: ArgumentsCamelCase<CampaignArgs>, argv:
       const r = await explore({
         target: name, seeds, ...common,
         resumed: session.resumed(name), onEntry: session.onEntry(name, name),
-        onResult: (res, i, total) => progress.update(`${name} ${res.variant} seed ${res.seed} ${i + 1}/${total}`),
+        onResult: (res, i, total) => progress.update(i + 1, total, failing(res), `${name} ${res.variant} seed ${res.seed}`),
       });
-      await huntRare(r, targets[k]!, name, seeds, a, progress, session, common);
+      await huntRare(r, targets[k]!, name, seeds, a, progress, session, common, failing);
       results.push(r);
       for (const v of r.variants) rows.push(judge(r, v, targets[k]!.expect?.[v] ?? (v === 'correct' ? 'pass' : 'violation')));
     }
@@ -88,7 +92,7 @@ export async function campaignCommand(a: ArgumentsCamelCase<CampaignArgs>, argv:
     title: 'interleave campaign',
     cases: exploreCases(results, (target, v) => byName.get(target)?.expect?.[v] ?? (v === 'correct' ? 'pass' : 'violation')),
     wallMs: session.wallMs,
-    text: () => tableText(rows, seeds.length, session.wallMs) + `report: ${session.dir}/summary.md\n` + interrupted,
+    text: () => (a.quiet === true ? tableText(rows.filter((r) => !r.ok), seeds.length, session.wallMs, true) : tableText(rows, seeds.length, session.wallMs) + `report: ${session.dir}/summary.md\n`) + interrupted,
     json: () => readFileSync(join(session.dir, 'summary.json'), 'utf8'),
     markdown: () => readFileSync(join(session.dir, 'summary.md'), 'utf8'),
   });
@@ -106,7 +110,7 @@ const CHUNK = 200;
  * seeds each one took rather than tuning the weather for it. Each chunk is a part of the
  * journal of its own, so a resumed campaign takes the same path through them.
  */
-async function huntRare(r: ExploreResult, target: Target, name: string, seeds: readonly string[], a: CampaignArgs, progress: Progress, session: Session, common: Omit<ExploreOptions, 'target' | 'seeds'>): Promise<void> {
+async function huntRare(r: ExploreResult, target: Target, name: string, seeds: readonly string[], a: CampaignArgs, progress: Progress, session: Session, common: Omit<ExploreOptions, 'target' | 'seeds'>, failing: (res: RunResult) => number): Promise<void> {
   const numeric = seeds.every((s) => /^\d+$/.test(s));
   if (!numeric) return;
   const max = a['max-seeds'] ?? seeds.length * 20;
@@ -121,7 +125,7 @@ async function huntRare(r: ExploreResult, target: Target, name: string, seeds: r
       const more = await explore({
         target: name, variant: v, seeds: `${from}..${from + n - 1}`, ...common,
         resumed: session.resumed(part), onEntry: session.onEntry(part, name),
-        onResult: (res) => progress.update(`${name} ${v} seed ${res.seed} (running on for a rare bug)`),
+        onResult: (res, i, total) => progress.update(i + 1, total, failing(res), `${name} ${v} seed ${res.seed} (running on for a rare bug)`),
       });
       mergeInto(r, more);
     }
@@ -167,7 +171,8 @@ function judge(r: ExploreResult, variant: string, expected: string): Row {
   };
 }
 
-function tableText(rows: Row[], seeds: number, wallMs: number): string {
+function tableText(rows: Row[], seeds: number, wallMs: number, quiet = false): string {
+  if (quiet && rows.length === 0) return '';
   const lines: string[] = [];
   const write = (l: string): void => {
     lines.push(l);

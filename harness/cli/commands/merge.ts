@@ -1,7 +1,7 @@
 import type { ArgumentsCamelCase } from 'yargs';
 import { mergeReports, writeMergedReport } from '../../report/merge.js';
 import { EXIT } from '../common.js';
-import { summaryText } from '../print.js';
+import { failuresText, summaryText } from '../print.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { emitFormats, exploreCases, parseFormats } from '../../report/formats/index.js';
@@ -10,6 +10,7 @@ export interface MergeArgs {
   dirs: string[];
   out: string;
   format?: string[];
+  quiet?: boolean;
 }
 
 /** `interleave merge-reports`: joins the reports of CI shards into one, as if one run. */
@@ -21,7 +22,7 @@ export async function mergeCommand(a: ArgumentsCamelCase<MergeArgs>, argv: reado
     title: 'interleave merge-reports',
     cases: exploreCases(merged.results),
     wallMs: merged.summary.wallMs,
-    text: () => summaryText(merged.results, merged.summary.wallMs, a.out),
+    text: () => (a.quiet === true ? failuresText(merged.results) : summaryText(merged.results, merged.summary.wallMs, a.out)),
     json: () => readFileSync(join(a.out, 'summary.json'), 'utf8'),
     markdown: () => readFileSync(join(a.out, 'summary.md'), 'utf8'),
   });

@@ -9,6 +9,7 @@ export interface RegressArgs {
   dir: string;
   accept?: boolean;
   format?: string[];
+  quiet?: boolean;
 }
 
 /** The job summary of a corpus replay: a table of the entries that need a look, then the counts. */
@@ -33,7 +34,7 @@ export async function regressCommand(a: ArgumentsCamelCase<RegressArgs>): Promis
       title: 'interleave regress',
       cases: regressCases(report),
       wallMs: 0,
-      text: () => formatTap(report),
+      text: () => (a.quiet === true ? formatTap({ ...report, entries: report.entries.filter((e) => e.status === 'changed' || e.status === 'error') }) : formatTap(report)),
       tap: () => formatTap(report),
       json: () => JSON.stringify(report, null, 2) + '\n',
       markdown: () => regressMarkdown(report),

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { explore, replay, resolveExplore, type ExploreResult } from '../../explore/explore.js';
 import { ensureWritableDir } from '../../report/write.js';
 import { EXIT, Progress, capJobs, exploreFlags, noteCap, seedsFromFlags, type RunFlags } from '../common.js';
-import { summaryText } from '../print.js';
+import { failuresText, summaryText } from '../print.js';
 import { readFileSync } from 'node:fs';
 import { emitFormats, exploreCases, parseFormats, stdoutIsMachine } from '../../report/formats/index.js';
 import { saveToCorpus } from '../../regress/index.js';
@@ -50,6 +50,7 @@ export interface RunArgs extends RunFlags {
   resume?: string;
   'max-failure-files'?: number;
   format?: string[];
+  quiet?: boolean;
 }
 
 /** Shrinking is slow next to a run: shrink at most this many failures, one per (variant, kind) first. */
@@ -73,7 +74,7 @@ export async function runCommand(a: ArgumentsCamelCase<RunArgs>, argv: readonly 
   const listed = session.seedsOr(all);
   const seeds = shard ? shardSeeds(listed, shard) : listed;
   if (seeds.length === 0) throw new UsageError(`shard ${formatShard(shard!)} has no seeds (the list has ${listed.length})`);
-  if (spec.startsWith('random:') && a.resume === undefined) say(`seeds drawn for ${spec}: ${seeds.join(',')}\n`);
+  if (spec.startsWith('random:') && a.resume === undefined && a.quiet !== true) say(`seeds drawn for ${spec}: ${seeds.slice(0, 5).join(',')}${seeds.length > 5 ? `,… (${seeds.length} in all; ${join(session.dir, 'journal.jsonl')} lists them)` : ''}\n`);
   if (a.resume !== undefined) say(`resuming ${session.dir}: ${session.resumed().size} of ${seeds.length * resolved.variants.length} runs already made\n`);
   const jobs = capJobs(a.jobs);
   noteCap(a.jobs, jobs);
@@ -93,7 +94,7 @@ export async function runCommand(a: ArgumentsCamelCase<RunArgs>, argv: readonly 
       shouldStop: () => session.interrupt.stopped,
       onResult(r, i, total) {
         if (r.outcome === 'violation') failed++;
-        progress.update(`${r.variant} seed ${r.seed}  ${i + 1}/${total}  failing ${failed}`, i + 1 === total);
+        progress.update(i + 1, total, failed, `${r.variant} seed ${r.seed}`);
       },
     });
   } catch (e) {
@@ -107,7 +108,7 @@ export async function runCommand(a: ArgumentsCamelCase<RunArgs>, argv: readonly 
     title: `interleave run ${resolved.target.name}`,
     cases: exploreCases([result]),
     wallMs: session.wallMs,
-    text: () => summaryText([result], session.wallMs, session.dir) + interrupted,
+    text: () => (a.quiet === true ? failuresText([result]) : summaryText([result], session.wallMs, session.dir)) + interrupted,
     json: () => readFileSync(join(session.dir, 'summary.json'), 'utf8'),
     markdown: () => readFileSync(join(session.dir, 'summary.md'), 'utf8'),
   });
