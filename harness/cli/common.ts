@@ -5,8 +5,9 @@ import { UsageError } from '../sched/index.js';
 import { parseSeeds } from '../explore/seeds.js';
 import type { ExploreOptions } from '../explore/explore.js';
 
-/** Exit codes: 0 no violation, 1 violations found (or an unexpected outcome), 2 bad input. */
-export const EXIT = { ok: 0, violations: 1, usage: 2, internal: 3 } as const;
+/** Exit codes: 0 no violation, 1 violations found (or an unexpected outcome), 2 bad input,
+ * 3 internal error, 4 `replay --schedule` did not reproduce the recorded run; 130/143 signals. */
+export const EXIT = { ok: 0, violations: 1, usage: 2, internal: 3, differs: 4 } as const;
 
 export interface RunFlags {
   variant?: string;

@@ -29,6 +29,8 @@ export interface RunResult {
   weather?: Weather;
   /** The workload the target ran with, when it declares one. */
   workload?: Record<string, number>;
+  /** The run had a simulated network (the target made nodes). */
+  network?: boolean;
   /** The full decision list: labels for steps and choices, numbers for draws. */
   decisions: (string | number)[];
   /** The steps just before the end (violation or not). */
@@ -86,6 +88,7 @@ export async function execute(input: ExecuteInput): Promise<RunResult> {
     else if (w.faults['spurious'] !== undefined) result.weather = { latency: w.latency, faults: { spurious: w.faults['spurious'] }, net: {}, workload: w.workload };
   }
   if (Object.keys(workload).length > 0) result.workload = { ...workload };
+  if (networkOf(run) !== undefined) result.network = true;
   if (raw.trace.full !== null) result.trace = raw.trace.full;
   return result;
 }

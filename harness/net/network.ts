@@ -248,6 +248,8 @@ export class Network {
     this.stats.sent++;
     const run = this.run;
     const now = run.clock.now();
+    // The timeline shows each send under its label, so a delivery (`fire <label>`) can be matched to it.
+    run.trace.add(run.step, now, run.current?.label ?? from.id, 'send', label, '');
     const faulty = now < this.faultWindowMs;
     if (!dst.up || (faulty && this.blocked![from.index * this.nodes.length + dst.index] === 1)) {
       this.stats.dropped++;

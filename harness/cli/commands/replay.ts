@@ -23,17 +23,23 @@ const w = (s: string): void => {
 };
 
 function printTrace(trace: readonly TraceEvent[]): void {
-  w(`${'step'.padStart(6)} ${'time'.padStart(8)}  ${'task'.padEnd(16)} operation`);
+  w(`${'step'.padStart(6)} ${'time'.padStart(10)}  ${'task'.padEnd(16)} operation`);
   for (const e of trace) {
-    const res = e.result === '' ? '' : ` → ${e.result}`;
-    w(`${String(e.step).padStart(6)} ${(e.timeMs + 'ms').padStart(8)}  ${e.task.padEnd(16)} ${e.op}${e.obj ? ` ${e.obj}` : ''}${res}`);
+    // An operation that returns nothing (a sleep, a send) shows no result, not `→ ""`.
+    const res = e.result === '' || e.result === '""' || e.result === 'undefined' ? '' : ` → ${e.result}`;
+    w(`${String(e.step).padStart(6)} ${msText(e.timeMs).padStart(10)}  ${e.task.padEnd(16)} ${e.op}${e.obj ? ` ${e.obj}` : ''}${res}`);
   }
+}
+
+/** Virtual time to the microsecond at most: `4015.752ms`, never `4015.752000000006ms`. */
+function msText(ms: number): string {
+  return `${Number.isInteger(ms) ? ms : Number(ms.toFixed(3))}ms`;
 }
 
 function printEnd(r: RunResult): void {
   w(`target: ${r.target}  variant: ${r.variant}  seed: ${r.seed}  strategy: ${r.strategy.name}`);
-  w(`end: ${r.end} after ${r.steps} steps, ${r.timeMs} ms virtual`);
-  for (const v of r.violations) w(`violation: ${v.kind} at step ${v.step} (${v.timeMs} ms) [${v.actors.join(', ')}]: ${v.message}`);
+  w(`end: ${r.end} after ${r.steps} steps, ${msText(r.timeMs)} virtual`);
+  for (const v of r.violations) w(`violation: ${v.kind} at step ${v.step} (${msText(v.timeMs)}) [${v.actors.join(', ')}]: ${v.message}`);
   if (r.weather !== undefined) w(`weather: ${describeWeather(r.weather)}`);
   if (r.workload !== undefined && r.weather === undefined) w(`workload: ${Object.entries(r.workload).map(([k, v]) => `${k}=${v}`).join(' ')}`);
   if (r.faultLog.length > 0) w(`faults: ${r.faultLog.length} (${[...new Set(r.faultLog.map((f) => f.fault))].join(', ')})`);
@@ -42,6 +48,8 @@ function printEnd(r: RunResult): void {
 
 /** `replay --schedule file.json`: strict replay of a saved decision list. */
 async function replayScheduleFile(a: ArgumentsCamelCase<ReplayArgs>): Promise<number> {
+  if (a.seed !== undefined) throw new UsageError('--seed does not go with --schedule: the schedule file holds its seed (replay it alone, or replay the seed without --schedule)');
+  if (a.variant !== undefined) throw new UsageError('--variant does not go with --schedule: the schedule file holds its variant');
   const s = readScheduleFile(a.schedule!);
   if (a.target !== undefined && (looksLikePath(a.target) ? resolve(a.target) : a.target) !== s.target) {
     throw new UsageError(`schedule ${a.schedule} is for target ${s.target}, not ${a.target}`);
@@ -53,9 +61,12 @@ async function replayScheduleFile(a: ArgumentsCamelCase<ReplayArgs>): Promise<nu
   printEnd(rep.result);
   if (rep.divergence !== null) {
     w(`schedule no longer fits the code: ${rep.divergence.message}`);
-    return EXIT.violations;
+    return EXIT.differs;
   }
   w(`expected: ${s.expect}, got: ${rep.outcome}; recorded hash ${s.decisionHash} ${rep.hashMatches ? 'matches' : 'DIFFERS'}`);
+  // The replay is not the recorded run: a distinct code, so CI can tell "still failing the same
+  // way" (1) from "now runs differently" (4).
+  if (!rep.hashMatches || rep.outcome !== s.expect) return EXIT.differs;
   return rep.result.violations.length > 0 ? EXIT.violations : EXIT.ok;
 }
 

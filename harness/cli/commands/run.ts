@@ -80,6 +80,8 @@ export async function runCommand(a: ArgumentsCamelCase<RunArgs>, argv: readonly 
   noteCap(a.jobs, jobs);
   const progress = new Progress();
   let failed = 0;
+  let network = false;
+  let ran = 0;
   let result: ExploreResult;
   try {
     result = await explore({
@@ -94,6 +96,8 @@ export async function runCommand(a: ArgumentsCamelCase<RunArgs>, argv: readonly 
       shouldStop: () => session.interrupt.stopped,
       onResult(r, i, total) {
         if (r.outcome === 'violation') failed++;
+        if (r.network === true) network = true;
+        ran++;
         progress.update(i + 1, total, failed, `${r.variant} seed ${r.seed}`);
       },
     });
@@ -102,6 +106,8 @@ export async function runCommand(a: ArgumentsCamelCase<RunArgs>, argv: readonly 
     throw e;
   }
   progress.done();
+  const netKinds = (a.faults ?? []).flatMap((f) => f.split(',')).map((f) => f.trim()).filter((f) => f !== 'spurious' && f !== 'all' && f !== 'none' && f !== '');
+  if (ran > 0 && !network && netKinds.length > 0) process.stderr.write(`interleave: --faults ${netKinds.join(',')}: ${resolved.target.name} makes no network nodes, so only spurious (condvar wakeups) applies to it\n`);
   session.finish([result], { command: `interleave run ${session.header.argv.join(' ')}`, seedSpec: spec, seedCount: seeds.length, ...(shard ? { shard } : {}) });
   const interrupted = result.interrupted === true ? `interrupted after ${result.runs} of ${seeds.length * result.variants.length} runs: continue with  npx interleave run --resume ${session.dir}\n` : '';
   emitFormats(formats, {
