@@ -7,6 +7,8 @@ export function renderValue(v: unknown): string {
     const s = JSON.stringify(v);
     return s.length > 80 ? `${s.slice(0, 77)}...` : s;
   } catch {
-    return Object.prototype.toString.call(v);
+    // A cyclic object (a subscription, a handle): its class says what it is.
+    const name = (v as { constructor?: { name?: string } }).constructor?.name;
+    return name !== undefined && name !== '' && name !== 'Object' ? name : Object.prototype.toString.call(v);
   }
 }

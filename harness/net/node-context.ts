@@ -101,7 +101,7 @@ export class NodeContextImpl<M = unknown> implements NodeContext<M> {
     if (role !== 'leader' && role !== 'follower') throw new TypeError(`signalLeadership: role must be 'leader' or 'follower', got ${String(role)}`);
     if (!Number.isInteger(term) || term < 0) throw new RangeError(`signalLeadership: term must be an integer >= 0, got ${term}`);
     const run = this.net.run;
-    run.trace.add(run.step, run.clock.now(), this.sim.currentTask() ?? this.id, 'signalLeadership', role, `term ${term}`);
+    run.trace.add(run.step, run.clock.now(), this.sim.currentTask() ?? this.id, 'signalLeadership', `${role} term ${term}`, undefined);
     this.net.leadership.signal(this.node, role, term);
     this.channel.emit({ role, term }, this.sim.currentTask() ?? this.id);
   }
