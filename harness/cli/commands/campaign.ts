@@ -114,7 +114,9 @@ async function huntRare(r: ExploreResult, target: Target, name: string, seeds: r
   const numeric = seeds.every((s) => /^\d+$/.test(s));
   if (!numeric) return;
   const max = a['max-seeds'] ?? seeds.length * 20;
-  const next = Math.max(...seeds.map(Number)) + 1;
+  // A loop, not Math.max(...seeds): a million arguments overflow the stack.
+  let next = 0;
+  for (const s of seeds) next = Math.max(next, Number(s) + 1);
   for (const v of r.variants) {
     const expected = target.expect?.[v];
     if (expected === undefined || expected === 'pass' || caught(r, v, expected)) continue;
