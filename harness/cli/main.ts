@@ -10,6 +10,8 @@ import { campaignCommand } from './commands/campaign.js';
 import { shrinkCommand } from './commands/shrink.js';
 import { regressCommand } from './commands/regress.js';
 import { mergeCommand } from './commands/merge.js';
+import { explainUnknown, optionNames } from './suggest.js';
+import { checkNetFlag } from '../net/options.js';
 import { HARNESS_VERSION } from '../version.js';
 import { readJournal } from '../report/journal.js';
 
@@ -17,7 +19,8 @@ import { readJournal } from '../report/journal.js';
 async function main(argv: string[]): Promise<number> {
   let code: number = EXIT.ok;
   const set = (p: Promise<number>): Promise<void> => p.then((c) => { code = c; });
-  await yargs(argv)
+  const cli = yargs(argv);
+  await cli
     .scriptName('interleave')
     .version(HARNESS_VERSION)
     .command('run <target>', 'explore seeds of a target (bundled name or path to a target file)', (y) =>
@@ -72,13 +75,13 @@ async function main(argv: string[]): Promise<number> {
     .option('debug', { type: 'boolean', describe: 'print the stack trace of an internal error' })
     .option('quiet', { type: 'boolean', describe: 'print only the failures (run, campaign, regress text, merge-reports)' })
     .check(checkFlagValues, true)
-    .demandCommand(1, 'give a command: run, replay, shrink, regress, merge-reports, list, campaign')
+    .demandCommand(1, `give a command: ${COMMANDS.join(', ')}`)
     .strict()
     .epilogue(`strategies: ${strategyNames().join(', ')}.\nExit codes: 0 no violation found; 1 violations found (campaign, regress: an outcome not as expected); 2 bad input; 3 internal error (names the seed; the stack with --debug); 4 replay --schedule did not reproduce the recorded run (outcome or hash differs, or it diverged); 130 interrupted (SIGINT), 143 terminated (SIGTERM).`)
     .fail((msg, err) => {
       if (err instanceof UsageError) fail(err.message);
       if (err) throw err;
-      fail(msg);
+      fail(explainUnknown(msg, argv, optionNames(cli), COMMANDS));
     })
     .help()
     .parseAsync();
@@ -108,6 +111,8 @@ function joinDashValues(args: readonly string[]): string[] {
   return out;
 }
 
+const COMMANDS = ['run', 'replay', 'shrink', 'regress', 'merge-reports', 'list', 'campaign'];
+
 /** Flags that take several values; any other flag given twice is an error, not a silent array. */
 const MANY = new Set(['faults', 'fault-rate', 'ignore', 'net', 'workload', 'target', 'dirs', 'format', '_']);
 
@@ -120,6 +125,7 @@ function checkFlagValues(argv: Record<string, unknown>): true {
     if (k === '$0' || /[A-Z]/.test(k)) continue;
     if (Array.isArray(v) && !MANY.has(k)) throw new UsageError(`--${k} given more than once (${v.map(String).join(', ')}): give it once`);
     if (typeof v === 'number' && Number.isNaN(v)) throw new UsageError(`--${k} must be a number`);
+    if (k === 'net' && Array.isArray(v)) checkNetFlag(v);
   }
   return true;
 }

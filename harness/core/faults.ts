@@ -1,4 +1,5 @@
 import { UsageError } from '../sched/index.js';
+import { withSuggestion } from './suggest.js';
 
 /**
  * Fault kinds by name, each a probability per opportunity (per wait, per message, per
@@ -24,7 +25,7 @@ export function faultNames(): string[] {
 /** `--faults a,b` (or `all`) plus `--fault-rate name=p` overrides → name → rate. */
 export function resolveFaults(names: readonly string[], rates: readonly string[] = [], base: readonly string[] = []): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const b of base) if (FAULTS[b] === undefined) throw new UsageError(`unknown fault '${b}' (known: ${faultNames().join(', ')})`);
+  for (const b of base) if (FAULTS[b] === undefined) throw new UsageError(`unknown fault '${b}'${withSuggestion(b, faultNames(), `known: ${faultNames().join(', ')}`)}`);
   for (const raw of names) {
     for (const n of raw.split(',').map((x) => x.trim()).filter((x) => x.length > 0)) {
       if (n === 'none') continue;
@@ -33,7 +34,7 @@ export function resolveFaults(names: readonly string[], rates: readonly string[]
         continue;
       }
       const f = FAULTS[n];
-      if (f === undefined) throw new UsageError(`unknown fault '${n}' (known: ${faultNames().join(', ')}, all, none)`);
+      if (f === undefined) throw new UsageError(`unknown fault '${n}'${withSuggestion(n, [...faultNames(), 'all', 'none'], `known: ${faultNames().join(', ')}, all, none`)}`);
       out[n] = f.rate;
     }
   }
@@ -41,7 +42,7 @@ export function resolveFaults(names: readonly string[], rates: readonly string[]
     const m = /^([a-z-]+)=([0-9]*\.?[0-9]+)$/.exec(r.trim());
     if (!m) throw new UsageError(`malformed --fault-rate '${r}': expected name=p with p in [0, 1]`);
     const [, name, p] = m as unknown as [string, string, string];
-    if (FAULTS[name] === undefined) throw new UsageError(`unknown fault '${name}' in --fault-rate`);
+    if (FAULTS[name] === undefined) throw new UsageError(`unknown fault '${name}' in --fault-rate${withSuggestion(name, faultNames(), `known: ${faultNames().join(', ')}`)}`);
     const v = Number(p);
     if (!(v >= 0 && v <= 1)) throw new UsageError(`--fault-rate ${name}=${p}: p must be in [0, 1]`);
     out[name] = v;

@@ -1,4 +1,6 @@
 import type { Assumptions } from '../core/api.js';
+import { withSuggestion } from '../core/suggest.js';
+import { UsageError } from '../sched/index.js';
 
 /**
  * The network's fault model, as one documented options object (TigerBeetle's packet_simulator
@@ -93,6 +95,24 @@ export const DEFAULT_NET_KNOBS: Readonly<NetKnobs> = {
   clogMsMean: 0,
   copyMessages: true,
 };
+
+/** Every knob `--net name=value` (and a target's `defaults.net`) may set. */
+export const NET_KNOB_NAMES: readonly string[] = [...Object.keys(DEFAULT_NET_KNOBS), 'pauseMsMax', 'driftPpmMax'];
+
+/** Refuses a knob name that is not one, naming the nearest (`pauseMsMx` → `pauseMsMax`). */
+export function checkNetKnobName(name: string): void {
+  if (NET_KNOB_NAMES.includes(name)) return;
+  throw new UsageError(`unknown network knob '${name}'${withSuggestion(name, NET_KNOB_NAMES, `known: ${NET_KNOB_NAMES.join(', ')}`)}`);
+}
+
+/** The knob names in `--net` values (`a=1,b=2`, repeatable): each must be a knob. A malformed
+ * item is left to the value parser, which says what is wrong with it. */
+export function checkNetFlag(items: readonly unknown[]): void {
+  for (const it of items.flatMap((x) => String(x).split(','))) {
+    const m = /^\s*([A-Za-z][A-Za-z0-9_-]*)\s*=/.exec(it);
+    if (m) checkNetKnobName(m[1]!);
+  }
+}
 
 export const PARTITION_STYLES = ['symmetric', 'one-way', 'isolated', 'minority', 'leader', 'ring'] as const;
 export type PartitionStyle = (typeof PARTITION_STYLES)[number];

@@ -2,6 +2,7 @@ import type { SchedulerFactory } from './scheduler.js';
 import { randomStrategy } from './random.js';
 import { runToBlockStrategy } from './run-to-block.js';
 import { pctStrategy } from './pct.js';
+import { withSuggestion } from '../core/suggest.js';
 
 export type StrategyParams = Readonly<Record<string, string | number | boolean>>;
 
@@ -31,7 +32,7 @@ export function strategyNames(): string[] {
 export function makeStrategy(spec: StrategySpec): SchedulerFactory {
   const make = registry.get(spec.name);
   if (make === undefined) {
-    throw new UsageError(`unknown strategy '${spec.name}' (known: ${strategyNames().join(', ')})`);
+    throw new UsageError(`unknown strategy '${spec.name}'${withSuggestion(String(spec.name), strategyNames(), `known: ${strategyNames().join(', ')}`)}`);
   }
   return make(spec.params ?? {});
 }

@@ -1,9 +1,10 @@
-import { existsSync, statSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Target } from '../core/api.js';
 import { UsageError } from '../sched/index.js';
 import { BUNDLED } from './bundled.js';
+import { didYouMean, withSuggestion } from '../core/suggest.js';
 
 export interface LoadedTarget {
   target: Target;
@@ -22,7 +23,8 @@ export async function loadTarget(ref: string): Promise<LoadedTarget> {
   if (looksLikePath(ref)) return { target: await loadTargetFile(ref), ref, bundled: false };
   const entry = BUNDLED.find((b) => b.name === ref);
   if (entry === undefined) {
-    throw new UsageError(`unknown target '${ref}' (bundled: ${BUNDLED.map((b) => b.name).join(', ')}; or give a path to a target file)`);
+    const names = BUNDLED.map((b) => b.name);
+    throw new UsageError(`unknown target '${ref}'${withSuggestion(ref, names, `bundled: ${names.join(', ')}; or give a path to a target file`)}`);
   }
   const url = new URL(entry.module, import.meta.url);
   let mod: unknown;
@@ -36,7 +38,10 @@ export async function loadTarget(ref: string): Promise<LoadedTarget> {
 
 async function loadTargetFile(ref: string): Promise<Target> {
   const abs = isAbsolute(ref) ? ref : resolve(process.cwd(), ref);
-  if (!existsSync(abs) || !statSync(abs).isFile()) throw new UsageError(`target file not found: ${ref}`);
+  if (!existsSync(abs) || !statSync(abs).isFile()) {
+    const hint = nearbyFile(abs, ref);
+    throw new UsageError(`target file not found: ${ref}${hint ? ` (${hint})` : ''}`);
+  }
   let mod: unknown;
   try {
     if (/\.[cm]?ts$/.test(abs)) {
@@ -85,8 +90,26 @@ export function validateTarget(t: unknown, ref: string): Target {
 
 export function checkVariant(target: Target, variant: string): void {
   if (!target.variants.includes(variant)) {
-    throw new UsageError(`unknown variant '${variant}' of target ${target.name} (variants: ${target.variants.join(', ')})`);
+    throw new UsageError(`unknown variant '${variant}' of target ${target.name}${withSuggestion(variant, target.variants, `variants: ${target.variants.join(', ')}`)}`);
   }
+}
+
+/**
+ * For a target path that does not exist: a file of a like name in the same directory, or the
+ * bundled target the path's name spells (`raft.ts` for `raft`). '' when nothing is near.
+ */
+function nearbyFile(abs: string, ref: string): string {
+  const name = basename(abs);
+  const bare = name.replace(/\.(m?[jt]s|cjs|cts)$/, '');
+  if (BUNDLED.some((b) => b.name === bare) && !ref.includes('/') && !ref.includes('\\')) return `the bundled target is named ${bare}, without an extension`;
+  let siblings: string[];
+  try {
+    siblings = readdirSync(dirname(abs)).filter((f) => /\.(m?[jt]s|cjs|cts)$/.test(f) && !f.endsWith('.d.ts'));
+  } catch {
+    return '';
+  }
+  const dir = ref.endsWith(name) ? ref.slice(0, ref.length - name.length) : '';
+  return didYouMean(name, siblings, (f) => `${dir}${f}`);
 }
 
 function firstLine(e: unknown): string {
