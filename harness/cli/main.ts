@@ -10,6 +10,7 @@ import { campaignCommand } from './commands/campaign.js';
 import { shrinkCommand } from './commands/shrink.js';
 import { regressCommand } from './commands/regress.js';
 import { mergeCommand } from './commands/merge.js';
+import { initCommand } from './commands/init.js';
 import { explainUnknown, optionNames } from './suggest.js';
 import { checkNetFlag } from '../net/options.js';
 import { HARNESS_VERSION } from '../version.js';
@@ -35,32 +36,59 @@ async function main(argv: string[]): Promise<number> {
         .option('shard', { type: 'string', describe: 'run shard i of n of the seed list: i/n (CI job matrix)' })
         .option('max-failure-files', { type: 'number', describe: 'failure files per variant and kind (default 50); every failing seed stays in summary.json and journal.jsonl' })
         .option('resume', { type: 'string', describe: 'continue an interrupted run from its report directory (its journal holds the command)' })
-        .option('format', { type: 'string', array: true, describe: 'output format, repeatable: text, json, junit, tap, markdown, github; name=path writes a file (at most one to stdout)' }),
+        .option('format', { type: 'string', array: true, describe: 'output format, repeatable: text, json, junit, tap, markdown, github; name=path writes a file (at most one to stdout)' })
+        .example('$0 run bounded-buffer --seeds 1..500', 'every variant of a bundled target, 500 seeds each')
+        .example('$0 run ./my-target.ts --variant buggy --seeds 1..50 --shrink', 'your target by path; shrink the first failure to a schedule file')
+        .example('$0 run ./my-target.ts --seeds random:2000 --format github --format junit=interleave.xml', 'in CI: fresh seeds each run (printed), annotations and JUnit')
+        .example('$0 run raft --seeds 1..3000 --shard 1/3 --report-dir shard-1', 'one of three CI jobs; join them with merge-reports'),
       (a) => set(runCommand(a as never, argv)))
     .command('replay [target]', 'rerun one seed (or a schedule file) exactly; prints its decision hash', (y) =>
       runOptions(y.positional('target', { type: 'string' }))
         .option('seed', { type: 'string', describe: 'the seed to replay' })
         .option('schedule', { type: 'string', describe: 'a schedule file (from shrink or seeds/) to replay strictly' })
         .option('save-schedule', { type: 'string', describe: 'write this run as a schedule file (e.g. a passing entry for seeds/)' })
-        .option('trace', { type: 'boolean', describe: 'print the timeline: step, time, task, operation, result' }),
+        .option('trace', { type: 'boolean', describe: 'print the timeline: step, time, task, operation, result' })
+        .example('$0 replay bounded-buffer --variant check-outside-lock --seed 2 --trace', 'one failing seed again, with its timeline')
+        .example('$0 replay --schedule seeds/latch/check-outside-lock-lost-wakeup-1.json', 'a schedule file, strictly (exit 4 if it no longer reproduces)')
+        .example('$0 replay ./my-target.ts --variant correct --seed 7 --save-schedule seeds/my-target/correct-7.json', 'record a passing run for the corpus'),
       (a) => set(replayCommandRun(a as never)))
     .command('shrink <target>', 'minimize a failing seed to a short schedule file', (y) =>
       runOptions(y.positional('target', { type: 'string', demandOption: true }))
         .option('seed', { type: 'string', describe: 'the failing seed' })
         .option('out', { type: 'string', describe: 'schedule file to write (default <report-dir>/schedules/…)' })
-        .option('report-dir', { type: 'string', default: 'reports' }),
+        .option('report-dir', { type: 'string', default: 'reports' })
+        .example('$0 shrink latch --variant check-outside-lock --seed 1', 'the shortest schedule that still shows the violation')
+        .example('$0 shrink ./my-target.ts --variant buggy --seed 12 --out seeds/my-target/buggy-12.json', 'into the regression corpus'),
       (a) => set(shrinkCommand(a as never)))
     .command('regress [dir]', 'replay every schedule in the regression corpus; TAP output', (y) =>
       y.positional('dir', { type: 'string', default: 'seeds' })
         .option('accept', { type: 'boolean', describe: 'rewrite the expectations that changed (after fixing a bug)' })
-        .option('format', { type: 'string', array: true, describe: 'output format, repeatable: text, json, junit, tap, markdown, github; name=path writes a file (at most one to stdout)' }),
+        .option('format', { type: 'string', array: true, describe: 'output format, repeatable: text, json, junit, tap, markdown, github; name=path writes a file (at most one to stdout)' })
+        .example('$0 regress', 'replay every schedule in seeds/ (TAP)')
+        .example('$0 regress seeds --format junit=regress.xml', 'and write JUnit for CI')
+        .example('$0 regress --accept', 'after fixing a bug: rewrite the expectations that changed'),
       (a) => set(regressCommand(a as never)))
     .command('merge-reports <dirs..>', 'join the report dirs of --shard runs into one report', (y) =>
       y.positional('dirs', { type: 'string', array: true, demandOption: true })
         .option('out', { type: 'string', demandOption: true, describe: 'directory for the merged report' })
-        .option('format', { type: 'string', array: true, describe: 'output format, repeatable: text, json, junit, tap, markdown, github; name=path writes a file (at most one to stdout)' }),
+        .option('format', { type: 'string', array: true, describe: 'output format, repeatable: text, json, junit, tap, markdown, github; name=path writes a file (at most one to stdout)' })
+        .example('$0 merge-reports shard-1/* shard-2/* shard-3/* --out merged', 'join the reports of run --shard 1/3, 2/3 and 3/3')
+        .example('$0 merge-reports shard-*/* --out merged --format junit=merged.xml', 'and write one JUnit file'),
       (a) => set(mergeCommand(a as never, argv)))
-    .command('list', 'bundled targets and their variants', (y) => y, () => set(listCommand()))
+    .command('list [target]', 'bundled targets and their variants; or one target, bundled or a file', (y) =>
+      y.positional('target', { type: 'string', describe: 'a bundled name or a path to a target file' })
+        .example('$0 list', 'every bundled target, its variants and what each is expected to show')
+        .example('$0 list ./my-target.ts', 'your target\'s name, description and variants'),
+      (a) => set(listCommand(a.target)))
+    .command('init [path]', 'write a commented target file to start from (default ./my-target.ts)', (y) =>
+      y.positional('path', { type: 'string', describe: 'the file to write (.ts, .mts, .js or .mjs); never overwritten' })
+        .option('threads', { type: 'boolean', describe: 'simulated threads: a mutex and a condition variable (the default)' })
+        .option('nodes', { type: 'boolean', describe: 'network nodes: messages, retries, crashes, storage' })
+        .conflicts('threads', 'nodes')
+        .example('$0 init', 'a thread target in ./my-target.ts, with a correct variant and a planted bug')
+        .example('$0 init targets/counter.ts --nodes', 'a network target instead')
+        .example('$0 run ./my-target.ts', 'then run it: the correct variant stays clean, the bug is caught'),
+      (a) => set(Promise.resolve(initCommand(a))))
     .command('campaign', 'every bundled target and variant: correct ones stay clean, buggy ones are caught', (y) =>
       y.option('seeds', { type: 'string', describe: 'seeds per variant (default 1..300)' })
         .option('strategy', { type: 'string', default: 'random' })
@@ -70,7 +98,10 @@ async function main(argv: string[]): Promise<number> {
         .option('max-failure-files', { type: 'number', describe: 'failure files per variant and kind (default 50)' })
         .option('resume', { type: 'string', describe: 'continue an interrupted campaign from its report directory' })
         .option('format', { type: 'string', array: true, describe: 'output format, repeatable: text, json, junit, tap, markdown, github; name=path writes a file (at most one to stdout)' })
-        .option('report-dir', { type: 'string', default: 'reports' }),
+        .option('report-dir', { type: 'string', default: 'reports' })
+        .example('$0 campaign --jobs 2', 'every bundled target and variant: correct clean, each bug caught')
+        .example('$0 campaign --target ./my-target.ts --seeds 1..500', 'your target, checked against its expect field')
+        .example('$0 campaign --target raft --format junit=campaign.xml', 'one bundled target, with JUnit for CI'),
       (a) => set(campaignCommand(a as never, argv)))
     .option('debug', { type: 'boolean', describe: 'print the stack trace of an internal error' })
     .option('quiet', { type: 'boolean', describe: 'print only the failures (run, campaign, regress text, merge-reports)' })
@@ -111,7 +142,7 @@ function joinDashValues(args: readonly string[]): string[] {
   return out;
 }
 
-const COMMANDS = ['run', 'replay', 'shrink', 'regress', 'merge-reports', 'list', 'campaign'];
+const COMMANDS = ['run', 'replay', 'shrink', 'regress', 'merge-reports', 'list', 'campaign', 'init'];
 
 /** Flags that take several values; any other flag given twice is an error, not a silent array. */
 const MANY = new Set(['faults', 'fault-rate', 'ignore', 'net', 'workload', 'target', 'dirs', 'format', '_']);
