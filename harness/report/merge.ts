@@ -301,7 +301,7 @@ export function writeMergedReport(out: string, merged: MergedReport, command: st
     copyFileAtomic(from, join(out, rel));
     files.push(join(out, rel));
   }
-  const summary = { ...merged.summary, command };
+  const summary = { schemaVersion: 1, ...merged.summary, command };
   writeFileAtomic(summaryFile, JSON.stringify(summary, null, 2) + '\n');
   writeFileAtomic(join(out, 'summary.md'), mergedMarkdown(merged, command));
   return files;

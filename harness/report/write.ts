@@ -116,6 +116,7 @@ export function newRunDir(base: string, name: string, stamp: string): string {
 
 export function failureReport(res: RunResult, targetRef: string, replayCommand: string): object {
   return {
+    schemaVersion: 1,
     harness: HARNESS,
     target: res.target,
     targetRef,
@@ -174,7 +175,7 @@ export function writeExploreReport(dir: string, results: readonly ExploreResult[
     };
   });
   const runs = results.reduce((a, r) => a + r.runs, 0);
-  const summary = { harness: HARNESS, ...meta, seedsPerSec: meta.wallMs > 0 ? Math.round((runs / meta.wallMs) * 1000 * 10) / 10 : 0, targets: summaries };
+  const summary = { schemaVersion: 1, harness: HARNESS, ...meta, seedsPerSec: meta.wallMs > 0 ? Math.round((runs / meta.wallMs) * 1000 * 10) / 10 : 0, targets: summaries };
   writeFileAtomic(join(dir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
   writeFileAtomic(join(dir, 'summary.md'), summaryMarkdown(results, meta));
   files.unshift(join(dir, 'summary.json'), join(dir, 'summary.md'));
