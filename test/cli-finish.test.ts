@@ -11,7 +11,7 @@ const root = resolve(import.meta.dirname, '..');
 const cli = join(root, 'dist/harness/cli/main.js');
 
 function run(args: string[]): { code: number; out: string; err: string } {
-  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 300_000 });
+  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 300_000, maxBuffer: 1 << 28 });
   return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
 }
 
