@@ -33,6 +33,9 @@ export class SimBroadcaster<T> implements Broadcaster<T> {
   publishNow(value: T, by: string): void {
     // Every later subscriber misses this value, whether or not earlier ones got it.
     this.lastUnheard = { step: this.run.step, task: by, op: 'publish' };
+    // Which subscriptions the value reached, so a timeline can link the publish to each next().
+    const run = this.run;
+    run.trace.add(run.step, run.clock.now(), by, 'reached', this.name, this.subs.map((s) => s.name));
     for (const s of this.subs) s.deliver(value);
   }
 

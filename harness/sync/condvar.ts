@@ -100,9 +100,11 @@ export class SimCondVar implements CondVar {
   private readonly doSignal = (t: Task): void => {
     if (this.waiters.length === 0) {
       this.lastUnheard = { step: this.run.step, task: t.label, op: 'signal' };
+      this.traceWoken(t, []);
       return;
     }
     const chosen = this.waiters.length === 1 ? this.waiters[0]! : this.pickWaiter();
+    this.traceWoken(t, [chosen.task.label]);
     this.wake(chosen, 'signaled');
   };
 
@@ -110,8 +112,18 @@ export class SimCondVar implements CondVar {
     // A broadcast is meant for every sleeper: a task that had read the state but was not yet
     // asleep misses it even when others heard it (a signal heard by one was never its to hear).
     this.lastUnheard = { step: this.run.step, task: t.label, op: 'broadcast' };
+    this.traceWoken(t, this.waiters.map((w) => w.task.label));
     for (const w of [...this.waiters]) this.wake(w, 'signaled');
   };
+
+  /**
+   * Who a signal or broadcast woke, as its own timeline line (`woke cv → [a, b]`, `[]` when it
+   * reached nobody): the operation's result is the caller's, so it cannot carry this.
+   */
+  private traceWoken(t: Task, woken: string[]): void {
+    const run = this.run;
+    run.trace.add(run.step, run.clock.now(), t.label, 'woke', this.name, woken);
+  }
 
   private pickWaiter(): Waiter {
     const tasks = this.waiters.map((w) => w.task);

@@ -10,12 +10,22 @@ import { resolveExplore, seedOptions } from '../../explore/explore.js';
 import { ensureWritableDir } from '../../report/write.js';
 import { dirname, resolve } from 'node:path';
 import { checkVariant, loadTarget, looksLikePath } from '../../target/load.js';
+import { htmlForRun } from '../../report/html/index.js';
+import { writeFileAtomic } from '../../report/atomic.js';
+
+/** `--html out.html`: the run's space-time page (the replay keeps its whole trace for it). */
+function writeHtml(path: string | undefined, r: RunResult, command: string, label?: string): void {
+  if (path === undefined) return;
+  writeFileAtomic(path, htmlForRun(r, command, label));
+  w(`html: ${path}`);
+}
 
 export interface ReplayArgs extends RunFlags {
   target?: string;
   trace?: boolean;
   schedule?: string;
   'save-schedule'?: string;
+  html?: string;
 }
 
 const w = (s: string): void => {
@@ -56,9 +66,11 @@ async function replayScheduleFile(a: ArgumentsCamelCase<ReplayArgs>): Promise<nu
   }
   const { target } = await loadTarget(s.target);
   checkVariant(target, s.variant);
-  const rep = await replaySchedule(s, target, { base: { ...DEFAULT_OPTIONS, traceAll: a.trace === true } });
-  if (rep.result.trace) printTrace(rep.result.trace);
+  if (a.html !== undefined) ensureWritableDir(dirname(resolve(a.html)));
+  const rep = await replaySchedule(s, target, { base: { ...DEFAULT_OPTIONS, traceAll: a.trace === true || a.html !== undefined } });
+  if (rep.result.trace && a.trace === true) printTrace(rep.result.trace);
   printEnd(rep.result);
+  writeHtml(a.html, rep.result, `npx interleave replay --schedule ${a.schedule!}`, 'schedule');
   if (rep.divergence !== null) {
     w(`schedule no longer fits the code: ${rep.divergence.message}`);
     return EXIT.differs;
@@ -78,11 +90,13 @@ export async function replayCommandRun(a: ArgumentsCamelCase<ReplayArgs>): Promi
   if (a.variant === undefined) throw new UsageError('replay needs --variant v');
   if (a.variant.includes(',')) throw new UsageError('replay takes one --variant');
   if (a['save-schedule'] !== undefined) ensureWritableDir(dirname(resolve(a['save-schedule'])));
+  if (a.html !== undefined) ensureWritableDir(dirname(resolve(a.html)));
   const r = await replay({
-    target: a.target, variant: a.variant, seed: String(a.seed), ...exploreFlags(a), trace: a.trace === true,
+    target: a.target, variant: a.variant, seed: String(a.seed), ...exploreFlags(a), trace: a.trace === true || a.html !== undefined,
   });
-  if (r.trace) printTrace(r.trace);
+  if (r.trace && a.trace === true) printTrace(r.trace);
   printEnd(r);
+  writeHtml(a.html, r, r.replayCommand);
   if (a['save-schedule'] !== undefined) {
     const resolved = await resolveExplore({ target: a.target, variant: a.variant, ...exploreFlags(a) });
     const file = a['save-schedule'];

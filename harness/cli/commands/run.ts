@@ -12,10 +12,15 @@ import { formatShard, parseShard, shardSeeds } from '../../explore/shard.js';
 import { UsageError } from '../../sched/index.js';
 import { MACHINE_KINDS } from '../../core/violation.js';
 import { Session } from '../session.js';
+import { DEFAULT_OPTIONS } from '../../core/execute.js';
+import { replaySchedule } from '../../schedule/index.js';
+import { buildView, type ViewData } from '../../report/html/index.js';
+import { writeRunPage } from '../../report/html/run-page.js';
 
 /** Shrinks the first failure of each (variant, kind), writes schedules, and with
  * --save-failures adds each to the regression corpus. */
-async function shrinkAll(a: RunArgs, result: ExploreResult, dir: string, session: Session, say: (line: string) => void): Promise<void> {
+async function shrinkAll(a: RunArgs, result: ExploreResult, dir: string, session: Session, say: (line: string) => void): Promise<ViewData[]> {
+  const views: ViewData[] = [];
   const r = await resolveExplore({ target: a.target, variant: a.variant, ...exploreFlags(a) });
   const seen = new Set<string>();
   const picked = result.failures.filter((f) => {
@@ -27,7 +32,7 @@ async function shrinkAll(a: RunArgs, result: ExploreResult, dir: string, session
     return true;
   }).slice(0, SHRINK_LIMIT);
   for (const f of picked) {
-    if (session.interrupt.stopped) return;
+    if (session.interrupt.stopped) return views;
     const file = join(dir, 'schedules', `${f.variant}-${f.seed}.json`.replace(/[^A-Za-z0-9_.-]+/g, '_'));
     // A failure read back by --resume kept no run: its seed runs again (the same run).
     const res = f.result ?? await replay({ target: a.target, variant: f.variant, seed: f.seed, ...exploreFlags(a) });
@@ -37,7 +42,11 @@ async function shrinkAll(a: RunArgs, result: ExploreResult, dir: string, session
       const saved = saveToCorpus(a['seeds-dir'], done.schedule);
       say(`  saved to the corpus: ${saved}\n`);
     }
+    // The shrunk schedule's view leads index.html: the shortest story of the bug.
+    const rep = await replaySchedule(done.schedule, r.target, { base: { ...DEFAULT_OPTIONS, traceAll: true } });
+    views.push({ ...buildView(rep.result, `npx interleave replay --schedule ${file}`), label: 'shrunk' });
   }
+  return views;
 }
 
 export interface RunArgs extends RunFlags {
@@ -119,6 +128,13 @@ export async function runCommand(a: ArgumentsCamelCase<RunArgs>, argv: readonly 
     markdown: () => readFileSync(join(session.dir, 'summary.md'), 'utf8'),
   });
   if (stdoutIsMachine(formats) && interrupted !== '') process.stderr.write(interrupted);
-  if ((a.shrink === true || a['save-failures'] === true) && !session.interrupt.stopped) await shrinkAll(a, result, session.dir, session, say);
+  const shrunk = (a.shrink === true || a['save-failures'] === true) && !session.interrupt.stopped ? await shrinkAll(a, result, session.dir, session, say) : [];
+  const page = session.interrupt.stopped ? null : await writeRunPage({
+    dir: session.dir, title: `interleave run ${resolved.target.name}`, failures: result.failures, first: shrunk,
+    // In-process: these seeds already ran to completion under the watchdog.
+    replayOne: (f) => replay({ target: a.target, variant: f.variant, seed: f.seed, ...flags, trace: true, inline: true }),
+    stopped: () => session.interrupt.stopped,
+  });
+  if (page !== null && a.quiet !== true) say(`space-time view: ${page}\n`);
   return session.exitCode(result.failures.length > 0 || Object.values(result.failuresByVariant).some((n) => n > 0) ? EXIT.violations : EXIT.ok);
 }

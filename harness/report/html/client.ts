@@ -1,0 +1,270 @@
+/**
+ * The page's script, inlined. Plain ES2017 with no dependency: it reads the views from the
+ * page's JSON block and draws one as SVG; every redraw (seed, filter, zoom, expand) rebuilds
+ * the SVG from that data, so the DOM never drifts from the JSON the tests compare it with.
+ */
+export const CLIENT_JS = String.raw`
+(function () {
+  'use strict';
+  var views = JSON.parse(document.getElementById('views').textContent);
+  var $ = function (id) { return document.getElementById(id); };
+  var GUTTER = 150, COL = 120;
+  var state = { view: 0, rowH: 16, hidden: {}, expanded: {}, filter: '', selected: null };
+
+  function esc(s) {
+    return String(s).replace(/[&<>"']/g, function (c) { return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]; });
+  }
+  function ms(t) { return (Number.isInteger(t) ? t : Number(t.toFixed(3))) + 'ms'; }
+  function cur() { return views[state.view]; }
+
+  // Rows: one per kept line, plus one for each gap where earlier lines were left out.
+  function layoutRows(v) {
+    var rows = new Array(v.events.length), r = 0;
+    for (var k = 0; k < v.events.length; k++) {
+      if (k > 0 && v.events[k].i !== v.events[k - 1].i + 1) r++;
+      rows[k] = r++;
+    }
+    v._rows = rows; v._nrows = r;
+    v._byI = {};
+    for (k = 0; k < v.events.length; k++) v._byI[v.events[k].i] = k;
+  }
+  // The row of a trace position that may not be kept: the nearest kept line at or before it.
+  function rowAt(v, i) {
+    if (i === null) return v._nrows;
+    var lo = 0, hi = v.events.length - 1, best = 0;
+    while (lo <= hi) {
+      var mid = (lo + hi) >> 1;
+      if (v.events[mid].i <= i) { best = mid; lo = mid + 1; } else hi = mid - 1;
+    }
+    return v._rows[best];
+  }
+  // An expanded node shows one column per task name: a restarted node's n1/run#2 shares n1/run's.
+  function baseOf(v, t) {
+    if (!v._base) v._base = v.tasks.map(function (name) { return v.tasks.indexOf(name.replace(/#\d+$/, '')) >= 0 ? v.tasks.indexOf(name.replace(/#\d+$/, '')) : v.tasks.indexOf(name); });
+    return v._base[t];
+  }
+  function laneTasks(v) {
+    if (v._laneTasks) return v._laneTasks;
+    var lt = v.lanes.map(function () { return []; }), seen = {};
+    v.events.forEach(function (e) {
+      var b = baseOf(v, e.task), key = e.lane + ':' + b;
+      if (!seen[key]) { seen[key] = 1; lt[e.lane].push(b); }
+    });
+    return (v._laneTasks = lt);
+  }
+  function laneShown(v, li) {
+    if (state.hidden[v.id + ':' + li]) return false;
+    var f = state.filter.trim().toLowerCase();
+    if (f === '') return true;
+    if (v.lanes[li].id.toLowerCase().indexOf(f) >= 0) return true;
+    return laneTasks(v)[li].some(function (t) { return v.tasks[t].toLowerCase().indexOf(f) >= 0; });
+  }
+  function columns(v) {
+    var cols = [], lt = laneTasks(v);
+    v.lanes.forEach(function (lane, li) {
+      if (!laneShown(v, li)) return;
+      if (lane.kind === 'node' && state.expanded[v.id + ':' + li]) {
+        lt[li].forEach(function (t) { cols.push({ lane: li, task: t, label: v.tasks[t], sub: true }); });
+      } else cols.push({ lane: li, task: -1, label: lane.id, sub: false });
+    });
+    return cols;
+  }
+  function markClass(v, e) {
+    if (e.fault) return 'fault';
+    if (e.op === 'send') return 'send';
+    if (e.op === 'fire' && v.tasks[e.task].indexOf('→') > 0) return 'fire';
+    if (e.op === 'signalLeadership') return 'leader';
+    if (e.op === 'woke' || e.op === 'signal' || e.op === 'broadcast' || e.op === 'reached' || e.op === 'publish') return 'wake';
+    if (e.result === 'blocks') return 'block';
+    return '';
+  }
+  function termColor(term) { return 'hsl(' + ((term * 83) % 360) + ',70%,55%)'; }
+
+  function render() {
+    var v = cur();
+    if (!v._rows) layoutRows(v);
+    var cols = columns(v), H = state.rowH;
+    var colIndex = {};
+    cols.forEach(function (c, ci) { colIndex[c.lane + ':' + c.task] = ci; });
+    var colOf = function (e) {
+      var ci = colIndex[e.lane + ':' + baseOf(v, e.task)];
+      return ci === undefined ? colIndex[e.lane + ':-1'] : ci;
+    };
+    var cx = function (ci) { return GUTTER + ci * COL + COL / 2; };
+    var cy = function (row) { return row * H + H / 2 + 4; };
+    var span = function (lane) {
+      var xs = [];
+      cols.forEach(function (c, ci) { if (lane === -1 ? v.lanes[c.lane].kind === 'node' : c.lane === lane) xs.push(ci); });
+      if (xs.length === 0) return null;
+      return [GUTTER + xs[0] * COL + 3, GUTTER + (xs[xs.length - 1] + 1) * COL - 3];
+    };
+    var width = GUTTER + cols.length * COL + 20, height = (v._nrows + 1) * H + 10;
+    var hl = {};
+    v.violations.forEach(function (x) { x.steps.forEach(function (s) { hl[s] = 1; }); });
+    var out = [];
+    out.push('<svg xmlns="http://www.w3.org/2000/svg" id="diagram" width="' + width + '" height="' + height + '">');
+    out.push('<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="context-stroke"/></marker></defs>');
+    v.bands.forEach(function (b, bi) {
+      var sp = span(b.lane); if (!sp) return;
+      var y0 = rowAt(v, b.from) * H + 4, y1 = (rowAt(v, b.to) + 1) * H + 4;
+      out.push('<rect class="band ' + b.kind + '" data-band="' + bi + '" x="' + sp[0] + '" y="' + y0 + '" width="' + (sp[1] - sp[0]) + '" height="' + Math.max(2, y1 - y0) + '"><title>' + esc(b.label) + '</title></rect>');
+    });
+    v.leadership.forEach(function (l) {
+      var sp = span(l.lane); if (!sp) return;
+      var y0 = rowAt(v, l.from) * H + 4, y1 = (rowAt(v, l.to) + (l.to === null ? 0 : 1)) * H + 4;
+      out.push('<rect class="leadership" data-lane="' + esc(v.lanes[l.lane].id) + '" data-term="' + l.term + '" x="' + sp[0] + '" y="' + y0 + '" width="' + (sp[1] - sp[0]) + '" height="' + Math.max(2, y1 - y0) + '" fill="' + termColor(l.term) + '"><title>' + esc(v.lanes[l.lane].id + ' leader of term ' + l.term) + '</title></rect>');
+      out.push('<text x="' + (sp[0] + 2) + '" y="' + (y0 + 10) + '" style="fill:#7a5a00">term ' + l.term + '</text>');
+    });
+    cols.forEach(function (c, ci) { out.push('<line class="lane-line" x1="' + cx(ci) + '" x2="' + cx(ci) + '" y1="0" y2="' + height + '"/>'); });
+    for (var k = 1; k < v.events.length; k++) {
+      if (v._rows[k] !== v._rows[k - 1] + 1) {
+        var gy = cy(v._rows[k] - 1);
+        out.push('<line class="gap" x1="0" x2="' + width + '" y1="' + gy + '" y2="' + gy + '"/><text x="4" y="' + (gy - 2) + '">' + (v.events[k].i - v.events[k - 1].i - 1) + ' lines left out</text>');
+      }
+    }
+    v.violations.forEach(function (x, xi) {
+      var row = null;
+      v.events.forEach(function (e, k2) { if (e.step <= x.step) row = v._rows[k2]; });
+      if (row === null) return;
+      var y = cy(row);
+      out.push('<line class="violation-line" x1="' + GUTTER + '" x2="' + width + '" y1="' + y + '" y2="' + y + '"/>');
+      out.push('<circle ' + (xi === 0 ? 'id="violation-marker" ' : '') + 'class="violation" data-violation="' + xi + '" data-step="' + x.step + '" cx="' + (GUTTER - 10) + '" cy="' + y + '" r="6"><title>' + esc(x.kind + ' at step ' + x.step) + '</title></circle>');
+    });
+    v.links.forEach(function (l, li) {
+      var a = v._byI[l.from]; if (a === undefined) return;
+      var ea = v.events[a], ca = colOf(ea); if (ca === undefined) return;
+      var x1 = cx(ca), y1 = cy(v._rows[a]), x2, y2;
+      if (l.to === null) {
+        x2 = x1 + COL * 0.35; y2 = y1 + H * 1.5;
+        out.push('<line class="link ' + l.kind + '" data-link="' + li + '" data-kind="' + l.kind + '" data-from="' + l.from + '" data-to="" x1="' + x1 + '" y1="' + y1 + '" x2="' + x2 + '" y2="' + y2 + '"><title>' + esc(l.label + ' ' + l.kind) + '</title></line>');
+        out.push('<text x="' + (x2 - 3) + '" y="' + (y2 + 4) + '" style="fill:#d9480f">×</text>');
+        return;
+      }
+      var b = v._byI[l.to]; if (b === undefined) return;
+      var cb = colOf(v.events[b]); if (cb === undefined) return;
+      x2 = cx(cb); y2 = cy(v._rows[b]);
+      if (x1 === x2 && y1 === y2) return;
+      out.push('<line class="link ' + l.kind + '" data-link="' + li + '" data-kind="' + l.kind + '" data-from="' + l.from + '" data-to="' + l.to + '" x1="' + x1 + '" y1="' + y1 + '" x2="' + x2 + '" y2="' + y2 + '" marker-end="url(#arrow)"><title>' + esc(l.label) + '</title></line>');
+    });
+    var lastLabel = -1e9;
+    v.events.forEach(function (e, k3) {
+      var ci = colOf(e), y = cy(v._rows[k3]);
+      if (y - lastLabel >= 12 && (k3 === 0 || e.step !== v.events[k3 - 1].step)) {
+        out.push('<text x="4" y="' + (y + 3) + '">' + e.step + '  ' + ms(e.timeMs) + '</text>');
+        lastLabel = y;
+      }
+      if (ci === undefined) return;
+      var cls = 'mark ' + markClass(v, e) + (hl[e.step] ? ' hl' : '') + (state.selected === e.i ? ' selected' : '');
+      out.push('<circle class="' + cls + '" data-i="' + e.i + '" data-step="' + e.step + '" cx="' + cx(ci) + '" cy="' + y + '" r="' + (e.fault || e.op === 'signalLeadership' ? 5 : 3.5) + '"/>');
+    });
+    out.push('</svg>');
+    $('chart').innerHTML = out.join('');
+    var heads = ['<div class="gutter">step  time</div>'];
+    cols.forEach(function (c) {
+      var lane = v.lanes[c.lane];
+      var btn = lane.kind === 'node' && !c.sub ? '<button data-expand="' + c.lane + '" title="show its tasks">+</button>' : '';
+      if (c.sub && laneTasks(v)[c.lane][0] === c.task) btn = '<button data-expand="' + c.lane + '" title="one lane for the node">−</button>';
+      heads.push('<div class="lane-head' + (c.sub ? ' sub' : '') + '" data-lane="' + esc(lane.id) + '" data-col="' + (c.sub ? esc(c.label) : esc(lane.id)) + '" title="' + esc(c.label) + '">' + esc(c.label) + btn + '</div>');
+    });
+    $('heads').innerHTML = heads.join('');
+    $('heads').style.top = $('top').offsetHeight + 'px';
+    $('details').style.top = ($('top').offsetHeight + 30) + 'px';
+  }
+
+  function laneList() {
+    var v = cur();
+    $('lanes').innerHTML = v.lanes.map(function (l, li) {
+      return '<label><input type="checkbox" data-lane-toggle="' + li + '"' + (state.hidden[v.id + ':' + li] ? '' : ' checked') + '> ' + esc(l.id) + '</label>';
+    }).join('');
+  }
+
+  function header() {
+    var v = cur();
+    $('title').textContent = v.title;
+    var parts = [['target', v.target], ['variant', v.variant], ['seed', v.seed], ['strategy', v.strategy], ['end', v.end + ' after ' + v.steps + ' steps, ' + ms(v.timeMs) + ' virtual'], ['decision hash', v.decisionHash]];
+    if (v.workload) parts.push(['workload', v.workload]);
+    $('meta').innerHTML = parts.map(function (p) { return '<span><b>' + esc(p[0]) + ':</b> <span data-meta="' + esc(p[0]) + '">' + esc(p[1]) + '</span></span>'; }).join('');
+    $('weather').textContent = v.weather || 'none (fixed)';
+    $('replay').textContent = v.replayCommand;
+    $('violations').innerHTML = v.violations.map(function (x) { return '<div class="violation-text"><b>' + esc(x.kind) + '</b> at step ' + x.step + ' (' + ms(x.timeMs) + '): ' + esc(x.message) + '</div>'; }).join('') || '<div>no violation</div>';
+    var kept = v.events.length;
+    $('window').textContent = kept === v.totalEvents
+      ? 'all ' + v.totalEvents + ' timeline lines'
+      : kept + ' of ' + v.totalEvents + ' timeline lines: the last ' + (v.totalEvents - v.tailFrom) + ' in full, and from before them the faults, leadership signals, starts and the steps the violation names (the replay command with --trace prints them all)';
+  }
+
+  function showDetails(html) { $('details').innerHTML = html; }
+  function row(k, val) { return '<tr><td>' + esc(k) + '</td><td data-field="' + esc(k) + '">' + esc(val) + '</td></tr>'; }
+  function eventDetails(i) {
+    var v = cur(), k = v._byI[i]; if (k === undefined) return;
+    var e = v.events[k];
+    state.selected = i;
+    var h = '<h3>step ' + e.step + '</h3><table>' + row('step', e.step) + row('time', ms(e.timeMs)) + row('task', v.tasks[e.task]) + row('lane', v.lanes[e.lane].id) +
+      row('operation', e.op) + row('object', e.obj) + row('value', e.result) + (e.fault ? row('fault', e.fault) : '') + '</table>';
+    var rel = v.links.filter(function (l) { return l.from === i || l.to === i; });
+    if (rel.length) {
+      h += '<h4>links</h4><ul>' + rel.map(function (l) {
+        var other = l.from === i ? l.to : l.from, ok = other === null ? undefined : v._byI[other];
+        var where = other === null ? 'never delivered' : ok === undefined ? 'at a line left out' : (l.from === i ? 'to' : 'from') + ' step ' + v.events[ok].step + ' (' + v.tasks[v.events[ok].task] + ')';
+        return '<li>' + esc(l.kind + ' ' + l.label + ': ' + where) + '</li>';
+      }).join('') + '</ul>';
+    }
+    showDetails(h);
+    document.querySelectorAll('.mark.selected').forEach(function (n) { n.classList.remove('selected'); });
+    var m = document.querySelector('.mark[data-i="' + i + '"]'); if (m) m.classList.add('selected');
+  }
+  function violationDetails(xi) {
+    var v = cur(), x = v.violations[xi];
+    showDetails('<h3 class="violation-text">' + esc(x.kind) + '</h3><table>' + row('step', x.step) + row('time', ms(x.timeMs)) + row('actors', x.actors.join(', ')) +
+      row('steps', x.steps.join(', ')) + '</table><p>' + esc(x.message) + '</p>' + (x.details ? '<pre>' + esc(x.details) + '</pre>' : '') +
+      '<p>replay:</p><code class="replay" data-field="replay">' + esc(v.replayCommand) + '</code>');
+  }
+  function jump() {
+    var m = $('violation-marker'); if (!m) return;
+    var top = m.getBoundingClientRect().top + window.scrollY - $('top').offsetHeight - 120;
+    window.scrollTo(0, Math.max(0, top));
+    violationDetails(0);
+  }
+  function selectView(n) {
+    state.view = n; state.selected = null;
+    $('seed').value = String(n);
+    header(); laneList(); render();
+    showDetails('<p>Click a mark for its details, or the red dot for the violation.</p>');
+  }
+
+  document.addEventListener('click', function (ev) {
+    var t = ev.target;
+    if (!(t instanceof Element)) return;
+    if (t.matches('.mark')) { eventDetails(Number(t.getAttribute('data-i'))); return; }
+    if (t.matches('.violation')) { violationDetails(Number(t.getAttribute('data-violation'))); return; }
+    var ex = t.closest('[data-expand]');
+    if (ex) { var key = cur().id + ':' + ex.getAttribute('data-expand'); state.expanded[key] = !state.expanded[key]; render(); return; }
+  });
+  document.addEventListener('change', function (ev) {
+    var t = ev.target;
+    if (t instanceof HTMLInputElement && t.hasAttribute('data-lane-toggle')) {
+      state.hidden[cur().id + ':' + t.getAttribute('data-lane-toggle')] = !t.checked; render();
+    }
+  });
+  $('seed').addEventListener('change', function () { selectView(Number($('seed').value)); location.hash = cur().id; });
+  $('filter').addEventListener('input', function () { state.filter = $('filter').value; render(); });
+  $('jump').addEventListener('click', jump);
+  $('zoom-in').addEventListener('click', function () { state.rowH = Math.min(64, state.rowH * 1.5); render(); });
+  $('zoom-out').addEventListener('click', function () { state.rowH = Math.max(2, state.rowH / 1.5); render(); });
+  $('copy').addEventListener('click', function () {
+    var text = cur().replayCommand;
+    var sel = function () { var r = document.createRange(); r.selectNodeContents($('replay')); var s = getSelection(); s.removeAllRanges(); s.addRange(r); };
+    if (navigator.clipboard) navigator.clipboard.writeText(text).then(function () { $('copy').textContent = 'copied'; }, sel); else sel();
+  });
+
+  $('seed').innerHTML = views.map(function (v, n) {
+    var kinds = v.violations.map(function (x) { return x.kind; }).join(', ') || 'pass';
+    return '<option value="' + n + '">' + esc(v.variant + ' seed ' + v.seed + ': ' + kinds + (v.label ? ' (' + v.label + ')' : '')) + '</option>';
+  }).join('');
+  var want = decodeURIComponent(location.hash.slice(1)), start = 0;
+  views.forEach(function (v, n) { if (v.id === want) start = n; });
+  selectView(start);
+  window.__interleaveReadyMs = performance.now();
+  document.body.setAttribute('data-ready', '1');
+})();
+`;
