@@ -4,14 +4,15 @@
  * Prints tables; exits 0 unless something crashes (a missed expectation is data, not an error).
  */
 import { performance } from 'node:perf_hooks';
-import { pctStepBound } from '../harness/sched/pct-bound.js';
 import type { StrategySpec } from '../harness/sched/index.js';
+import { execute } from '../harness/core/execute.js';
+import { fitStrategies, PILOT_SEEDS } from '../harness/explore/fit.js';
 import { bundledCases } from './bugs/cases.js';
 import { boundedBufferModel, FC_VERSION, fcSeedsToFailure, latchModel, type FcModel } from './bugs/fc-models.js';
 import { measureShrinks, shrinkSummary, shrinkTable } from './bugs/shrink-section.js';
 import { summarize, type Walks } from './bugs/stats.js';
 import { table } from './bugs/table.js';
-import { networkSection } from './bugs/network.js';
+import { networkSection, orderSection } from './bugs/network.js';
 import { msPerRun, walkBases, type Case, type Plan, type WalkResult } from './bugs/walk.js';
 
 const BASES = 30;
@@ -29,9 +30,13 @@ const SLOW_WALK_TOTAL_MS = 80_000;
 const SLOW_SHRINK_TOTAL_MS = 50_000;
 const SHRINK_BASES = 5;
 const SLOW_SHRINK_BASES = 2;
-const STRATEGIES = 4;
+const STRATEGIES = 5;
+/** PCT's step bound before fitting: what `--strategy pct` used whatever the run's length. */
+const OLD_K = 200;
 /** Longest one network case may keep starting base seeds (then its bases so far count). */
 const NET_CASE_BUDGET_MS = 40_000;
+/** Per (case, strategy) in the delivery-order section. */
+const NET_ORDER_BUDGET_MS = 25_000;
 
 /** Progress goes to a terminal only, so a redirected report is just the tables. */
 function progress(line: string): void {
@@ -72,14 +77,45 @@ async function planAll(cases: readonly Case[], notes: string[]): Promise<Plan[]>
   return cases.map((c, i) => planFor(c, ms[i]!, slowCases, notes));
 }
 
+/** The k `interleave run --strategy pct` fits for this case: explore's own pilot (explore/fit.ts), run here. */
+async function fittedK(c: Case): Promise<number> {
+  const pilot = [];
+  for (const seed of PILOT_SEEDS) {
+    const r = await execute({ target: c.target, variant: c.variant, seed, strategy: { name: 'random' }, options: c.seedOptions(seed) });
+    pilot.push({ variant: c.variant, steps: r.steps, messages: r.messages ?? 0, network: r.network === true });
+  }
+  return Number(fitStrategies({ name: 'pct', params: {} }, [c.variant], pilot).perVariant[c.variant]!.params['k']);
+}
+
 async function strategiesFor(c: Case): Promise<{ label: string; strategy: StrategySpec; baseline: boolean }[]> {
-  const k = await pctStepBound(c.target, c.variant, c.options);
+  const k = await fittedK(c);
   return [
     { label: 'random', strategy: { name: 'random' }, baseline: false },
-    { label: `pct d=2 k=${k}`, strategy: { name: 'pct', params: { depth: 2, k } }, baseline: false },
-    { label: `pct d=3 k=${k}`, strategy: { name: 'pct', params: { depth: 3, k } }, baseline: false },
+    { label: `pct d=3 k=${OLD_K}`, strategy: { name: 'pct', params: { depth: 3, k: OLD_K } }, baseline: false },
+    { label: `pct d=3 k=${k} fit`, strategy: { name: 'pct', params: { depth: 3, k } }, baseline: false },
+    { label: `pct d=2 k=${k} fit`, strategy: { name: 'pct', params: { depth: 2, k } }, baseline: false },
     { label: 'run-to-block', strategy: { name: 'run-to-block' }, baseline: true },
   ];
+}
+
+/** The fitted-k aim: per thread case, PCT d=3 at the fitted k against k = 200. */
+function fitAim(cells: readonly Cell[]): string[] {
+  const lines: string[] = [];
+  let met = 0;
+  let cases = 0;
+  for (const c of new Set(cells.map((x) => key(x.c)))) {
+    const of = (re: RegExp): Cell | undefined => cells.find((x) => key(x.c) === c && re.test(x.label));
+    const old = of(new RegExp(`^pct d=3 k=${OLD_K}$`));
+    const fit = of(/^pct d=3 k=\d+ fit$/);
+    if (old === undefined || fit === undefined || old.w.basesRun === 0 || fit.w.basesRun === 0) continue;
+    const mo = Number(summarize(old.w).median.replace('>', ''));
+    const mf = Number(summarize(fit.w).median.replace('>', ''));
+    cases++;
+    const ok = mf * 2 <= mo;
+    if (ok) met++;
+    lines.push(`- ${c}: median ${summarize(fit.w).median} at the fitted k vs ${summarize(old.w).median} at k=${OLD_K} (${(mo / mf).toFixed(1)}×) ${ok ? 'met' : 'missed'}`);
+  }
+  return [`fitted k: median at most half of k=${OLD_K}'s, met on ${met} of ${cases} cases`, ...lines];
 }
 
 async function measureCells(cases: readonly Case[], notes: string[]): Promise<Cell[]> {
@@ -175,6 +211,11 @@ async function main(): Promise<void> {
   console.log(`interleave bench:bugs — node ${process.version}, ${process.platform}/${process.arch}`);
   const args = process.argv.slice(2);
   const netOnly = args.includes('--network');
+  if (args.includes('--order')) {
+    console.log('');
+    for (const l of await orderSection(NET_ORDER_BUDGET_MS, 1)) console.log(l);
+    return;
+  }
   if (args.includes('--network') || !args.includes('--threads')) {
     console.log('');
     for (const l of await networkSection(NET_CASE_BUDGET_MS, 1)) console.log(l);
@@ -185,7 +226,8 @@ async function main(): Promise<void> {
   console.log(`\n## Seeds to find each bug (${BASES} base seeds b; seeds "b:0", "b:1", … until the first run whose`);
   console.log(`## first violation is the expected kind; cap ${CAP}, run-to-block ${BASELINE_CAP}; ">cap" = not found)\n`);
   for (const l of seedsTable(cells)) console.log(l);
-  console.log('\nk = pctStepBound: the steps of one run-to-block run of the variant.');
+  console.log(`\nk fit = what explore fits with no -k: the longest of ${PILOT_SEEDS.length} pilot runs under random (harness/explore/fit.ts).`);
+  for (const l of fitAim(cells)) console.log(l);
   const fcLines = await measureFc([boundedBufferModel, latchModel]);
   console.log(`\n## The same thread bugs under fast-check ${FC_VERSION} fc.scheduler() (same ${BASES} base seeds)\n`);
   for (const l of fcTable(fcLines, cells)) console.log(l);

@@ -5,7 +5,7 @@
 import t from 'tap';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { explore, outcomeOf, resolveExplore } from '../dist/harness/explore/explore.js';
+import { explore, fitExplore, fittedStrategies, outcomeOf, resolveExplore } from '../dist/harness/explore/explore.js';
 import { runParallel } from '../dist/harness/explore/parallel.js';
 import { parseShard, shardSeeds } from '../dist/harness/explore/shard.js';
 import { cloneSafe } from '../dist/harness/explore/worker.js';
@@ -17,11 +17,13 @@ const row = (r: RunResult) => ({ variant: r.variant, seed: r.seed, hash: r.decis
 
 async function parallelInput(target: string, jobs: number) {
   const r = await resolveExplore({ target });
+  await fitExplore(r, { target });
   return {
     targetRef: target,
     variants: r.variants,
     seeds: SEEDS,
     strategy: r.strategy,
+    strategies: fittedStrategies(r),
     exploreOptions: { ...r.commandOptions, traceWindow: r.options.traceWindow },
     jobs,
   };

@@ -18,7 +18,7 @@ export interface RunFlags {
   faults?: string[];
   'fault-rate'?: string[];
   ignore?: string[];
-  strategy: string;
+  strategy?: string;
   depth?: number;
   k?: number;
   swarm?: boolean;
@@ -41,9 +41,9 @@ export function exploreFlags(a: RunFlags): Omit<ExploreOptions, 'target' | 'seed
   const params: Record<string, number> = {};
   if (a.depth !== undefined) params['depth'] = a.depth;
   if (a.k !== undefined) params['k'] = a.k;
-  if (Object.keys(params).length > 0 && a.strategy !== 'pct') throw new UsageError('--depth and --k belong to --strategy pct');
+  if (Object.keys(params).length > 0 && a.strategy !== 'pct' && a.strategy !== 'pctcp') throw new UsageError('--depth and --k belong to --strategy pct or pctcp');
   return {
-    strategy: { name: a.strategy, params },
+    ...(a.strategy !== undefined ? { strategy: { name: a.strategy, params } } : {}),
     faults: a.faults,
     faultRates: a['fault-rate'],
     durationMs: a.duration,
@@ -90,14 +90,14 @@ function parseNet(items: readonly string[]): Record<string, number | boolean | s
 export function runOptions<T>(y: Argv<T>) {
   return y
     .option('variant', { type: 'string', describe: 'variant(s) to run, comma-separated (default: all of the target\'s variants)' })
-    .option('strategy', { type: 'string', default: 'random', describe: 'exploration strategy' })
+    .option('strategy', { type: 'string', describe: 'exploration strategy (default: a portfolio of random, pct and pctcp, picked per seed, for a network target; random for a thread target)' })
     .option('duration', { type: 'number', describe: 'virtual duration of each run, ms (default 60000)' })
     .option('max-steps', { type: 'number', describe: 'total step budget; running out is a budget-exceeded violation (default 1000000; 100000 steps without virtual time moving is one too)' })
     .option('faults', { type: 'string', array: true, describe: 'faults to inject: names or all (comma-separated)' })
     .option('fault-rate', { type: 'string', array: true, describe: 'tune a fault: name=p' })
     .option('ignore', { type: 'string', array: true, describe: 'violation kinds not to report' })
-    .option('depth', { type: 'number', describe: 'pct: bug depth d (d-1 priority change points)' })
-    .option('k', { type: 'number', describe: 'pct: step bound k for the change points' })
+    .option('depth', { type: 'number', describe: 'pct, pctcp: bug depth d (d-1 priority change points)' })
+    .option('k', { type: 'number', describe: 'pct: step bound k; pctcp: message bound k (default: fitted to the target by a 3-seed pilot)' })
     .option('swarm', { type: 'boolean', describe: 'each seed draws which of --faults are on, and their rates' })
     .option('fault-window', { type: 'number', describe: 'network: faults stop at this virtual ms; a quiet period follows (default 5000)' })
     .option('liveness-ms', { type: 'number', describe: 'network: a leader must commit within this long into the quiet period (default 3000; 0 = off)' })

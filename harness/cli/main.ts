@@ -92,7 +92,7 @@ async function main(argv: string[]): Promise<number> {
       (a) => set(Promise.resolve(initCommand(a))))
     .command('campaign', 'every bundled target and variant: correct ones stay clean, buggy ones are caught', (y) =>
       y.option('seeds', { type: 'string', describe: 'seeds per variant (default 1..300)' })
-        .option('strategy', { type: 'string', default: 'random' })
+        .option('strategy', { type: 'string', describe: 'exploration strategy (default: a portfolio for network targets, random for thread targets)' })
         .option('target', { type: 'string', array: true, describe: 'limit to these bundled targets' })
         .option('max-seeds', { type: 'number', describe: 'a buggy variant not caught within --seeds runs on, up to this many seeds (default 20× --seeds)' })
         .option('jobs', { type: 'number', default: 1, describe: 'worker threads (results do not depend on it)' })

@@ -22,7 +22,7 @@ export function summaryText(results: readonly ExploreResult[], wallMs: number, r
   };
   for (const r of results) {
     const runs = r.runs;
-    out(`interleave: ${r.target} with ${r.strategy.name}${paramText(r.strategy.params)}: ${runs} runs (${r.variants.length} variant${r.variants.length > 1 ? 's' : ''}) in ${(wallMs / 1000).toFixed(2)} s`);
+    out(`interleave: ${r.target} with ${strategyText(r)}: ${runs} runs (${r.variants.length} variant${r.variants.length > 1 ? 's' : ''}) in ${(wallMs / 1000).toFixed(2)} s`);
     const w = Math.max(8, ...r.variants.map((v) => v.length));
     out(`  ${'variant'.padEnd(w)}  ${'runs'.padStart(6)}  ${'failed'.padStart(6)}  kinds`);
     for (const v of r.variants) {
@@ -33,8 +33,12 @@ export function summaryText(results: readonly ExploreResult[], wallMs: number, r
     const kinds = Object.entries(r.violationsByKind).map(([k, n]) => `${k} ${n}`).join(', ');
     out(`  violations by kind: ${kinds || 'none'}`);
     out(`  ${statsText(r, wallMs)}`);
+    const fit = fittedText(r);
+    if (fit !== null) out(`  ${fit}`);
     const g = pctGuarantee(r);
     if (g !== null) out(`  ${pctGuaranteeText(g)}`);
+    const cp = pctcpBoundText(r);
+    if (cp !== null) out(`  ${cp}`);
     if (r.firstFailure) out(`  first failing seed: ${r.firstFailure.variant} seed ${r.firstFailure.seed}`);
     const shown = r.failures.slice(0, 10);
     for (const f of shown) {
@@ -75,6 +79,33 @@ export function statsText(r: ExploreResult, wallMs: number): string {
 
 function virtual(ms: number): string {
   return ms >= 60_000 ? `${(ms / 60_000).toFixed(1)} min` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** The campaign's strategy; a portfolio names its members, a fit that differs per variant is on its own line. */
+export function strategyText(r: Pick<ExploreResult, 'strategy' | 'strategyByVariant' | 'variants'>): string {
+  if (r.strategy.name === 'portfolio') return `portfolio (random, pct, pctcp: one per seed, by the seed's hash)`;
+  const specs = r.variants.map((v) => r.strategyByVariant[v] ?? r.strategy);
+  const same = specs.every((s) => JSON.stringify(s.params) === JSON.stringify(specs[0]!.params));
+  return `${r.strategy.name}${paramText(same ? specs[0]!.params : r.strategy.params)}`;
+}
+
+/** The bounds the pilot fitted, per variant, when they are not all in the headline. */
+export function fittedText(r: Pick<ExploreResult, 'strategy' | 'strategyByVariant' | 'variants'>): string | null {
+  const specs = r.variants.map((v) => [v, r.strategyByVariant[v] ?? r.strategy] as const);
+  const p = (s: (typeof specs)[number][1], k: string): unknown => s.params[k];
+  if (r.strategy.name === 'portfolio') {
+    return `k fitted per variant (pct steps / pctcp messages): ${specs.map(([v, s]) => `${v} ${p(s, 'pctK')}/${p(s, 'pctcpK')}`).join(', ')}`;
+  }
+  if (specs.length < 2 || specs.every(([, s]) => s.params['k'] === specs[0]![1].params['k'])) return null;
+  return `k per variant: ${specs.map(([v, s]) => `${v} ${p(s, 'k')}`).join(', ')}`;
+}
+
+/** PCTCP's promise: stated per run, since the number of chains is the run's own. */
+export function pctcpBoundText(r: Pick<ExploreResult, 'strategy' | 'strategyByVariant' | 'variants'>): string | null {
+  if (r.strategy.name !== 'pctcp') return null;
+  const ks = r.variants.map((v) => Number((r.strategyByVariant[v] ?? r.strategy).params['k']));
+  const d = Number(r.strategy.params['depth'] ?? (r.strategyByVariant[r.variants[0]!] ?? r.strategy).params['depth']);
+  return `pctcp guarantee: a depth-${d} message-ordering bug within the first k=${Math.max(...ks)} messages is hit with probability >= 1/(n*k^(d-1)) per run, n being the run's chains of causally related messages`;
 }
 
 export function paramText(p: Readonly<Record<string, unknown>>): string {

@@ -3,7 +3,7 @@ import { Run, type EndReason, type FaultEvent, type RunOptions } from './run.js'
 import { SimImpl, attachEndAnalysis } from './sim.js';
 import type { TraceEvent } from './trace.js';
 import type { Violation } from './violation.js';
-import { makeStrategy, type StrategySpec } from '../sched/index.js';
+import { makeStrategy, strategyOwnsDelays, type StrategySpec } from '../sched/index.js';
 import type { SchedulerFactory } from '../sched/scheduler.js';
 import { fixedWorkload, type Weather } from '../net/weather.js';
 import { networkOf } from '../net/network.js';
@@ -31,6 +31,8 @@ export interface RunResult {
   workload?: Record<string, number>;
   /** The run had a simulated network (the target made nodes). */
   network?: boolean;
+  /** Messages its nodes sent (network runs). */
+  messages?: number;
   /** The full decision list: labels for steps and choices, numbers for draws. */
   decisions: (string | number)[];
   /** The steps just before the end (violation or not). */
@@ -56,6 +58,7 @@ export async function execute(input: ExecuteInput): Promise<RunResult> {
   const factory = input.scheduler ?? makeStrategy(input.strategy);
   const scheduler = factory(input.seed);
   const run = new Run(scheduler, input.options);
+  run.ownsDelays = strategyOwnsDelays(input.strategy, input.seed);
   const sim = new SimImpl(run);
   sim.assumptions = input.target.assumptions ?? null;
   const sims: SimImpl[] = [sim];
@@ -88,7 +91,11 @@ export async function execute(input: ExecuteInput): Promise<RunResult> {
     else if (w.faults['spurious'] !== undefined) result.weather = { latency: w.latency, faults: { spurious: w.faults['spurious'] }, net: {}, workload: w.workload };
   }
   if (Object.keys(workload).length > 0) result.workload = { ...workload };
-  if (networkOf(run) !== undefined) result.network = true;
+  const net = networkOf(run);
+  if (net !== undefined) {
+    result.network = true;
+    result.messages = net.stats.sent;
+  }
   if (raw.trace.full !== null) result.trace = raw.trace.full;
   return result;
 }

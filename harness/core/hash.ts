@@ -11,6 +11,17 @@ export function labelHash(label: string): number {
   return h >>> 0;
 }
 
+/** murmur3's 32-bit finalizer: FNV's bits mix poorly (its high bits, and its low bits follow
+ * the last character), so a hash that picks a bucket or a register goes through this first. */
+export function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
 /** labelHash(a + b) from labelHash(a) and b: FNV-1a is a left fold, so a label built from a
  * fixed prefix need not be hashed (or flattened) from its first character every time. */
 export function extendHash(h: number, tail: string): number {

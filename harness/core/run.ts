@@ -5,7 +5,8 @@ import { TimerQueue, TimedEvent } from './timers.js';
 import { Trace } from './trace.js';
 import { progressCell, STEP } from './progress.js';
 import { RunStopped, type Violation } from './violation.js';
-import { ReplayDivergence, type Choice, type DrawStream, type Scheduler } from '../sched/scheduler.js';
+import { ReplayDivergence, type Choice, type DrawStream, type MessageSend, type Scheduler } from '../sched/scheduler.js';
+import { DRAW_DEFAULT } from '../sched/replay.js';
 import type { NetKnobs } from '../net/options.js';
 import type { Weather } from '../net/weather.js';
 
@@ -110,6 +111,8 @@ export class Run {
   private stillAt = -1;
   private stillSince = 0;
   finished = false;
+  /** Message delays are the strategy's picks (sched/index.ts strategyOwnsDelays), set before setup. */
+  ownsDelays = false;
 
   /** Runnable tasks in the order they became runnable (the options' order is part of every
    * decision). While none of them waits on a ready predicate and no node is paused, this array
@@ -431,6 +434,27 @@ export class Run {
     this.decisions.push(v);
     this.hash.mix(v);
     return v;
+  }
+
+  /**
+   * A message's one-way delay in [send.minMs, send.maxMs] under a strategy that owns delays:
+   * its pick, recorded as the offset from minMs, so a replay (which has no such hook) reads the
+   * same delay back from the list. A lenient replay's default is the shortest delay.
+   */
+  drawDelay(send: MessageSend): number {
+    const span = send.maxMs - send.minMs + 1;
+    let u: number;
+    try {
+      const pick = this.scheduler.messageDelay;
+      u = pick !== undefined
+        ? Math.min(span - 1, Math.max(0, Math.round(pick.call(this.scheduler, send) - send.minMs)))
+        : this.scheduler.nextU32('fault') >>> 0;
+    } catch (e) {
+      throw this.schedulerFailed(e);
+    }
+    this.decisions.push(u);
+    this.hash.mix(u);
+    return send.minMs + (u === DRAW_DEFAULT ? 0 : u % span);
   }
 
   /** A recorded yes/no with probability p (a fault decision). */

@@ -104,6 +104,12 @@ export class TimerQueue {
     }
   }
 
+  /** Earliest due time after `after` of a group's events that `accept` takes, or Infinity. */
+  nextOf(group: string, after: number, accept: (ev: TimedEvent) => boolean): number {
+    for (const ev of this.events) if (ev.atMs > after && ev.group === group && accept(ev)) return ev.atMs;
+    return Infinity;
+  }
+
   /** Cancels every event of a group (a crashed node's timers vanish). */
   cancelGroup(group: string): void {
     for (let i = this.events.length - 1; i >= 0; i--) {

@@ -3,20 +3,13 @@
  * sketch (Flajolet et al. 2007), whose registers merge across shards by taking the maximum.
  * 2^12 registers give a standard error of about 1.6%.
  */
+import { fmix32 } from '../core/hash.js';
+
 const P = 12;
 const M = 1 << P;
 /** Exact up to this many distinct hashes (about 4 MB), an estimate beyond. */
 export const EXACT_LIMIT = 1 << 16;
 
-/** murmur3's 32-bit finalizer: the decision hash lanes are FNV, whose high bits mix poorly. */
-function fmix(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
 
 export interface DistinctSketch {
   /** Exact count, when every hash was kept (null once the sketch took over). */
@@ -40,8 +33,8 @@ export class Distinct {
         this.exactCount = null;
       }
     }
-    const a = fmix(parseInt(hex.slice(0, 8), 16));
-    const b = fmix(parseInt(hex.slice(8, 16), 16) ^ 0x9e3779b9);
+    const a = fmix32(parseInt(hex.slice(0, 8), 16));
+    const b = fmix32(parseInt(hex.slice(8, 16), 16) ^ 0x9e3779b9);
     const idx = a >>> (32 - P);
     // The rank: leading zeros of the remaining bits (20 of a, then 32 of b), plus one.
     const rest = (a << P) >>> 0;

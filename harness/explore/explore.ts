@@ -3,7 +3,8 @@ import { DEFAULT_OPTIONS, execute, type RunResult } from '../core/execute.js';
 import { FAULTS, resolveFaults } from '../core/faults.js';
 import type { RunOptions } from '../core/run.js';
 import { canonicalSeed } from '../core/seed.js';
-import { resolveStrategySpec, UsageError, type StrategySpec } from '../sched/index.js';
+import { concreteStrategy, makeStrategy, resolveStrategySpec, UsageError, type StrategySpec } from '../sched/index.js';
+import { AUTO, fitStrategies, needsPilot, PILOT_SEEDS, type PilotRun } from './fit.js';
 import { swarmFaults } from '../sched/swarm.js';
 import { checkDeterminism } from '../sched/determinism.js';
 import { DEFAULT_NET_KNOBS, resolveKnobs, type NetKnobs } from '../net/options.js';
@@ -28,6 +29,8 @@ export interface ExploreOptions {
   variant?: string | readonly string[];
   /** A list of seeds, or a spec: `1..1000`, `a,b,c`, `42`. */
   seeds: readonly (string | number)[] | string;
+  /** Absent: a portfolio of random, pct and pctcp for a network target, `random` for a thread
+   * target. PCT-family bounds left unset are fitted to the target by a pilot (explore/fit.ts). */
   strategy?: string | StrategySpec;
   /** Fault names (or `all`), or name → rate. */
   faults?: readonly string[] | Readonly<Record<string, number>>;
@@ -106,6 +109,8 @@ export interface VariantOptions {
   space: WeatherSpace | null;
   /** The weather every seed runs under (`--weather`). */
   pinned: Weather | null;
+  /** The campaign's strategy with this variant's fitted bounds (a portfolio: per seed, its member). */
+  strategy: Required<StrategySpec>;
 }
 
 export interface Resolved {
@@ -130,7 +135,7 @@ export async function resolveExplore(o: Omit<ExploreOptions, 'seeds'>): Promise<
     : (typeof o.variant === 'string' ? [o.variant] : [...o.variant]).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v.length > 0);
   if (variants.length === 0) throw new UsageError('no variant to run');
   for (const v of variants) checkVariant(target, v);
-  const spec = resolveStrategySpec(typeof o.strategy === 'string' ? { name: o.strategy } : (o.strategy ?? { name: 'random' }));
+  const spec = resolveSpec(o.strategy);
   const swarm = o.swarm === true;
   const userIgnore = userIgnoreOf(o);
   for (const k of userIgnore) {
@@ -169,7 +174,7 @@ export async function resolveExplore(o: Omit<ExploreOptions, 'seeds'>): Promise<
     // A drawn window is the seed's, not an option: a worker or a replay command must draw it again.
     if (space !== null && typeof space.faultWindowMs !== 'number') delete c.faultWindowMs;
     if (Object.keys(workloadPins).length > 0) c.workload = { ...workloadPins };
-    per[v] = { options, commandOptions: c, space, pinned };
+    per[v] = { options, commandOptions: c, space, pinned, strategy: spec };
   }
   const first = per[variants[0]!]!;
   return {
@@ -183,6 +188,91 @@ export async function resolveExplore(o: Omit<ExploreOptions, 'seeds'>): Promise<
     swarm,
     checkDeterminism: o.checkDeterminism === true,
   };
+}
+
+/** A spec whose bounds the pilot fits keeps the user's params as given (an unset k stays
+ * unset); any other has its defaults spelled out. Bad names and params are UsageErrors. */
+function resolveSpec(given: ExploreOptions['strategy']): Required<StrategySpec> {
+  if (given === undefined || given === AUTO) return { name: AUTO, params: {} };
+  const spec = typeof given === 'string' ? { name: given, params: {} } : { name: given.name, params: { ...(given.params ?? {}) } };
+  if (!needsPilot(spec)) return resolveStrategySpec(spec);
+  makeStrategy(spec);
+  return spec;
+}
+
+/**
+ * Fits the campaign's strategy to the target (explore/fit.ts): `auto` becomes a portfolio or
+ * `random`, and unset PCT bounds become each variant's pilot run length. The pilot runs where
+ * the campaign does (watched worker threads for a target by name or path), so a target that
+ * spins cannot hang it.
+ */
+export async function fitExplore(r: Resolved, o: Pick<ExploreOptions, 'target' | 'inline' | 'stallMs' | 'maxHeapMb'>): Promise<void> {
+  if (!needsPilot(r.strategy)) {
+    for (const v of r.variants) optionsFor(r, v).strategy = r.strategy;
+    return;
+  }
+  const random = { name: 'random', params: {} };
+  let runs: RunResult[];
+  if (typeof o.target !== 'string' || o.inline === true) {
+    runs = [];
+    for (const seed of PILOT_SEEDS) {
+      for (const variant of r.variants) {
+        const v = optionsFor(r, variant);
+        const options: RunOptions = { ...v.options, faults: {} };
+        delete options.weather;
+        delete options.workload;
+        runs.push(await runAlone({ ignore: v.options.ignore, run: () => execute({ target: r.target, variant, seed, strategy: random, options }) }));
+      }
+    }
+  } else {
+    const perVariant = Object.fromEntries(r.variants.map((variant) => [variant, pilotOptions(optionsFor(r, variant))]));
+    runs = (await runSupervised({
+      targetRef: r.targetRef, targetName: r.target.name, variants: r.variants, seeds: PILOT_SEEDS, strategy: random,
+      exploreOptions: perVariant[r.variants[0]!]!, perVariant, jobs: 1,
+      ...(o.stallMs !== undefined ? { stallMs: o.stallMs } : {}),
+      ...(o.maxHeapMb !== undefined ? { maxHeapMb: o.maxHeapMb } : {}),
+    })).results;
+  }
+  const pilot: PilotRun[] = runs.map((x) => ({ variant: x.variant, steps: x.steps, messages: x.messages ?? 0, network: x.network === true }));
+  applyFit(r, fitStrategies(r.strategy, r.variants, pilot));
+}
+
+/**
+ * The pilot runs in a calm network with the target's default workload: k then depends on the
+ * target, its variant and the run's length, not on --weather, --faults or --workload, so a
+ * replay under a failure's pinned weather fits the k its campaign fitted.
+ */
+function pilotOptions(v: VariantOptions): CommandOptions & { traceWindow: number } {
+  const c = v.commandOptions;
+  return {
+    durationMs: c.durationMs, maxSteps: c.maxSteps, faults: {}, ignore: c.ignore, weather: 'fixed', traceWindow: v.options.traceWindow,
+    ...(v.options.net !== undefined && Object.keys(v.options.net).length > 0 ? { net: { ...(v.options.net as Record<string, number | boolean | string>) } } : {}),
+    ...(c.livenessMs !== undefined ? { livenessMs: c.livenessMs } : {}),
+    ...(c.eventLatencyMs !== undefined ? { eventLatencyMs: c.eventLatencyMs } : {}),
+    ...(c.maxTasks !== undefined ? { maxTasks: c.maxTasks } : {}),
+  };
+}
+
+/** Sets what a fit decided (in a worker: what the main thread's fit decided). */
+export function applyFit(r: Resolved, fit: { campaign: Required<StrategySpec>; perVariant: Readonly<Record<string, Required<StrategySpec>>> }): void {
+  r.strategy = fit.campaign;
+  for (const v of r.variants) {
+    const s = fit.perVariant[v];
+    if (s === undefined) throw new Error(`no fitted strategy for variant ${v}`);
+    optionsFor(r, v).strategy = s;
+  }
+}
+
+/** The strategy that runs one seed: the variant's fitted one, or a portfolio's member for the seed. */
+export function strategyFor(r: Resolved, variant: string, seed: string): Required<StrategySpec> {
+  const s = optionsFor(r, variant).strategy;
+  if (s.name === AUTO || needsPilot(s)) throw new Error(`strategy ${s.name} was not fitted (call fitExplore first)`);
+  return concreteStrategy(s, seed);
+}
+
+/** Per variant, the fitted strategy (what summaries state and workers are handed). */
+export function fittedStrategies(r: Resolved): Record<string, Required<StrategySpec>> {
+  return Object.fromEntries(r.variants.map((v) => [v, optionsFor(r, v).strategy]));
 }
 
 type WeatherMode = 'drawn' | 'fixed' | 'pinned';
@@ -335,6 +425,7 @@ export function seedList(seeds: ExploreOptions['seeds']): string[] {
 export async function explore(o: ExploreOptions): Promise<ExploreResult> {
   const r = await resolveExplore(o);
   const seeds = seedList(o.seeds);
+  await fitExplore(r, o);
   const out = emptyResult(r);
   const tally = tallyFor(r, out, o);
   const keep = o.keepRuns === true;
@@ -369,7 +460,7 @@ export async function explore(o: ExploreOptions): Promise<ExploreResult> {
       return [variant, { ...v.commandOptions, traceWindow: v.options.traceWindow, checkDeterminism: r.checkDeterminism }];
     }));
     const done = await runSupervised({
-      targetRef: r.targetRef, targetName: r.target.name, variants: r.variants, seeds, strategy: r.strategy,
+      targetRef: r.targetRef, targetName: r.target.name, variants: r.variants, seeds, strategy: r.strategy, strategies: fittedStrategies(r),
       exploreOptions: perVariant[r.variants[0]!]!, perVariant,
       jobs, keepAll: keep, collect: false,
       skip: new Set(resumed.keys()),
@@ -479,13 +570,17 @@ export interface SeedExtra {
 }
 
 /** One seed as a campaign runs it: its weather drawn first, and a second run to compare when asked. */
-export async function runSeed(r: Resolved, variant: string, seed: string, extra?: SeedExtra): Promise<RunResult> {
+export function runSeed(r: Resolved, variant: string, seed: string, extra?: SeedExtra): Promise<RunResult> {
+  return runWith(r, variant, seed, strategyFor(r, variant, seed), extra);
+}
+
+async function runWith(r: Resolved, variant: string, seed: string, strategy: Required<StrategySpec>, extra?: SeedExtra): Promise<RunResult> {
   let options = seedOptions(r, variant, seed);
   if (extra !== undefined) {
     options = { ...options, traceAll: options.traceAll || extra.traceAll === true };
     if (extra.stopAtStep !== undefined && extra.stopAtStep > 0) options = { ...options, stopAtStep: extra.stopAtStep, stalledMs: extra.stalledMs ?? 0 };
   }
-  const input = { target: r.target, variant, seed, strategy: r.strategy, options };
+  const input = { target: r.target, variant, seed, strategy, options };
   const res = await execute(input);
   if (!r.checkDeterminism) return res;
   const again = await execute(input);
@@ -509,6 +604,7 @@ export function emptyResult(r: Resolved): ExploreResult {
     targetRef: r.targetRef,
     variants: r.variants,
     strategy: r.strategy,
+    strategyByVariant: fittedStrategies(r),
     options: r.commandOptions,
     runs: 0,
     violationsByKind: {},
@@ -539,7 +635,8 @@ export function tallyFor(r: Resolved, out: ExploreResult, o: Pick<ExploreOptions
   };
   if (!(Number.isSafeInteger(limits.maxFailures) && limits.maxFailures >= 0)) throw new UsageError(`maxFailures must be an integer >= 0, got ${limits.maxFailures}`);
   if (!(Number.isSafeInteger(limits.maxFailureFiles) && limits.maxFailureFiles >= 0)) throw new UsageError(`--max-failure-files must be an integer >= 0, got ${limits.maxFailureFiles}`);
-  return new Tally(out, limits, (variant, seed) => replayCommand(r.targetRef, variant, seed, r.strategy, optionsFor(r, variant).commandOptions));
+  return new Tally(out, limits, (variant, seed) => replayCommand(r.targetRef, variant, seed, strategyFor(r, variant, seed), optionsFor(r, variant).commandOptions),
+    (variant, seed) => strategyFor(r, variant, seed));
 }
 
 /** `pass` or `violation:<kind>` (the first violation's kind): how seeds/ entries state outcomes. */
@@ -559,10 +656,13 @@ export async function replay(o: ReplayOptions): Promise<RunResult & { replayComm
   const r = await resolveExplore(o);
   const [seed] = seedList([o.seed]);
   const v = optionsFor(r, o.variant);
-  const command = replayCommand(r.targetRef, o.variant, seed!, r.strategy, v.commandOptions);
+  await fitExplore({ ...r, variants: [o.variant] }, o);
+  const strategy = strategyFor(r, o.variant, seed!);
+  const command = replayCommand(r.targetRef, o.variant, seed!, strategy, v.commandOptions);
   if (typeof o.target === 'string' && o.inline !== true) {
     const done = await runSupervised({
-      targetRef: r.targetRef, targetName: r.target.name, variants: [o.variant], seeds: [seed!], strategy: r.strategy,
+      targetRef: r.targetRef, targetName: r.target.name, variants: [o.variant], seeds: [seed!], strategy: strategy,
+      strategies: { [o.variant]: strategy },
       exploreOptions: { ...v.commandOptions, traceWindow: v.options.traceWindow, checkDeterminism: r.checkDeterminism },
       jobs: 1, keepAll: true, traceAll: o.trace === true,
       ...(o.stallMs !== undefined ? { stallMs: o.stallMs } : {}),

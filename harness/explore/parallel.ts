@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { RunResult } from '../core/execute.js';
 import { CELL_WORDS, ITEM, STEP } from '../core/progress.js';
-import { UsageError, type StrategySpec } from '../sched/index.js';
+import { concreteStrategy, UsageError, type StrategySpec } from '../sched/index.js';
 import { unpackResults, type FromWorker, type WorkerExploreOptions, type WorkerSetup, type WorkItem } from './worker.js';
 
 export type { WorkerExploreOptions } from './worker.js';
@@ -28,6 +28,8 @@ export interface ParallelInput {
   variants: readonly string[];
   seeds: readonly string[];
   strategy: StrategySpec;
+  /** Per variant, the fitted strategy a seed's own is taken from (explore/fit.ts); absent: `strategy`. */
+  strategies?: Readonly<Record<string, Required<StrategySpec>>>;
   exploreOptions: WorkerExploreOptions;
   /** Options for some variants, when they differ from exploreOptions (variant defaults). */
   perVariant?: Readonly<Record<string, WorkerExploreOptions>>;
@@ -205,6 +207,7 @@ class Pool {
       targetRef: this.input.targetRef,
       variants: [...this.input.variants],
       strategy: this.input.strategy,
+      ...(this.input.strategies !== undefined ? { strategies: { ...this.input.strategies } } : {}),
       exploreOptions: this.input.exploreOptions,
       perVariant: { ...(this.input.perVariant ?? {}) },
       keepAll: this.input.keepAll === true,
@@ -386,7 +389,8 @@ class Pool {
   }
 
   private synthetic(it: WorkItem, kind: string, actors: string[], message: string, step: number): RunResult {
-    const strategy = { name: this.input.strategy.name, params: { ...(this.input.strategy.params ?? {}) } };
+    const fitted = this.input.strategies?.[it.variant] ?? { name: this.input.strategy.name, params: { ...(this.input.strategy.params ?? {}) } };
+    const strategy = concreteStrategy(fitted, it.seed);
     return {
       target: this.input.targetName ?? this.input.targetRef,
       variant: it.variant,

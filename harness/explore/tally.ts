@@ -72,7 +72,10 @@ export interface ExploreResult {
   /** What the replay commands name: a bundled name or the path the user gave. */
   targetRef: string;
   variants: string[];
+  /** The campaign's strategy (`auto` resolved: a portfolio or random). */
   strategy: Required<StrategySpec>;
+  /** Per variant, with the bounds the pilot fitted (explore/fit.ts). */
+  strategyByVariant: Record<string, Required<StrategySpec>>;
   options: CommandOptions;
   runs: number;
   violationsByKind: Record<string, number>;
@@ -159,6 +162,8 @@ export class Tally {
     readonly out: ExploreResult,
     private readonly limits: TallyLimits,
     private readonly replay: (variant: string, seed: string) => string,
+    /** The concrete strategy of a seed (a portfolio's member): its k bounds the PCT guarantee. */
+    private readonly strategyOf?: (variant: string, seed: string) => Required<StrategySpec>,
   ) {
     out.maxFailureFiles = limits.maxFailureFiles;
   }
@@ -193,7 +198,8 @@ export class Tally {
     for (const [kind, n] of Object.entries(e.q ?? {})) out.faultsByKind[kind] = (out.faultsByKind[kind] ?? 0) + n;
     out.distinct.add(e.h);
     out.maxTasks = Math.max(out.maxTasks, e.t);
-    const k = out.strategy.params['k'];
+    const s = this.strategyOf?.(e.v, e.s);
+    const k = s !== undefined && s.name === 'pct' ? s.params['k'] : undefined;
     if (typeof k === 'number' && e.n > k) {
       out.runsBeyondK++;
       out.runsBeyondKByVariant[e.v] = (out.runsBeyondKByVariant[e.v] ?? 0) + 1;
@@ -235,8 +241,12 @@ function countFeatures(stats: WeatherStats, variant: string, features: readonly 
  * bug reachable within k steps was missed by every run that stayed within k steps.
  */
 export function pctGuarantee(out: ExploreResult): { n: number; k: number; depth: number; runsWithinK: number; runsBeyondK: number; missProbability: number } | null {
-  const { k, depth } = out.strategy.params;
-  if (out.strategy.name !== 'pct' || typeof k !== 'number' || typeof depth !== 'number' || out.maxTasks < 1) return null;
+  if (out.strategy.name !== 'pct' || out.maxTasks < 1) return null;
+  // k is fitted per variant: the bound is stated for the largest, the weakest.
+  const specs = out.variants.map((v) => out.strategyByVariant[v] ?? out.strategy);
+  const k = Math.max(...specs.map((s) => Number(s.params['k'])));
+  const depth = Number(specs[0]!.params['depth']);
+  if (!Number.isFinite(k) || !Number.isFinite(depth)) return null;
   // A bug lives in one variant: only that variant's runs count towards finding it, so the
   // bound is stated for the variant with the fewest runs within k.
   const within = Math.min(...out.variants.map((v) =>

@@ -2,7 +2,7 @@ import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import type { RunResult } from '../core/execute.js';
 import type { CommandOptions } from './command.js';
 import { UsageError, type StrategySpec } from '../sched/index.js';
-import { resolveExplore, runSeed, type ExploreOptions, type Resolved, type SeedExtra } from './explore.js';
+import { applyFit, resolveExplore, runSeed, type ExploreOptions, type Resolved, type SeedExtra } from './explore.js';
 import { ITEM, shareProgress } from '../core/progress.js';
 import { catchRejections, runGroup } from './boundary.js';
 
@@ -24,6 +24,8 @@ export interface WorkerSetup {
   targetRef: string;
   variants: readonly string[];
   strategy: StrategySpec;
+  /** Per variant, what the main thread's fit decided: a worker never runs the pilot itself. */
+  strategies?: Record<string, Required<StrategySpec>>;
   exploreOptions: WorkerExploreOptions;
   /** Variants whose options differ from exploreOptions (their own defaults). */
   perVariant?: Record<string, WorkerExploreOptions>;
@@ -51,7 +53,7 @@ export type FromWorker =
   | ({ type: 'results' } & Packed)
   | { type: 'error'; message: string; usage: boolean };
 
-export async function resolveForWorker(s: Pick<WorkerSetup, 'targetRef' | 'variants' | 'strategy' | 'exploreOptions'>): Promise<Resolved> {
+export async function resolveForWorker(s: Pick<WorkerSetup, 'targetRef' | 'variants' | 'strategy' | 'strategies' | 'exploreOptions'>): Promise<Resolved> {
   const { swarm, traceWindow, checkDeterminism, weather, weatherFile: _file, pinnedRates, ...rest } = s.exploreOptions;
   const o: Omit<ExploreOptions, 'seeds'> = { ...rest, target: s.targetRef, variant: s.variants, strategy: s.strategy };
   if (weather === 'fixed') o.fixedWeather = true;
@@ -68,7 +70,10 @@ export async function resolveForWorker(s: Pick<WorkerSetup, 'targetRef' | 'varia
   if (swarm === true) o.swarm = true;
   if (checkDeterminism === true) o.checkDeterminism = true;
   if (traceWindow !== undefined) o.traceWindow = traceWindow;
-  return resolveExplore(o);
+  const r = await resolveExplore(o);
+  const campaign = { name: s.strategy.name, params: { ...(s.strategy.params ?? {}) } };
+  applyFit(r, { campaign, perVariant: s.strategies ?? Object.fromEntries(r.variants.map((v) => [v, r.strategy])) });
+  return r;
 }
 
 /** One seed, trimmed to what the caller keeps: a passing run's decision list and trace are dead weight. */

@@ -55,6 +55,7 @@ class Delivery {
     const ctx = this.dst.ctx;
     if (!this.dst.up || ctx === null) return;
     this.net.stats.delivered++;
+    this.dst.lastDelivered = this.label;
     ctx.deliver(this.msg);
   };
 }
@@ -69,6 +70,8 @@ export class NetNode {
   /** Pending nemesis events that concern this node (restart, resume). */
   restartEv: TimedEvent | null = null;
   resumeEv: TimedEvent | null = null;
+  /** The last message delivered to this node: the causal parent of what it sends next. */
+  lastDelivered: string | null = null;
   readonly store: DurableStore;
   readonly links: Link[] = [];
   private rate = 1;
@@ -153,6 +156,9 @@ export class Network {
   private longestDelayMs = 0;
   /** The latency bound after the fault window. */
   private readonly quietDelayMaxMs: number;
+  /** The longest delay this seed's weather can give a message in the fault window: the bound
+   * a strategy that owns delays (pctcp) picks within. Exp's tail is cut at its 99.9th percentile. */
+  private readonly ceilingMs: number;
 
   constructor(
     readonly run: Run,
@@ -170,6 +176,8 @@ export class Network {
     const k = this.knobs;
     const caps = [assumptions?.maxOneWayDelayMs ?? Infinity, k.quietDelayMaxMs > 0 ? k.quietDelayMaxMs : Infinity];
     this.quietDelayMaxMs = Math.max(1, Math.min(...caps));
+    this.ceilingMs = Math.max(k.oneWayDelayMaxMs, k.latencyExpMeanMs > 0 ? Math.ceil(k.latencyExpMeanMs * Math.log(1000)) : 0,
+      k.tailRate > 0 ? k.tailMsMax : 0) + ((this.rates.delay ?? 0) > 0 ? k.delayMsMax : 0);
     // A network slower than the quiet period's is weather too: liveness is judged after it calms.
     const slow = k.oneWayDelayMaxMs > this.quietDelayMaxMs || k.latencyExpMeanMs > 0 || k.tailRate > 0;
     const quietStart = anyRate(this.rates) || slow ? this.faultWindowMs : 0;
@@ -227,6 +235,7 @@ export class Network {
     node.resumeEv = null;
     node.up = false;
     node.ctx = null;
+    node.lastDelivered = null;
     this.leadership.crashed(node);
     this.safety.crashed(node);
   }
@@ -260,11 +269,16 @@ export class Network {
       run.recordFault('drop', label);
       return;
     }
-    let delay = this.baseDelay(faulty);
-    if (faulty && run.chance(this.rates.delay)) {
-      const extra = 1 + (run.drawU32('fault') % this.knobs.delayMsMax);
-      delay += extra;
-      run.recordFault('delay', `${label} +${extra}ms`);
+    let delay: number;
+    if (faulty && run.ownsDelays) {
+      delay = this.strategyDelay(from, dst, label, now);
+    } else {
+      delay = this.baseDelay(faulty);
+      if (faulty && run.chance(this.rates.delay)) {
+        const extra = 1 + (run.drawU32('fault') % this.knobs.delayMsMax);
+        delay += extra;
+        run.recordFault('delay', `${label} +${extra}ms`);
+      }
     }
     if (faulty && this.clogs !== null) {
       // A clogged path holds the message until it clears (then in send order, a ms apart).
@@ -302,6 +316,24 @@ export class Network {
   private reschedule(d: Delivery, at: number): void {
     if (d.ev !== null) this.run.timers.cancel(d.ev);
     d.ev = this.run.timers.add(at, d.label, d.fire, d.dst.id, d.hash);
+  }
+
+  /**
+   * The delay a message-ordering strategy picks, anywhere up to the weather's ceiling: it stands
+   * in for the latency draw and the delay fault both. A delay past the usual range is logged as
+   * a `delay` fault, so the fault log still says which messages were held back.
+   */
+  private strategyDelay(from: NetNode, dst: NetNode, label: string, now: number): number {
+    const lo = this.knobs.oneWayDelayMinMs;
+    if (this.ceilingMs <= lo) return lo;
+    const timers = this.run.timers;
+    const d = this.run.drawDelay({
+      label, from: from.id, to: dst.id, cause: from.lastDelivered, nowMs: now,
+      minMs: lo, typicalMaxMs: this.knobs.oneWayDelayMaxMs, maxMs: this.ceilingMs,
+      nextTimerAt: (after) => timers.nextOf(dst.id, after, (ev) => !ev.label.includes('→')),
+    });
+    if (d > this.knobs.oneWayDelayMaxMs) this.run.recordFault('delay', `${label} held ${d}ms by the strategy`);
+    return d;
   }
 
   /**

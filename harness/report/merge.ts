@@ -266,7 +266,8 @@ function toResult(t: TargetSummary, files: ReadonlyMap<string, string>): Explore
     return { ...f, first: { kind: v.kind, step: v.step, timeMs: v.timeMs, actors: v.actors, message: v.message }, ...(r.weather !== undefined ? { weather: r.weather } : {}) };
   });
   return {
-    target: t.target, targetRef: t.targetRef, variants: t.variants, strategy: t.strategy, options: t.options,
+    target: t.target, targetRef: t.targetRef, variants: t.variants, strategy: t.strategy,
+    strategyByVariant: t.strategyByVariant ?? Object.fromEntries(t.variants.map((v) => [v, t.strategy])), options: t.options,
     runs: t.runs, steps: t.steps, violationsByKind: t.violationsByKind, violationsByVariant: t.violationsByVariant ?? {}, passesByVariant: t.passesByVariant,
     failuresByVariant: t.failuresByVariant, firstFailure: t.firstFailure, failures, hashes: [],
     maxTasks: t.maxTasks ?? 0, runsBeyondK: t.runsBeyondK ?? 0, runsBeyondKByVariant: t.runsBeyondKByVariant ?? {},

@@ -31,6 +31,8 @@ export interface TargetSummary {
   targetRef: string;
   variants: string[];
   strategy: Required<StrategySpec>;
+  /** Per variant, with fitted bounds (absent in summaries written before fitting existed). */
+  strategyByVariant?: Record<string, Required<StrategySpec>>;
   options: CommandOptions;
   runs: number;
   steps: number;
@@ -163,7 +165,7 @@ export function writeExploreReport(dir: string, results: readonly ExploreResult[
       return entry;
     });
     return {
-      target: r.target, targetRef: r.targetRef, variants: r.variants, strategy: r.strategy, options: r.options,
+      target: r.target, targetRef: r.targetRef, variants: r.variants, strategy: r.strategy, strategyByVariant: r.strategyByVariant, options: r.options,
       runs: r.runs, steps: r.steps, violationsByKind: r.violationsByKind, violationsByVariant: r.violationsByVariant,
       passesByVariant: r.passesByVariant, failuresByVariant: r.failuresByVariant,
       firstFailure: r.firstFailure, failures, ...(r.failuresTruncated === true ? { failuresTruncated: true } : {}),

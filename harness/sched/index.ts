@@ -2,9 +2,12 @@ import type { SchedulerFactory } from './scheduler.js';
 import { randomStrategy } from './random.js';
 import { runToBlockStrategy } from './run-to-block.js';
 import { pctStrategy } from './pct.js';
+import { pctcpStrategy } from './pctcp.js';
+import { portfolioMember, portfolioStrategy } from './portfolio.js';
 import { withSuggestion } from '../core/suggest.js';
+import type { StrategyParams } from './params.js';
 
-export type StrategyParams = Readonly<Record<string, string | number | boolean>>;
+export type { StrategyParams };
 
 /** A named strategy with its parameters: what a report records so a replay command is complete. */
 export interface StrategySpec {
@@ -18,7 +21,27 @@ const registry = new Map<string, Maker>([
   ['random', () => randomStrategy],
   ['run-to-block', () => runToBlockStrategy],
   ['pct', (params) => pctStrategy(params)],
+  ['pctcp', (params) => pctcpStrategy(params)],
+  ['portfolio', (params) => portfolioStrategy(params)],
 ]);
+
+/**
+ * The concrete strategy that runs `seed`: a portfolio's member, else the spec itself. Reports,
+ * replay commands and schedule files name this one.
+ */
+export function concreteStrategy(spec: Required<StrategySpec>, seed: string): Required<StrategySpec> {
+  return spec.name === 'portfolio' ? portfolioMember(spec.params, seed) : spec;
+}
+
+/**
+ * Whether a run's message delays are the strategy's picks (recorded as plain delays) rather
+ * than draws from the weather's distribution. Fixed by the strategy that recorded a run, so a
+ * replay of its decisions reads them the same way.
+ */
+export function strategyOwnsDelays(spec: StrategySpec, seed: string): boolean {
+  if (spec.name === 'portfolio') return portfolioMember(spec.params ?? {}, seed).name === 'pctcp';
+  return spec.name === 'pctcp';
+}
 
 /** Strategies register here (one file each) so the CLI and the API list the same set. */
 export function registerStrategy(name: string, make: Maker): void {

@@ -1,5 +1,5 @@
 import { Rng } from '../core/rng.js';
-import { UsageError, type StrategyParams } from './index.js';
+import { intParam, type StrategyParams } from './params.js';
 import type { Choice, DrawStream, Scheduler, SchedulerFactory, StepContext } from './scheduler.js';
 
 /** PCT's knobs: bug depth d and the step bound k the change points are drawn within. */
@@ -20,19 +20,9 @@ const K_MAX = 10_000_000;
 
 /** Reads `{ depth, k }` from strategy params (numbers or decimal strings), defaults filled in. */
 export function pctParams(params: StrategyParams): PctParams {
-  const depth = intParam(params, 'depth', PCT_DEFAULTS.depth, DEPTH_MAX);
-  const k = intParam(params, 'k', PCT_DEFAULTS.k, K_MAX);
+  const depth = intParam('pct', params, 'depth', PCT_DEFAULTS.depth, DEPTH_MAX);
+  const k = intParam('pct', params, 'k', PCT_DEFAULTS.k, K_MAX);
   return { depth, k };
-}
-
-function intParam(params: StrategyParams, name: string, fallback: number, max: number): number {
-  const raw = params[name];
-  if (raw === undefined) return fallback;
-  const v = typeof raw === 'number' ? raw : typeof raw === 'string' && /^[0-9]+$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isSafeInteger(v) || v < 1 || v > max) {
-    throw new UsageError(`pct: ${name} must be an integer in [1, ${max}], got ${String(raw)}`);
-  }
-  return v;
 }
 
 /**

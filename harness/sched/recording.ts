@@ -1,5 +1,5 @@
 import { DRAW_DEFAULT, defaultStep } from './replay.js';
-import type { Choice, DrawStream, Scheduler, StepContext } from './scheduler.js';
+import type { Choice, DrawStream, MessageSend, Scheduler, StepContext } from './scheduler.js';
 
 /** What a recorded decision was, beyond its value: the shrinker and the determinism check read these. */
 export interface DecisionInfo {
@@ -40,7 +40,21 @@ export class RecordingScheduler implements Scheduler {
   private lastStep = 0;
   private lastLabel = '';
 
-  constructor(readonly inner: Scheduler, private readonly keepOptions = false) {}
+  /** Present exactly when the inner scheduler picks delays itself: the run asks only then. */
+  readonly messageDelay?: (send: MessageSend) => number;
+
+  constructor(readonly inner: Scheduler, private readonly keepOptions = false) {
+    const pick = inner.messageDelay;
+    if (pick !== undefined) {
+      this.messageDelay = (send) => {
+        const d = pick.call(inner, send);
+        // Logged as the run records it: the offset from minMs.
+        const v = Math.min(send.maxMs - send.minMs, Math.max(0, Math.round(d - send.minMs)));
+        this.log.push({ kind: 'draw', step: this.lastStep + 1, preemption: false, current: null, value: v, stream: 'fault', options: null, deviation: v !== 0 });
+        return d;
+      };
+    }
+  }
 
   get name(): string {
     return this.inner.name;

@@ -34,6 +34,31 @@ export interface Scheduler {
   choose(kind: string, options: readonly Choice[]): number;
   /** A recorded 32-bit draw: `sim.random()` and fault decisions. */
   nextU32(stream: DrawStream): number;
+  /**
+   * Strategies that order messages (`pctcp`) pick each message's one-way delay themselves,
+   * in ms within [send.minMs, send.maxMs], so they can hold a reply back past a timer. Asked
+   * only inside the fault window and only of runs whose strategy owns delays
+   * (`ownsDelays`); the run records the answer as a draw, so replay needs no such hook.
+   */
+  messageDelay?(send: MessageSend): number;
+}
+
+/** What a message-ordering strategy knows about one send when it picks the delay. */
+export interface MessageSend {
+  /** `from→to:kind#n`, the label its delivery will carry. */
+  readonly label: string;
+  readonly from: string;
+  readonly to: string;
+  /** The delivery the sender received last (its causal parent), or null. */
+  readonly cause: string | null;
+  readonly nowMs: number;
+  /** The seed's usual one-way delay range (its latency profile's uniform part). */
+  readonly minMs: number;
+  readonly typicalMaxMs: number;
+  /** The longest delay the seed's weather can give a message (tails and the delay fault included). */
+  readonly maxMs: number;
+  /** Virtual time of the receiver's earliest pending timer (not a delivery) due after `after`, or Infinity. */
+  nextTimerAt(after: number): number;
 }
 
 /** Makes a fresh Scheduler for one run of one canonical seed. */

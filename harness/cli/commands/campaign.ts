@@ -16,7 +16,7 @@ export interface CampaignArgs {
   seeds?: string;
   'max-seeds'?: number;
   jobs?: number;
-  strategy: string;
+  strategy?: string;
   'report-dir': string;
   target?: string[];
   resume?: string;

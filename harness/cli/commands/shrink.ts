@@ -27,7 +27,7 @@ export async function shrinkFailure(r: Resolved, res: RunResult, file: string, s
   const kind = res.violations[0]!.kind;
   const options = seedOptions(r, res.variant, res.seed);
   const s = await shrink({
-    target: r.target, variant: res.variant, seed: res.seed, strategy: r.strategy, options,
+    target: r.target, variant: res.variant, seed: res.seed, strategy: res.strategy, options,
     decisions: res.decisions, kind, ...(shouldStop !== undefined ? { shouldStop } : {}),
   });
   const schedule = makeSchedule({
