@@ -38,17 +38,24 @@ export const CLIENT_JS = String.raw`
     }
     return v._rows[best];
   }
-  // An expanded node shows one column per task name: a restarted node's n1/run#2 shares n1/run's.
-  function baseOf(v, t) {
-    if (!v._base) v._base = v.tasks.map(function (name) { return v.tasks.indexOf(name.replace(/#\d+$/, '')) >= 0 ? v.tasks.indexOf(name.replace(/#\d+$/, '')) : v.tasks.indexOf(name); });
-    return v._base[t];
+  // An expanded node shows one column per task name: a restarted node's n1/run#2 shares n1/run's,
+  // a timer sits with its task, and every delivery to the node lands in one n1/inbox column.
+  function columnName(name) {
+    var n = name.replace(/^(timer|timeout):/, '');
+    var arrow = n.indexOf('→'), colon = n.indexOf(':', arrow + 1);
+    if (arrow > 0 && colon > arrow) return n.slice(arrow + 1, colon) + '/inbox';
+    return n.replace(/#\d+$/, '');
+  }
+  function colNameOf(v, t) {
+    if (!v._col) v._col = v.tasks.map(columnName);
+    return v._col[t];
   }
   function laneTasks(v) {
     if (v._laneTasks) return v._laneTasks;
     var lt = v.lanes.map(function () { return []; }), seen = {};
     v.events.forEach(function (e) {
-      var b = baseOf(v, e.task), key = e.lane + ':' + b;
-      if (!seen[key]) { seen[key] = 1; lt[e.lane].push(b); }
+      var c = colNameOf(v, e.task), key = e.lane + ':' + c;
+      if (!seen[key]) { seen[key] = 1; lt[e.lane].push(c); }
     });
     return (v._laneTasks = lt);
   }
@@ -56,16 +63,15 @@ export const CLIENT_JS = String.raw`
     if (state.hidden[v.id + ':' + li]) return false;
     var f = state.filter.trim().toLowerCase();
     if (f === '') return true;
-    if (v.lanes[li].id.toLowerCase().indexOf(f) >= 0) return true;
-    return laneTasks(v)[li].some(function (t) { return v.tasks[t].toLowerCase().indexOf(f) >= 0; });
+    return v.lanes[li].id.toLowerCase().indexOf(f) >= 0;
   }
   function columns(v) {
     var cols = [], lt = laneTasks(v);
     v.lanes.forEach(function (lane, li) {
       if (!laneShown(v, li)) return;
       if (lane.kind === 'node' && state.expanded[v.id + ':' + li]) {
-        lt[li].forEach(function (t) { cols.push({ lane: li, task: t, label: v.tasks[t], sub: true }); });
-      } else cols.push({ lane: li, task: -1, label: lane.id, sub: false });
+        lt[li].forEach(function (c) { cols.push({ lane: li, task: c, label: c, sub: true }); });
+      } else cols.push({ lane: li, task: '', label: lane.id, sub: false });
     });
     return cols;
   }
@@ -87,8 +93,8 @@ export const CLIENT_JS = String.raw`
     var colIndex = {};
     cols.forEach(function (c, ci) { colIndex[c.lane + ':' + c.task] = ci; });
     var colOf = function (e) {
-      var ci = colIndex[e.lane + ':' + baseOf(v, e.task)];
-      return ci === undefined ? colIndex[e.lane + ':-1'] : ci;
+      var ci = colIndex[e.lane + ':' + colNameOf(v, e.task)];
+      return ci === undefined ? colIndex[e.lane + ':'] : ci;
     };
     var cx = function (ci) { return GUTTER + ci * COL + COL / 2; };
     var cy = function (row) { return row * H + H / 2 + 4; };

@@ -1,5 +1,6 @@
 /** The page's only stylesheet, inlined: a report must open from a CI artifact with no network. */
 export const PAGE_CSS = String.raw`
+*, *::before, *::after { box-sizing: border-box; }
 :root { --row: 16px; --col: 120px; --gutter: 150px; font-family: system-ui, sans-serif; font-size: 13px; }
 body { margin: 0; color: #1d232b; background: #fff; }
 header { position: sticky; top: 0; z-index: 5; background: #f4f6f8; border-bottom: 1px solid #ccd3da; padding: 6px 10px; }
