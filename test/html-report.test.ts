@@ -173,3 +173,24 @@ t.test('CLI: replay --html and run\'s index.html', async (t) => {
   t.same(shown.map((v) => v.replayCommand), pickForPage(failures).map((f) => f.replayCommand), 'each with its replay command');
   t.ok(shown.every((v) => v.label === undefined), 'each view is its seed\'s recorded run');
 });
+
+t.test('merge-reports copies the shards\' pages and picks the unsharded run\'s views', async (t) => {
+  const dir = t.testdir({});
+  const runTo = (out: string, ...extra: string[]): string => {
+    const res = spawnSync(process.execPath, [CLI, 'run', 'bounded-buffer', '--seeds', '1..24', '--report-dir', out, '--quiet', ...extra], { encoding: 'utf8' });
+    t.equal(res.status, 1, res.stderr);
+    return join(out, readdirSync(out)[0]!);
+  };
+  const whole = runTo(join(dir, 'whole'));
+  const s1 = runTo(join(dir, 's1'), '--shard', '1/2');
+  const s2 = runTo(join(dir, 's2'), '--shard', '2/2');
+  const out = join(dir, 'merged');
+  const m = spawnSync(process.execPath, [CLI, 'merge-reports', s1, s2, '--out', out, '--quiet'], { encoding: 'utf8' });
+  t.equal(m.status, 1, m.stderr);
+  t.equal(readFileSync(join(out, 'pages', 'shard-1.html'), 'utf8'), readFileSync(join(s1, 'index.html'), 'utf8'), 'shard 1\'s page copied as it was');
+  t.equal(readFileSync(join(out, 'pages', 'shard-2.html'), 'utf8'), readFileSync(join(s2, 'index.html'), 'utf8'), 'shard 2\'s page copied as it was');
+  const key = (v: ViewData): string => `${v.variant} ${v.seed}`;
+  const merged = embedded(readFileSync(join(out, 'index.html'), 'utf8')).map(key);
+  t.same(merged, embedded(readFileSync(join(whole, 'index.html'), 'utf8')).map(key), 'the merged page shows what one unsharded run would');
+  t.ok(merged.length > 3, `${merged.length} views`);
+});

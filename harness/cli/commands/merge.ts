@@ -5,6 +5,7 @@ import { failuresText, summaryText } from '../print.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { emitFormats, exploreCases, parseFormats } from '../../report/formats/index.js';
+import { mergePages } from '../../report/html/merge-pages.js';
 
 export interface MergeArgs {
   dirs: string[];
@@ -18,6 +19,7 @@ export async function mergeCommand(a: ArgumentsCamelCase<MergeArgs>, argv: reado
   const formats = parseFormats(a.format, 'text');
   const merged = mergeReports(a.dirs);
   writeMergedReport(a.out, merged, `interleave ${argv.join(' ')}`);
+  mergePages(a.dirs, a.out, 'interleave merge-reports', merged.results.flatMap((r) => r.failures));
   emitFormats(formats, {
     title: 'interleave merge-reports',
     cases: exploreCases(merged.results),
