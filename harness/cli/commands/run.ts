@@ -131,8 +131,9 @@ export async function runCommand(a: ArgumentsCamelCase<RunArgs>, argv: readonly 
   const shrunk = (a.shrink === true || a['save-failures'] === true) && !session.interrupt.stopped ? await shrinkAll(a, result, session.dir, session, say) : [];
   const page = session.interrupt.stopped ? null : await writeRunPage({
     dir: session.dir, title: `interleave run ${resolved.target.name}`, failures: result.failures, first: shrunk,
-    // In-process: these seeds already ran to completion under the watchdog.
-    replayOne: (f) => replay({ target: a.target, variant: f.variant, seed: f.seed, ...flags, trace: true, inline: true }),
+    // In-process: these seeds already ran to completion under the watchdog. With the variant's
+    // fitted strategy, so no replay runs the fitting pilot again.
+    replayOne: (f) => replay({ target: a.target, variant: f.variant, seed: f.seed, ...flags, strategy: result.strategyByVariant[f.variant] ?? result.strategy, trace: true, inline: true }),
     stopped: () => session.interrupt.stopped,
   });
   if (page !== null && a.quiet !== true) say(`space-time view: ${page}\n`);
