@@ -12,7 +12,7 @@ import { boundedBufferModel, FC_VERSION, fcSeedsToFailure, latchModel, type FcMo
 import { measureShrinks, shrinkSummary, shrinkTable } from './bugs/shrink-section.js';
 import { summarize, type Walks } from './bugs/stats.js';
 import { table } from './bugs/table.js';
-import { networkSection, orderSection } from './bugs/network.js';
+import { networkSection } from './bugs/network.js';
 import { msPerRun, walkBases, type Case, type Plan, type WalkResult } from './bugs/walk.js';
 
 const BASES = 30;
@@ -34,9 +34,8 @@ const STRATEGIES = 5;
 /** PCT's step bound before fitting: what `--strategy pct` used whatever the run's length. */
 const OLD_K = 200;
 /** Longest one network case may keep starting base seeds (then its bases so far count). */
-const NET_CASE_BUDGET_MS = 40_000;
-/** Per (case, strategy) in the delivery-order section. */
-const NET_ORDER_BUDGET_MS = 25_000;
+/** Per (case, strategy): random, pctcp and the portfolio each walk a network case. */
+const NET_CASE_BUDGET_MS = 25_000;
 
 /** Progress goes to a terminal only, so a redirected report is just the tables. */
 function progress(line: string): void {
@@ -211,11 +210,6 @@ async function main(): Promise<void> {
   console.log(`interleave bench:bugs — node ${process.version}, ${process.platform}/${process.arch}`);
   const args = process.argv.slice(2);
   const netOnly = args.includes('--network');
-  if (args.includes('--order')) {
-    console.log('');
-    for (const l of await orderSection(NET_ORDER_BUDGET_MS, 1)) console.log(l);
-    return;
-  }
   if (args.includes('--network') || !args.includes('--threads')) {
     console.log('');
     for (const l of await networkSection(NET_CASE_BUDGET_MS, 1)) console.log(l);

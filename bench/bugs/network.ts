@@ -64,52 +64,39 @@ async function fitted(c: NetCase): Promise<{ portfolio: Required<StrategySpec>; 
 }
 
 /**
- * Seeds to the first failure per strategy: weather-random (the default before the portfolio),
- * pctcp alone, and the portfolio (today's default). Each walk is explore() with the fitted spec
- * given explicitly, which runs the same seeds as the default does without a pilot per chunk.
+ * Runs the section; returns the lines to print. `budgetMs` bounds each (case, strategy) walk.
+ * Each case is walked under weather-random (the default before the portfolio), pctcp alone and
+ * the portfolio (today's default): explore() with the fitted spec given explicitly, which runs
+ * the seeds the default runs without a pilot per chunk of seeds.
  */
-export async function orderSection(budgetMs: number, jobs: number): Promise<string[]> {
-  const rows: string[][] = [];
-  let met = 0;
-  let cases = 0;
-  for (const c of await networkCases()) {
-    const f = await fitted(c);
-    const walks = [];
-    for (const strategy of [{ name: 'random', params: {} }, f.pctcp, f.portfolio]) {
-      walks.push(await walkNet(explore as never, c, { strategy }, BASES, CAP, jobs, budgetMs));
-    }
-    const m = walks.map((w) => median(w.counts));
-    const order = ORDER_CASES.has(caseName(c));
-    const ok = m[2]! * AIM_ORDER <= m[0]!;
-    if (order) {
-      cases++;
-      if (ok) met++;
-    }
-    rows.push([
-      caseName(c), c.kind,
-      ...walks.map((w, i) => `${show(m[i]!, CAP)} / ${show(quantile(w.counts, 0.9), CAP)} (${w.counts.length})`),
-      `${(Math.min(m[0]!, CAP + 1) / m[2]!).toFixed(1)}×`, order ? (ok ? 'met' : 'MISSED') : '-',
-    ]);
-  }
-  return [
-    `## Delivery order: seeds to the first failure by strategy, median / p90 (bases), ${BASES} base seeds, cap ${CAP}`,
-    '## random = weather-random (the default before); pctcp = the message-order strategy alone, k fitted; portfolio = today\'s default',
-    '',
-    ...table(['case', 'expected', 'random', 'pctcp', 'portfolio', 'random/portfolio', `aim ≤1/${AIM_ORDER}`], rows),
-    '',
-    `aim met on ${met} of ${cases} cases that need a timer race or a reordered reply (portfolio median ≤ random's / ${AIM_ORDER})`,
-  ];
-}
-
-/** Runs the section; returns the lines to print. `budgetMs` bounds each case's walk. */
 export async function networkSection(budgetMs: number, jobs: number): Promise<string[]> {
   const base = readBaseline();
   const rows: string[][] = [];
+  const orderRows: string[][] = [];
   const notes: string[] = [];
   let met = 0;
   let cases = 0;
+  let orderMet = 0;
+  let orderCases = 0;
   for (const c of await networkCases()) {
-    const w = await walkNet(explore as never, c, { strategy: (await fitted(c)).portfolio }, BASES, CAP, jobs, budgetMs);
+    const f = await fitted(c);
+    const walks: NetWalk[] = [];
+    for (const strategy of [{ name: 'random', params: {} }, f.pctcp, f.portfolio]) {
+      walks.push(await walkNet(explore as never, c, { strategy }, BASES, CAP, jobs, budgetMs));
+    }
+    const ms = walks.map((x) => median(x.counts));
+    const order = ORDER_CASES.has(caseName(c));
+    const orderOk = ms[2]! * AIM_ORDER <= ms[0]!;
+    if (order) {
+      orderCases++;
+      if (orderOk) orderMet++;
+    }
+    orderRows.push([
+      caseName(c), c.kind,
+      ...walks.map((x, i) => `${show(ms[i]!, CAP)} / ${show(quantile(x.counts, 0.9), CAP)} (${x.counts.length})`),
+      `${(Math.min(ms[0]!, CAP + 1) / ms[2]!).toFixed(1)}×`, order ? (orderOk ? 'met' : 'MISSED') : '-',
+    ]);
+    const w = walks[2]!;
     const b = base?.walks.find((x) => x.case.ref === c.ref && x.case.variant === c.variant);
     const m = median(w.counts);
     const p = quantile(w.counts, 0.9);
@@ -125,10 +112,19 @@ export async function networkSection(budgetMs: number, jobs: number): Promise<st
       b === undefined ? '-' : `${show(bm, b.cap)} / ${show(quantile(b.counts, 0.9), b.cap)} (${b.counts.length})`,
       ratio, ok ? 'met' : 'MISSED',
     ]);
-    if (w.counts.length < BASES) notes.push(`${c.ref} ${c.variant}: time budget ran out after ${w.counts.length} base seeds`);
+    walks.forEach((x, i) => {
+      if (x.counts.length < BASES) notes.push(`${caseName(c)} ${['random', 'pctcp', 'portfolio'][i]}: time budget ran out after ${x.counts.length} base seeds`);
+    });
   }
   return [
-    `## Network bugs: seeds to the first failure under default flags (per-seed weather), ${BASES} base seeds, cap ${CAP}`,
+    `## Delivery order: seeds to the first failure by strategy, median / p90 (bases), ${BASES} base seeds, cap ${CAP}`,
+    '## random = weather-random (the default before); pctcp = the message-order strategy alone, k fitted; portfolio = today\'s default',
+    '',
+    ...table(['case', 'expected', 'random', 'pctcp', 'portfolio', 'random/portfolio', `aim ≤1/${AIM_ORDER}`], orderRows),
+    '',
+    `aim met on ${orderMet} of ${orderCases} cases that need a timer race or a reordered reply (portfolio median ≤ random's / ${AIM_ORDER})`,
+    '',
+    `## Network bugs: seeds to the first failure under default flags (per-seed weather, the portfolio), ${BASES} base seeds, cap ${CAP}`,
     `## baseline: the engine before weather, \`${JSON.stringify(base?.flags ?? {})}\`, 1–5 ms latency (median / p90 (bases))`,
     '',
     ...table(['fixture', 'variant', 'expected', 'bases', 'median', 'p90', 's to 1st', 'baseline', 'fewer seeds', `aim ≤${AIM_MEDIAN}/≤${AIM_P90}`], rows),
