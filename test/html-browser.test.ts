@@ -114,6 +114,7 @@ async function main(): Promise<void> {
     // Leadership shading: both leaders of the overlap.
     const d = r.violations[0]!.details as { nodes: string[]; terms: number[] };
     for (let k = 0; k < 2; k++) t.equal(await page.locator(`rect.leadership[data-lane="${d.nodes[k]}"][data-term="${d.terms[k]}"]`).count(), 1, `${d.nodes[k]} shaded as leader of term ${d.terms[k]}`);
+    t.same((await page.$$eval('.lane-head.actor', (hs) => hs.map((h) => h.getAttribute('data-lane')))).sort(), [...r.violations[0]!.actors].sort(), 'the violation\'s nodes are marked');
 
     await page.click('#jump');
     t.ok(await page.locator('#violation-marker').isVisible(), 'jump to violation shows its marker');

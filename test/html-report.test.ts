@@ -194,3 +194,27 @@ t.test('merge-reports copies the shards\' pages and picks the unsharded run\'s v
   t.same(merged, embedded(readFileSync(join(whole, 'index.html'), 'utf8')).map(key), 'the merged page shows what one unsharded run would');
   t.ok(merged.length > 3, `${merged.length} views`);
 });
+
+t.test('run --shrink leads index.html with the shrunk schedules; replay --schedule --html draws the same run', async (t) => {
+  const dir = t.testdir({});
+  const reports = join(dir, 'reports');
+  const res = spawnSync(process.execPath, [CLI, 'run', 'bounded-buffer', '--variant', 'check-outside-lock', '--seeds', '1..6', '--shrink', '--report-dir', reports], { encoding: 'utf8' });
+  t.equal(res.status, 1, res.stderr);
+  const runDir = join(reports, readdirSync(reports)[0]!);
+  const views = embedded(readFileSync(join(runDir, 'index.html'), 'utf8'));
+  const schedules = readdirSync(join(runDir, 'schedules'));
+  t.equal(schedules.length, 1, 'one (variant, kind), one shrunk schedule');
+  const file = join(runDir, 'schedules', schedules[0]!);
+  t.match(views[0], { label: 'shrunk', variant: 'check-outside-lock', replayCommand: `npx interleave replay --schedule ${file}` }, 'the shrunk schedule\'s view comes first');
+  t.equal(views[0]!.id, `${views[0]!.variant}-${views[0]!.seed}-shrunk`, 'with an id of its own (index.html#id opens it)');
+  t.match(res.stdout, `view: ${join(runDir, 'index.html')}#${views[0]!.id}`, 'the run names it');
+  t.ok(views.slice(1).every((v) => v.label === undefined), 'then the seeds');
+  t.ok(views[0]!.steps < views.find((v) => v.seed === views[0]!.seed && v.label === undefined)!.steps, 'shorter than its seed\'s run');
+  const out = join(dir, 'schedule.html');
+  const rep = spawnSync(process.execPath, [CLI, 'replay', '--schedule', file, '--html', out], { encoding: 'utf8' });
+  t.equal(rep.status, 1, rep.stderr);
+  const [again] = embedded(readFileSync(out, 'utf8'));
+  t.same(again!.events, views[0]!.events, 'replay --schedule --html draws the shrunk run');
+  t.equal(again!.replayCommand, views[0]!.replayCommand);
+  t.same(again!.violations, views[0]!.violations);
+});

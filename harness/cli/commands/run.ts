@@ -12,7 +12,7 @@ import { formatShard, parseShard, shardSeeds } from '../../explore/shard.js';
 import { UsageError } from '../../sched/index.js';
 import { MACHINE_KINDS } from '../../core/violation.js';
 import { Session } from '../session.js';
-import { DEFAULT_OPTIONS } from '../../core/execute.js';
+import { DEFAULT_OPTIONS } from '../../engine/execute.js';
 import { replaySchedule } from '../../schedule/index.js';
 import { buildView, type ViewData } from '../../report/html/index.js';
 import { writeRunPage } from '../../report/html/run-page.js';
@@ -44,7 +44,9 @@ async function shrinkAll(a: RunArgs, result: ExploreResult, dir: string, session
     }
     // The shrunk schedule's view leads index.html: the shortest story of the bug.
     const rep = await replaySchedule(done.schedule, r.target, { base: { ...DEFAULT_OPTIONS, traceAll: true } });
-    views.push({ ...buildView(rep.result, `npx interleave replay --schedule ${file}`), label: 'shrunk' });
+    const view = buildView(rep.result, `npx interleave replay --schedule ${file}`);
+    views.push({ ...view, id: `${view.id}-shrunk`, label: 'shrunk' });
+    say(`  view: ${join(dir, 'index.html')}#${view.id}-shrunk\n`);
   }
   return views;
 }

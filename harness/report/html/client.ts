@@ -165,12 +165,14 @@ export const CLIENT_JS = String.raw`
     });
     out.push('</svg>');
     $('chart').innerHTML = out.join('');
+    var actors = {};
+    v.violations.forEach(function (x) { x.actors.forEach(function (a) { actors[a] = 1; }); });
     var heads = ['<div class="gutter">step  time</div>'];
     cols.forEach(function (c) {
       var lane = v.lanes[c.lane];
       var btn = lane.kind === 'node' && !c.sub ? '<button data-expand="' + c.lane + '" title="show its tasks">+</button>' : '';
       if (c.sub && laneTasks(v)[c.lane][0] === c.task) btn = '<button data-expand="' + c.lane + '" title="one lane for the node">−</button>';
-      heads.push('<div class="lane-head' + (c.sub ? ' sub' : '') + '" data-lane="' + esc(lane.id) + '" data-col="' + (c.sub ? esc(c.label) : esc(lane.id)) + '" title="' + esc(c.label) + '">' + esc(c.label) + btn + '</div>');
+      heads.push('<div class="lane-head' + (c.sub ? ' sub' : '') + (actors[c.label] ? ' actor' : '') + '" data-lane="' + esc(lane.id) + '" data-col="' + (c.sub ? esc(c.label) : esc(lane.id)) + '" title="' + esc(c.label) + '">' + esc(c.label) + btn + '</div>');
     });
     $('heads').innerHTML = heads.join('');
     $('heads').style.top = $('top').offsetHeight + 'px';

@@ -15,6 +15,7 @@ button { font: inherit; padding: 1px 7px; cursor: pointer; }
 #heads .gutter { flex: 0 0 var(--gutter); font-size: 11px; color: #5b6570; padding: 2px 4px; }
 .lane-head { flex: 0 0 var(--col); text-align: center; font-weight: 600; padding: 2px 0; overflow: hidden; white-space: nowrap; text-overflow: ellipsis; border-left: 1px solid #e4e8ec; }
 .lane-head.sub { font-weight: 400; font-size: 11px; }
+.lane-head.actor { color: #a4161a; background: #fff0f0; }
 .lane-head button { font-size: 10px; padding: 0 3px; margin-left: 3px; }
 #main { display: flex; }
 #chart { flex: 1 1 auto; overflow: visible; }
