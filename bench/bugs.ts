@@ -5,7 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { StrategySpec } from '../harness/sched/index.js';
-import { execute } from '../harness/core/execute.js';
+import { execute } from '../harness/engine/execute.js';
 import { fitStrategies, PILOT_SEEDS } from '../harness/explore/fit.js';
 import { bundledCases } from './bugs/cases.js';
 import { boundedBufferModel, FC_VERSION, fcSeedsToFailure, latchModel, type FcModel } from './bugs/fc-models.js';

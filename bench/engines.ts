@@ -1,5 +1,5 @@
 import * as fc from 'fast-check';
-import { execute, DEFAULT_OPTIONS } from '../harness/core/execute.js';
+import { execute, DEFAULT_OPTIONS } from '../harness/engine/execute.js';
 import type { Target } from '../harness/core/api.js';
 import type { RunOptions } from '../harness/core/run.js';
 import { CoopSync, Floor, type Waker } from './coop.js';

@@ -4,7 +4,7 @@
  * messages/s and the ratio of virtual to wall time; the aim is 1,000× real time.
  */
 import { performance } from 'node:perf_hooks';
-import { execute, DEFAULT_OPTIONS } from '../harness/core/execute.js';
+import { execute, DEFAULT_OPTIONS } from '../harness/engine/execute.js';
 import type { Run } from '../harness/core/run.js';
 import { resolveFaults } from '../harness/core/faults.js';
 import { networkOf } from '../harness/net/index.js';

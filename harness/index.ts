@@ -13,7 +13,7 @@ export { defineTarget } from './core/api.js';
 export type { Violation, ViolationKind } from './core/violation.js';
 export type { TraceEvent } from './core/trace.js';
 export type { RunOptions, FaultEvent, EndReason } from './core/run.js';
-export { execute, DEFAULT_OPTIONS, type RunResult } from './core/execute.js';
+export { execute, DEFAULT_OPTIONS, type RunResult } from './engine/execute.js';
 export { canonicalSeed } from './core/seed.js';
 export { FAULTS, resolveFaults } from './core/faults.js';
 export {

@@ -1,5 +1,5 @@
 import t, { type Test } from 'tap';
-import { execute, DEFAULT_OPTIONS, type RunResult } from '../dist/harness/core/execute.js';
+import { execute, DEFAULT_OPTIONS, type RunResult } from '../dist/harness/engine/execute.js';
 import type { RunOptions } from '../dist/harness/core/run.js';
 import type { Target } from '../harness/core/api.js';
 import boundedBuffer from '../dist/targets/condvar/bounded-buffer/index.js';

@@ -3,8 +3,8 @@
  * raft-safety, liveness), driven through `execute` with user-style targets from test/fixtures.
  */
 import t from 'tap';
-import { execute, DEFAULT_OPTIONS } from '../dist/harness/core/execute.js';
-import type { RunResult } from '../dist/harness/core/execute.js';
+import { execute, DEFAULT_OPTIONS } from '../dist/harness/engine/execute.js';
+import type { RunResult } from '../dist/harness/engine/execute.js';
 import type { RunOptions } from '../dist/harness/core/run.js';
 import type { Target } from '../dist/harness/core/api.js';
 import { pingPong } from './fixtures/net-pingpong.js';

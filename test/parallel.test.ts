@@ -10,7 +10,7 @@ import { runParallel } from '../dist/harness/explore/parallel.js';
 import { parseShard, shardSeeds } from '../dist/harness/explore/shard.js';
 import { cloneSafe } from '../dist/harness/explore/worker.js';
 import { UsageError } from '../dist/harness/sched/index.js';
-import type { RunResult } from '../dist/harness/core/execute.js';
+import type { RunResult } from '../dist/harness/engine/execute.js';
 
 const SEEDS = Array.from({ length: 200 }, (_, i) => String(i + 1));
 const row = (r: RunResult) => ({ variant: r.variant, seed: r.seed, hash: r.decisionHash, outcome: outcomeOf(r) });

@@ -6,7 +6,7 @@
  * failing seed measured when the weather was frozen), on a seed that replays to the same hash.
  */
 import t from 'tap';
-import type { RunResult } from '../dist/harness/core/execute.js';
+import type { RunResult } from '../dist/harness/engine/execute.js';
 import { explore, replay } from '../dist/harness/explore/explore.js';
 import raft, { makeRaftTarget } from '../dist/targets/raft/index.js';
 

@@ -2,7 +2,7 @@ import t from 'tap';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_OPTIONS, execute } from '../dist/harness/core/execute.js';
+import { DEFAULT_OPTIONS, execute } from '../dist/harness/engine/execute.js';
 import { formatTap, regress, regressExitCode, saveToCorpus } from '../dist/harness/regress/index.js';
 import { makeSchedule, readScheduleFile, writeScheduleFile } from '../dist/harness/schedule/index.js';
 import latch from '../dist/targets/condvar/latch/index.js';

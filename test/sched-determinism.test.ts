@@ -1,5 +1,5 @@
 import t from 'tap';
-import { DEFAULT_OPTIONS } from '../dist/harness/core/execute.js';
+import { DEFAULT_OPTIONS } from '../dist/harness/engine/execute.js';
 import { checkDeterminism } from '../dist/harness/sched/determinism.js';
 import latch from '../dist/targets/condvar/latch/index.js';
 

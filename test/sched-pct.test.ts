@@ -1,5 +1,5 @@
 import t from 'tap';
-import { DEFAULT_OPTIONS, execute } from '../dist/harness/core/execute.js';
+import { DEFAULT_OPTIONS, execute } from '../dist/harness/engine/execute.js';
 import { makeStrategy, resolveStrategySpec } from '../dist/harness/sched/index.js';
 import { pctMissProbability, pctParams } from '../dist/harness/sched/pct.js';
 import { pctStepBound } from '../dist/harness/sched/pct-bound.js';

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { DEFAULT_OPTIONS, execute } from '../dist/harness/core/execute.js';
+import { DEFAULT_OPTIONS, execute } from '../dist/harness/engine/execute.js';
 import { runDecisions } from '../dist/harness/schedule/index.js';
 import { ReplayScheduler } from '../dist/harness/sched/replay.js';
 import { ReplayDivergence } from '../dist/harness/sched/scheduler.js';

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { DEFAULT_OPTIONS, execute, type RunResult } from '../dist/harness/core/execute.js';
+import { DEFAULT_OPTIONS, execute, type RunResult } from '../dist/harness/engine/execute.js';
 import { runDecisions } from '../dist/harness/schedule/index.js';
 import { shrink, type ShrinkResult } from '../dist/harness/shrink/index.js';
 import boundedBuffer from '../dist/targets/condvar/bounded-buffer/index.js';

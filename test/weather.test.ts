@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { drawWeather, describeWeather, LATENCY_PROFILES, DEFAULT_WEATHER_KINDS, type Weather, type WeatherSpace } from '../dist/harness/net/weather.js';
 import { PARTITION_STYLES } from '../dist/harness/net/options.js';
 import { explore, replay, resolveExplore, seedOptions } from '../dist/harness/explore/explore.js';
-import { execute } from '../dist/harness/core/execute.js';
+import { execute } from '../dist/harness/engine/execute.js';
 import { replayStrategy } from '../dist/harness/sched/replay.js';
 import { makeSchedule, replaySchedule } from '../dist/harness/schedule/index.js';
 import { streamTarget, type StreamProbe } from './fixtures/net-stream.js';

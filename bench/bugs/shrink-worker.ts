@@ -8,7 +8,7 @@
  * last post stands (so a slow target shows some progress rather than none).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { execute } from '../../harness/core/execute.js';
+import { execute } from '../../harness/engine/execute.js';
 import { resolveExplore, seedOptions } from '../../harness/explore/explore.js';
 import type { StrategySpec } from '../../harness/sched/index.js';
 import type { Decision } from '../../harness/sched/replay.js';

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Failure, SeedEntry } from '../explore/tally.js';
-import type { RunResult } from '../core/execute.js';
+import type { RunResult } from '../engine/execute.js';
 import type { ExploreResult } from '../explore/explore.js';
 import { Journal, readJournal, type JournalHeader, type JournalLine } from '../report/journal.js';
 import { newRunDir, writeExploreReport, writeFailureFile, type SummaryMeta } from '../report/write.js';

@@ -1,4 +1,4 @@
-import { UsageError } from '../sched/index.js';
+import { UsageError } from './errors.js';
 import { withSuggestion } from './suggest.js';
 
 /**

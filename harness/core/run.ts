@@ -5,8 +5,7 @@ import { TimerQueue, TimedEvent } from './timers.js';
 import { Trace } from './trace.js';
 import { progressCell, STEP } from './progress.js';
 import { RunStopped, type Violation } from './violation.js';
-import { ReplayDivergence, type Choice, type DrawStream, type MessageSend, type Scheduler } from '../sched/scheduler.js';
-import { DRAW_DEFAULT } from '../sched/replay.js';
+import { DRAW_DEFAULT, ReplayDivergence, type Choice, type DrawStream, type MessageSend, type Scheduler } from './scheduler.js';
 import type { NetKnobs } from '../net/options.js';
 import type { Weather } from '../net/weather.js';
 

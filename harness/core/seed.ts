@@ -1,4 +1,4 @@
-import { UsageError } from '../sched/index.js';
+import { UsageError } from './errors.js';
 
 /**
  * Seeds: seedrandom gives different streams for 42 and '42', so every seed is turned into one

@@ -1,5 +1,5 @@
 import { labelHash } from './hash.js';
-import type { Choice } from '../sched/scheduler.js';
+import type { Choice } from './scheduler.js';
 
 export const BLOCK: unique symbol = Symbol('block');
 export type ExecResult = unknown;

@@ -1,5 +1,5 @@
 import { labelHash } from './hash.js';
-import type { Choice } from '../sched/scheduler.js';
+import type { Choice } from './scheduler.js';
 
 /** A timed event: a sleeping task's wake-up, a timeout, a message delivery, a nemesis action. */
 export class TimedEvent implements Choice {

@@ -1,4 +1,4 @@
-import type { RunResult } from '../core/execute.js';
+import type { RunResult } from '../engine/execute.js';
 import { errorText } from '../core/run.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { Target, TargetDefaults } from '../core/api.js';
-import { DEFAULT_OPTIONS, execute, type RunResult } from '../core/execute.js';
+import { DEFAULT_OPTIONS, execute, type RunResult } from '../engine/execute.js';
 import { FAULTS, resolveFaults } from '../core/faults.js';
 import type { RunOptions } from '../core/run.js';
 import { canonicalSeed } from '../core/seed.js';

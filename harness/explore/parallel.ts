@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { RunResult } from '../core/execute.js';
+import type { RunResult } from '../engine/execute.js';
 import { CELL_WORDS, ITEM, STEP } from '../core/progress.js';
 import { concreteStrategy, UsageError, type StrategySpec } from '../sched/index.js';
 import { unpackResults, type FromWorker, type WorkerExploreOptions, type WorkerSetup, type WorkItem } from './worker.js';

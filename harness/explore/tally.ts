@@ -1,4 +1,4 @@
-import type { RunResult } from '../core/execute.js';
+import type { RunResult } from '../engine/execute.js';
 import { pctMissProbability } from '../sched/pct.js';
 import type { StrategySpec } from '../sched/index.js';
 import { weatherFeatures, type Weather } from '../net/weather.js';

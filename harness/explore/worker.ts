@@ -1,5 +1,5 @@
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import type { RunResult } from '../core/execute.js';
+import type { RunResult } from '../engine/execute.js';
 import type { CommandOptions } from './command.js';
 import { UsageError, type StrategySpec } from '../sched/index.js';
 import { applyFit, resolveExplore, runSeed, type ExploreOptions, type Resolved, type SeedExtra } from './explore.js';

@@ -1,6 +1,6 @@
 import type { Assumptions, LeadershipEvent, NodeMain } from '../core/api.js';
 import type { Run } from '../core/run.js';
-import type { SimImpl } from '../core/sim.js';
+import type { SimImpl } from '../engine/sim.js';
 import type { TimedEvent } from '../core/timers.js';
 import type { SimBroadcaster } from '../sync/broadcaster.js';
 import { LeadershipChecker } from '../check/leadership.js';

@@ -2,7 +2,7 @@ import type {
   Broadcaster, CondVar, LeadershipEvent, LeadershipRole, Mutex, NodeContext, Op, RaftObservation,
   RecvOptions, Semaphore, Shared, SpawnOptions, TaskFn,
 } from '../core/api.js';
-import type { SimImpl } from '../core/sim.js';
+import type { SimImpl } from '../engine/sim.js';
 import { BLOCK, type Task } from '../core/task.js';
 import type { TimedEvent } from '../core/timers.js';
 import type { SimBroadcaster } from '../sync/broadcaster.js';

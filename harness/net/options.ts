@@ -1,6 +1,6 @@
 import type { Assumptions } from '../core/api.js';
 import { withSuggestion } from '../core/suggest.js';
-import { UsageError } from '../sched/index.js';
+import { UsageError } from '../core/errors.js';
 
 /**
  * The network's fault model, as one documented options object (TigerBeetle's packet_simulator

@@ -2,7 +2,7 @@ import { mergeWeatherStats } from '../explore/weather-stats.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { copyFileAtomic, writeFileAtomic } from './atomic.js';
 import { join, resolve } from 'node:path';
-import type { RunResult } from '../core/execute.js';
+import type { RunResult } from '../engine/execute.js';
 import type { ExploreResult, Failure } from '../explore/explore.js';
 import { parseSeeds } from '../explore/seeds.js';
 import { UsageError } from '../sched/index.js';

@@ -1,6 +1,6 @@
 import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import type { RunResult } from '../core/execute.js';
+import type { RunResult } from '../engine/execute.js';
 import type { CommandOptions } from '../explore/command.js';
 import { pctGuarantee, type ExploreResult, type Failure, type ViolationBrief } from '../explore/explore.js';
 import type { Weather } from '../net/weather.js';

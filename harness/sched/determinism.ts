@@ -1,5 +1,5 @@
 import type { Target } from '../core/api.js';
-import { execute, type RunResult } from '../core/execute.js';
+import { execute, type RunResult } from '../engine/execute.js';
 import type { RunOptions } from '../core/run.js';
 import type { TraceEvent } from '../core/trace.js';
 import { makeStrategy, type StrategySpec } from './index.js';

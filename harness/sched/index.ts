@@ -6,6 +6,10 @@ import { pctcpStrategy } from './pctcp.js';
 import { portfolioMember, portfolioStrategy } from './portfolio.js';
 import { withSuggestion } from '../core/suggest.js';
 import type { StrategyParams } from './params.js';
+import { UsageError } from '../core/errors.js';
+
+// It lived here first: importers of sched/index.js keep working.
+export { UsageError };
 
 export type { StrategyParams };
 
@@ -67,12 +71,4 @@ export function makeStrategy(spec: StrategySpec): SchedulerFactory {
 export function resolveStrategySpec(spec: StrategySpec): Required<StrategySpec> {
   const probe = makeStrategy(spec)('0');
   return { name: spec.name, params: { ...(spec.params ?? {}), ...probe.params } };
-}
-
-/** Bad input from a user: the CLI prints the message alone and exits 2. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
 }

@@ -1,4 +1,4 @@
-import { UsageError } from './index.js';
+import { UsageError } from '../core/errors.js';
 
 export type StrategyParams = Readonly<Record<string, string | number | boolean>>;
 

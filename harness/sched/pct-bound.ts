@@ -1,5 +1,5 @@
 import type { Target } from '../core/api.js';
-import { execute } from '../core/execute.js';
+import { execute } from '../engine/execute.js';
 import type { RunOptions } from '../core/run.js';
 
 /**

@@ -1,3 +1,4 @@
+import { DRAW_DEFAULT } from '../core/scheduler.js';
 import { ReplayDivergence, type Choice, type DrawStream, type Scheduler, type SchedulerFactory, type StepContext } from './scheduler.js';
 
 /** One recorded decision: a label for a step or a choice, a number for a 32-bit draw. */
@@ -19,8 +20,8 @@ export interface ReplayConfig {
   whenExhausted?: 'diverge' | 'default';
 }
 
-/** The draw a lenient replay returns where none applies: every fault `chance(p)` says no. */
-export const DRAW_DEFAULT = 0xffffffff;
+// Defined in core (the engine reads it back from a replayed delay); exported here as before.
+export { DRAW_DEFAULT };
 
 /**
  * Follows a recorded decision list. Decisions are matched by label, never by position in the

@@ -1,5 +1,5 @@
 import { Rng } from '../core/rng.js';
-import { UsageError } from './index.js';
+import { UsageError } from '../core/errors.js';
 
 /**
  * Swarm testing (Groce et al., ISSTA 2012; TigerBeetle's `options_swarm`, FoundationDB's

@@ -1,6 +1,6 @@
 import { UsageError } from '../sched/index.js';
 import type { Decision } from '../sched/replay.js';
-import { DEFAULT_OPTIONS } from '../core/execute.js';
+import { DEFAULT_OPTIONS } from '../engine/execute.js';
 
 /**
  * The decision list as one short, copy-pasteable string (shuttle prints its schedules the same

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../report/atomic.js';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { looksLikePath } from '../target/load.js';
-import { DEFAULT_OPTIONS, type RunResult } from '../core/execute.js';
+import { DEFAULT_OPTIONS, type RunResult } from '../engine/execute.js';
 import type { RunOptions } from '../core/run.js';
 import { UsageError, type StrategyParams } from '../sched/index.js';
 import type { Decision } from '../sched/replay.js';

@@ -1,5 +1,5 @@
 import type { Target } from '../core/api.js';
-import { execute, type RunResult } from '../core/execute.js';
+import { execute, type RunResult } from '../engine/execute.js';
 import type { RunOptions } from '../core/run.js';
 import type { StrategySpec } from '../sched/index.js';
 import { RecordingScheduler, type DecisionInfo } from '../sched/recording.js';

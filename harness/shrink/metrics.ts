@@ -1,4 +1,4 @@
-import type { RunResult } from '../core/execute.js';
+import type { RunResult } from '../engine/execute.js';
 import type { DecisionInfo } from '../sched/recording.js';
 
 /** How big a failing run is, in the three ways a reader pays for: steps, preemptions, faults. */

@@ -1,4 +1,4 @@
-import type { RunResult } from '../core/execute.js';
+import type { RunResult } from '../engine/execute.js';
 import { UsageError } from '../sched/index.js';
 import type { DecisionInfo } from '../sched/recording.js';
 import type { Decision } from '../sched/replay.js';

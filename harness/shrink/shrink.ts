@@ -1,4 +1,4 @@
-import type { RunResult } from '../core/execute.js';
+import type { RunResult } from '../engine/execute.js';
 import type { Decision } from '../sched/replay.js';
 import type { RunSpec } from '../schedule/run.js';
 import { smaller, type ShrinkMetrics } from './metrics.js';

@@ -9,7 +9,7 @@ import { ensureWritableDir } from '../../report/write.js';
 import { BUNDLED } from '../../target/bundled.js';
 import { loadTarget } from '../../target/load.js';
 import type { Target } from '../../core/api.js';
-import type { RunResult } from '../../core/execute.js';
+import type { RunResult } from '../../engine/execute.js';
 import { EXIT, Progress, capJobs, noteCap, seedsFromFlags } from '../common.js';
 
 export interface CampaignArgs {

@@ -2,7 +2,7 @@ import type { ArgumentsCamelCase } from 'yargs';
 import { replay } from '../../explore/explore.js';
 import { UsageError } from '../../sched/index.js';
 import { EXIT, exploreFlags, type RunFlags } from '../common.js';
-import { DEFAULT_OPTIONS, type RunResult } from '../../core/execute.js';
+import { DEFAULT_OPTIONS, type RunResult } from '../../engine/execute.js';
 import type { TraceEvent } from '../../core/trace.js';
 import { describeWeather } from '../../net/weather.js';
 import { makeSchedule, readScheduleFile, replaySchedule, writeScheduleFile } from '../../schedule/index.js';

@@ -9,7 +9,7 @@ import { UsageError } from '../../sched/index.js';
 import { ensureWritableDir } from '../../report/write.js';
 import { EXIT, exploreFlags, type RunFlags } from '../common.js';
 import { Interrupt } from '../signals.js';
-import type { RunResult } from '../../core/execute.js';
+import type { RunResult } from '../../engine/execute.js';
 
 export interface ShrinkArgs extends RunFlags {
   target: string;

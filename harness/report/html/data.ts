@@ -1,4 +1,4 @@
-import type { RunResult } from '../../core/execute.js';
+import type { RunResult } from '../../engine/execute.js';
 import type { TraceEvent } from '../../core/trace.js';
 import { describeWeather } from '../../net/weather.js';
 import { classifyLanes, type Lane } from './lanes.js';

@@ -1,4 +1,4 @@
-import type { RunResult } from '../../core/execute.js';
+import type { RunResult } from '../../engine/execute.js';
 import { writeFileAtomic } from '../atomic.js';
 import { buildView, type ViewData } from './data.js';
 import { renderPage } from './page.js';

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { RunResult } from '../../core/execute.js';
+import type { RunResult } from '../../engine/execute.js';
 import { MACHINE_KINDS } from '../../core/violation.js';
 import { buildView, type ViewData } from './data.js';
 import { pickForPage, writeHtmlReport } from './index.js';

@@ -1,6 +1,6 @@
-import type { Assumptions, Broadcaster, CondVar, Mutex, NodeMain, Op, Semaphore, Shared, Sim, SpawnOptions, TaskFn } from './api.js';
-import type { Run } from './run.js';
-import { RunStopped } from './violation.js';
+import type { Assumptions, Broadcaster, CondVar, Mutex, NodeMain, Op, Semaphore, Shared, Sim, SpawnOptions, TaskFn } from '../core/api.js';
+import type { Run } from '../core/run.js';
+import { RunStopped } from '../core/violation.js';
 import { SimMutex } from '../sync/mutex.js';
 import { SimCondVar } from '../sync/condvar.js';
 import { SimSemaphore } from '../sync/semaphore.js';

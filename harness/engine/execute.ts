@@ -1,10 +1,10 @@
-import type { Target } from './api.js';
-import { Run, type EndReason, type FaultEvent, type RunOptions } from './run.js';
+import type { Target } from '../core/api.js';
+import { Run, type EndReason, type FaultEvent, type RunOptions } from '../core/run.js';
 import { SimImpl, attachEndAnalysis } from './sim.js';
-import type { TraceEvent } from './trace.js';
-import type { Violation } from './violation.js';
+import type { TraceEvent } from '../core/trace.js';
+import type { Violation } from '../core/violation.js';
 import { makeStrategy, strategyOwnsDelays, type StrategySpec } from '../sched/index.js';
-import type { SchedulerFactory } from '../sched/scheduler.js';
+import type { SchedulerFactory } from '../core/scheduler.js';
 import { fixedWorkload, type Weather } from '../net/weather.js';
 import { networkOf } from '../net/network.js';
 
