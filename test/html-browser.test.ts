@@ -150,6 +150,10 @@ async function main(): Promise<void> {
     const det = r.violations[0]!.details as { signal: { step: number }; staleRead: { step: number }; sleptAtStep: number };
     const ringed = await o.page.$$eval('circle.mark.hl', (ms) => [...new Set(ms.map((m) => Number(m.getAttribute('data-step'))))]);
     for (const s of [det.signal.step, det.staleRead.step, det.sleptAtStep]) t.ok(ringed.includes(s), `step ${s} is ringed`);
+    const notes = await o.page.$$eval('text.note', (ns) => ns.map((n) => [Number(n.getAttribute('data-note-step')), n.textContent ?? ''] as const));
+    t.match(notes.find(([s]) => s === det.signal.step)?.[1], /signal that no sleeper heard/, 'the lost signal is named');
+    t.match(notes.find(([s]) => s === det.staleRead.step)?.[1], /^stale read /, 'the stale read is named');
+    t.match(notes.find(([s]) => s === det.sleptAtStep)?.[1], /sleeps forever$/, 'the sleeper is named');
     t.ok(await o.page.locator('line.link.wake').count() > 0, 'signals are drawn to the tasks they woke');
     await o.page.click('#jump');
     await shot(t, o.page, 'lost-wakeup');

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { replay, type RunResult } from '../dist/harness/index.js';
 import { buildView, renderPage, pickForPage, MAX_VIEW_EVENTS, MAX_VIEWS, VIEWS_PER_KIND, type ViewData } from '../dist/harness/report/html/index.js';
 import { findLinks } from '../dist/harness/report/html/links.js';
+import { writeRunPage, FULL_TRACE_MAX_STEPS } from '../dist/harness/report/html/run-page.js';
 
 const CLI = new URL('../dist/harness/cli/main.js', import.meta.url).pathname;
 const FIVE = new URL('../dist/targets/raft/five.js', import.meta.url).pathname;
@@ -217,4 +218,26 @@ t.test('run --shrink leads index.html with the shrunk schedules; replay --schedu
   t.same(again!.events, views[0]!.events, 'replay --schedule --html draws the shrunk run');
   t.equal(again!.replayCommand, views[0]!.replayCommand);
   t.same(again!.violations, views[0]!.violations);
+});
+
+t.test('a failure too long to trace whole is drawn from its last lines, and says so', async (t) => {
+  const dir = t.testdir({});
+  const whole = await run('bounded-buffer', 'check-outside-lock', 2);
+  const asked: boolean[] = [];
+  const f = (step: number, seed: string) => ({ variant: 'check-outside-lock', seed, kinds: ['lost-wakeup'], decisionHash: whole.decisionHash, replayCommand: whole.replayCommand, first: { step } });
+  const page = await writeRunPage({
+    dir, title: 't',
+    failures: [f(FULL_TRACE_MAX_STEPS + 1, '2'), f(127, '2b')],
+    replayOne: async (_f, tailOnly) => {
+      asked.push(tailOnly);
+      return tailOnly ? run('bounded-buffer', 'check-outside-lock', 2, { trace: false, traceWindow: 40 }) : whole;
+    },
+  });
+  t.same(asked, [true, false], 'only the long one is replayed without its whole trace');
+  const [tail, full] = embedded(readFileSync(page!, 'utf8'));
+  t.equal(tail!.events.length, 40, 'the tail it kept');
+  t.equal(tail!.events.at(-1)!.step, whole.trace!.at(-1)!.step, 'up to the end');
+  t.equal(tail!.label, 'its last 40 timeline lines only');
+  t.equal(full!.label, undefined);
+  t.equal(full!.events.length, whole.trace!.length);
 });

@@ -14,7 +14,7 @@ import { MACHINE_KINDS } from '../../core/violation.js';
 import { Session } from '../session.js';
 import { DEFAULT_OPTIONS } from '../../engine/execute.js';
 import { replaySchedule } from '../../schedule/index.js';
-import { buildView, type ViewData } from '../../report/html/index.js';
+import { buildView, MAX_VIEW_EVENTS, type ViewData } from '../../report/html/index.js';
 import { writeRunPage } from '../../report/html/run-page.js';
 
 /** Shrinks the first failure of each (variant, kind), writes schedules, and with
@@ -135,7 +135,10 @@ export async function runCommand(a: ArgumentsCamelCase<RunArgs>, argv: readonly 
     dir: session.dir, title: `interleave run ${resolved.target.name}`, failures: result.failures, first: shrunk,
     // In-process: these seeds already ran to completion under the watchdog. With the variant's
     // fitted strategy, so no replay runs the fitting pilot again.
-    replayOne: (f) => replay({ target: a.target, variant: f.variant, seed: f.seed, ...flags, strategy: result.strategyByVariant[f.variant] ?? result.strategy, trace: true, inline: true }),
+    replayOne: (f, tailOnly) => replay({
+      target: a.target, variant: f.variant, seed: f.seed, ...flags, strategy: result.strategyByVariant[f.variant] ?? result.strategy,
+      inline: true, ...(tailOnly ? { traceWindow: MAX_VIEW_EVENTS } : { trace: true }),
+    }),
     stopped: () => session.interrupt.stopped,
   });
   if (page !== null && a.quiet !== true) say(`space-time view: ${page}\n`);

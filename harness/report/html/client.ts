@@ -84,6 +84,18 @@ export const CLIENT_JS = String.raw`
     if (e.result === 'blocks') return 'block';
     return '';
   }
+  // What each ringed step is, from the violation's details: a lost wakeup's three steps, the
+  // two leaders' signals; other kinds keep the ring and their details on click.
+  function notes(x) {
+    var d, out = [];
+    try { d = JSON.parse(x.details || '{}'); } catch (err) { d = {}; }
+    if (d.signal && typeof d.signal.step === 'number') out.push([d.signal.step, (d.signal.task || '') + ' ' + (d.signal.op || 'signal') + ' that no sleeper heard']);
+    if (d.staleRead && typeof d.staleRead.step === 'number') out.push([d.staleRead.step, 'stale read ' + d.staleRead.object + ' = ' + d.staleRead.value]);
+    if (typeof d.sleptAtStep === 'number') out.push([d.sleptAtStep, (d.waiter || '') + ' sleeps forever']);
+    if (Array.isArray(d.steps)) d.steps.forEach(function (st, k) { out.push([st, (d.nodes && d.nodes[k] ? d.nodes[k] + ' ' : '') + 'signals leader' + (d.terms ? ' term ' + d.terms[k] : '')]); });
+    if (typeof d.signalStep === 'number') out.push([d.signalStep, 'the leadership signal']);
+    return out;
+  }
   function termColor(term) { return 'hsl(' + ((term * 83) % 360) + ',70%,55%)'; }
 
   function render() {
@@ -163,6 +175,14 @@ export const CLIENT_JS = String.raw`
       var cls = 'mark ' + markClass(v, e) + (hl[e.step] ? ' hl' : '') + (state.selected === e.i ? ' selected' : '');
       out.push('<circle class="' + cls + '" data-i="' + e.i + '" data-step="' + e.step + '" cx="' + cx(ci) + '" cy="' + y + '" r="' + (e.fault || e.op === 'signalLeadership' ? 5 : 3.5) + '"/>');
     });
+    v.violations.forEach(function (x) {
+      notes(x).forEach(function (n) {
+        var k4 = -1;
+        v.events.forEach(function (e, k5) { if (e.step === n[0] && colOf(e) !== undefined) k4 = k5; });
+        if (k4 < 0) return;
+        out.push('<text class="note" data-note-step="' + n[0] + '" x="' + (cx(colOf(v.events[k4])) + 9) + '" y="' + (cy(v._rows[k4]) + 3) + '">' + esc(n[1]) + '</text>');
+      });
+    });
     out.push('</svg>');
     $('chart').innerHTML = out.join('');
     var actors = {};
@@ -188,7 +208,7 @@ export const CLIENT_JS = String.raw`
 
   function header() {
     var v = cur();
-    $('title').textContent = v.title;
+    $('title').textContent = v.title + (v.label ? ' (' + v.label + ')' : '');
     var parts = [['target', v.target], ['variant', v.variant], ['seed', v.seed], ['strategy', v.strategy], ['end', v.end + ' after ' + v.steps + ' steps, ' + ms(v.timeMs) + ' virtual'], ['decision hash', v.decisionHash]];
     if (v.workload) parts.push(['workload', v.workload]);
     $('meta').innerHTML = parts.map(function (p) { return '<span><b>' + esc(p[0]) + ':</b> <span data-meta="' + esc(p[0]) + '">' + esc(p[1]) + '</span></span>'; }).join('');
@@ -213,7 +233,7 @@ export const CLIENT_JS = String.raw`
     if (rel.length) {
       h += '<h4>links</h4><ul>' + rel.map(function (l) {
         var other = l.from === i ? l.to : l.from, ok = other === null ? undefined : v._byI[other];
-        var where = other === null ? 'never delivered' : ok === undefined ? 'at a line left out' : (l.from === i ? 'to' : 'from') + ' step ' + v.events[ok].step + ' (' + v.tasks[v.events[ok].task] + ')';
+        var where = other === null ? (l.kind === 'dropped' ? 'dropped by the drop fault' : 'never delivered: cut by a partition, to a crashed node, or still in flight at the end') : ok === undefined ? 'at a line left out' : (l.from === i ? 'to' : 'from') + ' step ' + v.events[ok].step + ' (' + v.tasks[v.events[ok].task] + ')';
         return '<li>' + esc(l.kind + ' ' + l.label + ': ' + where) + '</li>';
       }).join('') + '</ul>';
     }

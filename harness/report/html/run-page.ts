@@ -10,14 +10,24 @@ export interface PageFailure {
   kinds: string[];
   decisionHash: string;
   replayCommand: string;
+  /** The first violation: its step says how long the run is before it is replayed. */
+  first?: { step: number };
 }
+
+/**
+ * A failure past this many steps is replayed keeping only its last MAX_VIEW_EVENTS lines: its
+ * whole trace (about 1.4 lines a step, each an object) would cost hundreds of MB beside the
+ * report, and the view would keep no more than that tail and a few key lines anyway.
+ */
+export const FULL_TRACE_MAX_STEPS = 200_000;
 
 export interface RunPageInput {
   dir: string;
   title: string;
   failures: readonly PageFailure[];
-  /** Re-runs one failing seed keeping its whole trace. */
-  replayOne: (f: PageFailure) => Promise<RunResult>;
+  /** Re-runs one failing seed keeping its whole trace, or with `tailOnly` its last
+   * MAX_VIEW_EVENTS lines (the result's traceWindow). */
+  replayOne: (f: PageFailure, tailOnly: boolean) => Promise<RunResult>;
   /** Views to show first: the shrunk schedules, the shortest story of each bug. */
   first?: readonly ViewData[];
   stopped?: () => boolean;
@@ -34,10 +44,12 @@ export async function writeRunPage(o: RunPageInput): Promise<string | null> {
   const views: ViewData[] = [...(o.first ?? [])];
   for (const f of picked) {
     if (o.stopped?.() === true) break;
-    const r = await o.replayOne(f);
-    const v = buildView(r, f.replayCommand);
+    const tailOnly = (f.first?.step ?? 0) > FULL_TRACE_MAX_STEPS;
+    const r = await o.replayOne(f, tailOnly);
+    const v = buildView(tailOnly ? { ...r, trace: r.traceWindow } : r, f.replayCommand);
     // A replay that is not the recorded run is shown, but says so: its picture is not the failure's.
-    views.push(r.decisionHash === f.decisionHash ? v : { ...v, label: `replay differs: hash ${r.decisionHash}, recorded ${f.decisionHash}` });
+    if (r.decisionHash !== f.decisionHash) views.push({ ...v, label: `replay differs: hash ${r.decisionHash}, recorded ${f.decisionHash}` });
+    else views.push(tailOnly ? { ...v, label: `its last ${v.totalEvents} timeline lines only` } : v);
   }
   if (views.length === 0) return null;
   const path = join(o.dir, 'index.html');

@@ -25,6 +25,7 @@ button { font: inherit; padding: 1px 7px; cursor: pointer; }
 #details td:first-child { color: #5b6570; white-space: nowrap; }
 #details pre { white-space: pre-wrap; word-break: break-all; font-size: 11px; }
 svg text { font-size: 10px; fill: #5b6570; }
+svg text.note { fill: #a4161a; font-weight: 600; font-size: 11px; paint-order: stroke; stroke: #fff; stroke-width: 3px; }
 .lane-line { stroke: #e4e8ec; }
 .mark { stroke: #fff; stroke-width: 0.5; cursor: pointer; fill: #8a96a3; }
 .mark.send { fill: #1c64b8; }
