@@ -31,6 +31,7 @@ async function main(argv: string[]): Promise<number> {
         .option('report-dir', { type: 'string', default: 'reports', describe: 'where reports are written' })
         .option('shrink', { type: 'boolean', describe: 'shrink the first failure of each variant and kind to a schedule file' })
         .option('save-failures', { type: 'boolean', describe: 'shrink failures and add them to the regression corpus' })
+        .option('shrink-budget', { type: 'string', describe: 'per failure: wall time (60s, the default) or candidate runs (2000runs, deterministic)' })
         .option('seeds-dir', { type: 'string', default: 'seeds', describe: 'the regression corpus (for --save-failures)' })
         .option('jobs', { type: 'number', describe: 'worker threads (results do not depend on it)' })
         .option('shard', { type: 'string', describe: 'run shard i of n of the seed list: i/n (CI job matrix)' })
@@ -57,6 +58,7 @@ async function main(argv: string[]): Promise<number> {
       runOptions(y.positional('target', { type: 'string', demandOption: true }))
         .option('seed', { type: 'string', describe: 'the failing seed' })
         .option('out', { type: 'string', describe: 'schedule file to write (default <report-dir>/schedules/…)' })
+        .option('shrink-budget', { type: 'string', describe: 'wall time (60s, the default) or candidate runs (2000runs, deterministic)' })
         .option('report-dir', { type: 'string', default: 'reports' })
         .example('$0 shrink latch --variant check-outside-lock --seed 1', 'the shortest schedule that still shows the violation')
         .example('$0 shrink ./my-target.ts --variant buggy --seed 12 --out seeds/my-target/buggy-12.json', 'into the regression corpus'),

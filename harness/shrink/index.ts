@@ -1,3 +1,5 @@
 export { shrink, type ShrinkInput, type ShrinkResult } from './shrink.js';
 export { cost, metricsOf, smaller, type ShrinkMetrics } from './metrics.js';
 export type { ShrinkBudget } from './runner.js';
+export { parseShrinkBudget } from './budget.js';
+export { describeFault, type EssentialFault } from './faults.js';

@@ -6,13 +6,21 @@ import { runDecisions, violationKind, type RunSpec } from '../schedule/run.js';
 import { cost, metricsOf, smaller, type ShrinkMetrics } from './metrics.js';
 
 export interface ShrinkBudget {
-  /** Limit on candidate runs. Default 10000. */
+  /**
+   * Limit on candidate runs. With it, shrinking is deterministic (the same runs, the same
+   * result); without it, wall time (`wallMs`) is the limit.
+   */
   maxRuns?: number;
+  /** Limit on wall time in ms, used only when `maxRuns` is not given. Default 60,000. */
+  wallMs?: number;
   /** Limit on the steps all candidate runs take together (long network runs). Default 5,000,000. */
   stepBudget?: number;
   /** Polled between candidates: true ends the search with the best run so far (a signal). */
   shouldStop?: () => boolean;
 }
+
+/** The default budget: about a minute of candidate runs (issue 16). */
+export const DEFAULT_WALL_MS = 60_000;
 
 /** Candidates between two turns of the event loop, so a signal handler gets to run. */
 const BREATHE_EVERY = 16;
@@ -44,15 +52,25 @@ export class Runner {
   cur!: Candidate;
   best!: Candidate;
   before!: ShrinkMetrics;
+  /**
+   * The most steps a kept run may take: the original's, or more once the fault phase adopts a
+   * run that lost faults and gained the deliveries they had stopped.
+   */
+  stepLimit = 0;
   private readonly maxRuns: number;
   private readonly stepBudget: number;
+  /** performance.now() past which the search stops, when wall time is the budget. */
+  private readonly deadline: number;
   /** Candidates run with no trace, and cut off once they are longer than any run we could keep. */
   private readonly spec: RunSpec;
 
   constructor(private readonly input: RunSpec & ShrinkBudget & { kind: string }) {
-    this.maxRuns = input.maxRuns ?? 10_000;
+    this.maxRuns = input.maxRuns ?? Infinity;
     this.stepBudget = input.stepBudget ?? 5_000_000;
     if (!(this.maxRuns >= 1)) throw new UsageError(`shrink: maxRuns must be at least 1, got ${input.maxRuns}`);
+    const wall = input.maxRuns !== undefined ? Infinity : input.wallMs ?? DEFAULT_WALL_MS;
+    if (!(wall > 0)) throw new UsageError(`shrink: wallMs must be positive, got ${input.wallMs}`);
+    this.deadline = performance.now() + wall; // allowed: the wall-time budget limits the search, never read by a run
     if (!(this.stepBudget >= 1)) throw new UsageError(`shrink: stepBudget must be at least 1, got ${input.stepBudget}`);
     this.spec = { ...input, options: { ...input.options, traceWindow: 0, traceAll: false } };
   }
@@ -68,10 +86,25 @@ export class Runner {
     }
     this.cur = this.best = first;
     this.before = first.metrics;
+    this.stepLimit = first.metrics.steps;
   }
 
   exhausted(): boolean {
-    return this.runs >= this.maxRuns || this.stepsRun >= this.stepBudget || this.input.shouldStop?.() === true;
+    return this.runs >= this.maxRuns || this.stepsRun >= this.stepBudget || this.input.shouldStop?.() === true
+      || (this.deadline !== Infinity && performance.now() >= this.deadline); // allowed: the wall-time budget
+  }
+
+  /** The budget spent on a run made elsewhere (the fault phase's keyed replays). */
+  async charge(steps: number): Promise<void> {
+    this.runs++;
+    this.stepsRun += steps;
+    if (this.runs % BREATHE_EVERY === 0) await new Promise((r) => setImmediate(r)); // allowed: between candidate runs, never inside one
+  }
+
+  /** Makes `c` the current and best run: a run with fewer faults found by the fault phase. */
+  adopt(c: Candidate): void {
+    this.cur = this.best = c;
+    this.stepLimit = Math.max(this.stepLimit, c.metrics.steps);
   }
 
   /**
@@ -90,7 +123,7 @@ export class Runner {
 
   /** The most steps a run smaller than `than` can take, and never more than the original. */
   capBelow(than: ShrinkMetrics): number {
-    return Math.min(this.before.steps, cost(than));
+    return Math.min(this.stepLimit, cost(than));
   }
 
   /** Runs a candidate; it becomes `cur` when it reproduces the kind and is smaller. */
@@ -107,7 +140,7 @@ export class Runner {
   }
 
   reproduces(c: Candidate): boolean {
-    return c.kind === this.input.kind && c.metrics.steps <= this.before.steps;
+    return c.kind === this.input.kind && c.metrics.steps <= this.stepLimit;
   }
 
   /** `cur` with every decision's offered labels (one more run when its log lacks them). */

@@ -69,7 +69,7 @@ export async function iteratedSearch(r: Runner, seed: string, descend: (r: Runne
     r.cur = r.best;
     const base = await r.curWithOptions();
     if (r.exhausted()) break;
-    const c = await r.run(kick(base, rng), false, r.before.steps);
+    const c = await r.run(kick(base, rng), false, r.stepLimit);
     if (r.reproduces(c)) {
       r.cur = c;
       await descend(r);

@@ -3,6 +3,7 @@ import type { Decision } from '../sched/replay.js';
 import type { RunSpec } from '../schedule/run.js';
 import { smaller, type ShrinkMetrics } from './metrics.js';
 import { dropChunks, faultsOff, normalize, removeCaused, removePreemptionPairs, removePreemptions, truncate, tryAlternatives } from './passes.js';
+import { FAULT_PHASE_STEPS, essentialOf, minimizeFaults, type EssentialFault, type FaultPhase } from './faults.js';
 import { Runner, type ShrinkBudget } from './runner.js';
 import { boundedSearch, iteratedSearch } from './search.js';
 
@@ -26,6 +27,12 @@ export interface ShrinkResult {
   stepsRun: number;
   /** False when the run or step budget stopped shrinking before it was done. */
   complete: boolean;
+  /**
+   * A network run's faults that remain, in order; null for a run without a network. When
+   * `faultsMinimal`, removing any one of them (under every try) loses the violation.
+   */
+  essentialFaults: EssentialFault[] | null;
+  faultsMinimal: boolean;
 }
 
 /**
@@ -38,6 +45,10 @@ export interface ShrinkResult {
 export async function shrink(input: ShrinkInput): Promise<ShrinkResult> {
   const r = new Runner(input);
   await r.init(input.decisions);
+  // A network run first loses the faults it does not need, as units (faults.ts): the list passes
+  // below cannot remove one fault without losing the run.
+  let phase = await minimizeFaults(r, input, input.decisions, input.kind);
+  if (phase !== null) await adopt(r, phase);
   await descend(r, true);
   while (!r.exhausted()) {
     const was = r.best.metrics;
@@ -48,6 +59,12 @@ export async function shrink(input: ShrinkInput): Promise<ShrinkResult> {
     if (!smaller({ ...r.best.metrics, decisions: 0, deviations: 0 }, { ...was, decisions: 0, deviations: 0 })) break;
   }
   if (!r.exhausted()) await iteratedSearch(r, `${input.target.name}/${input.variant}/${input.seed}`, (x) => descend(x, false));
+  if (phase !== null) {
+    // The list passes may have let a fault go unneeded: each one left is tried away once more,
+    // which is also the check that what is reported as essential is.
+    phase = (await minimizeFaults(r, input, r.best.list, input.kind, phase.actors, phase)) ?? phase;
+    if (phase.units.length < r.best.metrics.faults) await adopt(r, phase);
+  }
   const final = await r.final();
   if (final.result.violations[0]?.kind !== input.kind || final.result.decisionHash !== r.best.decisionHash) {
     throw new Error('shrink: the shrunk schedule did not replay to the same run (nondeterministic target?)');
@@ -55,7 +72,15 @@ export async function shrink(input: ShrinkInput): Promise<ShrinkResult> {
   return {
     decisions: final.list, result: final.result, before: r.before, after: final.metrics,
     runs: r.runs, stepsRun: r.stepsRun, complete: !r.exhausted(),
+    essentialFaults: phase === null ? null : essentialOf(phase.units),
+    faultsMinimal: phase?.minimal === true,
   };
+}
+
+/** The fault phase's run becomes the one the list passes start from, when it has fewer faults. */
+async function adopt(r: Runner, phase: FaultPhase): Promise<void> {
+  const c = await r.run(phase.list, false, FAULT_PHASE_STEPS * r.before.steps);
+  if (c.kind === r.kind && c.metrics.faults < r.best.metrics.faults) r.adopt(c);
 }
 
 /** Cheap passes until none helps; `thorough` adds the costly ones at each fixpoint. */

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { emitFormats, exploreCases, parseFormats, stdoutIsMachine } from '../../report/formats/index.js';
 import { saveToCorpus } from '../../regress/index.js';
 import { shrinkFailure, shrinkLine } from './shrink.js';
+import { parseShrinkBudget } from '../../shrink/index.js';
 import { formatShard, parseShard, shardSeeds } from '../../explore/shard.js';
 import { UsageError } from '../../sched/index.js';
 import { MACHINE_KINDS } from '../../core/violation.js';
@@ -22,6 +23,7 @@ import { writeRunPage } from '../../report/html/run-page.js';
 async function shrinkAll(a: RunArgs, result: ExploreResult, dir: string, session: Session, say: (line: string) => void): Promise<ViewData[]> {
   const views: ViewData[] = [];
   const r = await resolveExplore({ target: a.target, variant: a.variant, ...exploreFlags(a) });
+  const budget = parseShrinkBudget(a['shrink-budget']);
   const seen = new Set<string>();
   const picked = result.failures.filter((f) => {
     // A stall or a heap exhaustion is not replayed thousands of times over: it is reported as found.
@@ -36,7 +38,7 @@ async function shrinkAll(a: RunArgs, result: ExploreResult, dir: string, session
     const file = join(dir, 'schedules', `${f.variant}-${f.seed}.json`.replace(/[^A-Za-z0-9_.-]+/g, '_'));
     // A failure read back by --resume kept no run: its seed runs again (the same run).
     const res = f.result ?? await replay({ target: a.target, variant: f.variant, seed: f.seed, ...exploreFlags(a) });
-    const done = await shrinkFailure(r, res, file, () => session.interrupt.stopped);
+    const done = await shrinkFailure(r, res, file, () => session.interrupt.stopped, budget);
     say(`shrunk ${f.variant} seed ${f.seed} (${f.kinds[0]}): ${shrinkLine(done.shrink)}\n  schedule: ${file}\n  replay: npx interleave replay --schedule ${file} --trace\n`);
     if (a['save-failures'] === true) {
       const saved = saveToCorpus(a['seeds-dir'], done.schedule);
@@ -55,6 +57,7 @@ export interface RunArgs extends RunFlags {
   target: string;
   shrink?: boolean;
   'save-failures'?: boolean;
+  'shrink-budget'?: string;
   'seeds-dir': string;
   jobs?: number;
   shard?: string;

@@ -4,7 +4,7 @@ import type { ArgumentsCamelCase } from 'yargs';
 import { replay, resolveExplore, seedList, seedOptions, type Resolved } from '../../explore/explore.js';
 import { MACHINE_KINDS } from '../../core/violation.js';
 import { makeSchedule, writeScheduleFile, type ScheduleFile } from '../../schedule/index.js';
-import { shrink, type ShrinkResult } from '../../shrink/index.js';
+import { describeFault, parseShrinkBudget, shrink, type ShrinkBudget, type ShrinkResult } from '../../shrink/index.js';
 import { UsageError } from '../../sched/index.js';
 import { ensureWritableDir } from '../../report/write.js';
 import { EXIT, exploreFlags, type RunFlags } from '../common.js';
@@ -14,6 +14,7 @@ import type { RunResult } from '../../engine/execute.js';
 export interface ShrinkArgs extends RunFlags {
   target: string;
   out?: string;
+  'shrink-budget'?: string;
 }
 
 export interface Shrunk {
@@ -23,17 +24,14 @@ export interface Shrunk {
 }
 
 /** Shrinks one failing run and writes its schedule file; the caller has checked it failed. */
-export async function shrinkFailure(r: Resolved, res: RunResult, file: string, shouldStop?: () => boolean): Promise<Shrunk> {
+export async function shrinkFailure(r: Resolved, res: RunResult, file: string, shouldStop?: () => boolean, budget: ShrinkBudget = {}): Promise<Shrunk> {
   const kind = res.violations[0]!.kind;
   const options = seedOptions(r, res.variant, res.seed);
   const s = await shrink({
     target: r.target, variant: res.variant, seed: res.seed, strategy: res.strategy, options,
-    decisions: res.decisions, kind, ...(shouldStop !== undefined ? { shouldStop } : {}),
+    decisions: res.decisions, kind, ...budget, ...(shouldStop !== undefined ? { shouldStop } : {}),
   });
-  const schedule = makeSchedule({
-    targetRef: r.targetRef, result: s.result, options,
-    note: `shrunk from seed ${res.seed}: ${s.before.steps} → ${s.after.steps} steps, ${s.before.preemptions} → ${s.after.preemptions} preemptions, ${s.before.faults} → ${s.after.faults} faults`,
-  });
+  const schedule = makeSchedule({ targetRef: r.targetRef, result: s.result, options, note: shrinkNote(res.seed, s) });
   ensureWritableDir(dirname(resolve(file)));
   writeScheduleFile(file, schedule);
   return { shrink: s, schedule, file };
@@ -42,7 +40,25 @@ export async function shrinkFailure(r: Resolved, res: RunResult, file: string, s
 export function shrinkLine(s: ShrinkResult): string {
   const b = s.before;
   const a = s.after;
-  return `steps ${b.steps} → ${a.steps}, preemptions ${b.preemptions} → ${a.preemptions}, faults ${b.faults} → ${a.faults} (${s.runs} candidate runs${s.complete ? '' : ', stopped at the run limit'})`;
+  const line = `steps ${b.steps} → ${a.steps}, preemptions ${b.preemptions} → ${a.preemptions}, faults ${b.faults} → ${a.faults} (${s.runs} candidate runs${s.complete ? '' : ', stopped by its budget: complete: false'})`;
+  return s.essentialFaults === null ? line : `${line}\n  ${essentialLine(s)}`;
+}
+
+/** `essential faults: crash at 412ms: n2 crashed …; partition at 430ms: …` (the story's external events). */
+function essentialLine(s: ShrinkResult): string {
+  const faults = s.essentialFaults ?? [];
+  const what = s.faultsMinimal ? 'essential faults' : 'faults left (not all tried away alone: the budget ran out)';
+  return `${what}: ${faults.length === 0 ? 'none' : faults.map(describeFault).join('; ')}`;
+}
+
+/** The schedule file's note: the sizes, then the faults in order, then the violation. */
+function shrinkNote(seed: string, s: ShrinkResult): string {
+  const v = s.result.violations[0];
+  const sizes = `shrunk from seed ${seed}: ${s.before.steps} → ${s.after.steps} steps, ${s.before.preemptions} → ${s.after.preemptions} preemptions, ${s.before.faults} → ${s.after.faults} faults`;
+  const parts = [sizes];
+  if (s.essentialFaults !== null) parts.push(essentialLine(s));
+  if (v !== undefined) parts.push(`then ${v.kind} at step ${v.step} (${Math.round(v.timeMs)}ms) [${v.actors.join(', ')}]: ${v.message}`);
+  return parts.join('. ');
 }
 
 /** `interleave shrink`: one failing seed → the shortest schedule that still shows its violation. */
@@ -50,6 +66,7 @@ export async function shrinkCommand(a: ArgumentsCamelCase<ShrinkArgs>): Promise<
   if (a.seed === undefined) throw new UsageError('shrink needs --seed N');
   if (a.variant === undefined) throw new UsageError('shrink needs --variant v');
   if (a.variant.includes(',')) throw new UsageError('shrink takes one --variant');
+  const budget = parseShrinkBudget((a as ShrinkArgs)['shrink-budget']);
   const r = await resolveExplore({ target: a.target, variant: a.variant, ...exploreFlags(a) });
   const [seed] = seedList([String(a.seed)]);
   // The first run is watched (a worker thread): the seed may be one that stalled in a campaign.
@@ -72,7 +89,7 @@ export async function shrinkCommand(a: ArgumentsCamelCase<ShrinkArgs>): Promise<
   const interrupt = new Interrupt();
   let done: Shrunk;
   try {
-    done = await shrinkFailure(r, res, file, () => interrupt.stopped);
+    done = await shrinkFailure(r, res, file, () => interrupt.stopped, budget);
   } finally {
     interrupt.dispose();
   }

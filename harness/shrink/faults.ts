@@ -1,0 +1,167 @@
+import type { Violation } from '../core/violation.js';
+import type { Decision } from '../sched/replay.js';
+import type { RunSpec } from '../schedule/run.js';
+import { keyRun, runWithout, type FaultUnit, type KeyedRun } from './keyed-replay.js';
+import type { Runner } from './runner.js';
+
+/**
+ * How many times the original's steps a candidate with fewer faults may take: a lost message
+ * that is delivered again costs steps, but a run ten times longer is no shorter story.
+ */
+export const FAULT_PHASE_STEPS = 2;
+
+/**
+ * Delta debugging over a network run's faults as units (DEMi, Scott et al., NSDI 2016): each
+ * crash, partition, pause, drop, delay… is kept or removed whole, the rest stay at their
+ * original virtual times (keyed-replay.ts), and a subset of faults counts as reproducing when
+ * any of a few schedules close to the original shows the same violation.
+ */
+
+/**
+ * Schedules tried per subset of faults: the original's own where it still applies, then seeded
+ * variations. One try alone rejects most subsets on the Raft variants, where removing a fault
+ * moves a timer past a delivery; DEMi bounds its internal schedules per subset the same way.
+ */
+export const TRIES_PER_SUBSET = 4;
+
+/** A fault the violation needs: removing it alone (under every try) loses the violation. */
+export interface EssentialFault {
+  fault: string;
+  detail: string;
+  timeMs: number;
+}
+
+export interface FaultPhase {
+  /** The decisions of the run with the fewest faults that still fails (they replay strictly). */
+  list: Decision[];
+  /** Its faults, in order. */
+  units: FaultUnit[];
+  /** Faults before the phase. */
+  before: number;
+  /** Every single remaining fault was tried away, under every try, and the violation was lost. */
+  minimal: boolean;
+  /** The actors every candidate's violation had to name. */
+  actors: readonly string[];
+}
+
+interface Search {
+  r: Runner;
+  spec: RunSpec;
+  kind: string;
+  actors: readonly string[];
+  /** The longest a candidate may run. */
+  cap: number;
+  seed: string;
+}
+
+/** Same kind, and the same actors where both runs name them. */
+export function sameViolation(v: Violation | undefined, kind: string, actors: readonly string[]): boolean {
+  if (v === undefined || v.kind !== kind) return false;
+  if (actors.length === 0 || v.actors.length === 0) return true;
+  const a = [...actors].sort();
+  const b = [...v.actors].sort();
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/**
+ * Keys the run of `list` and, for a network run, removes faults by ddmin until it is 1-minimal
+ * or the budget runs out. Null for a run with no network (threads keep the decision-list passes).
+ */
+export async function minimizeFaults(
+  r: Runner, spec: RunSpec, list: readonly Decision[], kind: string,
+  /** The original violation's actors; by default those of the run of `list`. */
+  named?: readonly string[],
+  /** An earlier phase: only single faults are tried away now, and none when the faults are its
+   * faults and it found them 1-minimal. */
+  previous?: FaultPhase,
+): Promise<FaultPhase | null> {
+  const first = await keyRun(spec, list);
+  if (first.result.network !== true) return null;
+  await r.charge(first.result.steps);
+  const actors = named ?? first.result.violations[0]?.actors ?? [];
+  const from = previous === undefined ? 'start' : 'singletons';
+  if (previous?.minimal === true && sameFaults(previous.units, first.units)) {
+    return { list: first.result.decisions, units: first.units, before: first.units.length, minimal: true, actors };
+  }
+  const s: Search = { r, spec: { ...spec, options: { ...spec.options, traceWindow: 0, traceAll: false } }, kind, actors, cap: FAULT_PHASE_STEPS * r.before.steps, seed: `${spec.target.name}/${spec.variant}/${spec.seed}` };
+  const before = first.units.length;
+  let cur = first;
+  if (cur.units.length > 0 && from === 'start') {
+    const none = await keep(s, cur, []);
+    if (none !== null) cur = none;
+  }
+  let n = from === 'start' ? 2 : Math.max(2, cur.units.length);
+  let minimal = false;
+  while (!r.exhausted()) {
+    const units = cur.units;
+    if (units.length === 0) { minimal = true; break; }
+    if (units.length === 1) {
+      const none = await keep(s, cur, []);
+      if (none !== null) { cur = none; continue; }
+      minimal = !r.exhausted();
+      break;
+    }
+    n = Math.min(n, units.length);
+    const chunks = split(units, n);
+    let next: KeyedRun | null = null;
+    let granularity = n;
+    for (const c of chunks) {
+      if (r.exhausted() || n === 2) break;
+      next = await keep(s, cur, c);
+      if (next !== null) { granularity = 2; break; }
+    }
+    for (let i = 0; next === null && i < chunks.length && !r.exhausted(); i++) {
+      next = await keep(s, cur, units.filter((u) => !chunks[i]!.includes(u)));
+      if (next !== null) granularity = Math.max(n - 1, 2);
+    }
+    if (next !== null) {
+      cur = next;
+      n = granularity;
+    } else if (r.exhausted()) {
+      break;
+    } else if (n >= units.length) {
+      minimal = true;
+      break;
+    } else {
+      n = Math.min(units.length, 2 * n);
+    }
+  }
+  return { list: cur.result.decisions, units: cur.units, before, minimal, actors };
+}
+
+/** The run keeping only `kept` of `cur`'s faults, when some try still fails and has fewer faults. */
+async function keep(s: Search, cur: KeyedRun, kept: readonly FaultUnit[]): Promise<KeyedRun | null> {
+  const stay = new Set(kept.map((u) => u.key));
+  const removed = new Set(cur.units.filter((u) => !stay.has(u.key)).map((u) => u.key));
+  const spec = { ...s.spec, options: { ...s.spec.options, maxSteps: Math.max(1, Math.min(s.spec.options.maxSteps, s.cap)) } };
+  for (let t = 0; t < TRIES_PER_SUBSET && !s.r.exhausted(); t++) {
+    const run = await runWithout(spec, cur, removed, t, s.seed);
+    await s.r.charge(run.result.steps);
+    if (sameViolation(run.result.violations[0], s.kind, s.actors) && run.units.length < cur.units.length) return run;
+  }
+  return null;
+}
+
+function sameFaults(a: readonly FaultUnit[], b: readonly FaultUnit[]): boolean {
+  return a.length === b.length && a.every((u, i) => u.fault === b[i]!.fault && u.detail === b[i]!.detail && u.timeMs === b[i]!.timeMs);
+}
+
+/** `xs` in n contiguous chunks as even as they go. */
+function split<T>(xs: readonly T[], n: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < n; i++) {
+    const a = Math.floor((i * xs.length) / n);
+    const b = Math.floor(((i + 1) * xs.length) / n);
+    if (b > a) out.push(xs.slice(a, b));
+  }
+  return out;
+}
+
+/** `crash at 412ms: n2 crashed (incarnation 1, 0 unsynced writes)`: one line of the story. */
+export function describeFault(f: EssentialFault): string {
+  return `${f.fault} at ${Math.round(f.timeMs)}ms: ${f.detail}`;
+}
+
+export function essentialOf(units: readonly FaultUnit[]): EssentialFault[] {
+  return units.map((u) => ({ fault: u.fault, detail: u.detail, timeMs: u.timeMs }));
+}

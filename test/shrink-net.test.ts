@@ -1,0 +1,33 @@
+import t from 'tap';
+import { DEFAULT_OPTIONS, execute, type RunResult } from '../dist/harness/engine/execute.js';
+import { runDecisions } from '../dist/harness/schedule/index.js';
+import { shrink } from '../dist/harness/shrink/index.js';
+import { twoDrops, NEEDED } from './fixtures/net-two-drops.js';
+
+const target = twoDrops();
+const options = { ...DEFAULT_OPTIONS, faults: { drop: 0.5 }, faultWindowMs: 2_000, durationMs: 5_000 };
+const spec = (seed: string) => ({ target, variant: 'buggy', seed, strategy: { name: 'random' }, options });
+
+/** The first seed whose run loses both needed messages among at least forty drops. */
+async function failing(): Promise<RunResult> {
+  for (let i = 0; i < 200; i++) {
+    const r = await execute(spec(`two-drops:${i}`));
+    if (r.violations[0]?.kind === 'assert' && r.faultLog.filter((f) => f.fault === 'drop').length >= 40) return r;
+  }
+  throw new Error('no failing seed among 200');
+}
+
+t.test('two needed drops among fifty: the shrinker keeps exactly those and calls them essential', async (t) => {
+  const r = await failing();
+  const drops = r.faultLog.filter((f) => f.fault === 'drop').length;
+  t.ok(drops >= 40, `the failing run drew ${drops} drops`);
+  const s = await shrink({ ...spec(r.seed), decisions: r.decisions, kind: 'assert', maxRuns: 400 });
+  const want = NEEDED.map((n) => `n1→n2:data#${n}`);
+  t.same(s.essentialFaults?.map((f) => `${f.fault} ${f.detail}`), want.map((l) => `drop ${l}`), 'exactly the two drops remain');
+  t.comment(`${s.runs} runs, complete ${s.complete}, ${s.before.steps} → ${s.after.steps} steps`);
+  t.equal(s.faultsMinimal, true, 'each was tried away alone and the violation was lost');
+  t.equal(s.result.faultLog.filter((f) => f.fault === 'drop').length, 2, 'the shrunk run drops nothing else');
+  const again = await runDecisions(spec(r.seed), s.decisions, { mode: 'strict' });
+  t.equal(again.result.violations[0]?.kind, 'assert', 'the shrunk decisions replay strictly to the violation');
+  t.equal(again.result.decisionHash, s.result.decisionHash);
+});
