@@ -241,3 +241,18 @@ t.test('a failure too long to trace whole is drawn from its last lines, and says
   t.equal(full!.label, undefined);
   t.equal(full!.events.length, whole.trace!.length);
 });
+
+t.test('shrink --html draws the shrunk schedule, as replay --schedule --html does', async (t) => {
+  const dir = t.testdir({});
+  const file = join(dir, 'bb.json');
+  const page = join(dir, 'shrunk.html');
+  const res = spawnSync(process.execPath, [CLI, 'shrink', 'bounded-buffer', '--variant', 'check-outside-lock', '--seed', '2', '--out', file, '--html', page], { encoding: 'utf8' });
+  t.equal(res.status, 1, res.stderr);
+  t.match(res.stdout, `html: ${page}`);
+  const [v] = embedded(readFileSync(page, 'utf8'));
+  t.match(v, { label: 'shrunk', variant: 'check-outside-lock', seed: '2', replayCommand: `npx interleave replay --schedule ${file}` });
+  t.equal(v!.violations[0]!.kind, 'lost-wakeup');
+  const again = join(dir, 'again.html');
+  t.equal(spawnSync(process.execPath, [CLI, 'replay', '--schedule', file, '--html', again], { encoding: 'utf8' }).status, 1);
+  t.same(embedded(readFileSync(again, 'utf8'))[0]!.events, v!.events, 'the same run as replay --schedule draws');
+});

@@ -9,11 +9,15 @@ import { UsageError } from '../../sched/index.js';
 import { ensureWritableDir } from '../../report/write.js';
 import { EXIT, exploreFlags, type RunFlags } from '../common.js';
 import { Interrupt } from '../signals.js';
-import type { RunResult } from '../../engine/execute.js';
+import { DEFAULT_OPTIONS, type RunResult } from '../../engine/execute.js';
+import { replaySchedule } from '../../schedule/index.js';
+import { htmlForRun } from '../../report/html/index.js';
+import { writeFileAtomic } from '../../report/atomic.js';
 
 export interface ShrinkArgs extends RunFlags {
   target: string;
   out?: string;
+  html?: string;
   'shrink-budget'?: string;
 }
 
@@ -85,6 +89,7 @@ export async function shrinkCommand(a: ArgumentsCamelCase<ShrinkArgs>): Promise<
   // Fail on an unwritable destination before spending hundreds of candidate runs.
   ensureWritableDir(dirname(resolve(file)));
   if (existsSync(file) && statSync(file).isDirectory()) throw new UsageError(`--out ${file} is a directory: name the schedule file to write`);
+  if (a.html !== undefined) ensureWritableDir(dirname(resolve(a.html)));
   // A signal ends the search early; the smallest run found so far is still written.
   const interrupt = new Interrupt();
   let done: Shrunk;
@@ -97,6 +102,12 @@ export async function shrinkCommand(a: ArgumentsCamelCase<ShrinkArgs>): Promise<
   process.stdout.write(`shrunk ${res.violations[0]!.kind} of ${r.target.name} ${a.variant} seed ${seed}: ${shrinkLine(done.shrink)}\n`);
   process.stdout.write(`violation: ${v.kind} at step ${v.step} [${v.actors.join(', ')}]: ${v.message}\n`);
   process.stdout.write(`schedule: ${file}\nreplay: npx interleave replay --schedule ${file} --trace\n`);
+  if (a.html !== undefined) {
+    // The shrunk schedule's page: the shortest story of the bug, drawn from its full replay.
+    const rep = await replaySchedule(done.schedule, r.target, { base: { ...DEFAULT_OPTIONS, traceAll: true } });
+    writeFileAtomic(a.html, htmlForRun(rep.result, `npx interleave replay --schedule ${file}`, 'shrunk'));
+    process.stdout.write(`html: ${a.html}\n`);
+  }
   if (interrupt.stopped) process.stdout.write('interrupted: the schedule is the smallest found before the signal\n');
   return interrupt.code() ?? EXIT.violations;
 }
