@@ -1,9 +1,18 @@
 import t from 'tap';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { regress, saveToCorpus } from '../dist/harness/regress/index.js';
+import { makeSchedule } from '../dist/harness/schedule/index.js';
 import { DEFAULT_OPTIONS, execute, type RunResult } from '../dist/harness/engine/execute.js';
 import { runDecisions } from '../dist/harness/schedule/index.js';
 import { shrink } from '../dist/harness/shrink/index.js';
 import { twoDrops, NEEDED } from './fixtures/net-two-drops.js';
 
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const FIXTURE = join(ROOT, 'test/fixtures/net-two-drops.ts');
 const target = twoDrops();
 const options = { ...DEFAULT_OPTIONS, faults: { drop: 0.5 }, faultWindowMs: 2_000, durationMs: 5_000 };
 const spec = (seed: string) => ({ target, variant: 'buggy', seed, strategy: { name: 'random' }, options });
@@ -30,4 +39,29 @@ t.test('two needed drops among fifty: the shrinker keeps exactly those and calls
   const again = await runDecisions(spec(r.seed), s.decisions, { mode: 'strict' });
   t.equal(again.result.violations[0]?.kind, 'assert', 'the shrunk decisions replay strictly to the violation');
   t.equal(again.result.decisionHash, s.result.decisionHash);
+});
+
+t.test('shrinking is deterministic for a given run budget, even when the budget stops it', async (t) => {
+  const r = await failing();
+  for (const maxRuns of [60, 250]) {
+    const a = await shrink({ ...spec(r.seed), decisions: r.decisions, kind: 'assert', maxRuns });
+    const b = await shrink({ ...spec(r.seed), decisions: r.decisions, kind: 'assert', maxRuns });
+    t.equal(a.runs, b.runs, `${maxRuns} runs: the same candidates`);
+    t.equal(a.result.decisionHash, b.result.decisionHash, `${maxRuns} runs: the same schedule`);
+    t.same(a.essentialFaults, b.essentialFaults, `${maxRuns} runs: the same faults`);
+    t.equal(a.complete, false, `${maxRuns} runs: stopped by the budget, and says so`);
+  }
+});
+
+t.test('a shrunk network schedule enters the seeds/ corpus and regress replays it', async (t) => {
+  const r = await failing();
+  const s = await shrink({ ...spec(r.seed), decisions: r.decisions, kind: 'assert', maxRuns: 400 });
+  const dir = mkdtempSync(join(tmpdir(), 'interleave-net-seeds-'));
+  const file = saveToCorpus(dir, makeSchedule({ targetRef: FIXTURE, result: s.result, options }));
+  const rep = await regress({ dir, resolveTarget: async (ref) => (ref === FIXTURE ? target : Promise.reject(new Error(ref))) });
+  t.same(rep.entries.map((e) => [e.status, e.hashMatches, e.actual]), [['ok', true, 'violation:assert']], 'replayed strictly to its violation');
+  // And through the CLI, which loads the fixture by its path.
+  const cli = spawnSync(process.execPath, [join(ROOT, 'dist/harness/cli/main.js'), 'regress', dir], { encoding: 'utf8' });
+  t.equal(cli.status, 0, cli.stdout + cli.stderr);
+  t.match(cli.stdout, new RegExp(`ok 1 - .*${basename(file)}: violation:assert`));
 });

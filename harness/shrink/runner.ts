@@ -57,10 +57,12 @@ export class Runner {
    * run that lost faults and gained the deliveries they had stopped.
    */
   stepLimit = 0;
-  private readonly maxRuns: number;
+  private maxRuns: number;
+  /** The part of the run and wall budget held back for the last check of the faults. */
+  private readonly held: { runs: number; ms: number };
   private readonly stepBudget: number;
   /** performance.now() past which the search stops, when wall time is the budget. */
-  private readonly deadline: number;
+  private deadline: number;
   /** Candidates run with no trace, and cut off once they are longer than any run we could keep. */
   private readonly spec: RunSpec;
 
@@ -71,6 +73,7 @@ export class Runner {
     const wall = input.maxRuns !== undefined ? Infinity : input.wallMs ?? DEFAULT_WALL_MS;
     if (!(wall > 0)) throw new UsageError(`shrink: wallMs must be positive, got ${input.wallMs}`);
     this.deadline = performance.now() + wall; // allowed: the wall-time budget limits the search, never read by a run
+    this.held = { runs: 0, ms: 0 };
     if (!(this.stepBudget >= 1)) throw new UsageError(`shrink: stepBudget must be at least 1, got ${input.stepBudget}`);
     this.spec = { ...input, options: { ...input.options, traceWindow: 0, traceAll: false } };
   }
@@ -92,6 +95,23 @@ export class Runner {
   exhausted(): boolean {
     return this.runs >= this.maxRuns || this.stepsRun >= this.stepBudget || this.input.shouldStop?.() === true
       || (this.deadline !== Infinity && performance.now() >= this.deadline); // allowed: the wall-time budget
+  }
+
+  /**
+   * Holds back a share of the budget until `release`: the list passes would otherwise spend all
+   * of it, and the check that each remaining fault is essential would never run.
+   */
+  hold(share: number): void {
+    this.held.runs = this.maxRuns === Infinity ? 0 : Math.floor(this.maxRuns * share);
+    this.held.ms = this.deadline === Infinity ? 0 : (this.deadline - performance.now()) * share; // allowed: the wall-time budget
+    this.maxRuns -= this.held.runs;
+    this.deadline -= this.held.ms;
+  }
+
+  release(): void {
+    this.maxRuns += this.held.runs;
+    this.deadline += this.held.ms;
+    this.held.runs = this.held.ms = 0;
   }
 
   /** The budget spent on a run made elsewhere (the fault phase's keyed replays). */

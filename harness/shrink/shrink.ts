@@ -48,7 +48,10 @@ export async function shrink(input: ShrinkInput): Promise<ShrinkResult> {
   // A network run first loses the faults it does not need, as units (faults.ts): the list passes
   // below cannot remove one fault without losing the run.
   let phase = await minimizeFaults(r, input, input.decisions, input.kind);
-  if (phase !== null) await adopt(r, phase);
+  if (phase !== null) {
+    await adopt(r, phase);
+    r.hold(FINAL_CHECK_SHARE);
+  }
   await descend(r, true);
   while (!r.exhausted()) {
     const was = r.best.metrics;
@@ -59,23 +62,29 @@ export async function shrink(input: ShrinkInput): Promise<ShrinkResult> {
     if (!smaller({ ...r.best.metrics, decisions: 0, deviations: 0 }, { ...was, decisions: 0, deviations: 0 })) break;
   }
   if (!r.exhausted()) await iteratedSearch(r, `${input.target.name}/${input.variant}/${input.seed}`, (x) => descend(x, false));
+  let stopped = r.exhausted();
   if (phase !== null) {
+    r.release();
     // The list passes may have let a fault go unneeded: each one left is tried away once more,
     // which is also the check that what is reported as essential is.
     phase = (await minimizeFaults(r, input, r.best.list, input.kind, phase.actors, phase)) ?? phase;
     if (phase.units.length < r.best.metrics.faults) await adopt(r, phase);
   }
+  stopped ||= r.exhausted();
   const final = await r.final();
   if (final.result.violations[0]?.kind !== input.kind || final.result.decisionHash !== r.best.decisionHash) {
     throw new Error('shrink: the shrunk schedule did not replay to the same run (nondeterministic target?)');
   }
   return {
     decisions: final.list, result: final.result, before: r.before, after: final.metrics,
-    runs: r.runs, stepsRun: r.stepsRun, complete: !r.exhausted(),
+    runs: r.runs, stepsRun: r.stepsRun, complete: !stopped,
     essentialFaults: phase === null ? null : essentialOf(phase.units),
     faultsMinimal: phase?.minimal === true,
   };
 }
+
+/** The share of the budget the list passes leave for the final check of the faults. */
+const FINAL_CHECK_SHARE = 0.1;
 
 /** The fault phase's run becomes the one the list passes start from, when it has fewer faults. */
 async function adopt(r: Runner, phase: FaultPhase): Promise<void> {
