@@ -1,11 +1,9 @@
 /**
  * Shrinks one failing run off the main thread, so the bench can bound it in time (terminate)
- * and memory (resourceLimits): shrink() itself takes only a candidate-run limit, and a
- * candidate of a network target can run far longer than the failing run it came from.
- *
- * It shrinks in stages, each starting from the previous one's result, of `firstStage`, twice
- * that, … candidates up to `stageRuns` (one stage when `firstStage` is the whole limit), and posts every stage's figures: when the parent stops it, the
- * last post stands (so a slow target shows some progress rather than none).
+ * and memory (resourceLimits): a candidate of a network target can run far longer than the
+ * failing run it came from. A thread target shrinks with a run limit (deterministic), a slow
+ * (network) one with the shrinker's own wall-time budget, as `interleave shrink` does by
+ * default, so the result is the shrinker's and not a cut-off stage.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { execute } from '../../harness/engine/execute.js';
@@ -21,10 +19,8 @@ export interface ShrinkJob {
   seed: string;
   strategy: StrategySpec;
   kind: string;
-  maxRuns: number;
-  /** First stage's candidate limit; later stages double it up to `stageRuns`. */
-  firstStage: number;
-  stageRuns: number;
+  /** A limit on candidate runs, or the wall time the shrinker may take. */
+  budget: { maxRuns: number } | { wallMs: number };
 }
 
 export interface ShrinkPost {
@@ -32,25 +28,21 @@ export interface ShrinkPost {
   after: ShrinkMetrics;
   runs: number;
   complete: boolean;
+  /** Faults a network shrink kept, and whether each was checked essential. */
+  essential: number | null;
+  faultsMinimal: boolean;
 }
 
 async function main(job: ShrinkJob): Promise<void> {
   const r = await resolveExplore({ target: job.ref, variant: job.variant });
   const base = { target: r.target, variant: job.variant, seed: job.seed, strategy: job.strategy, options: seedOptions(r, job.variant, job.seed) };
-  let decisions: Decision[] = (await execute(base)).decisions;
-  let before: ShrinkMetrics | null = null;
-  let runs = 0;
-  for (let size = job.firstStage; ; size = Math.min(2 * size, job.stageRuns)) {
-    const stage = Math.min(size, job.maxRuns - runs);
-    const s = await shrink({ ...base, decisions, kind: job.kind, maxRuns: stage });
-    before ??= s.before;
-    runs += s.runs;
-    decisions = s.decisions;
-    const done = s.complete || runs >= job.maxRuns;
-    const post: ShrinkPost = { before, after: s.after, runs, complete: s.complete };
-    parentPort!.postMessage(post);
-    if (done) return;
-  }
+  const decisions: Decision[] = (await execute(base)).decisions;
+  const s = await shrink({ ...base, decisions, kind: job.kind, ...job.budget });
+  const post: ShrinkPost = {
+    before: s.before, after: s.after, runs: s.runs, complete: s.complete,
+    essential: s.essentialFaults?.length ?? null, faultsMinimal: s.faultsMinimal,
+  };
+  parentPort!.postMessage(post);
 }
 
 if (parentPort !== null) await main(workerData as ShrinkJob);

@@ -10,6 +10,9 @@ export interface ShrinkRow {
   runs: number;
   /** Reached a fixpoint. */
   complete: boolean;
+  /** Faults a network shrink kept as units (null for a thread target), and whether each was checked essential. */
+  essential: number | null;
+  faultsMinimal: boolean;
   /** Why it stopped short: the time limit, or the worker's error (e.g. out of memory). */
   stopped: string | null;
   ms: number;
@@ -40,7 +43,8 @@ function runJob(job: ShrinkJob, timeoutMs: number): Promise<ShrinkRow> {
       const l = last as ShrinkPost | null;
       resolve({
         seed: job.seed, before: l?.before ?? null, after: l?.after ?? null, runs: l?.runs ?? 0,
-        complete: l?.complete ?? false, stopped, ms: performance.now() - t0,
+        complete: l?.complete ?? false, essential: l?.essential ?? null, faultsMinimal: l?.faultsMinimal ?? false,
+        stopped, ms: performance.now() - t0,
       });
     });
   });
