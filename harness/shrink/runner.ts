@@ -21,6 +21,8 @@ export interface ShrinkBudget {
   stepBudget?: number;
   /** Polled between candidates: true ends the search with the best run so far (a signal). */
   shouldStop?: () => boolean;
+  /** Called every few candidates with the count so far and the best run (a progress line). */
+  onProgress?: (p: { runs: number; best: ShrinkMetrics }) => void;
 }
 
 /** The default budget: about a minute of candidate runs (issue 16). */
@@ -118,11 +120,17 @@ export class Runner {
     this.held.runs = this.held.ms = 0;
   }
 
+  /** Lets a signal handler run, and tells the caller how far the search has come. */
+  private async breathe(): Promise<void> {
+    await new Promise((r) => setImmediate(r)); // allowed: between candidate runs, never inside one
+    if (this.best !== undefined) this.input.onProgress?.({ runs: this.runs, best: this.best.metrics });
+  }
+
   /** The budget spent on a run made elsewhere (the fault phase's keyed replays). */
   async charge(steps: number): Promise<void> {
     this.runs++;
     this.stepsRun += steps;
-    if (this.runs % BREATHE_EVERY === 0) await new Promise((r) => setImmediate(r)); // allowed: between candidate runs, never inside one
+    if (this.runs % BREATHE_EVERY === 0) await this.breathe();
   }
 
   /** Makes `c` the current and best run: a run with fewer faults found by the fault phase. */
@@ -137,7 +145,7 @@ export class Runner {
    */
   async run(list: readonly Decision[], withOptions: boolean, cap: number): Promise<Candidate> {
     this.runs++;
-    if (this.runs % BREATHE_EVERY === 0) await new Promise((r) => setImmediate(r)); // allowed: between candidate runs, never inside one
+    if (this.runs % BREATHE_EVERY === 0) await this.breathe();
     const limit = this.input.kind === 'budget-exceeded' ? this.input.options.maxSteps : Math.min(cap, this.input.options.maxSteps);
     const spec = { ...this.spec, options: { ...this.spec.options, maxSteps: Math.max(1, limit) } };
     const r = await runDecisions(spec, list, { mode: 'lenient' }, withOptions);

@@ -134,6 +134,7 @@ export async function runCommand(a: ArgumentsCamelCase<RunArgs>, argv: readonly 
   });
   if (stdoutIsMachine(formats) && interrupted !== '') process.stderr.write(interrupted);
   const shrunk = (a.shrink === true || a['save-failures'] === true) && !session.interrupt.stopped ? await shrinkAll(a, result, session.dir, session, say) : [];
+  // The page is a view of a finished report: failing to draw it is a warning, never the run's verdict.
   const page = session.interrupt.stopped ? null : await writeRunPage({
     dir: session.dir, title: `interleave run ${resolved.target.name}`, failures: result.failures, first: shrunk,
     // In-process: these seeds already ran to completion under the watchdog. With the variant's
@@ -143,6 +144,9 @@ export async function runCommand(a: ArgumentsCamelCase<RunArgs>, argv: readonly 
       inline: true, ...(tailOnly ? { traceWindow: MAX_VIEW_EVENTS } : { trace: true }),
     }),
     stopped: () => session.interrupt.stopped,
+  }).catch((e: unknown) => {
+    process.stderr.write(`interleave: warning: index.html not written: ${e instanceof Error ? e.message : String(e)}\n`);
+    return null;
   });
   if (page !== null && a.quiet !== true) say(`space-time view: ${page}\n`);
   return session.exitCode(result.failures.length > 0 || Object.values(result.failuresByVariant).some((n) => n > 0) ? EXIT.violations : EXIT.ok);

@@ -65,6 +65,16 @@ function shrinkNote(seed: string, s: ShrinkResult): string {
   return parts.join('. ');
 }
 
+/** On a terminal, one line redrawn as candidates run: how many, and the best run so far. */
+function progressLine(): Pick<ShrinkBudget, 'onProgress'> {
+  if (!process.stderr.isTTY) return {};
+  return {
+    onProgress: ({ runs, best }) => {
+      process.stderr.write(`\r\x1b[Kshrinking: ${runs} candidate runs, best so far ${best.steps} steps, ${best.preemptions} preemptions, ${best.faults} faults`);
+    },
+  };
+}
+
 /** `interleave shrink`: one failing seed → the shortest schedule that still shows its violation. */
 export async function shrinkCommand(a: ArgumentsCamelCase<ShrinkArgs>): Promise<number> {
   if (a.seed === undefined) throw new UsageError('shrink needs --seed N');
@@ -94,7 +104,8 @@ export async function shrinkCommand(a: ArgumentsCamelCase<ShrinkArgs>): Promise<
   const interrupt = new Interrupt();
   let done: Shrunk;
   try {
-    done = await shrinkFailure(r, res, file, () => interrupt.stopped, budget);
+    done = await shrinkFailure(r, res, file, () => interrupt.stopped, { ...budget, ...progressLine() });
+    if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
   } finally {
     interrupt.dispose();
   }
