@@ -105,11 +105,9 @@ export async function minimizeFaults(
     const chunks = split(units, n);
     let next: KeyedRun | null = null;
     let granularity = n;
-    for (const c of chunks) {
-      if (r.exhausted() || n === 2) break;
-      next = await keep(s, cur, c);
-      if (next !== null) { granularity = 2; break; }
-    }
+    // Complements only: keeping one chunk alone (ddmin's other test) almost never reproduces a
+    // Raft bug, which needs faults from several chunks, and at 4 tries a subset it doubled the
+    // cost of every level.
     for (let i = 0; next === null && i < chunks.length && !r.exhausted(); i++) {
       next = await keep(s, cur, units.filter((u) => !chunks[i]!.includes(u)));
       if (next !== null) granularity = Math.max(n - 1, 2);
