@@ -1,6 +1,6 @@
 import { VirtualClock } from './clock.js';
 import { DecisionHash, labelHash } from './hash.js';
-import { BLOCK, Task, type ExecFn, type ReadyFn } from './task.js';
+import { BLOCK, Gate, Task, type ExecFn, type ReadyFn } from './task.js';
 import { TimerQueue, TimedEvent } from './timers.js';
 import { Trace } from './trace.js';
 import { progressCell, STEP } from './progress.js';
@@ -113,18 +113,25 @@ export class Run {
   /** Message delays are the strategy's picks (sched/index.ts strategyOwnsDelays), set before setup. */
   ownsDelays = false;
 
-  /** Runnable tasks in the order they became runnable (the options' order is part of every
-   * decision). While none of them waits on a ready predicate and no node is paused, this array
-   * is itself the task part of the options: due timers are appended for one decision, then
-   * dropped, so a step costs no scan of the runnable tasks. */
+  /** Enabled runnable tasks in the order they became runnable (the options' order is part of
+   * every decision). A contender whose gate is closed (a held mutex, an empty semaphore) stands
+   * aside in its gate and is merged back, by arrival, when the gate opens; so while no node is
+   * paused this array is itself the task part of the options: due timers are appended for one
+   * decision, then dropped, and a step costs no scan of the runnable tasks. */
   private readonly runnable: Task[] = [];
   private readonly options: Choice[] = [];
   /** optionPos[i]: where options[i] (a task) sits in runnable, when options were scanned. */
   private readonly optionPos: number[] = [];
-  /** Runnable tasks whose op has a ready predicate (lock, acquire, reacquire). */
-  private gatedCount = 0;
-  /** Runnable tasks that belong to a network node. */
+  /** Tasks in `runnable` that belong to a network node. */
   private groupedCount = 0;
+  /** Arrival counter for Task.seq. */
+  private seq = 0;
+  /** One gate per ready predicate (primitives register theirs with `gate`). */
+  private readonly gates = new Map<ReadyFn, Gate>();
+  /** Gates whose primitive announced a change since the last decision. */
+  private readonly dirtyGates: Gate[] = [];
+  /** Gates of predicates nobody registered: asked again before every decision. */
+  private readonly polledGates: Gate[] = [];
   private readonly hash = new DecisionHash();
   private readonly decisions: (string | number)[] = [];
   private readonly names = new Map<string, number>();
@@ -350,21 +357,110 @@ export class Run {
   }
 
   private enqueue(t: Task): void {
+    t.seq = this.seq++;
+    const ready = t.opReady;
+    if (ready !== null) {
+      const g = this.gates.get(ready) ?? this.unannouncedGate(ready);
+      // A gate with contenders knows its answer (or is dirty, and all of them move together
+      // before the next decision); an idle one may be stale, so it is asked now.
+      if (g.contenders.length === 0) g.open = ready(t, t.opArg);
+      g.contenders.push(t);
+      t.gate = g;
+      if (!g.open) return;
+    }
     this.runnable.push(t);
-    if (t.opReady !== null) this.gatedCount++;
     if (t.group !== null) this.groupedCount++;
   }
 
-  /** In-order removal (no splice, which allocates the removed-elements array). A task's ready
-   * predicate never changes while it is runnable, so the counts stay exact. */
+  /**
+   * The gate of a primitive's ready predicate. The primitive calls `gateChanged` whenever the
+   * predicate's answer may have changed (a mutex's owner, a semaphore's count): that is what
+   * lets its contenders stand aside instead of being asked on every step.
+   */
+  gate(ready: ReadyFn): Gate {
+    let g = this.gates.get(ready);
+    if (g === undefined) {
+      g = new Gate(ready, true);
+      this.gates.set(ready, g);
+    }
+    return g;
+  }
+
+  private unannouncedGate(ready: ReadyFn): Gate {
+    const g = new Gate(ready, false);
+    this.gates.set(ready, g);
+    this.polledGates.push(g);
+    return g;
+  }
+
+  /** The gate's predicate may have a new answer: its contenders are sorted out before the next decision. */
+  gateChanged(g: Gate): void {
+    if (g.dirty || g.contenders.length === 0) return;
+    g.dirty = true;
+    this.dirtyGates.push(g);
+  }
+
+  /** Asks each changed gate again; contenders of one that opened merge back by arrival, those
+   * of one that closed leave the runnable list. Either way their relative order is kept. */
+  private settleGates(): void {
+    const dirty = this.dirtyGates;
+    for (let k = 0; k < dirty.length; k++) this.settle(dirty[k]!);
+    while (dirty.length > 0) dirty.pop();
+    const polled = this.polledGates;
+    for (let k = 0; k < polled.length; k++) this.settle(polled[k]!);
+  }
+
+  private settle(g: Gate): void {
+    g.dirty = false;
+    const c = g.contenders;
+    if (c.length === 0) return;
+    const open = g.ready(c[0]!, c[0]!.opArg);
+    if (open === g.open) return;
+    g.open = open;
+    const r = this.runnable;
+    if (open) {
+      // Merge from the back: both lists are in arrival order.
+      let i = r.length - 1;
+      let j = c.length - 1;
+      let w = r.length + c.length - 1;
+      for (let k = 0; k < c.length; k++) r.push(c[0]!);
+      while (j >= 0) {
+        if (i >= 0 && r[i]!.seq > c[j]!.seq) r[w--] = r[i--]!;
+        else r[w--] = c[j--]!;
+      }
+      for (let k = 0; k < c.length; k++) if (c[k]!.group !== null) this.groupedCount++;
+    } else {
+      let w = 0;
+      for (let k = 0; k < r.length; k++) {
+        const t = r[k]!;
+        if (t.gate === g) {
+          if (t.group !== null) this.groupedCount--;
+          continue;
+        }
+        r[w++] = t;
+      }
+      while (r.length > w) r.pop();
+    }
+  }
+
+  /** In-order removal (no splice, which allocates the removed-elements array). */
   private dequeueAt(k: number): void {
     const r = this.runnable;
     const t = r[k]!;
-    if (t.opReady !== null) this.gatedCount--;
     if (t.group !== null) this.groupedCount--;
+    if (t.gate !== null) this.leaveGate(t);
     const last = r.length - 1;
     for (; k < last; k++) r[k] = r[k + 1]!;
     r.pop();
+  }
+
+  private leaveGate(t: Task): void {
+    const c = t.gate!.contenders;
+    t.gate = null;
+    const i = c.indexOf(t);
+    const last = c.length - 1;
+    for (let k = i; k < last; k++) c[k] = c[k + 1]!;
+    c.pop();
   }
 
   /** Parks the caller without making it runnable: the op's exec returned BLOCK. */
@@ -401,6 +497,7 @@ export class Run {
   abandonGroup(group: string): void {
     for (const t of this.tasks) {
       if (t.group !== group || t.state === 'done' || t.state === 'failed') continue;
+      if (t.gate !== null) this.leaveGate(t);
       t.state = 'abandoned';
       t.clearOp();
       t.res = null;
@@ -409,13 +506,8 @@ export class Run {
     for (let i = this.runnable.length - 1; i >= 0; i--) {
       if (this.runnable[i]!.group === group) this.runnable.splice(i, 1);
     }
-    // The abandoned tasks' ops were cleared above, so recount rather than decrement.
-    this.gatedCount = 0;
     this.groupedCount = 0;
-    for (const t of this.runnable) {
-      if (t.opReady !== null) this.gatedCount++;
-      if (t.group !== null) this.groupedCount++;
-    }
+    for (const t of this.runnable) if (t.group !== null) this.groupedCount++;
     this.timers.cancelGroup(group);
     if (this.current?.group === group) this.current = null;
   }
@@ -547,17 +639,18 @@ export class Run {
 
   /** The enabled steps (runnable tasks, then due timers); on none, ends the run and returns null. */
   private collectOptions(): Choice[] | null {
+    if (this.dirtyGates.length > 0 || this.polledGates.length > 0) this.settleGates();
     const paused = this.pausedGroups.size > 0;
     let opts: Choice[];
     let nodeBusy: boolean;
-    if (!paused && this.gatedCount === 0) {
+    if (!paused) {
       // Every runnable task is enabled, in order: the list is the options' task part as is.
       opts = this.runnable;
-      this.ctx.current = this.lastParked === null ? -1 : opts.lastIndexOf(this.lastParked);
+      this.ctx.current = this.currentIndex();
       nodeBusy = this.groupedCount > 0;
     } else {
       opts = this.options;
-      nodeBusy = this.scanRunnable(paused);
+      nodeBusy = this.scanRunnable();
     }
     const taskCount = opts.length;
     const next = paused ? this.timers.earliest(this.isHeld) : this.timers.earliestAny();
@@ -576,8 +669,18 @@ export class Run {
     return opts;
   }
 
-  /** Fills this.options with the enabled runnable tasks; true if one belongs to a node. */
-  private scanRunnable(paused: boolean): boolean {
+  /** Where the task that just parked stands in `runnable`, or -1. It was enqueued last, so it is
+   * the last entry unless it sleeps, stands aside at a closed gate, or a step since woke others. */
+  private currentIndex(): number {
+    const t = this.lastParked;
+    if (t === null || t.state !== 'ready' || (t.gate !== null && !t.gate.open)) return -1;
+    const r = this.runnable;
+    const n = r.length - 1;
+    return n >= 0 && r[n] === t ? n : r.lastIndexOf(t);
+  }
+
+  /** Fills this.options with the runnable tasks of nodes not paused; true if one belongs to a node. */
+  private scanRunnable(): boolean {
     const opts = this.options;
     const pos = this.optionPos;
     const runnable = this.runnable;
@@ -587,8 +690,7 @@ export class Run {
     let nodeBusy = false;
     for (let k = 0; k < runnable.length; k++) {
       const t = runnable[k]!;
-      if (paused && t.group !== null && this.pausedGroups.has(t.group)) continue;
-      if (t.opReady !== null && !t.opReady(t, t.opArg)) continue;
+      if (t.group !== null && this.pausedGroups.has(t.group)) continue;
       if (t === this.lastParked) current = n;
       if (t.group !== null) nodeBusy = true;
       pos[n] = k;
@@ -610,7 +712,10 @@ export class Run {
   private anyHeldWork(): boolean {
     if (this.pausedGroups.size === 0) return false;
     if (this.timers.size > 0) return true;
-    return this.runnable.some((t) => t.group !== null && this.pausedGroups.has(t.group));
+    const held = (t: Task): boolean => t.group !== null && this.pausedGroups.has(t.group);
+    if (this.runnable.some(held)) return true;
+    for (const g of this.gates.values()) if (!g.open && g.contenders.some(held)) return true;
+    return false;
   }
 
   /** Executes a task's pending operation; true when the task was resumed. */

@@ -12,6 +12,27 @@ export type ExecFn = (t: Task, arg: unknown) => ExecResult;
 export type TaskState = 'ready' | 'running' | 'blocked' | 'done' | 'failed' | 'abandoned';
 
 /**
+ * What a ready predicate asks about (a mutex, a semaphore). Every contender waiting on it gets the
+ * same answer, so they all stand among the runnable tasks or all stand aside, and the answer is
+ * asked again only when the primitive announces a change (Run.gateChanged) instead of once per
+ * contender per step.
+ */
+export class Gate {
+  /** Runnable tasks whose pending op has this predicate, in arrival order. */
+  readonly contenders: Task[] = [];
+  /** The predicate's answer when last asked: the contenders stand in the runnable list. */
+  open = true;
+  /** A change was announced since; the run asks again before the next decision. */
+  dirty = false;
+
+  constructor(
+    readonly ready: ReadyFn,
+    /** False for a predicate no primitive registered: asked again before every decision. */
+    readonly announced: boolean,
+  ) {}
+}
+
+/**
  * A simulated thread. Its pending operation lives in plain fields (not an allocated object)
  * because an operation is requested on every step and this is the engine's hot path.
  */
@@ -51,6 +72,10 @@ export class Task implements Choice {
   sleepLabel = '';
   sleepLabelHash = 0;
   wakeFn: (() => void) | null = null;
+  /** When it last became runnable (Run.enqueue): the options list tasks in this order. */
+  seq = 0;
+  /** The gate of its op's ready predicate while it contends (runnable or set aside). */
+  gate: Gate | null = null;
 
   constructor(
     readonly id: number,

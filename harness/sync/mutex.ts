@@ -1,20 +1,34 @@
 import type { Mutex, Op } from '../core/api.js';
 import type { Run } from '../core/run.js';
-import type { Task } from '../core/task.js';
+import type { Gate, Task } from '../core/task.js';
 import { RunStopped } from '../core/violation.js';
 import { findLockCycle } from '../check/deadlock.js';
 
 /** A non-recursive mutex. Contenders stay runnable and are enabled only while it is free, so
  * which contender gets it after an unlock is a scheduling decision. */
 export class SimMutex implements Mutex {
-  owner: Task | null = null;
+  private holder_: Task | null = null;
 
   constructor(
     private readonly run: Run,
     readonly name: string,
-  ) {}
+  ) {
+    this.gate = run.gate(this.free);
+  }
 
-  private readonly free = (): boolean => this.owner === null;
+  private readonly free = (): boolean => this.holder_ === null;
+  /** Its contenders stand aside while it is held; every change of owner is announced to it. */
+  private readonly gate: Gate;
+
+  get owner(): Task | null {
+    return this.holder_;
+  }
+
+  /** Set by its own ops and by a condvar wait, which releases it atomically. */
+  set owner(t: Task | null) {
+    this.holder_ = t;
+    this.run.gateChanged(this.gate);
+  }
   private readonly take = (t: Task): void => {
     this.owner = t;
   };
