@@ -256,3 +256,27 @@ t.test('shrink --html draws the shrunk schedule, as replay --schedule --html doe
   t.equal(spawnSync(process.execPath, [CLI, 'replay', '--schedule', file, '--html', again], { encoding: 'utf8' }).status, 1);
   t.same(embedded(readFileSync(again, 'utf8'))[0]!.events, v!.events, 'the same run as replay --schedule draws');
 });
+
+t.test('a message that never arrived says why, as the fault log has it', async (t) => {
+  const r = await run('raft', 'no-lease', 1);
+  const trace = r.trace!;
+  const lost = findLinks(trace).filter((l) => l.kind === 'lost');
+  const crashes = r.faultLog.filter((f) => f.fault === 'crash' || f.fault === 'restart');
+  const downAt = (node: string, step: number): boolean => {
+    let down = false;
+    for (const f of crashes) if (f.step <= step && f.detail.startsWith(`${node} `)) down = f.fault === 'crash';
+    return down;
+  };
+  const seen = new Set<string>();
+  for (const l of lost) {
+    const to = l.label.split(':')[0]!.split('→')[1]!;
+    const step = trace[l.from]!.step;
+    const why = l.why ?? '';
+    seen.add(why.replace(/^n\d+ /, ''));
+    if (why === `${to} was down when it was sent`) { if (!downAt(to, step)) t.fail(`${l.label}: ${to} was up at step ${step}`); }
+    else if (why === `${to} crashed before it arrived`) { if (!crashes.some((f) => f.fault === 'crash' && f.step >= step && f.detail.startsWith(`${to} `))) t.fail(`${l.label}: no crash of ${to} after step ${step}`); }
+    else if (why === 'sent while a partition was in force') { if (!r.faultLog.some((f) => f.fault === 'partition' && f.step <= step)) t.fail(`${l.label}: no partition before step ${step}`); }
+    else if (why !== 'still in flight when the run ended') t.fail(`${l.label}: ${why}`);
+  }
+  t.same([...seen].sort(), ['crashed before it arrived', 'sent while a partition was in force', 'still in flight when the run ended', 'was down when it was sent'], 'each reason, on this seed');
+});

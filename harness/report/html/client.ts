@@ -154,7 +154,7 @@ export const CLIENT_JS = String.raw`
       var x1 = cx(ca), y1 = cy(v._rows[a]), x2, y2;
       if (l.to === null) {
         x2 = x1 + COL * 0.35; y2 = y1 + H * 1.5;
-        out.push('<line class="link ' + l.kind + '" data-link="' + li + '" data-kind="' + l.kind + '" data-from="' + l.from + '" data-to="" x1="' + x1 + '" y1="' + y1 + '" x2="' + x2 + '" y2="' + y2 + '"><title>' + esc(l.label + ' ' + l.kind) + '</title></line>');
+        out.push('<line class="link ' + l.kind + '" data-link="' + li + '" data-kind="' + l.kind + '" data-from="' + l.from + '" data-to="" x1="' + x1 + '" y1="' + y1 + '" x2="' + x2 + '" y2="' + y2 + '"><title>' + esc(l.label + ': ' + (l.why || l.kind)) + '</title></line>');
         out.push('<text x="' + (x2 - 3) + '" y="' + (y2 + 4) + '" style="fill:#d9480f">×</text>');
         return;
       }
@@ -233,7 +233,7 @@ export const CLIENT_JS = String.raw`
     if (rel.length) {
       h += '<h4>links</h4><ul>' + rel.map(function (l) {
         var other = l.from === i ? l.to : l.from, ok = other === null ? undefined : v._byI[other];
-        var where = other === null ? (l.kind === 'dropped' ? 'dropped by the drop fault' : 'never delivered: cut by a partition, to a crashed node, or still in flight at the end') : ok === undefined ? 'at a line left out' : (l.from === i ? 'to' : 'from') + ' step ' + v.events[ok].step + ' (' + v.tasks[v.events[ok].task] + ')';
+        var where = other === null ? 'never delivered: ' + (l.why || 'lost') : ok === undefined ? 'at a line left out' : (l.from === i ? 'to' : 'from') + ' step ' + v.events[ok].step + ' (' + v.tasks[v.events[ok].task] + ')';
         return '<li>' + esc(l.kind + ' ' + l.label + ': ' + where) + '</li>';
       }).join('') + '</ul>';
     }

@@ -11,6 +11,8 @@ export interface Link {
   to: number | null;
   kind: 'message' | 'duplicate' | 'dropped' | 'lost' | 'wake' | 'publish' | 'handoff';
   label: string;
+  /** For a lost message, what the fault log says about it: the network drops these silently. */
+  why?: string;
 }
 
 /** A `woke`/`reached` line's result: the JSON list of who it reached. */
@@ -38,17 +40,33 @@ export function findLinks(trace: readonly TraceEvent[]): Link[] {
   /** Subscriptions a publish reached, waiting for their next() to return. */
   const reached = new Map<string, { from: number; label: string }[]>();
   const lastUnlock = new Map<string, { pos: number; task: string }>();
+  /** Per send: whether its receiver was down, or a partition in force, when it was sent. */
+  const sentWhile = new Map<string, string>();
+  const down = new Set<string>();
+  const crashes = new Map<string, number[]>();
+  let partitions = 0;
   for (let i = 0; i < trace.length; i++) {
     const e = trace[i]!;
+    if (e.task === 'nemesis') {
+      const node = e.obj.split(' ', 1)[0] ?? '';
+      if (e.op === 'crash') { down.add(node); crashes.set(node, [...(crashes.get(node) ?? []), i]); }
+      else if (e.op === 'restart') down.delete(node);
+      else if (e.op === 'partition') partitions++;
+      else if (e.op === 'heal') partitions = Math.max(0, partitions - 1);
+    }
     const w = woken.get(e.task);
     if (w !== undefined && e.op !== 'woke') {
       woken.delete(e.task);
       links.push({ from: w.from, to: i, kind: 'wake', label: w.label });
     }
     switch (e.op) {
-      case 'send':
+      case 'send': {
         sends.set(e.obj, i);
+        const to = messageEnds(e.obj)?.to;
+        if (to !== undefined && down.has(to)) sentWhile.set(e.obj, `${to} was down when it was sent`);
+        else if (partitions > 0) sentWhile.set(e.obj, 'sent while a partition was in force');
         break;
+      }
       case 'fire': {
         const m = messageEnds(e.task);
         const from = m === null ? undefined : sends.get(m.base);
@@ -91,7 +109,12 @@ export function findLinks(trace: readonly TraceEvent[]): Link[] {
     }
   }
   for (const [label, from] of sends) {
-    if (!delivered.has(label)) links.push({ from, to: null, kind: dropped.has(label) ? 'dropped' : 'lost', label });
+    if (delivered.has(label)) continue;
+    if (dropped.has(label)) { links.push({ from, to: null, kind: 'dropped', label, why: 'dropped by the drop fault' }); continue; }
+    const to = messageEnds(label)?.to ?? '';
+    const crashedAfter = (crashes.get(to) ?? []).some((c) => c > from);
+    const why = sentWhile.get(label) ?? (crashedAfter ? `${to} crashed before it arrived` : 'still in flight when the run ended');
+    links.push({ from, to: null, kind: 'lost', label, why });
   }
   return links.sort((a, b) => a.from - b.from || (a.to ?? -1) - (b.to ?? -1));
 }
