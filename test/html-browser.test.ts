@@ -163,23 +163,25 @@ async function main(): Promise<void> {
 
   t.test('a run\'s index.html: each failing seed\'s marker and replay command match its failure file', async (t) => {
     const reports = join(dir, 'reports');
-    const res = spawnSync(process.execPath, [CLI, 'run', 'raft', '--variant', 'no-lease', '--seeds', '1..8', '--strategy', 'random', '--report-dir', reports, '--quiet'], { encoding: 'utf8' });
+    const res = spawnSync(process.execPath, [CLI, 'run', 'bounded-buffer', '--seeds', '1..12', '--report-dir', reports, '--quiet'], { encoding: 'utf8' });
     t.equal(res.status, 1, res.stderr);
     const runDir = join(reports, readdirSync(reports)[0]!);
-    const summary = JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8')) as { targets: { failures: { seed: string; file: string | null }[] }[] };
+    const summary = JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8')) as { targets: { failures: { seed: string; variant: string; file: string | null }[] }[] };
     const o = await open(browser, join(runDir, 'index.html'));
     const options = await o.page.$$eval('#seed option', (os) => os.map((x) => x.textContent ?? ''));
-    t.ok(options.length >= 1, `${options.length} failing seeds in the selector`);
+    t.ok(options.length > 3, `${options.length} failing seeds in the selector, across variants and kinds`);
     for (let n = 0; n < options.length; n++) {
       await o.page.selectOption('#seed', String(n));
       const seed = await o.page.textContent('[data-meta="seed"]');
-      const entry = summary.targets[0]!.failures.find((f) => f.seed === seed)!;
-      const failure = JSON.parse(readFileSync(join(runDir, entry.file!), 'utf8')) as { violations: { step: number }[]; replayCommand: string };
-      t.equal(Number(await o.page.getAttribute('#violation-marker', 'data-step')), failure.violations[0]!.step, `seed ${seed}: the marker is at the violation's step`);
+      const variant = await o.page.textContent('[data-meta="variant"]');
+      const entry = summary.targets[0]!.failures.find((f) => f.seed === seed && f.variant === variant)!;
+      const failure = JSON.parse(readFileSync(join(runDir, entry.file!), 'utf8')) as { violations: { step: number; kind: string }[]; replayCommand: string };
+      t.equal(Number(await o.page.getAttribute('#violation-marker', 'data-step')), failure.violations[0]!.step, `${variant} seed ${seed}: the marker is at the violation's step`);
       await o.page.click('#violation-marker');
-      t.equal(await o.page.textContent('#details [data-field="step"]'), String(failure.violations[0]!.step), `seed ${seed}: the details give that step`);
-      t.equal(await o.page.textContent('#details [data-field="replay"]'), failure.replayCommand, `seed ${seed}: and the replay command`);
+      t.equal(await o.page.textContent('#details [data-field="step"]'), String(failure.violations[0]!.step), `${variant} seed ${seed}: the details give that step`);
+      t.equal(await o.page.textContent('#details [data-field="replay"]'), failure.replayCommand, `${variant} seed ${seed}: and the replay command`);
       t.equal(await o.page.textContent('#replay'), failure.replayCommand, 'the header\'s copyable command too');
+      t.match(options[n], `${variant} seed ${seed}: ${failure.violations[0]!.kind}`, 'the selector names the seed and its kind');
     }
     await shot(t, o.page, 'run-index');
     onlyFile(t, o);

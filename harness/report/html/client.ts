@@ -140,13 +140,16 @@ export const CLIENT_JS = String.raw`
         out.push('<line class="gap" x1="0" x2="' + width + '" y1="' + gy + '" y2="' + gy + '"/><text x="4" y="' + (gy - 2) + '">' + (v.events[k].i - v.events[k - 1].i - 1) + ' lines left out</text>');
       }
     }
+    var onRow = {};
     v.violations.forEach(function (x, xi) {
       var row = null;
       v.events.forEach(function (e, k2) { if (e.step <= x.step) row = v._rows[k2]; });
       if (row === null) return;
-      var y = cy(row);
+      var y = cy(row), nth = onRow[row] || 0;
+      onRow[row] = nth + 1;
       out.push('<line class="violation-line" x1="' + GUTTER + '" x2="' + width + '" y1="' + y + '" y2="' + y + '"/>');
-      out.push('<circle ' + (xi === 0 ? 'id="violation-marker" ' : '') + 'class="violation" data-violation="' + xi + '" data-step="' + x.step + '" cx="' + (GUTTER - 10) + '" cy="' + y + '" r="6"><title>' + esc(x.kind + ' at step ' + x.step) + '</title></circle>');
+      // Violations found at one step (a deadlock's several waits) sit side by side, the first rightmost.
+      out.push('<circle ' + (xi === 0 ? 'id="violation-marker" ' : '') + 'class="violation" data-violation="' + xi + '" data-step="' + x.step + '" cx="' + (GUTTER - 10 - 14 * nth) + '" cy="' + y + '" r="6"><title>' + esc(x.kind + ' at step ' + x.step) + '</title></circle>');
     });
     v.links.forEach(function (l, li) {
       var a = v._byI[l.from]; if (a === undefined) return;
