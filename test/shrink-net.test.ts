@@ -65,3 +65,16 @@ t.test('a shrunk network schedule enters the seeds/ corpus and regress replays i
   t.equal(cli.status, 0, cli.stdout + cli.stderr);
   t.match(cli.stdout, new RegExp(`ok 1 - .*${basename(file)}: violation:assert`));
 });
+
+t.test('--shrink-budget: a bad value is a usage error (exit 2), and a run count is honoured', async (t) => {
+  const cli = (args: string[]) => spawnSync(process.execPath, [join(ROOT, 'dist/harness/cli/main.js'), ...args], { encoding: 'utf8' });
+  for (const bad of ['12x', '0runs', '1.5runs', '-3s', 'runs']) {
+    const r = cli(['shrink', 'latch', '--variant', 'check-outside-lock', '--seed', '1', `--shrink-budget=${bad}`]);
+    t.equal(r.status, 2, `${bad}: exit 2`);
+    t.match(r.stderr, /--shrink-budget .*give seconds of wall time \(60s\) or a number of candidate runs \(2000runs\)/, `${bad}: says what it takes`);
+  }
+  const out = join(mkdtempSync(join(tmpdir(), 'interleave-budget-')), 's.json');
+  const ok = cli(['shrink', 'latch', '--variant', 'check-outside-lock', '--seed', '1', '--shrink-budget', '20runs', '--out', out]);
+  t.equal(ok.status, 1, ok.stderr);
+  t.match(ok.stdout, /\(2\d candidate runs, stopped by its budget: complete: false\)/, 'stops at about 20 runs and says so');
+});
