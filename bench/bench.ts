@@ -9,9 +9,12 @@
 import { performance } from 'node:perf_hooks';
 import { section as threads } from './threads.js';
 import { section as supervise } from './supervise.js';
+import { section as ab } from './ab.js';
 import type { Aim, Section } from './section.js';
 
 const SECTIONS: Section[] = [threads, supervise];
+/** After the optional sections: the A/B against another build (BENCH_BASELINE). */
+const LAST: Section[] = [ab];
 
 /** Optional sections, loaded when their module exists. */
 const OPTIONAL = ['./raft.js'];
@@ -37,7 +40,7 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   console.log(`interleave bench — node ${process.version}, ${process.platform}/${process.arch}`);
   const aims: Aim[] = [];
-  for (const s of [...SECTIONS, ...(await optionalSections())]) {
+  for (const s of [...SECTIONS, ...(await optionalSections()), ...LAST]) {
     console.log(`\n## ${s.title}\n`);
     const out = await s.run();
     for (const l of out.lines) console.log(l);

@@ -11,7 +11,8 @@ import type { BenchSync, Workload } from './workload.js';
 const OPTIONS: RunOptions = { ...DEFAULT_OPTIONS, maxSteps: 10_000_000 };
 
 /** `runs` interleave executions per batch, with the random strategy and a fresh seed each. */
-export function interleaveBatch(w: Workload, runs: number): () => Promise<Batch> {
+/** `exec`: another build's execute(), for the A/B section (bench/ab.ts). */
+export function interleaveBatch(w: Workload, runs: number, exec: typeof execute = execute): () => Promise<Batch> {
   let seed = 0;
   let check: (() => void) | null = null;
   const target: Target = {
@@ -37,7 +38,7 @@ export function interleaveBatch(w: Workload, runs: number): () => Promise<Batch>
     let decisions = 0;
     for (let i = 0; i < runs; i++) {
       const s = String(seed++);
-      const r = await execute({ target, variant: 'default', seed: s, strategy: { name: 'random' }, options: OPTIONS });
+      const r = await exec({ target, variant: 'default', seed: s, strategy: { name: 'random' }, options: OPTIONS });
       if (r.outcome !== 'pass') throw new Error(`interleave ${w.name} seed ${s}: ${r.violations[0]?.message ?? r.end}`);
       check!();
       decisions += r.steps;

@@ -1,5 +1,5 @@
 import { fcAssertBatch, fcBatch, floorBatch, interleaveBatch } from './engines.js';
-import { measureAll, mib, si, type Batch, type Figures } from './measure.js';
+import { DEFAULT_MEASURE, measureAll, mib, si, type Batch, type Figures } from './measure.js';
 import type { Aim, Section, SectionOutput } from './section.js';
 import { DECISION_WORKLOADS, SHORT_WORKLOAD, type Workload } from './workload.js';
 
@@ -51,7 +51,9 @@ async function run(): Promise<SectionOutput> {
   lines.push(`${pad('workload', 11)} ${pad('engine', 12)} ${lpad('dec/run', 7)} ${lpad('decisions/s', 10)} ${lpad('runs/s', 9)} ${lpad('peak heap', 9)} ${lpad('peak rss', 9)}`);
   const all = [...DECISION_WORKLOADS.map((w) => [w, false] as const), [SHORT_WORKLOAD, true] as const];
   for (const [w, short] of all) {
-    const figs = await measureAll(ENGINES.map((e) => batchFor(w, e, short)));
+    // CPU time: this machine kind is shared with other jobs, whose load would otherwise land on
+    // whichever engine was being timed (wall-time ratios swung 0.3–1.5× between identical builds).
+    const figs = await measureAll(ENGINES.map((e) => batchFor(w, e, short)), { ...DEFAULT_MEASURE, reps: 7, cpu: true });
     const f = {} as Record<Engine, Figures>;
     ENGINES.forEach((e, i) => {
       f[e] = figs[i]!;
