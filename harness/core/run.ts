@@ -360,7 +360,10 @@ export class Run {
     t.seq = this.seq++;
     const ready = t.opReady;
     if (ready !== null) {
-      const g = this.gates.get(ready) ?? this.unannouncedGate(ready);
+      // A task mostly contends for the same mutex again: its last gate saves the map lookup.
+      const last = t.lastGate;
+      const g = last !== null && last.ready === ready ? last : this.gates.get(ready) ?? this.unannouncedGate(ready);
+      t.lastGate = g;
       // A gate with contenders knows its answer (or is dirty, and all of them move together
       // before the next decision); an idle one may be stale, so it is asked now.
       if (g.contenders.length === 0) g.open = ready(t, t.opArg);

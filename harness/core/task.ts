@@ -76,6 +76,8 @@ export class Task implements Choice {
   seq = 0;
   /** The gate of its op's ready predicate while it contends (runnable or set aside). */
   gate: Gate | null = null;
+  /** The gate it contended for last (Run.enqueue's shortcut past the map). */
+  lastGate: Gate | null = null;
 
   constructor(
     readonly id: number,
