@@ -90,7 +90,8 @@ function checkLostWakeup(t: Test, r: RunResult, want: { waiter: RegExp; signalle
   t.same([d.object, d.signal.op, d.staleRead.object, d.staleRead.value], [want.cv, want.op, want.cell, want.value], 'object, op, stale read');
   t.same(v.actors, [d.waiter, d.signal.task], 'actors: the waiter, then the signaller');
   t.ok(d.staleRead.step < d.signal.step && d.signal.step < d.sleptAtStep, 'read, then the wakeup, then the sleep');
-  const at = (step: number) => r.trace!.find((e) => e.step === step);
+  // A signal's step also traces whom it woke (`woke`, for the HTML report): the operation is the other line.
+  const at = (step: number) => r.trace!.find((e) => e.step === step && e.op !== 'woke');
   t.match(at(d.staleRead.step), { task: d.waiter, op: 'get', obj: want.cell, result: want.value }, 'the trace shows the stale read');
   t.match(at(d.signal.step), { task: d.signal.task, op: want.op, obj: want.cv }, 'the trace shows the unheard wakeup');
   t.match(at(d.sleptAtStep), { task: d.waiter, op: 'wait', obj: want.cv, result: 'blocks' }, 'the trace shows the sleep');
