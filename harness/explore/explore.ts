@@ -215,6 +215,9 @@ export async function fitExplore(r: Resolved, o: Pick<ExploreOptions, 'target' |
   let runs: RunResult[];
   if (typeof o.target !== 'string' || o.inline === true) {
     runs = [];
+    // As exploreInline does: a pilot seed's stray rejection is its own, never the process's.
+    const stopCatching = catchRejections();
+    try {
     for (const seed of PILOT_SEEDS) {
       for (const variant of r.variants) {
         const v = optionsFor(r, variant);
@@ -223,6 +226,9 @@ export async function fitExplore(r: Resolved, o: Pick<ExploreOptions, 'target' |
         delete options.workload;
         runs.push(await runAlone({ ignore: v.options.ignore, run: () => execute({ target: r.target, variant, seed, strategy: random, options }) }));
       }
+    }
+    } finally {
+      stopCatching();
     }
   } else {
     const perVariant = Object.fromEntries(r.variants.map((variant) => [variant, pilotOptions(optionsFor(r, variant))]));
