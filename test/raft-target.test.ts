@@ -72,7 +72,7 @@ const CASES: Case[] = [
   { variant: 'subscribe-after-run', kind: 'lost-leadership-event', bound: 20 },
   { variant: 'no-lease', kind: 'leadership-overlap', bound: 60 },
   { variant: 'skip-prev-log-check', kind: 'log-matching', bound: 60 },
-  { variant: 'skip-prev-log-check', kind: 'state-machine-safety', bound: 40 },
+  { variant: 'skip-prev-log-check', kind: 'state-machine-safety', bound: 120 },
   { variant: 'fixed-election-timeout', kind: 'liveness', bound: 300 },
   { variant: 'vote-not-persisted', kind: 'election-safety', bound: 300 },
   { variant: 'commit-old-term', kind: 'leader-completeness', bound: 3_000 },
