@@ -67,7 +67,7 @@ export class Runner {
   /** The part of the run and wall budget held back for the last check of the faults. */
   private readonly held: { runs: number; ms: number };
   private readonly stepBudget: number;
-  /** performance.now() past which the search stops, when wall time is the budget. */
+  /** Wall time past which the search stops, when wall time is the budget (allowed: it bounds the search, never a run). */
   private deadline: number;
   /** Candidates run with no trace, and cut off once they are longer than any run we could keep. */
   private readonly spec: RunSpec;
