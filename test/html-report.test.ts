@@ -103,6 +103,22 @@ t.test('a Raft leadership overlap: node lanes, every arrow a send and its delive
   }
 });
 
+t.test('a log-matching failure rings the steps that wrote the diverging entries', async (t) => {
+  // Seed 18 under the variant's fitted pct is the first log-matching seed of 1..30 (run raft --variant skip-prev-log-check).
+  const r = await run('raft', 'skip-prev-log-check', 18, { strategy: { name: 'pct', params: { depth: 3, k: 10000 } }, duration: 10000 });
+  const v = r.violations[0]!;
+  t.equal(v.kind, 'log-matching');
+  const d = v.details as { diffSteps: number[]; sameSteps: number[] };
+  t.equal(d.diffSteps.length, 2, 'one step per node for its diverging entry');
+  t.equal(d.sameSteps.length, 2, 'and for the entry they agree on after it');
+  t.ok([...d.diffSteps, ...d.sameSteps].every((s) => s <= v.step), 'all at or before the violation');
+  const view = buildView(r, r.replayCommand);
+  for (const s of [...d.diffSteps, ...d.sameSteps]) {
+    t.ok(view.violations[0]!.steps.includes(s), `the view rings step ${s}`);
+    t.ok(view.events.some((e) => e.step === s), `step ${s} is drawn`);
+  }
+});
+
 t.test('a 5-node Raft failure of 20,000 steps is windowed; the page is bounded and deterministic', async (t) => {
   const r = await run(FIVE, 'correct', 1, { maxSteps: 20_000 });
   t.equal(r.steps, 20_000);
@@ -194,7 +210,16 @@ t.test('merge-reports copies the shards\' pages and picks the unsharded run\'s v
   const merged = embedded(readFileSync(join(out, 'index.html'), 'utf8')).map(key);
   t.same(merged, embedded(readFileSync(join(whole, 'index.html'), 'utf8')).map(key), 'the merged page shows what one unsharded run would');
   t.ok(merged.length > 3, `${merged.length} views`);
+  const md = readFileSync(join(out, 'summary.md'), 'utf8');
+  t.equal(summaryLinks(md).length, merged.length, 'the merged summary links every view of the merged page');
 });
+
+/** The `index.html#id` links of a summary.md's space-time section, in order. */
+function summaryLinks(md: string): string[] {
+  const at = md.indexOf('\n## Space-time view\n');
+  if (at < 0) return [];
+  return [...md.slice(at).matchAll(/\]\(index\.html#([^)]+)\)/g)].map((m) => decodeURIComponent(m[1]!));
+}
 
 t.test('run --shrink leads index.html with the shrunk schedules; replay --schedule --html draws the same run', async (t) => {
   const dir = t.testdir({});
@@ -211,6 +236,9 @@ t.test('run --shrink leads index.html with the shrunk schedules; replay --schedu
   t.match(res.stdout, `view: ${join(runDir, 'index.html')}#${views[0]!.id}`, 'the run names it');
   t.ok(views.slice(1).every((v) => v.label === undefined), 'then the seeds');
   t.ok(views[0]!.steps < views.find((v) => v.seed === views[0]!.seed && v.label === undefined)!.steps, 'shorter than its seed\'s run');
+  const md = readFileSync(join(runDir, 'summary.md'), 'utf8');
+  t.same(summaryLinks(md), views.map((v) => v.id), 'summary.md links every view, the shrunk schedule first');
+  t.match(md, /Open a shrunk schedule first/);
   const out = join(dir, 'schedule.html');
   const rep = spawnSync(process.execPath, [CLI, 'replay', '--schedule', file, '--html', out], { encoding: 'utf8' });
   t.equal(rep.status, 1, rep.stderr);

@@ -29,6 +29,9 @@ export class RaftSafetyChecker {
   private readonly appliedDigest: string[] = [];
   private readonly appliedBy: { node: string; step: number }[] = [];
   private readonly logs = new Map<string, readonly string[]>();
+  /** Per node, the step at which each entry of its log was first observed there: a log-safety
+   * report names the steps that wrote the diverging entries, so the page can ring them. */
+  private readonly entryStep = new Map<string, { digest: string; step: number }[]>();
   /** Committed prefix of each node's log already compared with what was applied. */
   private readonly checkedCommit = new Map<string, number>();
   /** Called on each application (liveness listens). */
@@ -45,6 +48,7 @@ export class RaftSafetyChecker {
     this.lastObservation.set(node.id, { term: s.term, role: s.role, commitIndex: s.commitIndex });
     if (s.role === 'leader') this.checkLeader(node, s);
     if (s.log === undefined) return;
+    this.noteEntrySteps(node.id, s.log);
     this.checkLogMatching(node, s.log);
     this.checkCommittedPrefix(node, s);
     this.logs.set(node.id, s.log);
@@ -72,8 +76,19 @@ export class RaftSafetyChecker {
       this.fail('leader-completeness', [node.id, by.node],
         `${node.id} became leader of term ${term} without entry ${i} (${d}), which ${by.node} applied at step ${by.step}; ` +
         `its log has ${log[i - 1] === undefined ? `only ${log.length} entries` : `${log[i - 1]} there`}`,
-        { node: node.id, term, index: i, applied: d, has: log[i - 1] ?? null });
+        { node: node.id, term, index: i, applied: d, has: log[i - 1] ?? null, appliedStep: by.step });
       return;
+    }
+  }
+
+  private noteEntrySteps(id: string, log: readonly string[]): void {
+    // Its own copy of the digests: a target may hand `observe` the same array, grown in place.
+    let seen = this.entryStep.get(id);
+    if (seen === undefined) this.entryStep.set(id, seen = []);
+    seen.length = Math.min(seen.length, log.length);
+    for (let k = 0; k < log.length; k++) {
+      const was = seen[k];
+      if (was === undefined || was.digest !== log[k]) seen[k] = { digest: log[k]!, step: this.run.step };
     }
   }
 
@@ -89,7 +104,12 @@ export class RaftSafetyChecker {
           this.fail('log-matching', [node.id, other],
             `${node.id} and ${other} hold the same entry ${k + 1} (${log[k]}) but differ at entry ${firstDiff + 1} ` +
             `(${log[firstDiff]} vs ${theirs[firstDiff]})`,
-            { nodes: [node.id, other], sameIndex: k + 1, diffIndex: firstDiff + 1 });
+            {
+              nodes: [node.id, other], sameIndex: k + 1, diffIndex: firstDiff + 1,
+              // Where each node's diverging entry was first seen, then where the agreeing one was.
+              diffSteps: [this.entryStep.get(node.id)?.[firstDiff]?.step, this.entryStep.get(other)?.[firstDiff]?.step].filter((x) => x !== undefined),
+              sameSteps: [this.entryStep.get(node.id)?.[k]?.step, this.entryStep.get(other)?.[k]?.step].filter((x) => x !== undefined),
+            });
           return;
         }
       }
@@ -105,7 +125,7 @@ export class RaftSafetyChecker {
       const by = this.appliedBy[i]!;
       this.fail('state-machine-safety', [node.id, by.node],
         `${node.id} reports entry ${i} committed as ${log[i - 1]}, but ${by.node} applied ${d} there at step ${by.step}: a committed entry was lost`,
-        { node: node.id, index: i, committed: log[i - 1], applied: d });
+        { node: node.id, index: i, committed: log[i - 1], applied: d, appliedStep: by.step, committedStep: this.entryStep.get(node.id)?.[i - 1]?.step ?? null });
       return;
     }
     this.checkedCommit.set(node.id, Math.max(this.checkedCommit.get(node.id) ?? 0, upTo));
@@ -122,7 +142,7 @@ export class RaftSafetyChecker {
       const by = this.appliedBy[index]!;
       this.fail('state-machine-safety', [node.id, by.node],
         `${node.id} applied ${digest} at index ${index}, but ${by.node} applied ${prev} there at step ${by.step}`,
-        { index, nodes: [by.node, node.id], digests: [prev, digest] });
+        { index, nodes: [by.node, node.id], digests: [prev, digest], appliedStep: by.step });
       return;
     }
     this.onApplied?.(node, index, term);

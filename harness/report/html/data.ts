@@ -90,11 +90,11 @@ function chooseWindow(trace: readonly TraceEvent[], keySteps: ReadonlySet<number
   return { keep, tailFrom };
 }
 
-/** Steps a violation's details name: any `step`, `steps` or `…Step` field, at any depth. */
+/** Steps a violation's details name: any `step`, `steps`, `…Step` or `…Steps` field, at any depth. */
 export function violationSteps(v: { step: number; details?: Record<string, unknown> }): number[] {
   const out = new Set<number>([v.step]);
   const walk = (x: unknown, key: string): void => {
-    if (typeof x === 'number' && Number.isInteger(x) && (key === 'step' || key === 'steps' || key.endsWith('Step'))) out.add(x);
+    if (typeof x === 'number' && Number.isInteger(x) && (key === 'step' || key === 'steps' || key.endsWith('Step') || key.endsWith('Steps'))) out.add(x);
     else if (Array.isArray(x)) for (const y of x) walk(y, key);
     else if (x !== null && typeof x === 'object') for (const [k, y] of Object.entries(x)) walk(y, k);
   };

@@ -4,6 +4,7 @@ import { copyFileAtomic } from '../atomic.js';
 import { makeDirs } from '../write.js';
 import type { ViewData } from './data.js';
 import { pickForPage, writeHtmlReport } from './index.js';
+import { linkPageInSummary } from './summary-links.js';
 
 const VIEWS_BLOCK = /<script type="application\/json" id="views">([\s\S]*?)<\/script>/;
 
@@ -47,6 +48,7 @@ export function mergePages(dirs: readonly string[], out: string, title: string, 
   const views = [...shrunk, ...pickForPage(kinds).map((k) => k.view)];
   const index = join(out, 'index.html');
   writeHtmlReport(index, views, title);
+  linkPageInSummary(out, views);
   written.push(index);
   return written;
 }

@@ -3,6 +3,7 @@ import type { RunResult } from '../../engine/execute.js';
 import { MACHINE_KINDS } from '../../core/violation.js';
 import { buildView, type ViewData } from './data.js';
 import { pickForPage, writeHtmlReport } from './index.js';
+import { linkPageInSummary } from './summary-links.js';
 
 export interface PageFailure {
   variant: string;
@@ -35,7 +36,7 @@ export interface RunPageInput {
 
 /**
  * Writes `<dir>/index.html`: the first failing seeds per (variant, kind), each from a full replay
- * of its seed, after the shrunk schedules' views. Returns the page's
+ * of its seed, after the shrunk schedules' views, and links it from `<dir>/summary.md`. Returns the page's
  * path, or null when there was nothing to show. A stall or heap exhaustion is not replayed:
  * it depends on the machine, and its failure file already says where it stopped.
  */
@@ -54,5 +55,6 @@ export async function writeRunPage(o: RunPageInput): Promise<string | null> {
   if (views.length === 0) return null;
   const path = join(o.dir, 'index.html');
   writeHtmlReport(path, views, o.title);
+  linkPageInSummary(o.dir, views);
   return path;
 }
