@@ -1,6 +1,6 @@
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +10,7 @@ import { DEFAULT_OPTIONS, execute, type RunResult } from '../dist/harness/engine
 import { runDecisions } from '../dist/harness/schedule/index.js';
 import { shrink } from '../dist/harness/shrink/index.js';
 import { twoDrops, NEEDED } from './fixtures/net-two-drops.js';
+import { busyClient } from './fixtures/net-busy-client.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const FIXTURE = join(ROOT, 'test/fixtures/net-two-drops.ts');
@@ -77,4 +78,34 @@ t.test('--shrink-budget: a bad value is a usage error (exit 2), and a run count 
   const ok = cli(['shrink', 'latch', '--variant', 'check-outside-lock', '--seed', '1', '--shrink-budget', '20runs', '--out', out]);
   t.equal(ok.status, 1, ok.stderr);
   t.match(ok.stdout, /\(2\d candidate runs, stopped by its budget: complete: false\)/, 'stops at about 20 runs and says so');
+});
+
+t.test('workload phase: a bug that needs none of the client load shrinks to the calm end of the knob', async (t) => {
+  const busy = busyClient();
+  const o = { ...DEFAULT_OPTIONS, durationMs: 1_000, workload: { pingEveryMs: 1 } };
+  const bspec = { target: busy, variant: 'buggy', seed: 'busy:1', strategy: { name: 'random' }, options: o };
+  const r = await execute(bspec);
+  t.equal(r.violations[0]?.kind, 'assert', 'the busy run fails');
+  const s = await shrink({ ...bspec, decisions: r.decisions, kind: 'assert', maxRuns: 200 });
+  t.same(s.lightened, [{ knob: 'pingEveryMs', from: 1, to: 200 }], 'the knob moved to its calm end');
+  t.equal(s.options.workload?.['pingEveryMs'], 200, 'and the result replays under it');
+  t.ok(s.after.steps * 10 < s.before.steps, `most steps were pings: ${s.before.steps} → ${s.after.steps}`);
+  const again = await runDecisions({ ...bspec, options: s.options }, s.decisions, { mode: 'strict' });
+  t.equal(again.result.violations[0]?.kind, 'assert', 'strictly under the lighter workload');
+  t.equal(again.result.decisionHash, s.result.decisionHash);
+  const old = await runDecisions(bspec, s.decisions, { mode: 'strict' });
+  t.not(old.result.decisionHash, s.result.decisionHash, 'under the original workload the schedule is another run');
+});
+
+t.test('workload phase through the CLI: the schedule file records the lighter workload and replays in another process', async (t) => {
+  const cli = (args: string[]) => spawnSync(process.execPath, [join(ROOT, 'dist/harness/cli/main.js'), ...args], { encoding: 'utf8' });
+  const out = join(mkdtempSync(join(tmpdir(), 'interleave-workload-')), 's.json');
+  const fixture = join(ROOT, 'test/fixtures/net-busy-client.ts');
+  const s = cli(['shrink', fixture, '--variant', 'buggy', '--seed', '1', '--fixed-weather', '--workload', 'pingEveryMs=1', '--shrink-budget', '100runs', '--out', out]);
+  t.equal(s.status, 1, s.stderr);
+  t.match(s.stdout, /lighter workload: pingEveryMs 1 → 200/);
+  t.equal(JSON.parse(readFileSync(out, 'utf8')).options.workload.pingEveryMs, 200, 'the file has the new value');
+  const rep = cli(['replay', '--schedule', out]);
+  t.equal(rep.status, 1, rep.stderr);
+  t.match(rep.stdout, /expected: violation:assert, got: violation:assert; recorded hash \w+ matches/, 'replays strictly to its violation');
 });

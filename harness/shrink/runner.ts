@@ -1,3 +1,4 @@
+import type { RunOptions } from '../core/run.js';
 import type { RunResult } from '../engine/execute.js';
 import { UsageError } from '../sched/index.js';
 import type { DecisionInfo } from '../sched/recording.js';
@@ -70,9 +71,9 @@ export class Runner {
   /** Wall time past which the search stops, when wall time is the budget (allowed: it bounds the search, never a run). */
   private deadline: number;
   /** Candidates run with no trace, and cut off once they are longer than any run we could keep. */
-  private readonly spec: RunSpec;
+  private spec: RunSpec;
 
-  constructor(private readonly input: RunSpec & ShrinkBudget & { kind: string }) {
+  constructor(private input: RunSpec & ShrinkBudget & { kind: string }) {
     this.maxRuns = input.maxRuns ?? Infinity;
     this.stepBudget = input.stepBudget ?? Infinity;
     if (!(this.maxRuns >= 1)) throw new UsageError(`shrink: maxRuns must be at least 1, got ${input.maxRuns}`);
@@ -86,6 +87,16 @@ export class Runner {
 
   get kind(): string {
     return this.input.kind;
+  }
+
+  /** The options every later run uses: a lighter workload the workload phase found (workload.ts). */
+  get options(): RunOptions {
+    return this.input.options;
+  }
+
+  set options(o: RunOptions) {
+    this.input = { ...this.input, options: o };
+    this.spec = { ...this.spec, options: { ...o, traceWindow: 0, traceAll: false } };
   }
 
   async init(decisions: readonly Decision[]): Promise<void> {

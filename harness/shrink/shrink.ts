@@ -1,3 +1,4 @@
+import type { RunOptions } from '../core/run.js';
 import type { RunResult } from '../engine/execute.js';
 import type { Decision } from '../sched/replay.js';
 import type { RunSpec } from '../schedule/run.js';
@@ -6,6 +7,7 @@ import { dropChunks, faultsOff, normalize, removeCaused, removePreemptionPairs, 
 import { FAULT_PHASE_STEPS, essentialOf, minimizeFaults, type EssentialFault, type FaultPhase } from './faults.js';
 import { Runner, type ShrinkBudget } from './runner.js';
 import { boundedSearch, iteratedSearch } from './search.js';
+import { changes, lightenWorkload, type WorkloadChange } from './workload.js';
 
 export interface ShrinkInput extends RunSpec, ShrinkBudget {
   /** The failing run's decisions (RunResult.decisions). */
@@ -19,6 +21,13 @@ export interface ShrinkResult {
   decisions: Decision[];
   /** That final run. */
   result: RunResult;
+  /**
+   * The options it replays under: the input's, with a lighter workload when the workload phase
+   * found one (a schedule file must record these, not the input's).
+   */
+  options: RunOptions;
+  /** The workload knobs the workload phase moved toward their calm end, in name order. */
+  lightened: WorkloadChange[];
   before: ShrinkMetrics;
   after: ShrinkMetrics;
   /** Candidate runs made. */
@@ -45,11 +54,17 @@ export interface ShrinkResult {
 export async function shrink(input: ShrinkInput): Promise<ShrinkResult> {
   const r = new Runner(input);
   await r.init(input.decisions);
-  // A network run first loses the faults it does not need, as units (faults.ts): the list passes
+  // A network run first sheds client load its bug does not need (workload.ts): every later
+  // candidate is then shorter, and so is the story.
+  const spec = (): RunSpec => ({ ...input, options: r.options });
+  await lighten(r, spec(), input.decisions);
+  // A network run then loses the faults it does not need, as units (faults.ts): the list passes
   // below cannot remove one fault without losing the run.
-  let phase = await minimizeFaults(r, input, input.decisions, input.kind);
+  let phase = await minimizeFaults(r, spec(), r.best.list, input.kind);
   if (phase !== null) {
     await adopt(r, phase);
+    // Without the faults it needed no more, the bug may need less load too.
+    await lighten(r, spec(), r.best.list);
     r.hold(FINAL_CHECK_SHARE);
   }
   await descend(r, true);
@@ -67,7 +82,7 @@ export async function shrink(input: ShrinkInput): Promise<ShrinkResult> {
     r.release();
     // The list passes may have let a fault go unneeded: each one left is tried away once more,
     // which is also the check that what is reported as essential is.
-    phase = (await minimizeFaults(r, input, r.best.list, input.kind, phase.actors, phase)) ?? phase;
+    phase = (await minimizeFaults(r, spec(), r.best.list, input.kind, phase.actors, phase)) ?? phase;
     if (phase.units.length < r.best.metrics.faults) await adopt(r, phase);
   }
   stopped ||= r.exhausted();
@@ -76,7 +91,7 @@ export async function shrink(input: ShrinkInput): Promise<ShrinkResult> {
     throw new Error('shrink: the shrunk schedule did not replay to the same run (nondeterministic target?)');
   }
   return {
-    decisions: final.list, result: final.result, before: r.before, after: final.metrics,
+    decisions: final.list, result: final.result, options: r.options, lightened: changes(input.options, r.options), before: r.before, after: final.metrics,
     runs: r.runs, stepsRun: r.stepsRun, complete: !stopped,
     essentialFaults: phase === null ? null : essentialOf(phase.units),
     faultsMinimal: phase?.minimal === true,
@@ -90,6 +105,16 @@ const FINAL_CHECK_SHARE = 0.1;
 async function adopt(r: Runner, phase: FaultPhase): Promise<void> {
   const c = await r.run(phase.list, false, FAULT_PHASE_STEPS * r.before.steps);
   if (c.kind === r.kind && c.metrics.faults < r.best.metrics.faults) r.adopt(c);
+}
+
+/** A lighter workload's run, when one shows the violation, becomes the current and best run. */
+async function lighten(r: Runner, spec: RunSpec, list: readonly Decision[]): Promise<void> {
+  const light = await lightenWorkload(r, spec, list, r.kind);
+  if (light === null) return;
+  r.options = light.spec.options;
+  const c = await r.run(light.list, false, r.options.maxSteps);
+  if (c.kind !== r.kind) throw new Error('shrink: a lighter workload\'s run did not replay to the same violation (nondeterministic target?)');
+  r.adopt(c);
 }
 
 /** Cheap passes until none helps; `thorough` adds the costly ones at each fixpoint. */

@@ -4,7 +4,7 @@ import type { ArgumentsCamelCase } from 'yargs';
 import { replay, resolveExplore, seedList, seedOptions, type Resolved } from '../../explore/explore.js';
 import { MACHINE_KINDS } from '../../core/violation.js';
 import { makeSchedule, writeScheduleFile, type ScheduleFile } from '../../schedule/index.js';
-import { describeFault, parseShrinkBudget, shrink, type ShrinkBudget, type ShrinkResult } from '../../shrink/index.js';
+import { describeChange, describeFault, parseShrinkBudget, shrink, type ShrinkBudget, type ShrinkResult } from '../../shrink/index.js';
 import { UsageError } from '../../sched/index.js';
 import { ensureWritableDir } from '../../report/write.js';
 import { EXIT, exploreFlags, type RunFlags } from '../common.js';
@@ -35,7 +35,7 @@ export async function shrinkFailure(r: Resolved, res: RunResult, file: string, s
     target: r.target, variant: res.variant, seed: res.seed, strategy: res.strategy, options,
     decisions: res.decisions, kind, ...budget, ...(shouldStop !== undefined ? { shouldStop } : {}),
   });
-  const schedule = makeSchedule({ targetRef: r.targetRef, result: s.result, options, note: shrinkNote(res.seed, s) });
+  const schedule = makeSchedule({ targetRef: r.targetRef, result: s.result, options: s.options, note: shrinkNote(res.seed, s) });
   ensureWritableDir(dirname(resolve(file)));
   writeScheduleFile(file, schedule);
   return { shrink: s, schedule, file };
@@ -45,7 +45,15 @@ export function shrinkLine(s: ShrinkResult): string {
   const b = s.before;
   const a = s.after;
   const line = `steps ${b.steps} → ${a.steps}, preemptions ${b.preemptions} → ${a.preemptions}, faults ${b.faults} → ${a.faults} (${s.runs} candidate runs${s.complete ? '' : ', stopped by its budget: complete: false'})`;
-  return s.essentialFaults === null ? line : `${line}\n  ${essentialLine(s)}`;
+  const lines = [line];
+  if (s.lightened.length > 0) lines.push(`  ${workloadLine(s)}`);
+  if (s.essentialFaults !== null) lines.push(`  ${essentialLine(s)}`);
+  return lines.join('\n');
+}
+
+/** `lighter workload: proposeEveryMs 10 → 500` (the schedule file records the new values). */
+function workloadLine(s: ShrinkResult): string {
+  return `lighter workload: ${s.lightened.map(describeChange).join(', ')}`;
 }
 
 /** `essential faults: crash at 412ms: n2 crashed …; partition at 430ms: …` (the story's external events). */
@@ -60,6 +68,7 @@ function shrinkNote(seed: string, s: ShrinkResult): string {
   const v = s.result.violations[0];
   const sizes = `shrunk from seed ${seed}: ${s.before.steps} → ${s.after.steps} steps, ${s.before.preemptions} → ${s.after.preemptions} preemptions, ${s.before.faults} → ${s.after.faults} faults`;
   const parts = [sizes];
+  if (s.lightened.length > 0) parts.push(workloadLine(s));
   if (s.essentialFaults !== null) parts.push(essentialLine(s));
   if (v !== undefined) parts.push(`then ${v.kind} at step ${v.step} (${Math.round(v.timeMs)}ms) [${v.actors.join(', ')}]: ${v.message}`);
   return parts.join('. ');
