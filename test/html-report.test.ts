@@ -221,6 +221,20 @@ function summaryLinks(md: string): string[] {
   return [...md.slice(at).matchAll(/\]\(index\.html#([^)]+)\)/g)].map((m) => decodeURIComponent(m[1]!));
 }
 
+t.test('campaign writes one page: the first seed of each (target, variant, kind), ids distinct across targets', async (t) => {
+  const dir = t.testdir({});
+  const res = spawnSync(process.execPath, [CLI, 'campaign', '--target', 'bounded-buffer', '--target', 'latch', '--seeds', '1..10', '--report-dir', dir], { encoding: 'utf8' });
+  t.equal(res.status, 0, res.stderr);
+  const runDir = join(dir, readdirSync(dir)[0]!);
+  t.match(res.stdout, `space-time view: ${join(runDir, 'index.html')}`);
+  const views = embedded(readFileSync(join(runDir, 'index.html'), 'utf8'));
+  const keys = views.map((v) => `${v.target} ${v.variant} ${v.violations[0]!.kind}`);
+  t.equal(new Set(keys).size, keys.length, 'one view per (target, variant, kind)');
+  t.ok(keys.includes('latch check-outside-lock lost-wakeup') && keys.includes('bounded-buffer check-outside-lock lost-wakeup'), 'both targets\' check-outside-lock');
+  t.equal(new Set(views.map((v) => v.id)).size, views.length, 'every view has an id of its own');
+  t.same(summaryLinks(readFileSync(join(runDir, 'summary.md'), 'utf8')), views.map((v) => v.id), 'summary.md links each');
+});
+
 t.test('run --shrink leads index.html with the shrunk schedules; replay --schedule --html draws the same run', async (t) => {
   const dir = t.testdir({});
   const reports = join(dir, 'reports');

@@ -1,5 +1,6 @@
 import type { ArgumentsCamelCase } from 'yargs';
-import { explore, resolveExplore, type ExploreOptions, type ExploreResult } from '../../explore/explore.js';
+import { explore, replay, resolveExplore, type ExploreOptions, type ExploreResult } from '../../explore/explore.js';
+import { MAX_VIEW_EVENTS } from '../../report/html/index.js';
 import { Session } from '../session.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ import { loadTarget } from '../../target/load.js';
 import type { Target } from '../../core/api.js';
 import type { RunResult } from '../../engine/execute.js';
 import { EXIT, Progress, capJobs, noteCap, seedsFromFlags } from '../common.js';
+import { writeRunPage } from '../../report/html/run-page.js';
 
 export interface CampaignArgs {
   seeds?: string;
@@ -97,7 +99,35 @@ export async function campaignCommand(a: ArgumentsCamelCase<CampaignArgs>, argv:
     markdown: () => readFileSync(join(session.dir, 'summary.md'), 'utf8'),
   });
   if (stdoutIsMachine(formats) && interrupted !== '') process.stderr.write(interrupted);
+  const page = session.interrupt.stopped ? null : await campaignPage(results, session);
+  if (page !== null && a.quiet !== true) (stdoutIsMachine(formats) ? process.stderr : process.stdout).write(`space-time view: ${page}\n`);
   return session.exitCode(rows.every((r) => r.ok) ? EXIT.ok : EXIT.violations);
+}
+
+/** A campaign's page shows the first seed of each (target, variant, kind), this many in all. */
+const CAMPAIGN_VIEWS = 24;
+
+/**
+ * The campaign's index.html: its first failing seeds per (target, variant, kind), each replayed in
+ * process with the strategy it ran under. A view is a reading aid: failing to draw it warns.
+ */
+async function campaignPage(results: readonly ExploreResult[], session: Session): Promise<string | null> {
+  // Picked per (target, variant): two targets may name a variant alike.
+  const failures = results.flatMap((r) => r.failures.map((f) => ({
+    ...f, variant: `${r.target}/${f.variant}`, target: r.target, own: f.variant,
+    strategy: r.strategyByVariant[f.variant] ?? r.strategy,
+  })));
+  return writeRunPage({
+    dir: session.dir, title: 'interleave campaign', failures, perKind: 1, maxViews: CAMPAIGN_VIEWS,
+    replayOne: (f, tailOnly) => replay({
+      target: f.target, variant: f.own, seed: f.seed, strategy: f.strategy, inline: true,
+      ...(tailOnly ? { traceWindow: MAX_VIEW_EVENTS } : { trace: true }),
+    }),
+    stopped: () => session.interrupt.stopped,
+  }).catch((e: unknown) => {
+    process.stderr.write(`interleave: warning: index.html not written: ${e instanceof Error ? e.message : String(e)}\n`);
+    return null;
+  });
 }
 
 /** Seeds run on past the list for a rare bug, a chunk at a time. */

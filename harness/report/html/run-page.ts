@@ -22,16 +22,19 @@ export interface PageFailure {
  */
 export const FULL_TRACE_MAX_STEPS = 200_000;
 
-export interface RunPageInput {
+export interface RunPageInput<F extends PageFailure = PageFailure> {
   dir: string;
   title: string;
-  failures: readonly PageFailure[];
+  failures: readonly F[];
   /** Re-runs one failing seed keeping its whole trace, or with `tailOnly` its last
    * MAX_VIEW_EVENTS lines (the result's traceWindow). */
-  replayOne: (f: PageFailure, tailOnly: boolean) => Promise<RunResult>;
+  replayOne: (f: F, tailOnly: boolean) => Promise<RunResult>;
   /** Views to show first: the shrunk schedules, the shortest story of each bug. */
   first?: readonly ViewData[];
   stopped?: () => boolean;
+  /** Views per (variant, kind) and in all: a campaign shows one per bug across many targets. */
+  perKind?: number;
+  maxViews?: number;
 }
 
 /**
@@ -40,8 +43,8 @@ export interface RunPageInput {
  * path, or null when there was nothing to show. A stall or heap exhaustion is not replayed:
  * it depends on the machine, and its failure file already says where it stopped.
  */
-export async function writeRunPage(o: RunPageInput): Promise<string | null> {
-  const picked = pickForPage(o.failures.filter((f) => !MACHINE_KINDS.includes(f.kinds[0]!)));
+export async function writeRunPage<F extends PageFailure>(o: RunPageInput<F>): Promise<string | null> {
+  const picked = pickForPage(o.failures.filter((f) => !MACHINE_KINDS.includes(f.kinds[0]!)), o.perKind, o.maxViews);
   const views: ViewData[] = [...(o.first ?? [])];
   for (const f of picked) {
     if (o.stopped?.() === true) break;
@@ -53,6 +56,12 @@ export async function writeRunPage(o: RunPageInput): Promise<string | null> {
     else views.push(tailOnly ? { ...v, label: `its last ${v.totalEvents} timeline lines only` } : v);
   }
   if (views.length === 0) return null;
+  // A campaign's targets share variant names (`check-outside-lock`): each view keeps an id of its own.
+  const ids = new Set<string>();
+  for (const [k, v] of views.entries()) {
+    if (ids.has(v.id)) views[k] = { ...v, id: `${v.target}-${v.id}` };
+    ids.add(views[k]!.id);
+  }
   const path = join(o.dir, 'index.html');
   writeHtmlReport(path, views, o.title);
   linkPageInSummary(o.dir, views);
