@@ -72,9 +72,10 @@ export function failuresText(results: readonly ExploreResult[]): string {
 /** One line of what the runs covered: the summary's statistics. */
 export function statsText(r: ExploreResult, wallMs: number): string {
   const d = r.distinct.count();
+  const c = r.states.count();
   const faults = Object.entries(r.faultsByKind).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ');
   const perSec = wallMs > 0 ? `, ${(r.runs / (wallMs / 1000)).toFixed(0)} seeds/s` : '';
-  return `stats: ${r.runs} seeds, ${r.steps} steps, ${virtual(r.virtualMs)} virtual, ${d.estimated ? '≈' : ''}${d.value} distinct schedules${perSec}; faults injected: ${faults || 'none'}`;
+  return `stats: ${r.runs} seeds, ${r.steps} steps, ${virtual(r.virtualMs)} virtual, ${d.estimated ? '≈' : ''}${d.value} distinct schedules, ${c.estimated ? '≈' : ''}${c.value} distinct abstract states${perSec}; faults injected: ${faults || 'none'}`;
 }
 
 function virtual(ms: number): string {

@@ -98,6 +98,14 @@ export interface Sim {
   assert(cond: unknown, message: string): asserts cond;
   /** Free-form note added to the trace (not a scheduling point). */
   log(message: string): void;
+  /**
+   * Counts `key` as an abstract state this run reached (not a scheduling point): coverage
+   * beside the harness's own (roles, terms, deliveries, waits), read by every summary's
+   * "distinct abstract states" and by `--strategy guided`, which extends runs that reach keys
+   * no earlier run did. Keep keys few and coarse (`'quorum-lost'`, a phase number): a key per
+   * value makes every run novel.
+   */
+  cover(key: string | number): void;
   /** The name of the task currently running (null during setup). */
   currentTask(): string | null;
   /**

@@ -8,6 +8,7 @@ import { RunStopped, type Violation } from './violation.js';
 import { DRAW_DEFAULT, ReplayDivergence, type Choice, type DrawStream, type MessageSend, type Scheduler } from './scheduler.js';
 import type { NetKnobs } from '../net/options.js';
 import type { Weather } from '../net/weather.js';
+import { Coverage } from '../cover/abstract-state.js';
 
 export type EndReason = 'quiescent' | 'duration' | 'violation';
 
@@ -112,6 +113,8 @@ export class Run {
   finished = false;
   /** Message delays are the strategy's picks (sched/index.ts strategyOwnsDelays), set before setup. */
   ownsDelays = false;
+  /** The abstract states the run reaches (cover/abstract-state.ts). */
+  readonly cover = new Coverage();
 
   /** Enabled runnable tasks in the order they became runnable (the options' order is part of
    * every decision). A contender whose gate is closed (a held mutex, an empty semaphore) stands
@@ -350,6 +353,7 @@ export class Run {
   /** Moves a blocked task back among the runnable ones, with whatever op it now has pending. */
   makeReady(t: Task): void {
     if (t.state !== 'blocked') return;
+    if (t.blockedOn !== '') this.cover.woke(t.id);
     t.state = 'ready';
     t.blockedOn = '';
     t.sleepMs = -1;
@@ -471,6 +475,7 @@ export class Run {
     t.state = 'blocked';
     t.blockedOn = on;
     t.sleepMs = -1;
+    this.cover.waits(t.id, t.labelHash, t.opKind);
   }
 
   private taskDone(t: Task): void {
@@ -501,6 +506,7 @@ export class Run {
     for (const t of this.tasks) {
       if (t.group !== group || t.state === 'done' || t.state === 'failed') continue;
       if (t.gate !== null) this.leaveGate(t);
+      if (t.state === 'blocked' && t.blockedOn !== '') this.cover.woke(t.id);
       t.state = 'abandoned';
       t.clearOp();
       t.res = null;

@@ -39,6 +39,8 @@ export interface RunResult {
   traceWindow: TraceEvent[];
   /** The whole timeline, when asked for. */
   trace?: TraceEvent[];
+  /** The distinct abstract states the run reached (cover/abstract-state.ts), ascending. */
+  cover?: number[];
 }
 
 export interface ExecuteInput {
@@ -83,6 +85,7 @@ export async function execute(input: ExecuteInput): Promise<RunResult> {
     faults: { ...input.options.faults },
     decisions: raw.decisions,
     traceWindow: raw.trace.tail(),
+    cover: run.cover.states(),
   };
   const w = input.options.weather;
   // Weather is recorded where it applied: a thread-only run keeps only the thread fault.

@@ -1,5 +1,6 @@
 import type { Assumptions, Broadcaster, CondVar, Mutex, NodeMain, Op, Semaphore, Shared, Sim, SpawnOptions, TaskFn } from '../core/api.js';
 import type { Run } from '../core/run.js';
+import { checkedKey } from '../cover/abstract-state.js';
 import { RunStopped } from '../core/violation.js';
 import { SimMutex } from '../sync/mutex.js';
 import { SimCondVar } from '../sync/condvar.js';
@@ -89,6 +90,11 @@ export class SimImpl implements Sim {
       message: `assertion failed${t ? ` in ${t.label}` : ''}: ${message}`,
     });
     if (recorded || this.run.finished) throw new RunStopped('assertion failed');
+  }
+
+  cover(key: string | number): void {
+    this.run.assertLive('cover');
+    this.run.cover.cover(checkedKey(key), -1);
   }
 
   log(message: string): void {

@@ -33,13 +33,7 @@ export class Distinct {
         this.exactCount = null;
       }
     }
-    const a = fmix32(parseInt(hex.slice(0, 8), 16));
-    const b = fmix32(parseInt(hex.slice(8, 16), 16) ^ 0x9e3779b9);
-    const idx = a >>> (32 - P);
-    // The rank: leading zeros of the remaining bits (20 of a, then 32 of b), plus one.
-    const rest = (a << P) >>> 0;
-    const rank = rest !== 0 ? Math.clz32(rest) + 1 : 32 - P + Math.clz32(b) + 1;
-    if (rank > this.registers[idx]!) this.registers[idx] = rank;
+    hllAdd(this.registers, fmix32(parseInt(hex.slice(0, 8), 16)), fmix32(parseInt(hex.slice(8, 16), 16) ^ 0x9e3779b9));
   }
 
   /** The count: exact while it could be kept, else the sketch's estimate. */
@@ -67,7 +61,21 @@ export class Distinct {
   }
 }
 
-function estimate(regs: Uint8Array): number {
+/** Registers in a sketch (this one's and the abstract-state sketch's, cover/sketch.ts). */
+export const HLL_REGISTERS = M;
+
+/** Adds a 64-bit hash (two mixed 32-bit halves) to HyperLogLog registers; true when one rose. */
+export function hllAdd(registers: Uint8Array, a: number, b: number): boolean {
+  const idx = a >>> (32 - P);
+  // The rank: leading zeros of the remaining bits (20 of a, then 32 of b), plus one.
+  const rest = (a << P) >>> 0;
+  const rank = rest !== 0 ? Math.clz32(rest) + 1 : 32 - P + Math.clz32(b) + 1;
+  if (rank <= registers[idx]!) return false;
+  registers[idx] = rank;
+  return true;
+}
+
+export function estimate(regs: Uint8Array): number {
   let sum = 0;
   let zeros = 0;
   for (let i = 0; i < M; i++) {

@@ -17,6 +17,7 @@ import { DEFAULT_MAX_FAILURE_FILES, DEFAULT_MAX_FAILURES, Tally, entryOf, type E
 import { parseSeeds } from './seeds.js';
 import { runSupervised } from './parallel.js';
 import { Distinct } from './distinct.js';
+import { StateSet } from '../cover/sketch.js';
 import { catchRejections, runAlone, runGroup, type GroupItem } from './boundary.js';
 
 export interface ExploreOptions {
@@ -618,6 +619,7 @@ export function emptyResult(r: Resolved): ExploreResult {
     virtualMs: 0,
     faultsByKind: {},
     distinct: new Distinct(),
+    states: new StateSet(),
     passesByVariant: zero(),
     failuresByVariant: zero(),
     failures: [],

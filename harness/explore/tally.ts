@@ -5,6 +5,7 @@ import { weatherFeatures, type Weather } from '../net/weather.js';
 import type { CommandOptions } from './command.js';
 import type { WeatherStats } from './weather-stats.js';
 import type { Distinct } from './distinct.js';
+import type { StateSet } from '../cover/sketch.js';
 
 /**
  * A campaign's result is a fold over one small record per seed, the `SeedEntry`, and nothing
@@ -50,6 +51,8 @@ export interface SeedEntry {
   x?: Weather;
   /** Failing runs: the failure file, relative to the report directory; null past the cap. */
   file?: string | null;
+  /** Abstract states this seed added to the campaign's (the fold in order rebuilds the set). */
+  c?: number[];
 }
 
 export interface Failure {
@@ -107,6 +110,8 @@ export interface ExploreResult {
   faultsByKind: Record<string, number>;
   /** Distinct schedules (decision hashes) among the runs: exact while few, then a sketch. */
   distinct: Distinct;
+  /** Distinct abstract states over the runs (cover/): a set while it fits, then a sketch. */
+  states: StateSet;
   /** Set when shouldStop ended the campaign before every seed ran. */
   interrupted?: boolean;
   /** Kept only with keepRuns. */
@@ -135,6 +140,7 @@ export function entryOf(res: RunResult, i: number): SeedEntry {
     if (Object.keys(q).length > 0) e.q = q;
   }
   if (res.weather !== undefined) e.w = weatherFeatures(res.weather);
+  if (res.cover !== undefined && res.cover.length > 0) e.c = res.cover;
   if (res.outcome === 'pass') return e;
   e.k = [...new Set(res.violations.map((v) => v.kind))];
   const v = res.violations[0]!;
@@ -197,6 +203,12 @@ export class Tally {
     out.virtualMs += e.m ?? 0;
     for (const [kind, n] of Object.entries(e.q ?? {})) out.faultsByKind[kind] = (out.faultsByKind[kind] ?? 0) + n;
     out.distinct.add(e.h);
+    if (e.c !== undefined) {
+      // The journal keeps only what was new here: read back in order, it rebuilds the same set.
+      const novel = out.states.addAll(e.c);
+      if (novel.length > 0) e.c = novel;
+      else delete e.c;
+    }
     out.maxTasks = Math.max(out.maxTasks, e.t);
     const s = this.strategyOf?.(e.v, e.s);
     const k = s !== undefined && s.name === 'pct' ? s.params['k'] : undefined;

@@ -48,6 +48,8 @@ class Delivery {
     readonly hash: number,
     readonly dst: NetNode,
     readonly msg: unknown,
+    /** labelHash(`from→to:kind#`): what coverage counts of a delivery. */
+    readonly kind: number,
   ) {}
 
   readonly fire = (): void => {
@@ -56,6 +58,7 @@ class Delivery {
     if (!this.dst.up || ctx === null) return;
     this.net.stats.delivered++;
     this.dst.lastDelivered = this.label;
+    this.net.run.cover.delivered(this.dst.index, this.kind);
     ctx.deliver(this.msg);
   };
 }
@@ -217,6 +220,7 @@ export class Network {
   startMain(node: NetNode): void {
     node.incarnation++;
     node.up = true;
+    if (node.incarnation > 1) this.run.cover.restarted(node.index, node.incarnation);
     const sim = this.makeSim(node.id);
     const inner = sim.broadcaster<LeadershipEvent>('leadership') as SimBroadcaster<LeadershipEvent>;
     const ctx = new NodeContextImpl<unknown>(this, node, sim, inner);
@@ -238,6 +242,7 @@ export class Network {
     node.lastDelivered = null;
     this.leadership.crashed(node);
     this.safety.crashed(node);
+    this.run.cover.crashed(node.index);
   }
 
   send(from: NetNode, to: string, msg: unknown): void {
@@ -286,12 +291,12 @@ export class Network {
       if (until > now + delay) delay = until - now + (++this.clogged % 1_000) / 1_000;
     }
     if (delay > this.longestDelayMs) this.longestDelayMs = delay;
-    this.dispatch(link, label, hash, dst, msg, now + delay, faulty);
+    this.dispatch(link, label, hash, c.prefixHash, dst, msg, now + delay, faulty);
   }
 
-  private dispatch(link: Link, label: string, hash: number, dst: NetNode, msg: unknown, at: number, faulty: boolean): void {
+  private dispatch(link: Link, label: string, hash: number, kind: number, dst: NetNode, msg: unknown, at: number, faulty: boolean): void {
     const run = this.run;
-    const d = new Delivery(this, label, hash, dst, this.knobs.copyMessages ? deepCopy(msg) : msg);
+    const d = new Delivery(this, label, hash, dst, this.knobs.copyMessages ? deepCopy(msg) : msg, kind);
     const held = link.held;
     if (held !== null) {
       link.held = null;
@@ -307,7 +312,7 @@ export class Network {
     }
     if (faulty && run.chance(this.rates.duplicate)) {
       const later = 1 + (run.drawU32('fault') % this.knobs.duplicateMsMax);
-      const copy = new Delivery(this, `${label}+dup`, extendHash(hash, '+dup'), dst, this.knobs.copyMessages ? deepCopy(msg) : msg);
+      const copy = new Delivery(this, `${label}+dup`, extendHash(hash, '+dup'), dst, this.knobs.copyMessages ? deepCopy(msg) : msg, kind);
       this.reschedule(copy, at + later);
       run.recordFault('duplicate', `${label} delivered again ${later}ms later`);
     }

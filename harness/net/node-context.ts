@@ -7,6 +7,7 @@ import { BLOCK, type Task } from '../core/task.js';
 import type { TimedEvent } from '../core/timers.js';
 import type { SimBroadcaster } from '../sync/broadcaster.js';
 import { LeadershipChannel } from './leadership-channel.js';
+import { checkedKey } from '../cover/abstract-state.js';
 import type { Network, NetNode } from './network.js';
 
 const handOver = (_t: Task, msg: unknown): unknown => msg;
@@ -103,12 +104,18 @@ export class NodeContextImpl<M = unknown> implements NodeContext<M> {
     const run = this.net.run;
     run.trace.add(run.step, run.clock.now(), this.sim.currentTask() ?? this.id, 'signalLeadership', `${role} term ${term}`, undefined);
     this.net.leadership.signal(this.node, role, term);
+    run.cover.signal(this.node.index, this.node.incarnation, role === 'leader', term);
     this.channel.emit({ role, term }, this.sim.currentTask() ?? this.id);
   }
 
   observe(state: RaftObservation): void {
     this.net.run.assertLive('observe');
     this.net.safety.observe(this.node, state);
+    this.net.run.cover.observe(this.node.index, this.node.incarnation, state.role, state.term, state.commitIndex);
+  }
+
+  cover(key: string | number): void {
+    this.net.run.cover.cover(checkedKey(key), this.node.index);
   }
 
   applied(index: number, digest: string, term?: number): void {

@@ -18,11 +18,12 @@ export function summaryMarkdown(results: readonly ExploreResult[], meta: Summary
       lines.push(`| ${r.target} | ${v} | ${(r.passesByVariant[v] ?? 0) + fails} | ${r.passesByVariant[v] ?? 0} | ${fails} | ${kinds || '—'} |`);
     }
   }
-  lines.push('', '| target | seeds | steps | virtual time | distinct schedules | faults injected |', '|---|---:|---:|---:|---:|---|');
+  lines.push('', '| target | seeds | steps | virtual time | distinct schedules | distinct abstract states | faults injected |', '|---|---:|---:|---:|---:|---:|---|');
   for (const r of results) {
     const d = r.distinct.count();
     const faults = Object.entries(r.faultsByKind).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ');
-    lines.push(`| ${r.target} | ${r.runs} | ${r.steps} | ${(r.virtualMs / 1000).toFixed(1)} s | ${d.estimated ? '≈' : ''}${d.value} | ${faults || '—'} |`);
+    const c = r.states.count();
+    lines.push(`| ${r.target} | ${r.runs} | ${r.steps} | ${(r.virtualMs / 1000).toFixed(1)} s | ${d.estimated ? '≈' : ''}${d.value} | ${c.estimated ? '≈' : ''}${c.value} | ${faults || '—'} |`);
   }
   for (const r of results) {
     const table = weatherMarkdown(r.variants, r.weatherStats);

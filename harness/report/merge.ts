@@ -8,6 +8,7 @@ import { parseSeeds } from '../explore/seeds.js';
 import { UsageError } from '../sched/index.js';
 import { DEFAULT_MAX_FAILURES } from '../explore/tally.js';
 import { Distinct } from '../explore/distinct.js';
+import { StateSet } from '../cover/sketch.js';
 import { summaryMarkdown } from './markdown.js';
 import { HARNESS, makeDirs, type FailureEntry, type SummaryMeta, type TargetSummary } from './write.js';
 export type { FailureEntry, TargetSummary } from './write.js';
@@ -176,6 +177,12 @@ function mergeTarget(dirs: readonly string[], parts: readonly TargetSummary[], r
       distinctSketch: Distinct.fromSketches(stats.map((x) => x.distinctSketch)).sketch(),
       faultsByKind: sumRecords(stats.map((x) => x.faultsByKind)), violationsByKind: out.violationsByKind,
     };
+    if (stats.every((x) => x.statesSketch !== undefined)) {
+      // A union of the shards' states (or of their registers), never a sum of their counts.
+      const states = StateSet.fromSketches(stats.map((x) => x.statesSketch!));
+      const c = states.count();
+      Object.assign(out.stats, { distinctStates: c.value, statesEstimated: c.estimated, statesSketch: states.sketch() });
+    }
   }
   if (parts.some((p) => p.weatherStats !== undefined)) out.weatherStats = mergeWeatherStats(parts.map((p) => p.weatherStats));
   if (parts.some((p) => p.maxTasks !== undefined)) out.maxTasks = Math.max(0, ...parts.map((p) => p.maxTasks ?? 0));
@@ -276,6 +283,7 @@ function toResult(t: TargetSummary, files: ReadonlyMap<string, string>): Explore
     virtualMs: t.stats?.virtualMs ?? 0,
     faultsByKind: t.stats?.faultsByKind ?? {},
     distinct: t.stats !== undefined ? Distinct.fromSketches([t.stats.distinctSketch]) : new Distinct(),
+    states: t.stats?.statesSketch !== undefined ? StateSet.fromSketches([t.stats.statesSketch]) : new StateSet(),
     ...(t.failuresTruncated === true ? { failuresTruncated: true } : {}),
   };
 }

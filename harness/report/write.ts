@@ -5,6 +5,7 @@ import type { CommandOptions } from '../explore/command.js';
 import { pctGuarantee, type ExploreResult, type Failure, type ViolationBrief } from '../explore/explore.js';
 import type { Weather } from '../net/weather.js';
 import type { DistinctSketch } from '../explore/distinct.js';
+import type { StatesSketch } from '../cover/sketch.js';
 import { writeFileAtomic } from './atomic.js';
 import { UsageError, type StrategySpec } from '../sched/index.js';
 import { HARNESS_VERSION } from '../version.js';
@@ -67,15 +68,23 @@ export interface TargetStats {
   distinctEstimated: boolean;
   /** The sketch merge-reports unions across shards. */
   distinctSketch: DistinctSketch;
+  /** Distinct abstract states over the seeds (cover/): exact up to 65,536, then estimated.
+   * Absent in reports written before coverage existed. */
+  distinctStates?: number;
+  statesEstimated?: boolean;
+  /** What merge-reports unions: the states while few, and HyperLogLog registers. */
+  statesSketch?: StatesSketch;
   faultsByKind: Record<string, number>;
   violationsByKind: Record<string, number>;
 }
 
 export function targetStats(r: ExploreResult): TargetStats {
   const d = r.distinct.count();
+  const c = r.states.count();
   return {
     seeds: r.runs, steps: r.steps, virtualMs: r.virtualMs,
     distinctSchedules: d.value, distinctEstimated: d.estimated, distinctSketch: r.distinct.sketch(),
+    distinctStates: c.value, statesEstimated: c.estimated, statesSketch: r.states.sketch(),
     faultsByKind: { ...r.faultsByKind }, violationsByKind: { ...r.violationsByKind },
   };
 }
