@@ -109,3 +109,20 @@ t.test('workload phase through the CLI: the schedule file records the lighter wo
   t.equal(rep.status, 1, rep.stderr);
   t.match(rep.stdout, /expected: violation:assert, got: violation:assert; recorded hash \w+ matches/, 'replays strictly to its violation');
 });
+
+t.test('fault kinds go whole first: every duplicate goes in a handful of candidates, the two needed drops stay', async (t) => {
+  const o = { ...options, faults: { drop: 0.5, duplicate: 0.5 } };
+  const dspec = (seed: string) => ({ target, variant: 'buggy', seed, strategy: { name: 'random' }, options: o });
+  let r: RunResult | null = null;
+  for (let i = 0; i < 200 && r === null; i++) {
+    const x = await execute(dspec(`two-drops-dup:${i}`));
+    if (x.violations[0]?.kind === 'assert') r = x;
+  }
+  if (r === null) throw new Error('no failing seed among 200');
+  const dups = r.faultLog.filter((f) => f.fault === 'duplicate').length;
+  t.ok(dups >= 15, `the failing run drew ${dups} duplicates`);
+  const s = await shrink({ ...dspec(r.seed), decisions: r.decisions, kind: 'assert', maxRuns: 16 });
+  t.equal(s.result.faultLog.filter((f) => f.fault === 'duplicate').length, 0, `no duplicate left after ${s.runs} runs`);
+  t.ok(s.result.faultLog.filter((f) => f.fault === 'drop').length >= 2, 'the drops it needs are still there');
+  t.equal(s.result.violations[0]?.kind, 'assert');
+});

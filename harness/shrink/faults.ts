@@ -89,6 +89,7 @@ export async function minimizeFaults(
   if (cur.units.length > 0 && from === 'start') {
     const none = await keep(s, cur, []);
     if (none !== null) cur = none;
+    else cur = await dropKinds(s, cur);
   }
   let n = from === 'start' ? 2 : Math.max(2, cur.units.length);
   let minimal = false;
@@ -125,6 +126,24 @@ export async function minimizeFaults(
     }
   }
   return { list: cur.result.decisions, units: cur.units, before, minimal, actors };
+}
+
+/**
+ * Each kind of fault away at once, the most numerous first: a Raft run under heavy weather has
+ * dozens of duplicates or reorders its bug needs none of, which ddmin's contiguous chunks (every
+ * chunk mixes kinds) remove only piecemeal. A few candidates, and often most of the faults.
+ */
+async function dropKinds(s: Search, cur: KeyedRun): Promise<KeyedRun> {
+  const count = new Map<string, number>();
+  for (const u of cur.units) count.set(u.fault, (count.get(u.fault) ?? 0) + 1);
+  const kinds = [...count.keys()].sort((a, b) => count.get(b)! - count.get(a)! || (a < b ? -1 : 1));
+  if (kinds.length < 2) return cur;
+  for (const k of kinds) {
+    if (s.r.exhausted()) break;
+    const next = await keep(s, cur, cur.units.filter((u) => u.fault !== k));
+    if (next !== null) cur = next;
+  }
+  return cur;
 }
 
 /** The run keeping only `kept` of `cur`'s faults, when some try still fails and has fewer faults. */

@@ -6,7 +6,7 @@ export interface ShrinkMetrics {
   steps: number;
   /** Steps that switched away from a task that could have run on. */
   preemptions: number;
-  /** Faults injected (entries in the fault log). */
+  /** Faults injected: entries in the fault log, the weather's line (a description, not a fault) left out. */
   faults: number;
   /** Length of the decision list (steps, choices and draws). */
   decisions: number;
@@ -21,7 +21,9 @@ export function metricsOf(result: RunResult, log: readonly DecisionInfo[]): Shri
     if (d.preemption) preemptions++;
     if (d.deviation) deviations++;
   }
-  return { steps: result.steps, preemptions, faults: result.faultLog.length, decisions: result.decisions.length, deviations };
+  let faults = 0;
+  for (const f of result.faultLog) if (f.fault !== 'weather') faults++;
+  return { steps: result.steps, preemptions, faults, decisions: result.decisions.length, deviations };
 }
 
 /**
