@@ -4,7 +4,7 @@ import { MAX_VIEW_EVENTS } from '../../report/html/index.js';
 import { Session } from '../session.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { emitFormats, exploreCases, parseFormats, stdoutIsMachine } from '../../report/formats/index.js';
+import { emitFormats, exploreCases, parseFormats, splitFormats, stdoutIsMachine } from '../../report/formats/index.js';
 import { mergeWeatherStats } from '../../explore/weather-stats.js';
 import { ensureWritableDir } from '../../report/write.js';
 import { BUNDLED } from '../../target/bundled.js';
@@ -90,17 +90,24 @@ export async function campaignCommand(a: ArgumentsCamelCase<CampaignArgs>, argv:
   const expect = new Map(targets.map((t, k) => [names[k]!, t] as const));
   const byName = new Map(results.map((r, k) => [r.target, expect.get(names[k]!)!] as const));
   const interrupted = session.interrupt.stopped ? `interrupted: continue with  npx interleave campaign --resume ${session.dir}\n` : '';
-  emitFormats(formats, {
+  const report = {
     title: 'interleave campaign',
     cases: exploreCases(results, (target, v) => byName.get(target)?.expect?.[v] ?? (v === 'correct' ? 'pass' : 'violation')),
     wallMs: session.wallMs,
     text: () => (a.quiet === true ? tableText(rows.filter((r) => !r.ok), seeds.length, session.wallMs, true) : tableText(rows, seeds.length, session.wallMs) + `report: ${session.dir}/summary.md\n`) + interrupted,
     json: () => readFileSync(join(session.dir, 'summary.json'), 'utf8'),
     markdown: () => readFileSync(join(session.dir, 'summary.md'), 'utf8'),
-  });
+  };
+  // The machine formats carry summary.md, which links the page: they are emitted once it exists.
+  const { now, last } = splitFormats(formats);
+  emitFormats(now, report);
   if (stdoutIsMachine(formats) && interrupted !== '') process.stderr.write(interrupted);
-  const page = session.interrupt.stopped ? null : await campaignPage(results, session);
-  if (page !== null && a.quiet !== true) (stdoutIsMachine(formats) ? process.stderr : process.stdout).write(`space-time view: ${page}\n`);
+  try {
+    const page = session.interrupt.stopped ? null : await campaignPage(results, session);
+    if (page !== null && a.quiet !== true) (stdoutIsMachine(formats) ? process.stderr : process.stdout).write(`space-time view: ${page}\n`);
+  } finally {
+    emitFormats(last, report);
+  }
   return session.exitCode(rows.every((r) => r.ok) ? EXIT.ok : EXIT.violations);
 }
 

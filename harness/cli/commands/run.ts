@@ -5,7 +5,7 @@ import { ensureWritableDir } from '../../report/write.js';
 import { EXIT, Progress, capJobs, exploreFlags, noteCap, seedsFromFlags, type RunFlags } from '../common.js';
 import { failuresText, summaryText } from '../print.js';
 import { readFileSync } from 'node:fs';
-import { emitFormats, exploreCases, parseFormats, stdoutIsMachine } from '../../report/formats/index.js';
+import { emitFormats, exploreCases, parseFormats, splitFormats, stdoutIsMachine } from '../../report/formats/index.js';
 import { saveToCorpus } from '../../regress/index.js';
 import { shrinkFailure, shrinkLine } from './shrink.js';
 import { parseShrinkBudget } from '../../shrink/index.js';
@@ -124,19 +124,32 @@ export async function runCommand(a: ArgumentsCamelCase<RunArgs>, argv: readonly 
   if (ran > 0 && !network && netKinds.length > 0) process.stderr.write(`interleave: --faults ${netKinds.join(',')}: ${resolved.target.name} makes no network nodes, so only spurious (condvar wakeups) applies to it\n`);
   session.finish([result], { command: `interleave run ${session.header.argv.join(' ')}`, seedSpec: spec, seedCount: seeds.length, ...(shard ? { shard } : {}) });
   const interrupted = result.interrupted === true ? `interrupted after ${result.runs} of ${seeds.length * result.variants.length} runs: continue with  npx interleave run --resume ${session.dir}\n` : '';
-  emitFormats(formats, {
+  const report = {
     title: `interleave run ${resolved.target.name}`,
     cases: exploreCases([result]),
     wallMs: session.wallMs,
     text: () => (a.quiet === true ? failuresText([result]) : summaryText([result], session.wallMs, session.dir)) + interrupted,
     json: () => readFileSync(join(session.dir, 'summary.json'), 'utf8'),
     markdown: () => readFileSync(join(session.dir, 'summary.md'), 'utf8'),
-  });
+  };
+  const { now, last } = splitFormats(formats);
+  emitFormats(now, report);
   if (stdoutIsMachine(formats) && interrupted !== '') process.stderr.write(interrupted);
+  // The machine formats carry summary.md, which links the page: they are emitted once it exists.
+  try {
+    await shrinkAndDraw(a, result, session, resolved.target.name, flags, say);
+  } finally {
+    emitFormats(last, report);
+  }
+  return session.exitCode(result.failures.length > 0 || Object.values(result.failuresByVariant).some((n) => n > 0) ? EXIT.violations : EXIT.ok);
+}
+
+/** Shrinks the failures asked for, then draws index.html (the shrunk schedules' views first). */
+async function shrinkAndDraw(a: ArgumentsCamelCase<RunArgs>, result: ExploreResult, session: Session, name: string, flags: ReturnType<typeof exploreFlags>, say: (l: string) => void): Promise<void> {
   const shrunk = (a.shrink === true || a['save-failures'] === true) && !session.interrupt.stopped ? await shrinkAll(a, result, session.dir, session, say) : [];
   // The page is a view of a finished report: failing to draw it is a warning, never the run's verdict.
   const page = session.interrupt.stopped ? null : await writeRunPage({
-    dir: session.dir, title: `interleave run ${resolved.target.name}`, failures: result.failures, first: shrunk,
+    dir: session.dir, title: `interleave run ${name}`, failures: result.failures, first: shrunk,
     // In-process: these seeds already ran to completion under the watchdog. With the variant's
     // fitted strategy, so no replay runs the fitting pilot again.
     replayOne: (f, tailOnly) => replay({
@@ -149,5 +162,4 @@ export async function runCommand(a: ArgumentsCamelCase<RunArgs>, argv: readonly 
     return null;
   });
   if (page !== null && a.quiet !== true) say(`space-time view: ${page}\n`);
-  return session.exitCode(result.failures.length > 0 || Object.values(result.failuresByVariant).some((n) => n > 0) ? EXIT.violations : EXIT.ok);
 }

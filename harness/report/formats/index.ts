@@ -82,6 +82,14 @@ export function emitFormats(specs: readonly FormatSpec[], input: FormatInput): v
   }
 }
 
+/**
+ * Splits the formats into the text summary, printed as soon as the run ends, and the machine
+ * formats, emitted once the report is final (after shrinking and the page, which summary.md links).
+ */
+export function splitFormats(specs: readonly FormatSpec[]): { now: FormatSpec[]; last: FormatSpec[] } {
+  return { now: specs.filter((s) => s.name === 'text'), last: specs.filter((s) => s.name !== 'text') };
+}
+
 /** True when stdout carries a machine format, so human lines must go to stderr. */
 export function stdoutIsMachine(specs: readonly FormatSpec[]): boolean {
   return specs.some((s) => s.path === undefined && s.name !== 'text');
