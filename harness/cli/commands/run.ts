@@ -37,7 +37,7 @@ async function shrinkAll(a: RunArgs, result: ExploreResult, dir: string, session
     if (session.interrupt.stopped) return views;
     const file = join(dir, 'schedules', `${f.variant}-${f.seed}.json`.replace(/[^A-Za-z0-9_.-]+/g, '_'));
     // A failure read back by --resume kept no run: its seed runs again (the same run).
-    const res = f.result ?? await replay({ target: a.target, variant: f.variant, seed: f.seed, ...exploreFlags(a) });
+    const res = f.result ?? await replay({ target: a.target, variant: f.variant, seed: f.seed, ...exploreFlags(a), strategy: result.strategyByVariant[f.variant] ?? result.strategy });
     const done = await shrinkFailure(r, res, file, () => session.interrupt.stopped, budget);
     say(`shrunk ${f.variant} seed ${f.seed} (${f.kinds[0]}): ${shrinkLine(done.shrink)}\n  schedule: ${file}\n  replay: npx interleave replay --schedule ${file} --trace\n`);
     if (a['save-failures'] === true) {
