@@ -11,6 +11,7 @@ import { runDecisions } from '../dist/harness/schedule/index.js';
 import { shrink } from '../dist/harness/shrink/index.js';
 import { twoDrops, NEEDED } from './fixtures/net-two-drops.js';
 import { busyClient } from './fixtures/net-busy-client.js';
+import { slowAlarm } from './fixtures/net-slow-alarm.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const FIXTURE = join(ROOT, 'test/fixtures/net-two-drops.ts');
@@ -125,4 +126,23 @@ t.test('fault kinds go whole first: every duplicate goes in a handful of candida
   t.equal(s.result.faultLog.filter((f) => f.fault === 'duplicate').length, 0, `no duplicate left after ${s.runs} runs`);
   t.ok(s.result.faultLog.filter((f) => f.fault === 'drop').length >= 2, 'the drops it needs are still there');
   t.equal(s.result.violations[0]?.kind, 'assert');
+});
+
+t.test('suffix pass: what belongs to no fault is drawn again, and an earlier way to the violation wins', async (t) => {
+  const alarm = slowAlarm();
+  const o = { ...DEFAULT_OPTIONS, durationMs: 2_000 };
+  const aspec = (seed: string) => ({ target: alarm, variant: 'buggy', seed, strategy: { name: 'random' }, options: o });
+  let r: RunResult | null = null;
+  for (let i = 0; i < 50 && r === null; i++) {
+    const x = await execute(aspec(`alarm:${i}`));
+    if (x.violations[0]?.kind === 'assert' && x.violations[0].timeMs >= 600) r = x;
+  }
+  if (r === null) throw new Error('no late alarm among 50 seeds');
+  const s = await shrink({ ...aspec(r.seed), decisions: r.decisions, kind: 'assert', maxRuns: 200 });
+  const at = s.result.violations[0]!.timeMs;
+  t.ok(at * 3 < r.violations[0]!.timeMs, `the alarm went off at ${Math.round(r.violations[0]!.timeMs)} ms, shrunk at ${Math.round(at)} ms`);
+  t.ok(s.after.steps * 3 < s.before.steps, `steps ${s.before.steps} → ${s.after.steps}`);
+  const again = await runDecisions(aspec(r.seed), s.decisions, { mode: 'strict' });
+  t.equal(again.result.decisionHash, s.result.decisionHash, 'replays strictly');
+  t.equal(again.result.violations[0]?.kind, 'assert');
 });

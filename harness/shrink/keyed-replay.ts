@@ -125,6 +125,15 @@ class Keys {
 
   constructor(private readonly probe: Probe) {}
 
+  /** The last yes/no key of this step (what owns the next draw that is not one). */
+  get lastOwner(): string {
+    return this.owner;
+  }
+
+  get nowMs(): number {
+    return this.probe.now();
+  }
+
   /** The next draw answers a fault yes/no. */
   get chancePending(): boolean {
     return this.probe.chanceP !== null;
@@ -216,12 +225,19 @@ class KeyedScheduler implements Scheduler {
   readonly steps: string[] = [];
   readonly choices: string[] = [];
 
+  /** Keys of the faults `from` made: their draws and those they own are never drawn again. */
+  private readonly kept: ReadonlySet<string>;
+
   constructor(
     private readonly from: KeyedRun,
     private readonly removed: ReadonlySet<string>,
     private readonly keys: Keys,
     private readonly rng: Rng | null,
-  ) {}
+    /** From this virtual time on, draws that belong to no fault are drawn afresh (suffix.ts). */
+    private readonly rerollFromMs: number | null = null,
+  ) {
+    this.kept = new Set(from.units.map((u) => u.key));
+  }
 
   nextStep(steps: readonly Choice[], ctx: StepContext): number {
     let i = this.follow(steps, this.from.steps, this.stepAt, (j) => { this.stepAt = j + 1; });
@@ -242,9 +258,15 @@ class KeyedScheduler implements Scheduler {
   nextU32(stream: DrawStream): number {
     const chance = this.keys.chancePending;
     const key = this.keys.next(stream);
-    const v = this.answer(key, chance);
+    const v = this.rerolls(key, chance) ? this.rng!.u32() : this.answer(key, chance);
     this.draws.set(key, v);
     return v;
+  }
+
+  /** A latency, a timeout or a step's own draw past the reroll time; never a fault's yes/no or its details. */
+  private rerolls(key: string, chance: boolean): boolean {
+    if (this.rerollFromMs === null || this.rng === null || chance || this.keys.nowMs < this.rerollFromMs) return false;
+    return !this.kept.has(key) && !this.kept.has(this.keys.lastOwner);
   }
 
   private answer(key: string, chance: boolean): number {
@@ -288,14 +310,14 @@ export async function keyRun(spec: RunSpec, list: readonly Decision[]): Promise<
  * Runs `from` again without the faults whose keys are in `removed`: try 0 with the lenient
  * defaults where the original has no answer, try t > 0 with random picks seeded by `seed` and t.
  */
-export async function runWithout(spec: RunSpec, from: KeyedRun, removed: ReadonlySet<string>, attempt: number, seed: string): Promise<KeyedRun> {
+export async function runWithout(spec: RunSpec, from: KeyedRun, removed: ReadonlySet<string>, attempt: number, seed: string, rerollFromMs: number | null = null): Promise<KeyedRun> {
   const probe = new Probe();
   const keys = new Keys(probe);
   const rng = attempt === 0 ? null : new Rng(`shrink-faults/${seed}/${attempt}`);
   let s: KeyedScheduler | null = null;
   const result = await execute({
     ...spec, target: probed(spec.target, probe),
-    scheduler: () => (s = new KeyedScheduler(from, removed, keys, rng)),
+    scheduler: () => (s = new KeyedScheduler(from, removed, keys, rng, rerollFromMs)),
   });
   const k = s as KeyedScheduler | null;
   if (k === null) throw new Error('execute did not build a scheduler');

@@ -8,6 +8,7 @@ import { FAULT_PHASE_STEPS, essentialOf, minimizeFaults, type EssentialFault, ty
 import { Runner, type ShrinkBudget } from './runner.js';
 import { boundedSearch, iteratedSearch } from './search.js';
 import { changes, lightenWorkload, type WorkloadChange } from './workload.js';
+import { shortenSuffix } from './suffix.js';
 
 export interface ShrinkInput extends RunSpec, ShrinkBudget {
   /** The failing run's decisions (RunResult.decisions). */
@@ -60,11 +61,14 @@ export async function shrink(input: ShrinkInput): Promise<ShrinkResult> {
   await lighten(r, spec(), input.decisions);
   // A network run then loses the faults it does not need, as units (faults.ts): the list passes
   // below cannot remove one fault without losing the run.
+  r.hold(AFTER_FAULTS_SHARE);
   let phase = await minimizeFaults(r, spec(), r.best.list, input.kind);
+  r.release();
   if (phase !== null) {
     await adopt(r, phase);
     // Without the faults it needed no more, the bug may need less load too.
     await lighten(r, spec(), r.best.list);
+    await shorten(r, spec(), phase.actors);
     r.hold(FINAL_CHECK_SHARE);
   }
   await descend(r, true);
@@ -98,6 +102,12 @@ export async function shrink(input: ShrinkInput): Promise<ShrinkResult> {
   };
 }
 
+/**
+ * The share of the budget the fault phase leaves for what follows it: on a long Raft run its
+ * ddmin alone can spend any budget, and the passes after it are the ones that cut steps.
+ */
+const AFTER_FAULTS_SHARE = 0.2;
+
 /** The share of the budget the list passes leave for the final check of the faults. */
 const FINAL_CHECK_SHARE = 0.1;
 
@@ -115,6 +125,14 @@ async function lighten(r: Runner, spec: RunSpec, list: readonly Decision[]): Pro
   const c = await r.run(light.list, false, r.options.maxSteps);
   if (c.kind !== r.kind) throw new Error('shrink: a lighter workload\'s run did not replay to the same violation (nondeterministic target?)');
   r.adopt(c);
+}
+
+/** A run that reaches the violation sooner after its last fault (suffix.ts) becomes the best. */
+async function shorten(r: Runner, spec: RunSpec, actors: readonly string[]): Promise<void> {
+  const list = await shortenSuffix(r, spec, r.best.list, r.kind, actors);
+  if (list === null) return;
+  const c = await r.run(list, false, r.options.maxSteps);
+  if (c.kind === r.kind && c.metrics.steps < r.best.metrics.steps && c.metrics.faults <= r.best.metrics.faults) r.adopt(c);
 }
 
 /** Cheap passes until none helps; `thorough` adds the costly ones at each fixpoint. */

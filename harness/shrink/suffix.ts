@@ -1,0 +1,50 @@
+import type { Decision } from '../sched/replay.js';
+import type { RunSpec } from '../schedule/run.js';
+import { keyRun, runWithout, type KeyedRun } from './keyed-replay.js';
+import { sameViolation } from './faults.js';
+import type { Runner } from './runner.js';
+
+/**
+ * A shorter way to the same violation after the last fault it needs. On the Raft variants the
+ * violation often comes seconds of virtual time after the last essential fault: the elections
+ * and deliveries in between happen at the timeouts and latencies the seed drew, and no fault
+ * removal moves them. So, as DEMi explores several internal schedules per set of external
+ * events, the run keeps its prefix and its faults (each fault's yes/no and details, at their
+ * keys), and everything else drawn from the last fault on (latencies, election timeouts, step
+ * order where the original no longer applies) is drawn afresh, a few seeded times; the
+ * shortest run that shows the same violation with no more faults wins, and the search goes
+ * again from it while that helps. Every candidate is cut off at the current run's length, so a
+ * longer one costs no more than the run it would replace.
+ */
+
+/** Fresh draws per round. */
+export const REROLLS = 8;
+
+/** Rounds at most (each must find a shorter run to go on). */
+const ROUNDS = 6;
+
+/** The decisions of a shorter run with the same violation and faults, or null. */
+export async function shortenSuffix(r: Runner, spec: RunSpec, list: readonly Decision[], kind: string, actors: readonly string[]): Promise<Decision[] | null> {
+  if (r.exhausted()) return null;
+  const quiet = { ...spec, options: { ...spec.options, traceWindow: 0, traceAll: false } };
+  let cur: KeyedRun = await keyRun(quiet, list);
+  await r.charge(cur.result.steps);
+  if (cur.result.network !== true || !sameViolation(cur.result.violations[0], kind, actors)) return null;
+  const seed = `${spec.target.name}/${spec.variant}/${spec.seed}/suffix`;
+  let improved = false;
+  for (let round = 0; round < ROUNDS && !r.exhausted(); round++) {
+    const from = cur.units.reduce((t, u) => Math.max(t, u.timeMs), 0);
+    const capped = { ...quiet, options: { ...quiet.options, maxSteps: Math.max(1, cur.result.steps - 1) } };
+    let best: KeyedRun | null = null;
+    for (let t = 1; t <= REROLLS && !r.exhausted(); t++) {
+      const run = await runWithout(capped, cur, new Set(), t, `${seed}/${round}`, from);
+      await r.charge(run.result.steps);
+      if (!sameViolation(run.result.violations[0], kind, actors) || run.units.length > cur.units.length) continue;
+      if (run.result.steps < (best ?? cur).result.steps) best = run;
+    }
+    if (best === null) break;
+    cur = best;
+    improved = true;
+  }
+  return improved ? cur.result.decisions : null;
+}
