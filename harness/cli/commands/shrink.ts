@@ -75,7 +75,7 @@ function shrinkNote(seed: string, s: ShrinkResult): string {
 }
 
 /** On a terminal, one line redrawn as candidates run: how many, and the best run so far. */
-function progressLine(): Pick<ShrinkBudget, 'onProgress'> {
+export function progressLine(): Pick<ShrinkBudget, 'onProgress'> {
   if (!process.stderr.isTTY) return {};
   return {
     onProgress: ({ runs, best }) => {
