@@ -78,7 +78,11 @@ async function compare(dir: string): Promise<SectionOutput> {
     [SHORT_WORKLOAD.name, 'runsPerSec', (b) => interleaveBatch(SHORT_WORKLOAD, 100, b.execute)],
     ['raft 5', 'runsPerSec', (b) => raftBatch(b, 5)],
   ];
+  // BENCH_AB_ONLY=<regex> keeps the rows whose name matches (a quick check of one change).
+  const only = process.env['BENCH_AB_ONLY'];
+  const pick = only === undefined || only === '' ? null : new RegExp(only);
   for (const [name, key, make] of rows) {
+    if (pick !== null && !pick.test(name)) continue;
     // CPU time, not wall time: this machine kind is shared, and an A/A run by wall time swung
     // 0.3–1.5×. Raft runs take tens of ms: longer repetitions so each holds several.
     const o = name.startsWith('raft') ? { warmMs: 600, repMs: 1_000, reps: 7, cpu: true } : { warmMs: 300, repMs: 200, reps: 9, cpu: true };

@@ -3,6 +3,7 @@ import { DecisionHash, labelHash } from './hash.js';
 import { BLOCK, Gate, Task, type ExecFn, type ReadyFn } from './task.js';
 import { TimerQueue, TimedEvent } from './timers.js';
 import { Trace } from './trace.js';
+import { DecisionLog } from './decision-log.js';
 import { progressCell, STEP } from './progress.js';
 import { RunStopped, type Violation } from './violation.js';
 import { DRAW_DEFAULT, ReplayDivergence, type Choice, type DrawStream, type MessageSend, type Scheduler } from './scheduler.js';
@@ -136,7 +137,7 @@ export class Run {
   /** Gates of predicates nobody registered: asked again before every decision. */
   private readonly polledGates: Gate[] = [];
   private readonly hash = new DecisionHash();
-  private readonly decisions: (string | number)[] = [];
+  private readonly decisions = new DecisionLog();
   private readonly names = new Map<string, number>();
   private readonly invariants: { name: string; fn: () => boolean }[] = [];
   private lastParked: Task | null = null;
@@ -223,7 +224,7 @@ export class Run {
       steps: this.step,
       timeMs: this.clock.now(),
       decisionHash: this.hash.hex(),
-      decisions: this.decisions,
+      decisions: this.decisions.finish(),
       tasks: this.tasks.length,
       faultLog: this.faultLog,
       trace: this.trace,
@@ -338,9 +339,10 @@ export class Run {
     if (t.wakeFn === null) {
       t.sleepLabel = `timer:${t.label}`;
       t.sleepLabelHash = labelHash(t.sleepLabel);
+      t.sleepKey = { label: t.sleepLabel, logId: -1 };
       t.wakeFn = () => this.wakeFromTimer(t);
     }
-    t.timer = this.timers.add(this.clock.now() + ms, t.sleepLabel, t.wakeFn, t.group, t.sleepLabelHash);
+    t.timer = this.timers.add(this.clock.now() + ms, t.sleepLabel, t.wakeFn, t.group, t.sleepLabelHash, t.sleepKey);
     // The sleep itself completes when the timer fires: the wake is the step that resumes it.
     t.setOp('wake', 'timer', undefined, null, null);
   }
@@ -523,6 +525,11 @@ export class Run {
 
   // ---- decisions -------------------------------------------------------------------------
 
+  private logEvent(ev: TimedEvent): void {
+    if (ev.key !== null) this.decisions.keyed(ev.key, ev.num);
+    else this.decisions.label(ev.label);
+  }
+
   /** Recorded draw: sim.random and every fault decision go through here. */
   drawU32(stream: DrawStream): number {
     let v: number;
@@ -531,7 +538,7 @@ export class Run {
     } catch (e) {
       throw this.schedulerFailed(e);
     }
-    this.decisions.push(v);
+    this.decisions.draw(v);
     this.hash.mix(v);
     return v;
   }
@@ -552,7 +559,7 @@ export class Run {
     } catch (e) {
       throw this.schedulerFailed(e);
     }
-    this.decisions.push(u);
+    this.decisions.draw(u);
     this.hash.mix(u);
     return send.minMs + (u === DRAW_DEFAULT ? 0 : u % span);
   }
@@ -575,7 +582,8 @@ export class Run {
     }
     const c = options[i];
     if (c === undefined) throw new Error(`scheduler chose ${i} of ${options.length} for ${kind}`);
-    this.decisions.push(c.label);
+    if (c instanceof Task) this.decisions.keyed(c, -1);
+    else this.decisions.label(c.label);
     this.hash.mix(c.labelHash ^ 0x5f3759df);
     return c;
   }
@@ -614,12 +622,14 @@ export class Run {
       const offered = opts.length;
       this.dropTimers(opts);
       if (choice === undefined) throw new Error(`scheduler ${this.scheduler.name} chose ${i} of ${offered}`);
-      this.decisions.push(choice.label);
       this.hash.mix(choice.labelHash);
       this.step++;
       this.progress[STEP] = this.step;
+      const isTask = choice instanceof Task;
+      if (isTask) this.decisions.keyed(choice, -1);
+      else this.logEvent(choice as TimedEvent);
       if (this.step === this.stopAt) return this.stalled(choice);
-      if (choice instanceof Task) {
+      if (isTask) {
         this.dequeueAt(opts === this.runnable ? i : this.optionPos[i]!);
         if (this.stepTask(choice)) return;
       } else {

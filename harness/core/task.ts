@@ -1,4 +1,5 @@
 import { labelHash } from './hash.js';
+import type { LabelKey } from './decision-log.js';
 import type { Choice } from './scheduler.js';
 
 export const BLOCK: unique symbol = Symbol('block');
@@ -36,8 +37,9 @@ export class Gate {
  * A simulated thread. Its pending operation lives in plain fields (not an allocated object)
  * because an operation is requested on every step and this is the engine's hot path.
  */
-export class Task implements Choice {
+export class Task implements Choice, LabelKey {
   readonly labelHash: number;
+  logId = -1;
   state: TaskState = 'ready';
   /** True while the task's pending operation is set (requested and not yet completed). */
   pending = false;
@@ -71,6 +73,7 @@ export class Task implements Choice {
    * task, so made once (Run.sleepPark). */
   sleepLabel = '';
   sleepLabelHash = 0;
+  sleepKey: LabelKey | null = null;
   wakeFn: (() => void) | null = null;
   /** When it last became runnable (Run.enqueue): the options list tasks in this order. */
   seq = 0;

@@ -1,4 +1,5 @@
 import { labelHash } from './hash.js';
+import type { LabelKey } from './decision-log.js';
 import type { Choice } from './scheduler.js';
 
 /** A timed event: a sleeping task's wake-up, a timeout, a message delivery, a nemesis action. */
@@ -14,6 +15,10 @@ export class TimedEvent implements Choice {
     /** Group (node) whose pause holds this event back; null for global events. */
     readonly group: string | null,
     hash: number,
+    /** What the decision log records instead of the label: `key.label`, or `key.label + num`
+     * when num >= 0 (a message's link-and-kind prefix and its number); null logs the label. */
+    readonly key: LabelKey | null,
+    readonly num: number,
   ) {
     this.labelHash = hash;
   }
@@ -32,9 +37,9 @@ export class TimerQueue {
   }
 
   /** `hash` is labelHash(label), passed by callers that keep it (a task's sleep timer). */
-  add(atMs: number, label: string, fire: () => void, group: string | null = null, hash = labelHash(label)): TimedEvent {
+  add(atMs: number, label: string, fire: () => void, group: string | null = null, hash = labelHash(label), key: LabelKey | null = null, num = -1): TimedEvent {
     if (!Number.isFinite(atMs)) throw new RangeError(`timer time must be finite, got ${atMs}`);
-    const ev = new TimedEvent(atMs, this.seq++, label, fire, group, hash);
+    const ev = new TimedEvent(atMs, this.seq++, label, fire, group, hash, key, num);
     let lo = 0;
     let hi = this.events.length;
     while (lo < hi) {

@@ -9,6 +9,7 @@ import { RaftSafetyChecker } from '../check/raft-safety.js';
 import { DurableStore } from './storage.js';
 import { deepCopy } from './copy.js';
 import { extendHash, labelHash } from '../core/hash.js';
+import type { LabelKey } from '../core/decision-log.js';
 import { NodeContextImpl } from './node-context.js';
 import { Nemesis } from './nemesis.js';
 import { describeWeather } from './weather.js';
@@ -22,9 +23,10 @@ export type { Assumptions };
 
 /** How many messages of one kind crossed a link, with their label prefix `from→to:kind#` and
  * its hash, so a message's label and hash cost only its number. */
-interface KindCount {
+interface KindCount extends LabelKey {
   n: number;
-  readonly prefix: string;
+  /** The prefix `from→to:kind#` (the decision log appends the number to it). */
+  readonly label: string;
   readonly prefixHash: number;
 }
 
@@ -50,6 +52,9 @@ class Delivery {
     readonly msg: unknown,
     /** labelHash(`from→to:kind#`): what coverage counts of a delivery. */
     readonly kind: number,
+    /** The decision log's key and number for `label` (null for a duplicate: logged by label). */
+    readonly key: KindCount | null,
+    readonly num: number,
   ) {}
 
   readonly fire = (): void => {
@@ -253,11 +258,12 @@ export class Network {
     let c = link.counts.get(kind);
     if (c === undefined) {
       const prefix = `${link.prefix}${kind}#`;
-      c = { n: 0, prefix, prefixHash: labelHash(prefix) };
+      c = { n: 0, label: prefix, prefixHash: labelHash(prefix), logId: -1 };
       link.counts.set(kind, c);
     }
-    const num = String(++c.n);
-    const label = c.prefix + num;
+    const n = ++c.n;
+    const num = String(n);
+    const label = c.label + num;
     const hash = extendHash(c.prefixHash, num);
     this.stats.sent++;
     const run = this.run;
@@ -291,12 +297,13 @@ export class Network {
       if (until > now + delay) delay = until - now + (++this.clogged % 1_000) / 1_000;
     }
     if (delay > this.longestDelayMs) this.longestDelayMs = delay;
-    this.dispatch(link, label, hash, c.prefixHash, dst, msg, now + delay, faulty);
+    this.dispatch(link, c, n, label, hash, dst, msg, now + delay, faulty);
   }
 
-  private dispatch(link: Link, label: string, hash: number, kind: number, dst: NetNode, msg: unknown, at: number, faulty: boolean): void {
+  private dispatch(link: Link, key: KindCount, n: number, label: string, hash: number, dst: NetNode, msg: unknown, at: number, faulty: boolean): void {
     const run = this.run;
-    const d = new Delivery(this, label, hash, dst, this.knobs.copyMessages ? deepCopy(msg) : msg, kind);
+    const kind = key.prefixHash;
+    const d = new Delivery(this, label, hash, dst, this.knobs.copyMessages ? deepCopy(msg) : msg, kind, key, n);
     const held = link.held;
     if (held !== null) {
       link.held = null;
@@ -312,7 +319,7 @@ export class Network {
     }
     if (faulty && run.chance(this.rates.duplicate)) {
       const later = 1 + (run.drawU32('fault') % this.knobs.duplicateMsMax);
-      const copy = new Delivery(this, `${label}+dup`, extendHash(hash, '+dup'), dst, this.knobs.copyMessages ? deepCopy(msg) : msg, kind);
+      const copy = new Delivery(this, `${label}+dup`, extendHash(hash, '+dup'), dst, this.knobs.copyMessages ? deepCopy(msg) : msg, kind, null, -1);
       this.reschedule(copy, at + later);
       run.recordFault('duplicate', `${label} delivered again ${later}ms later`);
     }
@@ -320,7 +327,7 @@ export class Network {
 
   private reschedule(d: Delivery, at: number): void {
     if (d.ev !== null) this.run.timers.cancel(d.ev);
-    d.ev = this.run.timers.add(at, d.label, d.fire, d.dst.id, d.hash);
+    d.ev = this.run.timers.add(at, d.label, d.fire, d.dst.id, d.hash, d.key, d.num);
   }
 
   /**

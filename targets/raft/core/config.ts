@@ -1,4 +1,4 @@
-import { invariant } from './assert.js';
+import { fail, invariant } from './assert.js';
 import type { BugFlags, Config } from './types.js';
 
 /** Config with defaults filled in and the derived switches the state machine actually tests. */
@@ -25,15 +25,15 @@ export interface Resolved {
 
 export function resolveConfig(c: Config): Resolved {
   const members = new Set(c.peers);
-  invariant(members.size === c.peers.length, `duplicate peer ids in ${c.peers.join(',')}`);
-  invariant(members.has(c.id), `peers must include self (${c.id})`);
+  if (members.size !== c.peers.length) fail(`duplicate peer ids in ${c.peers.join(',')}`);
+  if (!members.has(c.id)) fail(`peers must include self (${c.id})`);
   invariant(c.electionTimeoutMinTicks >= 2 && c.electionTimeoutMaxTicks > c.electionTimeoutMinTicks, 'election timeout range');
   invariant(c.heartbeatTicks >= 1 && c.heartbeatTicks < c.electionTimeoutMinTicks, 'heartbeat must beat the election timeout');
   const bugs = c.bugs ?? {};
   const lease = c.lease === true && bugs.noLease !== true;
   const leaseTicks = c.leaseTicks ?? Math.max(1, c.electionTimeoutMinTicks - 5);
   // The lease is only sound if it ends before any voter that acked it may vote again.
-  invariant(!lease || (leaseTicks >= 1 && leaseTicks < c.electionTimeoutMinTicks), `leaseTicks ${leaseTicks} must be < electionTimeoutMinTicks`);
+  if (lease && !(leaseTicks >= 1 && leaseTicks < c.electionTimeoutMinTicks)) fail(`leaseTicks ${leaseTicks} must be < electionTimeoutMinTicks`);
   const checkQuorum = c.checkQuorum === true;
   const maxEntries = c.maxEntriesPerAppend ?? 64;
   invariant(Number.isInteger(maxEntries) && maxEntries >= 1, 'maxEntriesPerAppend must be a positive integer');

@@ -1,4 +1,4 @@
-import { invariant } from './assert.js';
+import { fail } from './assert.js';
 import type { Entry } from './types.js';
 
 /**
@@ -24,12 +24,12 @@ export class RaftLog {
     private readonly strict = true,
   ) {
     stable.forEach((e, i) => {
-      invariant(e.index === i + 1, `persisted log not contiguous at ${i + 1}`);
-      invariant(!strict || i === 0 || e.term >= stable[i - 1]!.term, `persisted terms decrease at ${e.index}`);
+      if (e.index !== i + 1) fail(`persisted log not contiguous at ${i + 1}`);
+      if (strict && i > 0 && e.term < stable[i - 1]!.term) fail(`persisted terms decrease at ${e.index}`);
       this.ents.push(e);
     });
-    invariant(commit >= 0 && commit <= this.lastIndex(), `commit ${commit} beyond log ${this.lastIndex()}`);
-    invariant(applied >= 0 && applied <= commit, `applied ${applied} beyond commit ${commit}`);
+    if (!(commit >= 0 && commit <= this.lastIndex())) fail(`commit ${commit} beyond log ${this.lastIndex()}`);
+    if (!(applied >= 0 && applied <= commit)) fail(`applied ${applied} beyond commit ${commit}`);
     this.commitIdx = commit;
     this.appliedIdx = applied;
     this.unstableFrom = this.lastIndex() + 1;
@@ -67,7 +67,7 @@ export class RaftLog {
 
   /** Entries in [lo, hi], clipped to the log. */
   slice(lo: number, hi: number): Entry[] {
-    invariant(lo >= 1, `slice from ${lo}`);
+    if (!(lo >= 1)) fail(`slice from ${lo}`);
     return this.ents.slice(lo - 1, Math.max(lo - 1, Math.min(hi, this.lastIndex())));
   }
 
@@ -79,7 +79,7 @@ export class RaftLog {
 
   /** Leader path: its own log only grows (Leader Append-Only, Figure 3). */
   appendNew(term: number, data: string): Entry {
-    invariant(term >= this.lastTerm(), `leader term ${term} below last log term ${this.lastTerm()}`);
+    if (!(term >= this.lastTerm())) fail(`leader term ${term} below last log term ${this.lastTerm()}`);
     const e: Entry = { index: this.lastIndex() + 1, term, data };
     this.ents.push(e);
     return e;
@@ -95,7 +95,7 @@ export class RaftLog {
       const e = entries[k]!;
       const mine = this.termAt(e.index);
       if (mine === e.term) continue;
-      invariant(e.index <= this.lastIndex() + 1, `gap: appending ${e.index} after ${this.lastIndex()}`);
+      if (!(e.index <= this.lastIndex() + 1)) fail(`gap: appending ${e.index} after ${this.lastIndex()}`);
       if (mine !== undefined) this.truncateFrom(e.index);
       for (const rest of entries.slice(k)) this.ents.push({ index: rest.index, term: rest.term, data: rest.data });
       return;
@@ -105,7 +105,7 @@ export class RaftLog {
   private truncateFrom(i: number): void {
     // A committed entry is final (State Machine Safety, §5.4); only a buggy configuration gets
     // here, and then commit/applied move back so the overwrite shows up as a re-application.
-    invariant(!this.strict || i > this.commitIdx, `truncating committed entry ${i} (commit ${this.commitIdx})`);
+    if (this.strict && i <= this.commitIdx) fail(`truncating committed entry ${i} (commit ${this.commitIdx})`);
     this.ents.length = i - 1;
     this.unstableFrom = Math.min(this.unstableFrom, i);
     this.commitIdx = Math.min(this.commitIdx, i - 1);
@@ -121,7 +121,7 @@ export class RaftLog {
 
   commitTo(i: number): boolean {
     if (i <= this.commitIdx) return false;
-    invariant(i <= this.lastIndex(), `commit ${i} beyond last index ${this.lastIndex()}`);
+    if (!(i <= this.lastIndex())) fail(`commit ${i} beyond last index ${this.lastIndex()}`);
     this.commitIdx = i;
     return true;
   }
@@ -130,8 +130,13 @@ export class RaftLog {
     return this.slice(this.unstableFrom, this.lastIndex());
   }
 
+  /** unstableEntries().length > 0, without the copy. */
+  hasUnstable(): boolean {
+    return this.unstableFrom <= this.lastIndex();
+  }
+
   stableTo(i: number): void {
-    invariant(i <= this.lastIndex(), `stableTo ${i} beyond ${this.lastIndex()}`);
+    if (!(i <= this.lastIndex())) fail(`stableTo ${i} beyond ${this.lastIndex()}`);
     this.unstableFrom = Math.max(this.unstableFrom, i + 1);
   }
 
@@ -140,7 +145,7 @@ export class RaftLog {
   }
 
   appliedTo(i: number): void {
-    invariant(i >= this.appliedIdx && i <= this.commitIdx, `applied ${i} outside [${this.appliedIdx}, ${this.commitIdx}]`);
+    if (!(i >= this.appliedIdx && i <= this.commitIdx)) fail(`applied ${i} outside [${this.appliedIdx}, ${this.commitIdx}]`);
     this.appliedIdx = i;
   }
 }

@@ -1,4 +1,4 @@
-import { invariant } from './assert.js';
+import { fail, invariant } from './assert.js';
 import { resolveConfig, type Resolved } from './config.js';
 import { RaftLog } from './log.js';
 import type {
@@ -66,7 +66,7 @@ export class RaftNode {
     const hs = persisted?.hardState ?? { term: 0, vote: null, commit: 0 };
     invariant(hs.term >= 0 && (hs.vote === null || config.peers.includes(hs.vote)), 'persisted hard state');
     this.log = new RaftLog(persisted?.entries ?? [], hs.commit, persisted?.applied ?? 0, !this.cfg.safetyBugs);
-    invariant(this.log.lastTerm() <= hs.term, `log term ${this.log.lastTerm()} above persisted term ${hs.term}`);
+    if (!(this.log.lastTerm() <= hs.term)) fail(`log term ${this.log.lastTerm()} above persisted term ${hs.term}`);
     this.curTerm = hs.term;
     this.votedFor = hs.vote;
     this.prevHard = { ...hs };
@@ -132,8 +132,8 @@ export class RaftNode {
 
   step(m: Message): void {
     this.assertAdvanced('step');
-    invariant(m.to === this.cfg.id, `message for ${m.to} stepped into ${this.cfg.id}`);
-    invariant(m.from !== this.cfg.id && this.cfg.others.includes(m.from), `message from non-peer ${m.from}`);
+    if (m.to !== this.cfg.id) fail(`message for ${m.to} stepped into ${this.cfg.id}`);
+    if (!(m.from !== this.cfg.id && this.cfg.others.includes(m.from))) fail(`message from non-peer ${m.from}`);
     if (m.term > this.curTerm && !this.adoptHigherTerm(m)) return;
     if (m.term < this.curTerm) {
       this.answerStale(m);
@@ -147,18 +147,20 @@ export class RaftNode {
   hasReady(): boolean {
     return (
       this.msgs.length > 0 ||
-      this.log.unstableEntries().length > 0 ||
+      this.log.hasUnstable() ||
       this.log.committed > this.log.applied ||
-      this.softState() !== undefined ||
-      this.hardState() !== undefined
+      this.softChanged() ||
+      this.hardChanged()
     );
   }
 
   ready(): Ready {
     invariant(this.pending === null, 'ready() called again before advance()');
+    const soft = this.softState();
+    const hard = this.hardState();
     const rd: Ready = {
-      ...(this.softState() ? { softState: this.softState()! } : {}),
-      ...(this.hardState() ? { hardState: this.hardState()! } : {}),
+      ...(soft ? { softState: soft } : {}),
+      ...(hard ? { hardState: hard } : {}),
       entries: this.log.unstableEntries(),
       messages: this.msgs,
       committedEntries: this.log.nextCommitted(),
@@ -180,6 +182,17 @@ export class RaftNode {
     this.pending = null;
   }
 
+  // hasReady asks these on every pass of the run loop: compared in place, no object made.
+  private softChanged(): boolean {
+    const p = this.prevSoft;
+    return this.curRole !== p.role || this.curLeader !== p.leader || this.curTerm !== p.term;
+  }
+
+  private hardChanged(): boolean {
+    const p = this.prevHard;
+    return this.curTerm !== p.term || this.votedFor !== p.vote || this.log.committed !== p.commit;
+  }
+
   private softState(): SoftState | undefined {
     const s = { role: this.curRole, leader: this.curLeader, term: this.curTerm };
     const p = this.prevSoft;
@@ -193,7 +206,7 @@ export class RaftNode {
   }
 
   private assertAdvanced(what: string): void {
-    invariant(this.pending === null, `${what}() while a Ready is outstanding: call advance() first`);
+    if (this.pending !== null) fail(`${what}() while a Ready is outstanding: call advance() first`);
   }
 
   private send(m: Outgoing): void {
@@ -211,7 +224,7 @@ export class RaftNode {
     }
     // §5.2: a fresh random draw on every reset is what breaks split votes.
     const r = this.cfg.randomInt(electionMax - electionMin);
-    invariant(Number.isInteger(r) && r >= 0 && r < electionMax - electionMin, `randomInt returned ${r}`);
+    if (!(Number.isInteger(r) && r >= 0 && r < electionMax - electionMin)) fail(`randomInt returned ${r}`);
     this.electionTimeout = electionMin + r;
   }
 
@@ -258,7 +271,7 @@ export class RaftNode {
   // ---- role transitions (§5.2) ----
 
   private becomeFollower(term: number, leader: string | null): void {
-    invariant(term >= this.curTerm, `becomeFollower to older term ${term} < ${this.curTerm}`);
+    if (!(term >= this.curTerm)) fail(`becomeFollower to older term ${term} < ${this.curTerm}`);
     if (term > this.curTerm) {
       this.curTerm = term;
       this.votedFor = null;
@@ -299,7 +312,7 @@ export class RaftNode {
   }
 
   private becomeLeader(): void {
-    invariant(this.curRole === 'candidate', `only a candidate becomes leader, not ${this.curRole}`);
+    if (this.curRole !== 'candidate') fail(`only a candidate becomes leader, not ${this.curRole}`);
     invariant(this.votedFor === this.cfg.id, 'a leader voted for itself');
     this.curRole = 'leader';
     this.curLeader = this.cfg.id;
@@ -359,7 +372,7 @@ export class RaftNode {
   /** §5.2 one vote per term, §5.4.1 only for an at-least-as-up-to-date log. */
   private handleVoteRequest(m: VoteRequest): void {
     const pre = m.type === 'prevote';
-    invariant(pre ? m.term >= this.curTerm : m.term === this.curTerm, `vote request term ${m.term} vs ${this.curTerm}`);
+    if (!(pre ? m.term >= this.curTerm : m.term === this.curTerm)) fail(`vote request term ${m.term} vs ${this.curTerm}`);
     const canVote =
       this.votedFor === m.from ||
       (this.votedFor === null && this.curLeader === null) ||
@@ -373,7 +386,7 @@ export class RaftNode {
     if (!pre) {
       // Only a pre-candidate can get here without following: it never voted in this term.
       if (this.curRole === 'precandidate') this.becomeFollower(this.curTerm, null);
-      invariant(this.curRole === 'follower', `granting a vote as ${this.curRole}`);
+      if (this.curRole !== 'follower') fail(`granting a vote as ${this.curRole}`);
       this.votedFor = m.from;
       this.resetElectionTimer();
       this.touchSticky(m.from);
@@ -408,9 +421,9 @@ export class RaftNode {
 
   /** Any message from the leader of our term: follow it and restart the election clock. */
   private acceptLeader(from: string): void {
-    invariant(this.curRole !== 'leader', `two leaders in term ${this.curTerm}: ${this.cfg.id} and ${from}`);
+    if (this.curRole === 'leader') fail(`two leaders in term ${this.curTerm}: ${this.cfg.id} and ${from}`);
     if (this.curRole !== 'follower') this.becomeFollower(this.curTerm, from);
-    invariant(this.curLeader === null || this.curLeader === from, `leader changed within term ${this.curTerm}`);
+    if (!(this.curLeader === null || this.curLeader === from)) fail(`leader changed within term ${this.curTerm}`);
     this.curLeader = from;
     this.electionElapsed = 0;
     this.touchSticky(from);
@@ -453,7 +466,7 @@ export class RaftNode {
   private peerProgress(from: string): Progress | undefined {
     if (this.curRole !== 'leader') return undefined;
     const pr = this.progress.get(from);
-    invariant(pr !== undefined, `leader has no progress for ${from}`);
+    if (pr === undefined) fail(`leader has no progress for ${from}`);
     return pr;
   }
 
@@ -464,7 +477,7 @@ export class RaftNode {
     if (m.success) {
       if (m.matchIndex > this.log.lastIndex()) {
         // Only possible when a follower committed what we lack, i.e. under a safety bug.
-        invariant(this.cfg.safetyBugs, `peer matched ${m.matchIndex} beyond our log ${this.log.lastIndex()}`);
+        if (!this.cfg.safetyBugs) fail(`peer matched ${m.matchIndex} beyond our log ${this.log.lastIndex()}`);
         return;
       }
       // Responses can arrive duplicated or out of order: match only moves forward.
@@ -491,10 +504,10 @@ export class RaftNode {
   }
 
   private sendAppend(to: string, pr: Progress): void {
-    invariant(pr.next >= pr.match + 1 && pr.next <= this.log.lastIndex() + 1, `next ${pr.next} out of range`);
+    if (!(pr.next >= pr.match + 1 && pr.next <= this.log.lastIndex() + 1)) fail(`next ${pr.next} out of range`);
     const prevLogIndex = pr.next - 1;
     const prevLogTerm = this.log.termAt(prevLogIndex);
-    invariant(prevLogTerm !== undefined, `no term at prevLogIndex ${prevLogIndex}`);
+    if (prevLogTerm === undefined) fail(`no term at prevLogIndex ${prevLogIndex}`);
     const entries = this.log.slice(pr.next, pr.next + this.cfg.maxEntriesPerAppend - 1);
     const commit = this.log.committed;
     this.send({ type: 'append', to, term: this.curTerm, prevLogIndex, prevLogTerm, entries, commit, sentTick: this.now, epoch: this.cfg.epoch });
