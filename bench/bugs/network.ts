@@ -9,11 +9,17 @@ import { explore, fitExplore, optionsFor, resolveExplore } from '../../harness/e
 import type { StrategySpec } from '../../harness/sched/index.js';
 import { loadTarget } from '../../harness/target/load.js';
 import { median, quantile, show, walkNet, type NetCase, type NetWalk } from './net-walk.js';
+import { performance } from 'node:perf_hooks';
 import { table } from './table.js';
 
 export const NET_FIXTURES = 'bench/fixtures/net';
-const BASES = 30;
-const CAP = 1_000;
+/** BENCH_NET_BASES / BENCH_NET_CAP / BENCH_NET_CASES (comma-separated case names) narrow a
+ * measurement on a loaded machine; the published tables say which were used. */
+const BASES = Number(process.env['BENCH_NET_BASES'] ?? 30);
+const CAP = Number(process.env['BENCH_NET_CAP'] ?? 1_000);
+const ONLY = process.env['BENCH_NET_CASES']?.split(',').filter((x) => x.length > 0) ?? null;
+/** Distinct abstract states are compared after this many seeds (1..N), per strategy. */
+const STATES_AFTER = Number(process.env['BENCH_NET_STATES_AFTER'] ?? 1_000);
 const AIM_MEDIAN = 50;
 const AIM_P90 = 300;
 const AIM_RATIO = 10;
@@ -78,11 +84,33 @@ export async function networkSection(budgetMs: number, jobs: number): Promise<st
   let cases = 0;
   let orderMet = 0;
   let orderCases = 0;
+  const guidedRows: string[][] = [];
+  const stateRows: string[][] = [];
   for (const c of await networkCases()) {
+    if (ONLY !== null && !ONLY.includes(caseName(c))) continue;
     const f = await fitted(c);
     const walks: NetWalk[] = [];
     for (const strategy of [{ name: 'random', params: {} }, f.pctcp, f.portfolio]) {
       walks.push(await walkNet(explore as never, c, { strategy }, BASES, CAP, jobs, budgetMs));
+    }
+    const guided = await walkGuided(c, BASES, CAP, jobs, budgetMs);
+    const gm = median(guided.counts);
+    const pm = median(walks[2]!.counts);
+    guidedRows.push([
+      caseName(c), c.kind, `${show(pm, CAP)} / ${show(quantile(walks[2]!.counts, 0.9), CAP)} (${walks[2]!.counts.length})`,
+      `${show(gm, CAP)} / ${show(quantile(guided.counts, 0.9), CAP)} (${guided.counts.length})`,
+      `${(Math.min(pm, CAP + 1) / Math.min(gm, CAP + 1)).toFixed(1)}×`,
+      guided.msToFirst.length > 0 ? (median(guided.msToFirst) / 1000).toFixed(1) : '-',
+      walks[2]!.msToFirst.length > 0 ? (median(walks[2]!.msToFirst) / 1000).toFixed(1) : '-',
+    ]);
+    if (STATES_AFTER > 0) {
+      const counts: string[] = [];
+      for (const strategy of [{ name: 'random', params: {} }, f.pctcp, f.portfolio, { name: 'guided', params: {} }]) {
+        const r = await explore({ target: c.ref, variant: c.variant, seeds: `1..${STATES_AFTER}`, strategy, jobs });
+        const n = r.states.count();
+        counts.push(`${n.estimated ? '≈' : ''}${n.value}`);
+      }
+      stateRows.push([caseName(c), ...counts]);
     }
     const ms = walks.map((x) => median(x.counts));
     const order = ORDER_CASES.has(caseName(c));
@@ -131,5 +159,39 @@ export async function networkSection(budgetMs: number, jobs: number): Promise<st
     '',
     `aims met: ${met} of ${cases} (median ≤ ${AIM_MEDIAN} and p90 ≤ ${AIM_P90}); the ≥${AIM_RATIO}× aim applies to cases needing concurrency or a timer race.`,
     ...notes.map((n) => `- ${n}`),
+    '',
+    `## Guided (issue 14): seeds to the first failure, median / p90 (bases), ${BASES} base seeds, cap ${CAP}; wall s to the first, median`,
+    '',
+    ...table(['case', 'expected', 'portfolio', 'guided', 'portfolio/guided', 'guided s', 'portfolio s'], guidedRows),
+    ...(stateRows.length > 0 ? ['', `## Distinct abstract states after seeds 1..${STATES_AFTER}`, '', ...table(['case', 'random', 'pctcp', 'portfolio', 'guided'], stateRows)] : []),
   ];
+}
+
+/**
+ * Guided needs its corpus to live across a base's seeds, so a base is one explore() over
+ * `b:0 … b:cap-1`, stopped as soon as a run shows the kind (the walk's chunks would each start
+ * from an empty corpus). Counted as the walk counts: seeds up to and including the first hit.
+ */
+async function walkGuided(c: NetCase, bases: number, cap: number, jobs: number, budgetMs: number): Promise<NetWalk> {
+  const t0 = performance.now();
+  const out: NetWalk = { case: c, counts: [], cap, msToFirst: [], runs: 0, ms: 0 };
+  for (let b = 0; b < bases; b++) {
+    if (b > 0 && performance.now() - t0 > budgetMs) break;
+    const tb = performance.now();
+    let hit = false;
+    const seeds = Array.from({ length: cap }, (_, i) => `${b}:${i}`);
+    const r = await explore({
+      target: c.ref, variant: c.variant, seeds, strategy: 'guided', jobs,
+      onResult: (res) => {
+        if (res.violations.some((v) => v.kind === c.kind)) hit = true;
+      },
+      shouldStop: () => hit,
+    });
+    const first = r.failures.filter((f) => f.kinds.includes(c.kind)).map((f) => Number(f.seed.split(':')[1])).sort((x, y) => x - y)[0];
+    out.runs += r.runs;
+    out.counts.push(first === undefined ? cap + 1 : first + 1);
+    if (first !== undefined) out.msToFirst.push(performance.now() - tb);
+  }
+  out.ms = performance.now() - t0;
+  return out;
 }

@@ -33,6 +33,7 @@ export interface RunFlags {
   'max-tasks'?: number;
   'stall-ms'?: number;
   'max-heap-mb'?: number;
+  'guide-dir'?: string;
   'report-dir': string;
 }
 
@@ -61,6 +62,7 @@ export function exploreFlags(a: RunFlags): Omit<ExploreOptions, 'target' | 'seed
     maxTasks: a['max-tasks'],
     stallMs: a['stall-ms'],
     maxHeapMb: a['max-heap-mb'],
+    ...(a['guide-dir'] !== undefined ? { guideDir: a['guide-dir'] } : {}),
     onNote: (line) => process.stderr.write(`${process.stderr.isTTY === true ? '\r\x1b[K' : ''}interleave: ${line}\n`),
   };
 }
@@ -90,7 +92,8 @@ function parseNet(items: readonly string[]): Record<string, number | boolean | s
 export function runOptions<T>(y: Argv<T>) {
   return y
     .option('variant', { type: 'string', describe: 'variant(s) to run, comma-separated (default: all of the target\'s variants)' })
-    .option('strategy', { type: 'string', describe: 'exploration strategy (default: a portfolio of random, pct and pctcp, picked per seed, for a network target; random for a thread target)' })
+    .option('strategy', { type: 'string', describe: 'exploration strategy (default: a portfolio of random, pct and pctcp, picked per seed, for a network target; random for a thread target; guided: mutate runs that reached new abstract states)' })
+    .option('guide-dir', { type: 'string', describe: 'guided: keep the corpus here between runs, one file per target and options (delete it to start afresh)' })
     .option('duration', { type: 'number', describe: 'virtual duration of each run, ms (default 60000)' })
     .option('max-steps', { type: 'number', describe: 'total step budget; running out is a budget-exceeded violation (default 1000000; 100000 steps without virtual time moving is one too)' })
     .option('faults', { type: 'string', array: true, describe: 'faults to inject: names or all (comma-separated)' })

@@ -39,6 +39,10 @@ export function summaryText(results: readonly ExploreResult[], wallMs: number, r
     if (g !== null) out(`  ${pctGuaranteeText(g)}`);
     const cp = pctcpBoundText(r);
     if (cp !== null) out(`  ${cp}`);
+    if (r.guide !== undefined) {
+      const g = r.guide;
+      out(`  guided: ${g.entries} corpus entries${g.loaded > 0 ? ` (${g.loaded} read from the guide file)` : ''}, ${g.statesSeen} abstract states reached; failures replay only from their schedule files${g.file !== null ? `; corpus saved to ${g.file}` : ''}`);
+    }
     if (r.firstFailure) out(`  first failing seed: ${r.firstFailure.variant} seed ${r.firstFailure.seed}`);
     const shown = r.failures.slice(0, 10);
     for (const f of shown) {

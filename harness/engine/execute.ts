@@ -7,6 +7,8 @@ import { makeStrategy, strategyOwnsDelays, type StrategySpec } from '../sched/in
 import type { SchedulerFactory } from '../core/scheduler.js';
 import { fixedWorkload, type Weather } from '../net/weather.js';
 import { networkOf } from '../net/network.js';
+import type { GuidedInfo } from '../guide/run.js';
+import type { ScheduleFile } from '../schedule/file.js';
 
 export interface RunResult {
   target: string;
@@ -41,6 +43,10 @@ export interface RunResult {
   trace?: TraceEvent[];
   /** The distinct abstract states the run reached (cover/abstract-state.ts), ascending. */
   cover?: number[];
+  /** A `--strategy guided` run: its parent and mutation, and the corpus entry it became. */
+  guided?: GuidedInfo;
+  /** A guided failure's schedule file: the only way to replay it. */
+  schedule?: ScheduleFile;
 }
 
 export interface ExecuteInput {

@@ -18,6 +18,9 @@ import { parseSeeds } from './seeds.js';
 import { runSupervised } from './parallel.js';
 import { Distinct } from './distinct.js';
 import { StateSet } from '../cover/sketch.js';
+import type { GuideCorpus } from '../guide/corpus.js';
+import { finishGuide, guidedReplayCommand, learnArrival, startGuide } from '../guide/campaign.js';
+import { runGuided } from '../guide/run.js';
 import { catchRejections, runAlone, runGroup, type GroupItem } from './boundary.js';
 
 export interface ExploreOptions {
@@ -97,6 +100,10 @@ export interface ExploreOptions {
   /** Called for each seed run now, in the campaign's order, with its entry (the journal line,
    * its failure file decided) and, for a failure, what the report lists. */
   onEntry?: (e: SeedEntry, res: RunResult, failure: Failure | null) => void;
+  /** `--strategy guided`: the directory its corpus persists in between campaigns (guide/file.ts). */
+  guideDir?: string;
+  /** Where the report goes: a guided failure's replay command names its schedule file there. */
+  reportDir?: string;
 }
 
 export type { ExploreResult, Failure, SeedEntry, ViolationBrief } from './tally.js';
@@ -125,6 +132,8 @@ export interface Resolved {
   per: Record<string, VariantOptions>;
   swarm: boolean;
   checkDeterminism: boolean;
+  /** `--strategy guided`: the corpus this thread's seeds are mutated from and grow. */
+  guide?: GuideCorpus;
 }
 
 /** Turns user-facing options into what execute() needs; every bad input is a UsageError. */
@@ -442,6 +451,10 @@ export async function explore(o: ExploreOptions): Promise<ExploreResult> {
   const resumed = o.resumed ?? new Map<number, SeedEntry>();
   for (const i of resumed.keys()) if (!(Number.isSafeInteger(i) && i >= 0 && i < total)) throw new UsageError(`resumed seed index ${i} is outside this campaign (${total} runs)`);
   const broken = new BrokenSetup(r.variants, seeds.length, resumed);
+  if (o.guideDir !== undefined && r.strategy.name !== 'guided') throw new UsageError('--guide-dir keeps the corpus of --strategy guided: add --strategy guided');
+  const guide = r.strategy.name === 'guided'
+    ? startGuide(r.target.name, Object.fromEntries(r.variants.map((v) => [v, optionsFor(r, v).commandOptions])), o.guideDir) : null;
+  if (guide !== null) r.guide = guide.corpus;
   // Resumed entries are folded in the campaign's order, between the fresh results around them.
   let next = 0;
   const foldResumedBelow = (limit: number): void => {
@@ -471,7 +484,11 @@ export async function explore(o: ExploreOptions): Promise<ExploreResult> {
       exploreOptions: perVariant[r.variants[0]!]!, perVariant,
       jobs, keepAll: keep, collect: false,
       skip: new Set(resumed.keys()),
-      onArrival: (res, i) => broken.see(i, res),
+      onArrival: (res, i) => {
+        broken.see(i, res);
+        if (guide !== null) learnArrival(guide, res);
+      },
+      ...(guide !== null ? { guide: guide.loaded } : {}),
       ...(o.stallMs !== undefined ? { stallMs: o.stallMs } : {}),
       ...(o.maxHeapMb !== undefined ? { maxHeapMb: o.maxHeapMb } : {}),
       ...(o.shouldStop !== undefined ? { shouldStop: o.shouldStop } : {}),
@@ -486,6 +503,10 @@ export async function explore(o: ExploreOptions): Promise<ExploreResult> {
   } else {
     foldResumedBelow(total);
     delete out.interrupted;
+  }
+  if (guide !== null) {
+    const file = finishGuide(guide);
+    out.guide = { entries: guide.corpus.size(), loaded: guide.loaded.length, statesSeen: guide.corpus.statesSeen(), file };
   }
   return out;
 }
@@ -578,6 +599,7 @@ export interface SeedExtra {
 
 /** One seed as a campaign runs it: its weather drawn first, and a second run to compare when asked. */
 export function runSeed(r: Resolved, variant: string, seed: string, extra?: SeedExtra): Promise<RunResult> {
+  if (r.guide !== undefined) return runGuided(r, r.guide, variant, seed, extra);
   return runWith(r, variant, seed, strategyFor(r, variant, seed), extra);
 }
 
@@ -635,7 +657,7 @@ export function emptyResult(r: Resolved): ExploreResult {
 }
 
 /** The fold a campaign's results go through (live, or read back from a journal). */
-export function tallyFor(r: Resolved, out: ExploreResult, o: Pick<ExploreOptions, 'hashes' | 'maxFailures' | 'maxFailureFiles'>): Tally {
+export function tallyFor(r: Resolved, out: ExploreResult, o: Pick<ExploreOptions, 'hashes' | 'maxFailures' | 'maxFailureFiles' | 'reportDir'>): Tally {
   const limits = {
     hashes: o.hashes === true,
     maxFailures: o.maxFailures ?? DEFAULT_MAX_FAILURES,
@@ -643,7 +665,8 @@ export function tallyFor(r: Resolved, out: ExploreResult, o: Pick<ExploreOptions
   };
   if (!(Number.isSafeInteger(limits.maxFailures) && limits.maxFailures >= 0)) throw new UsageError(`maxFailures must be an integer >= 0, got ${limits.maxFailures}`);
   if (!(Number.isSafeInteger(limits.maxFailureFiles) && limits.maxFailureFiles >= 0)) throw new UsageError(`--max-failure-files must be an integer >= 0, got ${limits.maxFailureFiles}`);
-  return new Tally(out, limits, (variant, seed) => replayCommand(r.targetRef, variant, seed, strategyFor(r, variant, seed), optionsFor(r, variant).commandOptions),
+  return new Tally(out, limits, (variant, seed, file) => r.strategy.name === 'guided' ? guidedReplayCommand(o.reportDir, file)
+    : replayCommand(r.targetRef, variant, seed, strategyFor(r, variant, seed), optionsFor(r, variant).commandOptions),
     (variant, seed) => strategyFor(r, variant, seed));
 }
 
@@ -664,6 +687,7 @@ export async function replay(o: ReplayOptions): Promise<RunResult & { replayComm
   const r = await resolveExplore(o);
   const [seed] = seedList([o.seed]);
   const v = optionsFor(r, o.variant);
+  if (r.strategy.name === 'guided') throw new UsageError(`a guided run is not reproducible from its seed: replay its schedule file (replay --schedule <report>/failures/…schedule.json)`);
   await fitExplore({ ...r, variants: [o.variant] }, o);
   const strategy = strategyFor(r, o.variant, seed!);
   const command = replayCommand(r.targetRef, o.variant, seed!, strategy, v.commandOptions);

@@ -4,7 +4,8 @@ import { Worker } from 'node:worker_threads';
 import type { RunResult } from '../engine/execute.js';
 import { CELL_WORDS, ITEM, STEP } from '../core/progress.js';
 import { concreteStrategy, UsageError, type StrategySpec } from '../sched/index.js';
-import { unpackResults, type FromWorker, type WorkerExploreOptions, type WorkerSetup, type WorkItem } from './worker.js';
+import { unpackResults, type FromWorker, type ToWorker, type WorkerExploreOptions, type WorkerSetup, type WorkItem } from './worker.js';
+import type { GuideEntry } from '../guide/corpus.js';
 
 export type { WorkerExploreOptions } from './worker.js';
 
@@ -56,6 +57,9 @@ export interface ParallelInput {
   shouldStop?: () => boolean;
   /** One-line notes for the user (a suspected stall). */
   onNote?: (line: string) => void;
+  /** `--strategy guided`: the corpus every worker starts from (--guide-dir). Workers then
+   * share what they find: each new entry is sent to the others as it arrives. */
+  guide?: readonly GuideEntry[];
 }
 
 export interface ParallelOutcome {
@@ -168,6 +172,8 @@ class Pool {
   private resolve!: (interrupted: boolean) => void;
   private reject!: (e: unknown) => void;
   private watch: ReturnType<typeof setInterval> | null = null; // allowed: the supervisor's wall-clock watchdog, outside every run
+  /** Guided: the entries workers found, for the others and for a replacement worker. */
+  private readonly found: GuideEntry[] = [];
 
   constructor(
     private readonly input: ParallelInput,
@@ -213,6 +219,7 @@ class Pool {
       keepAll: this.input.keepAll === true,
       traceAll: this.input.traceAll === true,
       progress: sab,
+      ...(this.input.guide !== undefined ? { guide: [...this.input.guide, ...this.found] } : {}),
     };
     // execArgv []: the parent's loaders (a test runner's TypeScript hook) would only slow workers down.
     const worker = new Worker(WORKER_URL, { workerData: setup, execArgv: [], resourceLimits: { maxOldGenerationSizeMb: this.heapMb } });
@@ -247,7 +254,12 @@ class Pool {
     slot.inflight.shift();
     slot.exclusive = false;
     try {
-      for (const { i, result } of unpackResults(m)) this.accept(i, result);
+      const found: GuideEntry[] = [];
+      for (const { i, result } of unpackResults(m)) {
+        if (result.guided?.entry !== undefined) found.push(result.guided.entry);
+        this.accept(i, result);
+      }
+      if (found.length > 0) this.share(slot, found);
     } catch (e) {
       // A throwing onResult must reject the pool, not escape as an uncaught exception.
       this.fail(e instanceof Error ? e : new Error(String(e)));
@@ -261,6 +273,13 @@ class Pool {
     }
     this.send(slot);
     if (slot.inflight.length === 1) this.send(slot);
+  }
+
+  /** A worker's new corpus entries go to every other worker (guided: one corpus per process). */
+  private share(from: Slot, entries: GuideEntry[]): void {
+    this.found.push(...entries);
+    const m: ToWorker = { type: 'adopt', entries };
+    for (const s of this.slots) if (s !== from && !s.gone) s.worker.postMessage(m);
   }
 
   private accept(i: number, r: RunResult): void {
@@ -293,7 +312,7 @@ class Pool {
 
   private post(slot: Slot, items: WorkItem[]): void {
     slot.inflight.push(items);
-    slot.worker.postMessage({ type: 'batch', items });
+    slot.worker.postMessage({ type: 'batch', items } satisfies ToWorker);
   }
 
   /** The watchdog: a worker whose cell has not moved for 4 × stallMs is stuck in one step. */

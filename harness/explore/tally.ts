@@ -116,6 +116,9 @@ export interface ExploreResult {
   interrupted?: boolean;
   /** Kept only with keepRuns. */
   allRuns?: RunResult[];
+  /** `--strategy guided`: the corpus at the end (entries kept, read from --guide-dir, every
+   * abstract state reached) and the guide file written, if any. */
+  guide?: { entries: number; loaded: number; statesSeen: number; file: string | null };
 }
 
 export interface TallyLimits {
@@ -167,7 +170,7 @@ export class Tally {
   constructor(
     readonly out: ExploreResult,
     private readonly limits: TallyLimits,
-    private readonly replay: (variant: string, seed: string) => string,
+    private readonly replay: (variant: string, seed: string, file: string | null | undefined) => string,
     /** The concrete strategy of a seed (a portfolio's member): its k bounds the PCT guarantee. */
     private readonly strategyOf?: (variant: string, seed: string) => Required<StrategySpec>,
   ) {
@@ -230,7 +233,7 @@ export class Tally {
       byVariant[kind] = (byVariant[kind] ?? 0) + 1;
     }
     out.firstFailure ??= { variant: e.v, seed: e.s };
-    const f: Failure = { variant: e.v, seed: e.s, kinds: e.k, decisionHash: e.h, replayCommand: this.replay(e.v, e.s), first: e.f!, file: e.file ?? null };
+    const f: Failure = { variant: e.v, seed: e.s, kinds: e.k, decisionHash: e.h, replayCommand: this.replay(e.v, e.s, e.file), first: e.f!, file: e.file ?? null };
     if (e.x !== undefined) f.weather = e.x;
     if (res !== undefined && e.file !== null) f.result = res;
     if (out.failures.length < this.limits.maxFailures) out.failures.push(f);

@@ -5,6 +5,7 @@ import { UsageError, type StrategySpec } from '../sched/index.js';
 import { applyFit, resolveExplore, runSeed, type ExploreOptions, type Resolved, type SeedExtra } from './explore.js';
 import { ITEM, shareProgress } from '../core/progress.js';
 import { catchRejections, runGroup } from './boundary.js';
+import { GuideCorpus, type GuideEntry } from '../guide/corpus.js';
 
 /**
  * The serializable subset of ExploreOptions a worker re-resolves the target with: the plain
@@ -34,6 +35,8 @@ export interface WorkerSetup {
   traceAll?: boolean;
   /** The progress cell the supervisor watches (harness/core/progress.ts). */
   progress?: SharedArrayBuffer;
+  /** `--strategy guided`: the corpus to start from (loaded, and what other workers found so far). */
+  guide?: GuideEntry[];
 }
 
 export interface WorkItem {
@@ -47,7 +50,7 @@ export interface WorkItem {
   confirm?: true;
 }
 
-export type ToWorker = { type: 'batch'; items: WorkItem[] };
+export type ToWorker = { type: 'batch'; items: WorkItem[] } | { type: 'adopt'; entries: GuideEntry[] };
 export type FromWorker =
   | { type: 'ready' }
   | ({ type: 'results' } & Packed)
@@ -174,6 +177,9 @@ function serve(port: MessagePort, setup: WorkerSetup): void {
   let draining = false;
   let resolved: Resolved | null = null;
   const byVariant = new Map<string, Resolved>();
+  // One corpus per worker, shared by its variants' resolutions; others' entries arrive as 'adopt'.
+  const guide = setup.strategy.name === 'guided' ? new GuideCorpus() : null;
+  for (const e of setup.guide ?? []) guide?.adopt(e);
   const cell = setup.progress === undefined ? null : new Int32Array(setup.progress);
   if (cell !== null) shareProgress(cell);
   guardExit();
@@ -184,6 +190,7 @@ function serve(port: MessagePort, setup: WorkerSetup): void {
     let r = byVariant.get(variant);
     if (r === undefined) {
       r = await resolveForWorker({ ...setup, variants: [variant], exploreOptions: own });
+      if (guide !== null) r.guide = guide;
       byVariant.set(variant, r);
     }
     return r;
@@ -217,6 +224,10 @@ function serve(port: MessagePort, setup: WorkerSetup): void {
     draining = false;
   };
   port.on('message', (m: ToWorker) => {
+    if (m.type === 'adopt') {
+      for (const e of m.entries) guide?.adopt(e);
+      return;
+    }
     queue.push(m.items);
     void drain();
   });
@@ -224,7 +235,10 @@ function serve(port: MessagePort, setup: WorkerSetup): void {
   // so a target that fails to load is reported once, as the pool's error.
   const shared = setup.variants.filter((v) => setup.perVariant?.[v] === undefined);
   const boot = shared.length > 0
-    ? resolveForWorker({ ...setup, variants: shared }).then((r) => { resolved = r; })
+    ? resolveForWorker({ ...setup, variants: shared }).then((r) => {
+      if (guide !== null) r.guide = guide;
+      resolved = r;
+    })
     : resolvedFor(setup.variants[0]!).then(() => undefined);
   boot.then(
     () => {

@@ -7,6 +7,8 @@ import type { Weather } from '../net/weather.js';
 import type { DistinctSketch } from '../explore/distinct.js';
 import type { StatesSketch } from '../cover/sketch.js';
 import { writeFileAtomic } from './atomic.js';
+import { writeScheduleFile } from '../schedule/file.js';
+import { scheduleFileOf } from '../guide/campaign.js';
 import { UsageError, type StrategySpec } from '../sched/index.js';
 import { HARNESS_VERSION } from '../version.js';
 import { summaryMarkdown } from './markdown.js';
@@ -199,5 +201,7 @@ export function writeFailureFile(dir: string, f: Failure, targetRef: string): st
   makeDirs(join(dir, 'failures'));
   const path = join(dir, f.file);
   writeFileAtomic(path, JSON.stringify(failureReport(f.result, targetRef, f.replayCommand), null, 2) + '\n');
+  // A guided run is not reproducible from its seed: its schedule file, beside it, is how it replays.
+  if (f.result.schedule !== undefined) writeScheduleFile(join(dir, scheduleFileOf(f.file)), f.result.schedule);
   return path;
 }

@@ -4,6 +4,7 @@ import { runToBlockStrategy } from './run-to-block.js';
 import { pctStrategy } from './pct.js';
 import { pctcpStrategy } from './pctcp.js';
 import { portfolioMember, portfolioStrategy } from './portfolio.js';
+import { guidedStrategy } from './guided.js';
 import { withSuggestion } from '../core/suggest.js';
 import type { StrategyParams } from './params.js';
 import { UsageError } from '../core/errors.js';
@@ -27,6 +28,7 @@ const registry = new Map<string, Maker>([
   ['pct', (params) => pctStrategy(params)],
   ['pctcp', (params) => pctcpStrategy(params)],
   ['portfolio', (params) => portfolioStrategy(params)],
+  ['guided', () => guidedStrategy],
 ]);
 
 /**

@@ -14,7 +14,9 @@ import { UsageError } from '../../sched/index.js';
 import { MACHINE_KINDS } from '../../core/violation.js';
 import { Session } from '../session.js';
 import { DEFAULT_OPTIONS } from '../../engine/execute.js';
-import { replaySchedule } from '../../schedule/index.js';
+import { replaySchedule, type ScheduleFile } from '../../schedule/index.js';
+import type { RunResult } from '../../engine/execute.js';
+import type { Target } from '../../core/api.js';
 import { buildView, MAX_VIEW_EVENTS, type ViewData } from '../../report/html/index.js';
 import { writeRunPage } from '../../report/html/run-page.js';
 
@@ -28,6 +30,8 @@ async function shrinkAll(a: RunArgs, result: ExploreResult, dir: string, session
   const picked = result.failures.filter((f) => {
     // A stall or a heap exhaustion is not replayed thousands of times over: it is reported as found.
     if (MACHINE_KINDS.includes(f.kinds[0]!)) return false;
+    // A guided failure read back by --resume kept no run, and its seed alone does not make it again.
+    if (f.result === undefined && result.strategy.name === 'guided') return false;
     const key = `${f.variant}/${f.kinds[0]}`;
     if (seen.has(key)) return false;
     seen.add(key);
@@ -66,6 +70,13 @@ export interface RunArgs extends RunFlags {
   'max-failure-files'?: number;
   format?: string[];
   quiet?: boolean;
+}
+
+/** A guided failure's view: its schedule replayed, as its seed alone would not make the run again. */
+async function replayGuided(s: ScheduleFile, target: Target, tailOnly: boolean, replayCommand: string): Promise<RunResult> {
+  const base = tailOnly ? { ...DEFAULT_OPTIONS, traceWindow: MAX_VIEW_EVENTS } : { ...DEFAULT_OPTIONS, traceAll: true };
+  const rep = await replaySchedule(s, target, { base });
+  return { ...rep.result, replayCommand } as RunResult;
 }
 
 /** Shrinking is slow next to a run: shrink at most this many failures, one per (variant, kind) first. */
@@ -107,6 +118,7 @@ export async function runCommand(a: ArgumentsCamelCase<RunArgs>, argv: readonly 
       jobs,
       ...(a['max-failure-files'] !== undefined ? { maxFailureFiles: a['max-failure-files'] } : {}),
       resumed: session.resumed(),
+      reportDir: session.dir,
       onEntry: session.onEntry('', resolved.targetRef),
       shouldStop: () => session.interrupt.stopped,
       onResult(r, i, total) {
@@ -138,7 +150,7 @@ export async function runCommand(a: ArgumentsCamelCase<RunArgs>, argv: readonly 
   if (stdoutIsMachine(formats) && interrupted !== '') process.stderr.write(interrupted);
   // The machine formats carry summary.md, which links the page: they are emitted once it exists.
   try {
-    await shrinkAndDraw(a, result, session, resolved.target.name, flags, say);
+    await shrinkAndDraw(a, result, session, resolved.target, flags, say);
   } finally {
     emitFormats(last, report);
   }
@@ -146,14 +158,15 @@ export async function runCommand(a: ArgumentsCamelCase<RunArgs>, argv: readonly 
 }
 
 /** Shrinks the failures asked for, then draws index.html (the shrunk schedules' views first). */
-async function shrinkAndDraw(a: ArgumentsCamelCase<RunArgs>, result: ExploreResult, session: Session, name: string, flags: ReturnType<typeof exploreFlags>, say: (l: string) => void): Promise<void> {
+async function shrinkAndDraw(a: ArgumentsCamelCase<RunArgs>, result: ExploreResult, session: Session, target: Target, flags: ReturnType<typeof exploreFlags>, say: (l: string) => void): Promise<void> {
+  const name = target.name;
   const shrunk = (a.shrink === true || a['save-failures'] === true) && !session.interrupt.stopped ? await shrinkAll(a, result, session.dir, session, say) : [];
   // The page is a view of a finished report: failing to draw it is a warning, never the run's verdict.
   const page = session.interrupt.stopped ? null : await writeRunPage({
     dir: session.dir, title: `interleave run ${name}`, failures: result.failures, first: shrunk,
     // In-process: these seeds already ran to completion under the watchdog. With the variant's
     // fitted strategy, so no replay runs the fitting pilot again.
-    replayOne: (f, tailOnly) => replay({
+    replayOne: (f, tailOnly) => f.result?.schedule !== undefined ? replayGuided(f.result.schedule, target, tailOnly, f.replayCommand) : replay({
       target: a.target, variant: f.variant, seed: f.seed, ...flags, strategy: result.strategyByVariant[f.variant] ?? result.strategy,
       inline: true, ...(tailOnly ? { traceWindow: MAX_VIEW_EVENTS } : { trace: true }),
     }),

@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { ArgumentsCamelCase } from 'yargs';
 import { replay, resolveExplore, seedList, seedOptions, type Resolved } from '../../explore/explore.js';
 import { MACHINE_KINDS } from '../../core/violation.js';
-import { makeSchedule, writeScheduleFile, type ScheduleFile } from '../../schedule/index.js';
+import { makeSchedule, scheduleRunOptions, writeScheduleFile, type ScheduleFile } from '../../schedule/index.js';
 import { describeChange, describeFault, parseShrinkBudget, shrink, type ShrinkBudget, type ShrinkResult } from '../../shrink/index.js';
 import { UsageError } from '../../sched/index.js';
 import { ensureWritableDir } from '../../report/write.js';
@@ -30,9 +30,10 @@ export interface Shrunk {
 /** Shrinks one failing run and writes its schedule file; the caller has checked it failed. */
 export async function shrinkFailure(r: Resolved, res: RunResult, file: string, shouldStop?: () => boolean, budget: ShrinkBudget = {}): Promise<Shrunk> {
   const kind = res.violations[0]!.kind;
-  const options = seedOptions(r, res.variant, res.seed);
+  // A guided run ran under its parent's (perhaps mutated) weather: its schedule holds the options.
+  const options = res.schedule !== undefined ? scheduleRunOptions(res.schedule) : seedOptions(r, res.variant, res.seed);
   const s = await shrink({
-    target: r.target, variant: res.variant, seed: res.seed, strategy: res.strategy, options,
+    target: r.target, variant: res.variant, seed: res.seed, strategy: res.schedule?.strategy ?? res.strategy, options,
     decisions: res.decisions, kind, ...budget, ...(shouldStop !== undefined ? { shouldStop } : {}),
   });
   const schedule = makeSchedule({ targetRef: r.targetRef, result: s.result, options: s.options, note: shrinkNote(res.seed, s) });
