@@ -12,6 +12,7 @@ import { shrink } from '../dist/harness/shrink/index.js';
 import { twoDrops, NEEDED } from './fixtures/net-two-drops.js';
 import { busyClient } from './fixtures/net-busy-client.js';
 import { slowAlarm } from './fixtures/net-slow-alarm.js';
+import { twoLosses } from './fixtures/net-two-losses.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const FIXTURE = join(ROOT, 'test/fixtures/net-two-drops.ts');
@@ -143,6 +144,27 @@ t.test('suffix pass: what belongs to no fault is drawn again, and an earlier way
   t.ok(at * 3 < r.violations[0]!.timeMs, `the alarm went off at ${Math.round(r.violations[0]!.timeMs)} ms, shrunk at ${Math.round(at)} ms`);
   t.ok(s.after.steps * 3 < s.before.steps, `steps ${s.before.steps} → ${s.after.steps}`);
   const again = await runDecisions(aspec(r.seed), s.decisions, { mode: 'strict' });
+  t.equal(again.result.decisionHash, s.result.decisionHash, 'replays strictly');
+  t.equal(again.result.violations[0]?.kind, 'assert');
+});
+
+t.test('time compression: two drops a second apart come sooner, and the violation with them', async (t) => {
+  const losses = twoLosses();
+  const o = { ...DEFAULT_OPTIONS, faults: { drop: 0.02 }, faultWindowMs: 5_000, durationMs: 5_000 };
+  const lspec = (seed: string) => ({ target: losses, variant: 'buggy', seed, strategy: { name: 'random' }, options: o });
+  let r: RunResult | null = null;
+  for (let i = 0; i < 200 && r === null; i++) {
+    const x = await execute(lspec(`losses:${i}`));
+    if (x.violations[0]?.kind === 'assert' && (x.faultLog.find((f) => f.fault === 'drop')?.timeMs ?? 0) >= 1_000) r = x;
+  }
+  if (r === null) throw new Error('no seed among 200 whose first drop came after 1 s');
+  const first = r.faultLog.find((f) => f.fault === 'drop')!.timeMs;
+  const s = await shrink({ ...lspec(r.seed), decisions: r.decisions, kind: 'assert', maxRuns: 300 });
+  const drops = s.result.faultLog.filter((f) => f.fault === 'drop');
+  t.equal(drops.length, 2, `two drops remain: ${drops.map((f) => `${f.detail} at ${Math.round(f.timeMs)} ms`).join(', ')}`);
+  const at = s.result.violations[0]!.timeMs;
+  t.ok(at * 2 < first, `the first drop came at ${Math.round(first)} ms; the shrunk run fails at ${Math.round(at)} ms`);
+  const again = await runDecisions(lspec(r.seed), s.decisions, { mode: 'strict' });
   t.equal(again.result.decisionHash, s.result.decisionHash, 'replays strictly');
   t.equal(again.result.violations[0]?.kind, 'assert');
 });

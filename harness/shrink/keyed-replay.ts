@@ -39,8 +39,12 @@ export interface KeyedRun {
   draws: Map<string, number>;
   /** Step and choice labels in the order they were picked. */
   steps: string[];
+  /** The virtual time each step was picked at (compress.ts cuts by it). */
+  stepTimes: number[];
   choices: string[];
   units: FaultUnit[];
+  /** Every message sent, in order, with its send time. */
+  sends: { label: string; timeMs: number }[];
 }
 
 /**
@@ -57,6 +61,7 @@ class Probe {
   /** Keys of fault yes/no draws that said yes and no fault entry has claimed yet. */
   private readonly yes: string[] = [];
   readonly units: FaultUnit[] = [];
+  readonly sends: { label: string; timeMs: number }[] = [];
 
   /** The message being sent in this step, from the trace's `send` (its draws are keyed by it). */
   sending: string | null = null;
@@ -65,7 +70,10 @@ class Probe {
     this.run = run;
     const add = run.trace.add.bind(run.trace);
     run.trace.add = (step, timeMs, task, op, obj, result): void => {
-      if (op === 'send' && typeof obj === 'string') this.sending = obj;
+      if (op === 'send' && typeof obj === 'string') {
+        this.sending = obj;
+        this.sends.push({ label: obj, timeMs });
+      }
       add(step, timeMs, task, op, obj, result);
     };
     const chance = run.chance.bind(run);
@@ -175,6 +183,7 @@ class KeyingScheduler implements Scheduler {
   readonly params = { mode: 'lenient' };
   readonly draws = new Map<string, number>();
   readonly steps: string[] = [];
+  readonly stepTimes: number[] = [];
   readonly choices: string[] = [];
   private readonly inner: ReplayScheduler;
 
@@ -186,6 +195,7 @@ class KeyingScheduler implements Scheduler {
     const i = this.inner.nextStep(steps, ctx);
     this.keys.stepped(steps[i]!.label);
     this.steps.push(steps[i]!.label);
+    this.stepTimes.push(this.keys.nowMs);
     return i;
   }
 
@@ -223,6 +233,7 @@ class KeyedScheduler implements Scheduler {
   /** What this run asked for, keyed, so an accepted candidate is the next one's original. */
   readonly draws = new Map<string, number>();
   readonly steps: string[] = [];
+  readonly stepTimes: number[] = [];
   readonly choices: string[] = [];
 
   /** Keys of the faults `from` made: their draws and those they own are never drawn again. */
@@ -245,6 +256,7 @@ class KeyedScheduler implements Scheduler {
     this.lastLabel = steps[i]!.label;
     this.keys.stepped(this.lastLabel);
     this.steps.push(this.lastLabel);
+    this.stepTimes.push(this.keys.nowMs);
     return i;
   }
 
@@ -303,7 +315,7 @@ export async function keyRun(spec: RunSpec, list: readonly Decision[]): Promise<
   });
   const k = s as KeyingScheduler | null;
   if (k === null) throw new Error('execute did not build a scheduler');
-  return { result, draws: k.draws, steps: k.steps, choices: k.choices, units: probe.units };
+  return { result, draws: k.draws, steps: k.steps, stepTimes: k.stepTimes, choices: k.choices, units: probe.units, sends: probe.sends };
 }
 
 /**
@@ -321,5 +333,5 @@ export async function runWithout(spec: RunSpec, from: KeyedRun, removed: Readonl
   });
   const k = s as KeyedScheduler | null;
   if (k === null) throw new Error('execute did not build a scheduler');
-  return { result, draws: k.draws, steps: k.steps, choices: k.choices, units: probe.units };
+  return { result, draws: k.draws, steps: k.steps, stepTimes: k.stepTimes, choices: k.choices, units: probe.units, sends: probe.sends };
 }

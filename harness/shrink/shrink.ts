@@ -9,6 +9,7 @@ import { Runner, type ShrinkBudget } from './runner.js';
 import { boundedSearch, iteratedSearch } from './search.js';
 import { changes, lightenWorkload, type WorkloadChange } from './workload.js';
 import { shortenSuffix } from './suffix.js';
+import { compressTime } from './compress.js';
 
 export interface ShrinkInput extends RunSpec, ShrinkBudget {
   /** The failing run's decisions (RunResult.decisions). */
@@ -68,7 +69,8 @@ export async function shrink(input: ShrinkInput): Promise<ShrinkResult> {
     await adopt(r, phase);
     // Without the faults it needed no more, the bug may need less load too.
     await lighten(r, spec(), r.best.list);
-    await shorten(r, spec(), phase.actors);
+    await adoptShorter(r, await compressTime(r, spec(), r.best.list, r.kind, phase.actors));
+    await adoptShorter(r, await shortenSuffix(r, spec(), r.best.list, r.kind, phase.actors));
     r.hold(FINAL_CHECK_SHARE);
   }
   await descend(r, true);
@@ -127,9 +129,8 @@ async function lighten(r: Runner, spec: RunSpec, list: readonly Decision[]): Pro
   r.adopt(c);
 }
 
-/** A run that reaches the violation sooner after its last fault (suffix.ts) becomes the best. */
-async function shorten(r: Runner, spec: RunSpec, actors: readonly string[]): Promise<void> {
-  const list = await shortenSuffix(r, spec, r.best.list, r.kind, actors);
+/** A run that reaches the violation sooner (compress.ts, suffix.ts) becomes the best. */
+async function adoptShorter(r: Runner, list: Decision[] | null): Promise<void> {
   if (list === null) return;
   const c = await r.run(list, false, r.options.maxSteps);
   if (c.kind === r.kind && c.metrics.steps < r.best.metrics.steps && c.metrics.faults <= r.best.metrics.faults) r.adopt(c);
