@@ -88,6 +88,9 @@ export class DecisionLog {
       const c = codes[i]!;
       if (c >= 0) {
         out[i] = c;
+      } else if (c > -1 - ID_SPAN) {
+        // A key without a number (a task's step): the common case, kept to integer arithmetic.
+        out[i] = this.keys[-1 - c]!.label;
       } else if (c <= OTHER_BASE) {
         out[i] = this.others[OTHER_BASE - c]!;
       } else {
