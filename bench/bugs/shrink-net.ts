@@ -1,7 +1,7 @@
 /**
  * Issue 16's measurement of network shrinking, in candidate runs (deterministic, load-free):
- * `node dist/bench/bugs/shrink-net.js [--runs N] [variant:seed ...]` shrinks each failing Raft
- * seed with `maxRuns` N (default 1500), replays the result strictly under the options it
+ * `node dist/bench/bugs/shrink-net.js [--runs N] [variant:seed | target:variant:seed ...]` shrinks
+ * each failing seed (of Raft, or of a bundled or file target) with `maxRuns` N (default 1500), replays the result strictly under the options it
  * returned, and prints one row each and the medians the issue's aims are stated in. Without
  * cases it takes the nine failures of bench/README-bugs.md's table.
  */
@@ -31,9 +31,11 @@ function median(xs: readonly number[]): number {
 }
 
 async function measure(c: string, maxRuns: number): Promise<Row> {
-  const [variant, seed] = c.split(':') as [string, string];
-  const r = await resolveExplore({ target: 'raft', variant });
-  await fitExplore({ ...r, variants: [variant] }, { target: 'raft', inline: true });
+  // `variant:seed` of the Raft target, or `target:variant:seed` (a bundled name or a path).
+  const parts = c.split(':');
+  const [target, variant, seed] = (parts.length === 2 ? ['raft', ...parts] : parts) as [string, string, string];
+  const r = await resolveExplore({ target, variant });
+  await fitExplore({ ...r, variants: [variant] }, { target, inline: true });
   const base = { target: r.target, variant, seed, strategy: strategyFor(r, variant, seed), options: seedOptions(r, variant, seed) };
   const orig = await execute(base);
   const kind = orig.violations[0]?.kind;
@@ -48,7 +50,7 @@ async function measure(c: string, maxRuns: number): Promise<Row> {
   return {
     ratio, faults: s.after.faults, units,
     cells: [
-      variant, kind, seed, `${s.before.steps} → ${s.after.steps}`, `${(ratio * 100).toFixed(0)}%`,
+      parts.length === 2 ? variant : `${r.target.name}/${variant}`, kind, seed, `${s.before.steps} → ${s.after.steps}`, `${(ratio * 100).toFixed(0)}%`,
       `${s.before.preemptions} → ${s.after.preemptions}`, `${s.before.faults} → ${s.after.faults}`, String(units),
       s.faultsMinimal ? 'checked' : 'no', String(s.runs), ok ? 'yes' : 'NO', (ms / 1000).toFixed(0),
       s.lightened.map(describeChange).join(', ') || '-',
