@@ -6,6 +6,8 @@
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { explore, type ExploreResult } from '../dist/harness/explore/explore.js';
 import { loadTarget } from '../dist/harness/target/load.js';
 import { UsageError } from '../dist/harness/sched/index.js';
@@ -106,4 +108,30 @@ t.test('a setup that throws on the first seed of every variant stops the run: ba
   t.equal(r.status, 2);
   t.match(r.stderr, /^interleave: target broken-setup is broken, not buggy/);
   t.notMatch(r.stderr, /\n\s+at /, 'no stack trace');
+});
+
+t.test('a .ts target outside an ESM package: errors name its file and line, and a broken one is still exit 2', async (t) => {
+  // No package.json above a temp dir: Node reads the .ts as CommonJS, the case tsx's import()
+  // would route through a data: URL (its whole source in every frame, a fresh id per load).
+  const dir = mkdtempSync(join(tmpdir(), 'interleave-cjs-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const files: Record<string, string> = {
+    'throws.ts': 'export default { name: "t", variants: ["a"], setup(sim: any) {\n  sim.spawn("t", async () => { throw new Error("boom in task"); });\n} };\n',
+    'broken.ts': 'export default { name: "b", variants: ["x", "y"], setup() {\n  throw new Error("config file missing");\n} };\n',
+    'tla.ts': 'const v: string[] = await Promise.resolve(["a"]);\nexport default { name: "tla", variants: v, setup(sim: any) { sim.spawn("t", async () => {}); } };\n',
+  };
+  for (const [f, text] of Object.entries(files)) writeFileSync(join(dir, f), text);
+  const run = (file: string): ReturnType<typeof spawnSync> => spawnSync(process.execPath, [cli, 'run', join(dir, file), '--seeds', '1..2', '--report-dir', join(dir, 'r'), '--quiet'], { encoding: 'utf8', timeout: 60_000 });
+  const thrown = run('throws.ts');
+  t.equal(thrown.status, 1, String(thrown.stderr));
+  t.match(String(thrown.stdout), `${join(dir, 'throws.ts')}:2:`, 'the task\'s frame names the file and line');
+  t.notMatch(String(thrown.stdout), /data:text/, 'no data: URL');
+  const broken = run('broken.ts');
+  t.equal(broken.status, 2, 'a setup that throws alike on both variants is bad input');
+  t.match(String(broken.stderr), /broken, not buggy.*config file missing.*broken\.ts:2/s);
+  const tla = run('tla.ts');
+  t.equal(tla.status, 2, 'top-level await in a CommonJS file is bad input');
+  t.match(String(tla.stderr), /^interleave: target file .*tla\.ts failed to load: .*Top-level await.*name it \.mts/);
+  writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
+  t.equal(run('tla.ts').status, 0, 'and loads once its package is ESM');
 });

@@ -1,5 +1,5 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { basename, dirname, isAbsolute, resolve } from 'node:path';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Target } from '../core/api.js';
 import { UsageError } from '../sched/index.js';
@@ -46,8 +46,7 @@ async function loadTargetFile(ref: string): Promise<Target> {
   try {
     if (/\.[cm]?ts$/.test(abs)) {
       // TypeScript targets are compiled on the fly; a plain .js target needs nothing.
-      const { tsImport } = await import('tsx/esm/api');
-      mod = await tsImport(pathToFileURL(abs).href, import.meta.url);
+      mod = await importTypeScript(abs);
     } else {
       mod = await import(pathToFileURL(abs).href);
     }
@@ -55,9 +54,48 @@ async function loadTargetFile(ref: string): Promise<Target> {
     // esbuild's "Transform failed with N errors:" puts file:line:col on the lines after it.
     const msg = e instanceof Error ? e.message : String(e);
     const text = /^Transform failed/.test(msg) ? msg.split('\n').slice(1, 4).filter((l) => l.trim().length > 0).join('; ') : firstLine(e);
-    throw new UsageError(`target file ${ref} failed to load: ${text || firstLine(e)}`);
+    // Node reads a .ts outside a "type": "module" package as CommonJS, where await cannot be top-level.
+    const hint = /Top-level await/.test(msg) ? ' (the file is CommonJS to Node: name it .mts, or add "type": "module" to its package.json)' : '';
+    throw new UsageError(`target file ${ref} failed to load: ${text || firstLine(e)}${hint}`);
   }
   return validateTarget(defaultExport(mod), ref);
+}
+
+/**
+ * A `.ts` file outside a `"type": "module"` package is CommonJS to Node. tsx's import() of such a
+ * file goes through a data: URL, which puts the module's whole source into every stack frame and
+ * a fresh id into every error (so two loads never report the same error); its require() keeps
+ * the file's own path and, by source maps, its lines. Top-level await needs the ESM path.
+ */
+async function importTypeScript(abs: string): Promise<unknown> {
+  if (moduleFormat(abs) === 'commonjs') {
+    try {
+      const { require: tsxRequire } = await import('tsx/cjs/api');
+      return tsxRequire(abs, import.meta.url);
+    } catch (e) {
+      const code = (e as { code?: unknown }).code;
+      if (code !== 'ERR_REQUIRE_ASYNC_MODULE' && code !== 'ERR_REQUIRE_ESM') throw e;
+    }
+  }
+  const { tsImport } = await import('tsx/esm/api');
+  return tsImport(pathToFileURL(abs).href, import.meta.url);
+}
+
+/** How Node reads the file: by its extension, else by the nearest package.json's `type`. */
+function moduleFormat(abs: string): 'module' | 'commonjs' {
+  if (abs.endsWith('.mts')) return 'module';
+  if (abs.endsWith('.cts')) return 'commonjs';
+  for (let dir = dirname(abs); ; dir = dirname(dir)) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg)) {
+      try {
+        return (JSON.parse(readFileSync(pkg, 'utf8')) as { type?: unknown }).type === 'module' ? 'module' : 'commonjs';
+      } catch {
+        return 'commonjs';
+      }
+    }
+    if (dirname(dir) === dir || basename(dir) === 'node_modules') return 'commonjs';
+  }
 }
 
 function defaultExport(mod: unknown): unknown {
