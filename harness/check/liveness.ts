@@ -59,7 +59,9 @@ export class LivenessChecker implements Checker {
       actors: [],
       message:
         `no node signalled leadership and applied an entry of its term within livenessMs=${this.livenessMs} ` +
-        `of the quiet period starting at ${this.quietStartMs}ms (deadline ${this.deadlineMs}ms); ${this.describe()}` + this.note(),
+        `of the quiet period starting at ${this.quietStartMs}ms (deadline ${this.deadlineMs}ms); ${this.describe()}` + this.note() +
+        // Signalling leadership is what turns this check on: say how a target without a log turns it off.
+        (this.safety.observed ? '' : '; a leader-based target that replicates no log declares `ignore: [\'liveness\']`'),
       details: { quietStartMs: this.quietStartMs, deadlineMs: this.deadlineMs },
     });
   }

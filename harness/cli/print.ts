@@ -1,5 +1,6 @@
 import { describeWeather } from '../net/weather.js';
 import { pctGuarantee, type ExploreResult } from '../explore/explore.js';
+import { formatMs } from '../core/format.js';
 
 /** PCT's promise, stated for what this campaign actually ran. */
 export function pctGuaranteeText(g: NonNullable<ReturnType<typeof pctGuarantee>>): string {
@@ -47,7 +48,7 @@ export function summaryText(results: readonly ExploreResult[], wallMs: number, r
     const shown = r.failures.slice(0, 10);
     for (const f of shown) {
       const v = f.first;
-      out(`  ✗ ${f.variant} seed ${f.seed}: ${v.kind} at step ${v.step} (${v.timeMs} ms): ${v.message}`);
+      out(`  ✗ ${f.variant} seed ${f.seed}: ${v.kind} at step ${v.step} (${formatMs(v.timeMs)} ms): ${v.message}`);
       if (f.weather !== undefined) out(`      weather: ${describeWeather(f.weather)}`);
       out(`      replay: ${f.replayCommand}`);
     }
@@ -65,7 +66,7 @@ export function failuresText(results: readonly ExploreResult[]): string {
     const shown = r.failures.slice(0, 10);
     for (const f of shown) {
       const v = f.first;
-      lines.push(`✗ ${r.target} ${f.variant} seed ${f.seed}: ${v.kind} at step ${v.step} (${v.timeMs} ms): ${v.message}`, `    replay: ${f.replayCommand}`);
+      lines.push(`✗ ${r.target} ${f.variant} seed ${f.seed}: ${v.kind} at step ${v.step} (${formatMs(v.timeMs)} ms): ${v.message}`, `    replay: ${f.replayCommand}`);
     }
     const failing = Object.values(r.failuresByVariant).reduce((a, b) => a + b, 0);
     if (failing > shown.length) lines.push(`…and ${failing - shown.length} more failing seeds of ${r.target} in the report`);

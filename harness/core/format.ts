@@ -12,3 +12,8 @@ export function renderValue(v: unknown): string {
     return name !== undefined && name !== '' && name !== 'Object' ? name : Object.prototype.toString.call(v);
   }
 }
+
+/** Virtual milliseconds as a reader wants them: to the microsecond, without float noise (1362.975, not 1362.9750000000001). */
+export function formatMs(ms: number): string {
+  return String(Number(ms.toFixed(3)));
+}

@@ -2,6 +2,7 @@ import type { ExploreResult } from '../explore/explore.js';
 import type { SummaryMeta } from './write.js';
 import { weatherMarkdown } from '../explore/weather-stats.js';
 import { describeWeather } from '../net/weather.js';
+import { formatMs } from '../core/format.js';
 
 /** The readable twin of summary.json: what ran, what broke, how to reproduce each failure. */
 export function summaryMarkdown(results: readonly ExploreResult[], meta: SummaryMeta): string {
@@ -36,7 +37,7 @@ export function summaryMarkdown(results: readonly ExploreResult[], meta: Summary
     for (const f of r.failures.slice(0, 50)) {
       const v = f.first;
       lines.push(`### ${f.variant} seed ${f.seed}: ${v.kind}`, '');
-      lines.push(`step ${v.step}, ${v.timeMs} ms virtual, actors: ${v.actors.join(', ') || '—'}`, '');
+      lines.push(`step ${v.step}, ${formatMs(v.timeMs)} ms virtual, actors: ${v.actors.join(', ') || '—'}`, '');
       lines.push(`> ${v.message}`, '');
       if (f.weather !== undefined) lines.push(`weather: ${describeWeather(f.weather)}`, '');
       lines.push('```', f.replayCommand, '```', '');

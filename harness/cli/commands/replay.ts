@@ -12,6 +12,7 @@ import { dirname, resolve } from 'node:path';
 import { checkVariant, loadTarget, looksLikePath } from '../../target/load.js';
 import { htmlForRun } from '../../report/html/index.js';
 import { writeFileAtomic } from '../../report/atomic.js';
+import { formatMs } from '../../core/format.js';
 
 /** `--html out.html`: the run's space-time page (the replay keeps its whole trace for it). */
 function writeHtml(path: string | undefined, r: RunResult, command: string, label?: string): void {
@@ -41,9 +42,8 @@ function printTrace(trace: readonly TraceEvent[]): void {
   }
 }
 
-/** Virtual time to the microsecond at most: `4015.752ms`, never `4015.752000000006ms`. */
 function msText(ms: number): string {
-  return `${Number.isInteger(ms) ? ms : Number(ms.toFixed(3))}ms`;
+  return `${formatMs(ms)}ms`;
 }
 
 function printEnd(r: RunResult): void {
