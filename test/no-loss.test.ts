@@ -134,6 +134,20 @@ t.test('resume refuses what it cannot continue, with exit 2', async (t) => {
   t.match(extra.err, /give no others/);
 });
 
+t.test('resume takes output flags: --quiet and --format change what is printed, not what runs', async (t) => {
+  const base = t.testdir({});
+  const first = sync(['run', 'bounded-buffer', '--seeds', '1..6', '--report-dir', base, '--quiet']);
+  t.equal(first.code, 1, first.err);
+  const dir = join(base, readdirSync(base)[0]!);
+  const quiet = sync(['run', '--resume', dir, '--quiet']);
+  t.equal(quiet.code, 1, quiet.err);
+  t.notMatch(quiet.out, /runs \(\d+ variants?\)/, 'no summary table under --quiet');
+  const json = sync(['run', '--resume', dir, '--format', 'json']);
+  t.equal(json.code, 1, json.err);
+  t.equal(JSON.parse(json.out).seedCount, 6, 'the journal\'s seeds, printed as JSON');
+  t.equal(sync(['run', '--resume', dir, '--jobs', '2']).code, 2, 'a flag that changes the run is still refused');
+});
+
 t.test('campaign: SIGINT writes an interrupted report and --resume finishes it', async (t) => {
   const base = t.testdir({});
   const args = ['campaign', '--target', 'bounded-buffer', '--target', 'latch', '--seeds', '1..400', '--report-dir'];
