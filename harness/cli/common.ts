@@ -102,7 +102,7 @@ export function runOptions<T>(y: Argv<T>) {
     .option('depth', { type: 'number', describe: 'pct, pctcp: bug depth d (d-1 priority change points)' })
     .option('k', { type: 'number', describe: 'pct: step bound k; pctcp: message bound k (default: fitted to the target by a 3-seed pilot)' })
     .option('swarm', { type: 'boolean', describe: 'each seed draws which of --faults are on, and their rates' })
-    .option('fault-window', { type: 'number', describe: 'network: faults stop at this virtual ms; a quiet period follows (default 5000)' })
+    .option('fault-window', { type: 'number', describe: 'network: faults stop at this virtual ms; a quiet period follows (default: drawn per seed; 5000 under --fixed-weather)' })
     .option('liveness-ms', { type: 'number', describe: 'network: a leader must commit within this long into the quiet period (default 3000; 0 = off)' })
     .option('event-latency-ms', { type: 'number', describe: 'network: a leadership event may stay unread this long (default 500)' })
     .option('net', { type: 'string', array: true, describe: 'network fault knob: name=value (e.g. pauseMsMax=400)' })

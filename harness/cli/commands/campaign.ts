@@ -121,7 +121,8 @@ const CAMPAIGN_VIEWS = 24;
 async function campaignPage(results: readonly ExploreResult[], session: Session): Promise<string | null> {
   // Picked per (target, variant): two targets may name a variant alike.
   const failures = results.flatMap((r) => r.failures.map((f) => ({
-    ...f, variant: `${r.target}/${f.variant}`, target: r.target, own: f.variant,
+    // By the reference it was loaded by: a campaign may name target files by path.
+    ...f, variant: `${r.target}/${f.variant}`, target: r.targetRef ?? r.target, own: f.variant,
     strategy: r.strategyByVariant[f.variant] ?? r.strategy,
   })));
   return writeRunPage({

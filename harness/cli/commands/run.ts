@@ -88,6 +88,8 @@ export async function runCommand(a: ArgumentsCamelCase<RunArgs>, argv: readonly 
   const shard = a.shard === undefined ? undefined : parseShard(a.shard);
   if (shard && spec.startsWith('random:')) throw new UsageError('--shard splits one seed list: random:N would draw different seeds on each machine');
   ensureWritableDir(a['report-dir']);
+  // Checked before any seed runs, whether or not --shrink is given: a typo never waits for the runs.
+  parseShrinkBudget(a['shrink-budget']);
   const formats = parseFormats(a.format, 'text');
   // With a machine format on stdout, every human line goes to stderr.
   const say = stdoutIsMachine(formats) ? (l: string) => process.stderr.write(l) : (l: string) => process.stdout.write(l);
