@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { githubAnnotations, ANNOTATIONS } from '../dist/harness/report/formats/github.js';
+import { exploreCases } from '../dist/harness/report/formats/cases.js';
 import type { CaseRow } from '../dist/harness/report/formats/cases.js';
 
 const root = resolve(import.meta.dirname, '..');
@@ -90,6 +91,21 @@ t.test('campaign: an expected violation passes in JUnit; regress and merge-repor
   t.equal(m.code, 1, m.err);
   validates(t, join(dir, 'm.xml'));
   t.match(readFileSync(join(dir, 'm.xml'), 'utf8'), /tests="2" failures="1"/);
+});
+
+t.test('a github annotation names the first seed of its own kind', async (t) => {
+  // seed 1 failed an assert, seed 8 was the first lost wakeup: each annotation replays its own.
+  const failures = [
+    { variant: 'v', seed: '1', kinds: ['assert'], replayCommand: 'replay --seed 1' },
+    { variant: 'v', seed: '8', kinds: ['lost-wakeup'], replayCommand: 'replay --seed 8' },
+    { variant: 'v', seed: '9', kinds: ['assert', 'lost-wakeup'], replayCommand: 'replay --seed 9' },
+  ];
+  const result = { target: 't', variants: ['v'], failures, failuresByVariant: { v: 3 }, passesByVariant: { v: 7 }, violationsByVariant: { v: { assert: 2, 'lost-wakeup': 2 } } };
+  const rows = exploreCases([result as unknown as Parameters<typeof exploreCases>[0][number]]);
+  t.same(rows[0]!.replayByKind, { assert: 'replay --seed 1', 'lost-wakeup': 'replay --seed 8' });
+  const lines = githubAnnotations(rows).trim().split('\n');
+  t.match(lines.find((l) => l.includes('%3A lost-wakeup::')), /replay: replay --seed 8$/);
+  t.match(lines.find((l) => l.includes('%3A assert::')), /replay: replay --seed 1$/);
 });
 
 t.test('github folds past 10 annotations into one notice', async (t) => {

@@ -19,6 +19,8 @@ export interface CaseRow {
   kinds: Record<string, number>;
   /** Replay commands of the first failures, at most REPLAYS_SHOWN. */
   replays: string[];
+  /** The first failure's replay command per violation kind (an annotation names the kind's own seed). */
+  replayByKind?: Record<string, string>;
   /** Why the case failed, when the kinds do not say it (an expected bug not found, a corpus entry that changed). */
   why?: string;
   /** The case was not checked (a stale corpus entry), and why. */
@@ -35,7 +37,9 @@ export function exploreCases(results: readonly ExploreResult[], expected?: (targ
       const failed = r.failuresByVariant[v] ?? 0;
       const kinds = { ...(r.violationsByVariant[v] ?? kindsFromFailures(r, v)) };
       const replays = r.failures.filter((f) => f.variant === v).slice(0, REPLAYS_SHOWN).map((f) => f.replayCommand);
-      const row: CaseRow = { suite: r.target, name: v, ok: failed === 0, runs: failed + (r.passesByVariant[v] ?? 0), failed, kinds, replays };
+      const replayByKind: Record<string, string> = {};
+      for (const f of r.failures) if (f.variant === v) for (const k of f.kinds) replayByKind[k] ??= f.replayCommand;
+      const row: CaseRow = { suite: r.target, name: v, ok: failed === 0, runs: failed + (r.passesByVariant[v] ?? 0), failed, kinds, replays, replayByKind };
       const want = expected?.(r.target, v);
       if (want !== undefined) {
         row.ok = want === 'pass' ? failed === 0 : want === 'violation' ? failed > 0 : (kinds[want] ?? 0) > 0;

@@ -21,7 +21,8 @@ export function githubAnnotations(rows: readonly CaseRow[]): string {
     }
     for (const [kind, n] of kinds) {
       const what = r.why !== undefined && r.failed <= 1 ? r.why : `${kind} in ${n} of ${r.runs} seeds${r.why !== undefined ? ` (${r.why})` : ''}`;
-      all.push(command('error', `interleave: ${r.suite} ${r.name}: ${kind}`, `${what}${r.replays[0] !== undefined ? `; replay: ${r.replays[0]}` : ''}`));
+      const replay = r.replayByKind?.[kind] ?? r.replays[0];
+      all.push(command('error', `interleave: ${r.suite} ${r.name}: ${kind}`, `${what}${replay !== undefined ? `; replay: ${replay}` : ''}`));
     }
   }
   const shown = all.slice(0, ANNOTATIONS);
