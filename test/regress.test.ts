@@ -1,4 +1,5 @@
 import t from 'tap';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -80,7 +81,11 @@ t.test('corrupt entries and unknown targets are errors, a missing corpus is a Us
   t.same(r.entries.map((e) => e.status), ['ok', 'ok', 'error', 'error']);
   t.match(r.entries[2]!.message, /broken\.json: not a schedule file/);
   t.match(r.entries[3]!.message, /unknown target nope/);
-  t.equal(regressExitCode(r), 1);
+  t.equal(regressExitCode(r), 2, 'an unreadable corpus file is bad input, after every other entry ran');
+  const cli = spawnSync(process.execPath, [join(import.meta.dirname, '..', 'dist/harness/cli/main.js'), 'regress', dir], { encoding: 'utf8' });
+  t.equal(cli.status, 2);
+  t.match(cli.stdout, /^ok \d+ - latch\/correct-pass-1\.json/m, 'the readable entries are still replayed and reported');
+  t.match(cli.stderr, /^interleave: .*zz\/broken\.json: .*not a schedule file/m, 'one line names the file');
   await t.rejects(regress({ dir: join(dir, 'missing'), resolveTarget }), { name: 'UsageError' });
 });
 

@@ -32,6 +32,8 @@ export interface RegressEntry {
   rerecord?: string;
   /** For changed entries under `accept`: the file now expects `actual`. */
   accepted?: boolean;
+  /** For error entries: the file could not be read as a schedule of a known target and variant. */
+  badInput?: boolean;
 }
 
 export interface RegressReport {
@@ -115,7 +117,7 @@ async function checkEntry(file: string, path: string, o: RegressOptions): Promis
     target = await o.resolveTarget(s.target);
     if (!target.variants.includes(s.variant)) throw new UsageError(`target ${s.target} has no variant '${s.variant}'`);
   } catch (e) {
-    return { path, status: 'error', expected: null, actual: null, message: (e as Error).message };
+    return { path, status: 'error', expected: null, actual: null, message: (e as Error).message, badInput: true };
   }
   try {
     return await replayEntry(file, path, s, target, o);

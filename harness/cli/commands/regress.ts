@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { ArgumentsCamelCase } from 'yargs';
 import { formatTap, regress, regressExitCode } from '../../regress/index.js';
 import type { RegressReport } from '../../regress/regress.js';
@@ -39,6 +40,8 @@ export async function regressCommand(a: ArgumentsCamelCase<RegressArgs>): Promis
       json: () => JSON.stringify(report, null, 2) + '\n',
       markdown: () => regressMarkdown(report),
     });
+    // Every other entry was still replayed and reported; the unreadable ones get a line each.
+    for (const e of report.entries) if (e.badInput === true) process.stderr.write(`interleave: ${join(report.dir, e.path)}: ${e.message}\n`);
     return interrupt.code() ?? regressExitCode(report);
   } finally {
     interrupt.dispose();
