@@ -21,7 +21,8 @@ export function findLostWakeups(run: Run): Set<Task> {
     if (u.step <= si.readStep) continue;
     const read = si.readStep >= 0
       ? `last read ${si.readObj} = ${renderValue(si.readValue)} at step ${si.readStep}`
-      : 'read no shared state';
+      // Plain variables are invisible to the harness: sim.shared cells let it name the stale read.
+      : 'read no shared state the harness sees (keep the predicate in sim.shared to have its stale read named)';
     const where = si.kind === 'condvar' ? `${si.obj}.wait` : `next() on ${si.obj}`;
     const when = si.kind === 'condvar' ? 'before it slept' : 'before it subscribed';
     run.record({
