@@ -35,7 +35,7 @@ t.test('strict replay diverges on a kind mismatch and on running out', async (t)
   const swapped = r.decisions.slice();
   swapped[2] = 12345;
   const a = await runDecisions(spec('7'), swapped, { mode: 'strict' });
-  t.match(a.result.violations[0]!.message, /decision 2: expected draw 12345 where the run asked for a step/);
+  t.match(a.result.violations[0]!.message, /decision 2: expected a number draw \(12345\) where the run asked for a step/);
   const short = r.decisions.slice(0, 5);
   const b = await runDecisions(spec('7'), short, { mode: 'strict' });
   t.match(b.result.violations[0]!.message, /decision 5: expected no decision \(the 5 recorded ran out\)/);

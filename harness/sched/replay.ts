@@ -86,7 +86,7 @@ export class ReplayScheduler implements Scheduler {
     if (this.config.mode === 'strict' && !(exhausted && this.config.whenExhausted === 'default')) {
       const expected = exhausted
         ? `no decision (the ${this.list.length} recorded ran out) where the run asked for ${asked}`
-        : `${typeof d === 'string' ? `'${d}'` : `draw ${d}`} where the run asked for ${asked}`;
+        : `${typeof d === 'string' ? `'${d}'` : d === DRAW_DEFAULT ? 'a number draw (the default: every fault chance says no)' : `a number draw (${d})`} where the run asked for ${asked}`;
       throw new ReplayDivergence(at, expected, options.map((o) => o.label));
     }
     this.fallbacks++;
