@@ -62,7 +62,7 @@ function readBaseline(): Baseline | null {
 const caseName = (c: NetCase): string => `${c.ref.replace(`./${NET_FIXTURES}/`, '').replace(/\.ts$/, '')}/${c.variant}`;
 
 /** The strategy a default run fits for this case (the portfolio), and its pctcp member alone. */
-async function fitted(c: NetCase): Promise<{ portfolio: Required<StrategySpec>; pctcp: Required<StrategySpec> }> {
+export async function fitted(c: NetCase): Promise<{ portfolio: Required<StrategySpec>; pctcp: Required<StrategySpec> }> {
   const r = await resolveExplore({ target: c.ref, variant: c.variant });
   await fitExplore(r, { target: c.ref });
   const p = optionsFor(r, c.variant).strategy;
@@ -172,11 +172,11 @@ export async function networkSection(budgetMs: number, jobs: number): Promise<st
  * `b:0 … b:cap-1`, stopped as soon as a run shows the kind (the walk's chunks would each start
  * from an empty corpus). Counted as the walk counts: seeds up to and including the first hit.
  */
-async function walkGuided(c: NetCase, bases: number, cap: number, jobs: number, budgetMs: number): Promise<NetWalk> {
+export async function walkGuided(c: NetCase, bases: number, cap: number, jobs: number, budgetMs: number, from = 0): Promise<NetWalk> {
   const t0 = performance.now();
   const out: NetWalk = { case: c, counts: [], cap, msToFirst: [], runs: 0, ms: 0 };
-  for (let b = 0; b < bases; b++) {
-    if (b > 0 && performance.now() - t0 > budgetMs) break;
+  for (let b = from; b < from + bases; b++) {
+    if (b > from && performance.now() - t0 > budgetMs) break;
     const tb = performance.now();
     let hit = false;
     const seeds = Array.from({ length: cap }, (_, i) => `${b}:${i}`);
