@@ -56,6 +56,21 @@ t.test('a guided failure is a schedule file that replays to the same hash in ano
   t.equal(replaySeed.err.trim().split('\n').length, 1);
 });
 
+t.test('run --shrink --save-failures shrinks a guided failure with the usual shrinker and saves it as a replay schedule', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'guided-shrink-'));
+  const seedsDir = mkdtempSync(join(tmpdir(), 'guided-seeds-'));
+  const r = run(['run', LOCK, '--variant', 'buggy', '--seeds', '1..600', '--strategy', 'guided', '--shrink', '--save-failures', '--seeds-dir', seedsDir, '--shrink-budget', '3000runs', '--report-dir', dir]);
+  t.equal(r.code, 1, r.err);
+  t.match(r.out, /shrunk buggy seed \d+ \(assert\)/);
+  const saved = readdirSync(join(seedsDir, 'guided-lock'));
+  t.equal(saved.length, 1, saved.join(', '));
+  const s = JSON.parse(readFileSync(join(seedsDir, 'guided-lock', saved[0]!), 'utf8'));
+  t.same([s.strategy.name, s.expect], ['replay', 'violation:assert']);
+  const reg = run(['regress', seedsDir]);
+  t.equal(reg.code, 0, reg.out + reg.err);
+  t.match(reg.out, /ok 1 - .*: violation:assert/);
+});
+
 t.test('the same seeds and the same guide corpus make the same campaign at --jobs 1', async (t) => {
   const base = mkdtempSync(join(tmpdir(), 'guide-dir-'));
   const reports = mkdtempSync(join(tmpdir(), 'guide-rep-'));
