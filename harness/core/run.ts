@@ -9,7 +9,6 @@ import { RunStopped, type Violation } from './violation.js';
 import { DRAW_DEFAULT, ReplayDivergence, type Choice, type DrawStream, type MessageSend, type Scheduler } from './scheduler.js';
 import type { NetKnobs } from '../net/options.js';
 import type { Weather } from '../net/weather.js';
-import { Coverage } from '../cover/abstract-state.js';
 
 export type EndReason = 'quiescent' | 'duration' | 'violation';
 
@@ -89,6 +88,19 @@ export interface RawRunResult {
   trace: Trace;
 }
 
+/** What the run and the network report of the states they reach (the engine supplies it). */
+export interface RunCoverage {
+  observe(node: number, incarnation: number, role: string, term: number, commitIndex: number): void;
+  signal(node: number, incarnation: number, leader: boolean, term: number): void;
+  crashed(node: number): void;
+  restarted(node: number, incarnation: number): void;
+  delivered(node: number, kind: number): void;
+  waits(id: number, label: number, op: string): void;
+  woke(id: number): void;
+  cover(key: string | number, node: number): void;
+  states(): number[];
+}
+
 /**
  * One execution of a target under one scheduler. Tasks are resumed one at a time; the next step
  * is chosen synchronously at the moment the running task parks (the `await` on an operation
@@ -114,8 +126,9 @@ export class Run {
   finished = false;
   /** Message delays are the strategy's picks (sched/index.ts strategyOwnsDelays), set before setup. */
   ownsDelays = false;
-  /** The abstract states the run reaches (cover/abstract-state.ts). */
-  readonly cover = new Coverage();
+  /** The abstract states the run reaches: cover/abstract-state.ts, handed in by the engine so
+   * that core imports nothing above it. */
+  readonly cover: RunCoverage;
 
   /** Enabled runnable tasks in the order they became runnable (the options' order is part of
    * every decision). A contender whose gate is closed (a held mutex, an empty semaphore) stands
@@ -158,7 +171,9 @@ export class Run {
   constructor(
     readonly scheduler: Scheduler,
     readonly opts: RunOptions,
+    cover: RunCoverage,
   ) {
+    this.cover = cover;
     this.trace = new Trace(opts.traceWindow, opts.traceAll);
     this.stopAt = opts.stopAtStep ?? -1;
     this.maxTasks = opts.maxTasks ?? DEFAULT_MAX_TASKS;

@@ -1,3 +1,4 @@
+import type { RunCoverage } from '../core/run.js';
 import { fmix32, labelHash } from '../core/hash.js';
 import { U32Set } from './u32-set.js';
 
@@ -17,7 +18,7 @@ import { U32Set } from './u32-set.js';
  *   `acquire`…): the primitives' states.
  * - Either: the target's own features, `ctx.cover(key)`.
  */
-export class Coverage {
+export class Coverage implements RunCoverage {
   private readonly raft = new U32Set();
   private readonly flow = new U32Set();
   private readonly own = new U32Set();

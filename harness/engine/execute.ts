@@ -9,6 +9,7 @@ import { fixedWorkload, type Weather } from '../net/weather.js';
 import { networkOf } from '../net/network.js';
 import type { GuidedInfo } from '../guide/run.js';
 import type { ScheduleFile } from '../schedule/file.js';
+import { Coverage } from '../cover/abstract-state.js';
 
 export interface RunResult {
   target: string;
@@ -65,7 +66,7 @@ export interface ExecuteInput {
 export async function execute(input: ExecuteInput): Promise<RunResult> {
   const factory = input.scheduler ?? makeStrategy(input.strategy);
   const scheduler = factory(input.seed);
-  const run = new Run(scheduler, input.options);
+  const run = new Run(scheduler, input.options, new Coverage());
   run.ownsDelays = strategyOwnsDelays(input.strategy, input.seed);
   const sim = new SimImpl(run);
   sim.assumptions = input.target.assumptions ?? null;
