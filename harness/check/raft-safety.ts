@@ -92,6 +92,16 @@ export class RaftSafetyChecker {
     }
   }
 
+  /** The steps at which these nodes' entries at position `k` were first observed, where known. */
+  private entrySteps(ids: readonly string[], k: number): number[] {
+    const out: number[] = [];
+    for (const id of ids) {
+      const e = this.entryStep.get(id)?.[k];
+      if (e !== undefined) out.push(e.step);
+    }
+    return out;
+  }
+
   private checkLogMatching(node: SafetyNode, log: readonly string[]): void {
     for (const [other, theirs] of this.logs) {
       if (other === node.id) continue;
@@ -107,8 +117,8 @@ export class RaftSafetyChecker {
             {
               nodes: [node.id, other], sameIndex: k + 1, diffIndex: firstDiff + 1,
               // Where each node's diverging entry was first seen, then where the agreeing one was.
-              diffSteps: [this.entryStep.get(node.id)?.[firstDiff]?.step, this.entryStep.get(other)?.[firstDiff]?.step].filter((x) => x !== undefined),
-              sameSteps: [this.entryStep.get(node.id)?.[k]?.step, this.entryStep.get(other)?.[k]?.step].filter((x) => x !== undefined),
+              diffSteps: this.entrySteps([node.id, other], firstDiff),
+              sameSteps: this.entrySteps([node.id, other], k),
             });
           return;
         }
@@ -125,7 +135,7 @@ export class RaftSafetyChecker {
       const by = this.appliedBy[i]!;
       this.fail('state-machine-safety', [node.id, by.node],
         `${node.id} reports entry ${i} committed as ${log[i - 1]}, but ${by.node} applied ${d} there at step ${by.step}: a committed entry was lost`,
-        { node: node.id, index: i, committed: log[i - 1], applied: d, appliedStep: by.step, committedStep: this.entryStep.get(node.id)?.[i - 1]?.step ?? null });
+        { node: node.id, index: i, committed: log[i - 1], applied: d, appliedStep: by.step, committedStep: this.entrySteps([node.id], i - 1)[0] ?? null });
       return;
     }
     this.checkedCommit.set(node.id, Math.max(this.checkedCommit.get(node.id) ?? 0, upTo));

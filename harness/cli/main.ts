@@ -177,29 +177,26 @@ function resumeArgs(args: readonly string[]): string[] {
   const rest = args.filter((_a, i) => i !== at && !(i === at + 1 && !args[at]!.includes('=')));
   const cmd = rest[0];
   if (cmd !== 'run' && cmd !== 'campaign') throw new UsageError('--resume belongs to run and campaign');
-  const output = outputFlags(rest.slice(1));
-  if (output === null) throw new UsageError(`--resume takes the command and its flags from ${dir}'s journal: give no others but --quiet and --format (got ${rest.slice(1).join(' ')})`);
+  const given = splitOutputFlags(rest.slice(1));
+  if (given.rest.length > 0) throw new UsageError(`--resume takes the command and its flags from ${dir}'s journal: give no others but --quiet and --format (got ${rest.slice(1).join(' ')})`);
   const { header } = readJournal(dir);
   if (header.command !== cmd) throw new UsageError(`${dir} holds a ${header.command}, not a ${cmd}: use interleave ${header.command} --resume ${dir}`);
   // What is printed may change on resume; what is run may not. Output flags given now replace the journal's.
-  return [cmd, ...(output.length > 0 ? outputFlags(header.argv, true)! : header.argv), ...output, '--resume', dir];
+  const recorded = given.output.length > 0 ? splitOutputFlags(header.argv).rest : header.argv;
+  return [cmd, ...recorded, ...given.output, '--resume', dir];
 }
 
-/**
- * The output-only flags among `args` (`--quiet`, `--format X`), or null when anything else is
- * there. With `others`, returns `args` without its output flags instead.
- */
-function outputFlags(args: readonly string[], others = false): string[] | null {
-  const out: string[] = [];
+/** `args` split into the output-only flags (`--quiet`, `--format X`) and the rest. */
+function splitOutputFlags(args: readonly string[]): { output: string[]; rest: string[] } {
+  const output: string[] = [];
   const rest: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
-    if (a === '--quiet' || a.startsWith('--format=')) out.push(a);
-    else if (a === '--format' && i + 1 < args.length) out.push(a, args[++i]!);
+    if (a === '--quiet' || a.startsWith('--format=')) output.push(a);
+    else if (a === '--format' && i + 1 < args.length) output.push(a, args[++i]!);
     else rest.push(a);
   }
-  if (others) return rest;
-  return rest.length > 0 ? null : out;
+  return { output, rest };
 }
 
 function start(): Promise<number> {

@@ -37,8 +37,10 @@ function yaml(fields: Record<string, string | null>): string[] {
   return out;
 }
 
-/** 0 when every outcome is as expected (stale entries are warnings), 1 otherwise. Bad input throws UsageError (exit 2). */
-/** 2 when a corpus file is unreadable (bad input, as a corrupt schedule is to replay), else 0 or 1. */
+/**
+ * 0 when every outcome is as expected (stale entries are warnings), 1 otherwise; 2 when a corpus
+ * file is unreadable (bad input, as a corrupt schedule is to replay). A missing corpus throws UsageError.
+ */
 export function regressExitCode(report: RegressReport): 0 | 1 | 2 {
   if (report.entries.some((e) => e.badInput === true)) return 2;
   return report.passed ? 0 : 1;

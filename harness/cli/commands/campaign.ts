@@ -1,10 +1,9 @@
 import type { ArgumentsCamelCase } from 'yargs';
 import { explore, replay, resolveExplore, type ExploreOptions, type ExploreResult } from '../../explore/explore.js';
-import { MAX_VIEW_EVENTS } from '../../report/html/index.js';
 import { Session } from '../session.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { emitFormats, exploreCases, parseFormats, splitFormats, stdoutIsMachine } from '../../report/formats/index.js';
+import { emitFormatsAround, exploreCases, parseFormats, stdoutIsMachine } from '../../report/formats/index.js';
 import { mergeWeatherStats } from '../../explore/weather-stats.js';
 import { ensureWritableDir } from '../../report/write.js';
 import { BUNDLED } from '../../target/bundled.js';
@@ -12,7 +11,7 @@ import { loadTarget } from '../../target/load.js';
 import type { Target } from '../../core/api.js';
 import type { RunResult } from '../../engine/execute.js';
 import { EXIT, Progress, capJobs, noteCap, seedsFromFlags } from '../common.js';
-import { writeRunPage } from '../../report/html/run-page.js';
+import { drawRunPage, pageTrace } from '../../report/html/run-page.js';
 
 export interface CampaignArgs {
   seeds?: string;
@@ -98,16 +97,11 @@ export async function campaignCommand(a: ArgumentsCamelCase<CampaignArgs>, argv:
     json: () => readFileSync(join(session.dir, 'summary.json'), 'utf8'),
     markdown: () => readFileSync(join(session.dir, 'summary.md'), 'utf8'),
   };
-  // The machine formats carry summary.md, which links the page: they are emitted once it exists.
-  const { now, last } = splitFormats(formats);
-  emitFormats(now, report);
-  if (stdoutIsMachine(formats) && interrupted !== '') process.stderr.write(interrupted);
-  try {
+  await emitFormatsAround(formats, report, async () => {
+    if (stdoutIsMachine(formats) && interrupted !== '') process.stderr.write(interrupted);
     const page = session.interrupt.stopped ? null : await campaignPage(results, session);
     if (page !== null && a.quiet !== true) (stdoutIsMachine(formats) ? process.stderr : process.stdout).write(`space-time view: ${page}\n`);
-  } finally {
-    emitFormats(last, report);
-  }
+  });
   return session.exitCode(rows.every((r) => r.ok) ? EXIT.ok : EXIT.violations);
 }
 
@@ -116,7 +110,7 @@ const CAMPAIGN_VIEWS = 24;
 
 /**
  * The campaign's index.html: its first failing seeds per (target, variant, kind), each replayed in
- * process with the strategy it ran under. A view is a reading aid: failing to draw it warns.
+ * process with the strategy it ran under.
  */
 async function campaignPage(results: readonly ExploreResult[], session: Session): Promise<string | null> {
   // Picked per (target, variant): two targets may name a variant alike.
@@ -125,16 +119,13 @@ async function campaignPage(results: readonly ExploreResult[], session: Session)
     ...f, variant: `${r.target}/${f.variant}`, target: r.targetRef ?? r.target, own: f.variant,
     strategy: r.strategyByVariant[f.variant] ?? r.strategy,
   })));
-  return writeRunPage({
+  return drawRunPage({
     dir: session.dir, title: 'interleave campaign', failures, perKind: 1, maxViews: CAMPAIGN_VIEWS,
     replayOne: (f, tailOnly) => replay({
       target: f.target, variant: f.own, seed: f.seed, strategy: f.strategy, inline: true,
-      ...(tailOnly ? { traceWindow: MAX_VIEW_EVENTS } : { trace: true }),
+      ...pageTrace(tailOnly),
     }),
     stopped: () => session.interrupt.stopped,
-  }).catch((e: unknown) => {
-    process.stderr.write(`interleave: warning: index.html not written: ${e instanceof Error ? e.message : String(e)}\n`);
-    return null;
   });
 }
 

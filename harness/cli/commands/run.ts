@@ -5,7 +5,7 @@ import { ensureWritableDir } from '../../report/write.js';
 import { EXIT, Progress, capJobs, exploreFlags, noteCap, seedsFromFlags, type RunFlags } from '../common.js';
 import { failuresText, summaryText } from '../print.js';
 import { readFileSync } from 'node:fs';
-import { emitFormats, exploreCases, parseFormats, splitFormats, stdoutIsMachine } from '../../report/formats/index.js';
+import { emitFormatsAround, exploreCases, parseFormats, stdoutIsMachine } from '../../report/formats/index.js';
 import { saveToCorpus } from '../../regress/index.js';
 import { progressLine, shrinkFailure, shrinkLine } from './shrink.js';
 import { parseShrinkBudget } from '../../shrink/index.js';
@@ -18,7 +18,7 @@ import { replaySchedule, type ScheduleFile } from '../../schedule/index.js';
 import type { RunResult } from '../../engine/execute.js';
 import type { Target } from '../../core/api.js';
 import { buildView, MAX_VIEW_EVENTS, type ViewData } from '../../report/html/index.js';
-import { writeRunPage } from '../../report/html/run-page.js';
+import { drawRunPage, pageTrace } from '../../report/html/run-page.js';
 
 /** Shrinks the first failure of each (variant, kind), writes schedules, and with
  * --save-failures adds each to the regression corpus. */
@@ -147,15 +147,10 @@ export async function runCommand(a: ArgumentsCamelCase<RunArgs>, argv: readonly 
     json: () => readFileSync(join(session.dir, 'summary.json'), 'utf8'),
     markdown: () => readFileSync(join(session.dir, 'summary.md'), 'utf8'),
   };
-  const { now, last } = splitFormats(formats);
-  emitFormats(now, report);
-  if (stdoutIsMachine(formats) && interrupted !== '') process.stderr.write(interrupted);
-  // The machine formats carry summary.md, which links the page: they are emitted once it exists.
-  try {
+  await emitFormatsAround(formats, report, async () => {
+    if (stdoutIsMachine(formats) && interrupted !== '') process.stderr.write(interrupted);
     await shrinkAndDraw(a, result, session, resolved.target, flags, say);
-  } finally {
-    emitFormats(last, report);
-  }
+  });
   return session.exitCode(result.failures.length > 0 || Object.values(result.failuresByVariant).some((n) => n > 0) ? EXIT.violations : EXIT.ok);
 }
 
@@ -164,18 +159,15 @@ async function shrinkAndDraw(a: ArgumentsCamelCase<RunArgs>, result: ExploreResu
   const name = target.name;
   const shrunk = (a.shrink === true || a['save-failures'] === true) && !session.interrupt.stopped ? await shrinkAll(a, result, session.dir, session, say) : [];
   // The page is a view of a finished report: failing to draw it is a warning, never the run's verdict.
-  const page = session.interrupt.stopped ? null : await writeRunPage({
+  const page = session.interrupt.stopped ? null : await drawRunPage({
     dir: session.dir, title: `interleave run ${name}`, failures: result.failures, first: shrunk,
     // In-process: these seeds already ran to completion under the watchdog. With the variant's
     // fitted strategy, so no replay runs the fitting pilot again.
     replayOne: (f, tailOnly) => f.result?.schedule !== undefined ? replayGuided(f.result.schedule, target, tailOnly, f.replayCommand) : replay({
       target: a.target, variant: f.variant, seed: f.seed, ...flags, strategy: result.strategyByVariant[f.variant] ?? result.strategy,
-      inline: true, ...(tailOnly ? { traceWindow: MAX_VIEW_EVENTS } : { trace: true }),
+      inline: true, ...pageTrace(tailOnly),
     }),
     stopped: () => session.interrupt.stopped,
-  }).catch((e: unknown) => {
-    process.stderr.write(`interleave: warning: index.html not written: ${e instanceof Error ? e.message : String(e)}\n`);
-    return null;
   });
   if (page !== null && a.quiet !== true) say(`space-time view: ${page}\n`);
 }

@@ -83,11 +83,16 @@ export function emitFormats(specs: readonly FormatSpec[], input: FormatInput): v
 }
 
 /**
- * Splits the formats into the text summary, printed as soon as the run ends, and the machine
- * formats, emitted once the report is final (after shrinking and the page, which summary.md links).
+ * Emits the text summary at once, runs `then` (shrinking, the page), and emits the machine formats
+ * after it, even if it throws: they carry summary.md, which links the page once it exists.
  */
-export function splitFormats(specs: readonly FormatSpec[]): { now: FormatSpec[]; last: FormatSpec[] } {
-  return { now: specs.filter((s) => s.name === 'text'), last: specs.filter((s) => s.name !== 'text') };
+export async function emitFormatsAround(specs: readonly FormatSpec[], input: FormatInput, then: () => Promise<void>): Promise<void> {
+  emitFormats(specs.filter((s) => s.name === 'text'), input);
+  try {
+    await then();
+  } finally {
+    emitFormats(specs.filter((s) => s.name !== 'text'), input);
+  }
 }
 
 /** True when stdout carries a machine format, so human lines must go to stderr. */

@@ -4,6 +4,7 @@ import { MACHINE_KINDS } from '../../core/violation.js';
 import { buildView, type ViewData } from './data.js';
 import { pickForPage, writeHtmlReport } from './index.js';
 import { linkPageInSummary } from './summary-links.js';
+import { MAX_VIEW_EVENTS } from './data.js';
 
 export interface PageFailure {
   variant: string;
@@ -66,4 +67,17 @@ export async function writeRunPage<F extends PageFailure>(o: RunPageInput<F>): P
   writeHtmlReport(path, views, o.title);
   linkPageInSummary(o.dir, views);
   return path;
+}
+
+/** What a page's replay keeps: the whole trace, or with `tailOnly` its last MAX_VIEW_EVENTS lines. */
+export function pageTrace(tailOnly: boolean): { traceWindow: number } | { trace: true } {
+  return tailOnly ? { traceWindow: MAX_VIEW_EVENTS } : { trace: true };
+}
+
+/** writeRunPage for a command's report: the page is a reading aid, so failing to draw it warns. */
+export function drawRunPage<F extends PageFailure>(o: RunPageInput<F>): Promise<string | null> {
+  return writeRunPage(o).catch((e: unknown) => {
+    process.stderr.write(`interleave: warning: index.html not written: ${e instanceof Error ? e.message : String(e)}\n`);
+    return null;
+  });
 }
