@@ -4,6 +4,7 @@ import type { Argv } from 'yargs';
 import { UsageError } from '../sched/index.js';
 import { parseSeeds } from '../explore/seeds.js';
 import type { ExploreOptions } from '../explore/explore.js';
+import { RealDate, realPerformanceNow } from '../core/real.js';
 
 /** Exit codes: 0 no violation, 1 violations found (or an unexpected outcome), 2 bad input,
  * 3 internal error, 4 `replay --schedule` did not reproduce the recorded run; 130/143 signals. */
@@ -206,9 +207,9 @@ function clock(secs: number): string {
 
 /** Wall-clock milliseconds for summaries only. */
 export function wallNow(): number {
-  return performance.now(); // allowed: real clock for the wall-time figure in a summary, never in a run
+  return realPerformanceNow(); // allowed: real clock for the wall-time figure in a summary, never in a run
 }
 
 export function stamp(): string {
-  return new Date().toISOString().replace(/[:]/g, '').replace(/\..*$/, 'Z'); // allowed: real clock names the report directory only
+  return new RealDate().toISOString().replace(/[:]/g, '').replace(/\..*$/, 'Z'); // allowed: real clock names the report directory only
 }

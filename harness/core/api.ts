@@ -176,6 +176,26 @@ export interface NodeContext<M = unknown> extends Omit<Sim, 'node'> {
   observe(state: RaftObservation): void;
   /** Reports that entry `index` (with `digest`, of term `term` if given) was applied. */
   applied(index: number, digest: string, term?: number): void;
+  /** Host mode only (`host: true` targets; undefined otherwise): run unmodified code as this node. */
+  readonly host?: NodeHost<M>;
+}
+
+/**
+ * Host mode (`host: true` targets): what a node's program gets to run unmodified event-driven
+ * CommonJS code as this node. See the README's "Host mode".
+ */
+export interface NodeHost<M = unknown> {
+  /** A fresh instance of module `id` (and of its whole non-builtin dependency subtree) for this
+   * node incarnation, resolved from the target file's directory; one instance per id per
+   * incarnation, as Node's require. `net`, `fs`, `http`, ... are stubs that report
+   * `escaped-simulation` when called. */
+  require(id: string): unknown;
+  /** The object `make()` returns, made once per node per run: it survives this node's crashes
+   * and restarts (a disk the library writes through its own store), fresh in every run. */
+  keep<T>(key: string, make: () => T): T;
+  /** Deliveries to this node call `handler` synchronously, one decision per message, instead
+   * of queueing for `recv` (messages that arrived before it was set stay queued for recv). */
+  onMessage(handler: (msg: M) => void): void;
 }
 
 export type NodeMain<M = unknown> = (ctx: NodeContext<M>) => Promise<void> | void;
@@ -237,6 +257,14 @@ export interface Target {
   defaults?: TargetDefaults;
   /** Per-variant defaults over `defaults`: a bug that needs heavy crashes to show, say. */
   variantDefaults?: Readonly<Record<string, TargetDefaults>>;
+  /**
+   * Host mode: nodes run unmodified event-driven CommonJS code (`ctx.host.require`), whose
+   * `setTimeout`/`setInterval`/`setImmediate`, `Date`, `performance.now` and `Math.random` are
+   * the node's virtual timers, clock and the seed's draws; each decision runs in its own real
+   * macrotask so promises and `process.nextTick` drain between decisions. Seeds run in worker
+   * threads. Every other target keeps the real globals. See the README's "Host mode".
+   */
+  host?: boolean;
 }
 
 /** Run options a target may set for itself. Faults: names (default rates) or name → rate. */

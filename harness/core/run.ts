@@ -9,6 +9,7 @@ import { RunStopped, type Violation } from './violation.js';
 import { DRAW_DEFAULT, ReplayDivergence, type Choice, type DrawStream, type MessageSend, type Scheduler } from './scheduler.js';
 import type { NetKnobs } from '../net/options.js';
 import type { Weather } from '../net/weather.js';
+import { realClearImmediate, realSetImmediate } from './real.js';
 
 export type EndReason = 'quiescent' | 'duration' | 'violation';
 
@@ -58,6 +59,22 @@ export interface RunOptions {
   weather?: Weather;
   /** The target's workload knobs for this run (SetupContext.workload). */
   workload?: Readonly<Record<string, number>>;
+}
+
+/**
+ * What host mode (harness/host) plugs into a run, so that unmodified event-driven code can run
+ * as a node's program. Hosted code continues through promises and `process.nextTick`, outside
+ * the engine's control: with a host, every decision runs in its own real macrotask (`hop`), so
+ * those queues drain before the next decision, and a run ends on one more hop.
+ */
+export interface RunHost {
+  /** Calls `fn` in the next real macrotask (the real setImmediate, captured before any swap). */
+  hop(fn: () => void): void;
+  /** The run is about to end (nothing virtual left, or the duration is up): the real resources
+   * its code created (a socket, a real timer), described for an `escaped-simulation`, or null. */
+  escapes(): string | null;
+  /** The run has ended: hosted code still draining must not draw or arm anything. */
+  ended(): void;
 }
 
 /** Hooks that detectors and the network layer attach to a run. */
@@ -160,6 +177,16 @@ export class Run {
   /** Cleared at the end so a finished run is not kept alive until the next macrotask turn
    * (a campaign awaiting runs back to back would otherwise retain every one of them). */
   private checkpointTimer: ReturnType<typeof setImmediate> | null = null; // allowed: real-time escape checkpoint
+  /** Host mode (useHost); null for every other target, whose runs are as they always were. */
+  private host: RunHost | null = null;
+  /** Host mode: the group (node) whose step is being performed; the code it runs, and every
+   * promise and nextTick continuation of it, belong to that node until the next decision. */
+  actingGroup: string | null = null;
+  /** Host mode: the next decision is armed in a real macrotask. */
+  private hopArmed = false;
+  /** Host mode: setup has not returned yet (the first hop finding it so is an escape). */
+  private setupPending = false;
+  private readonly hopFn = (): void => this.afterHop();
   private readonly isHeld = (g: string): boolean => this.pausedGroups.has(g);
   /** Written once per step: a supervising thread reads it to tell a slow run from a stuck one. */
   private readonly progress = progressCell();
@@ -182,12 +209,23 @@ export class Run {
 
   // ---- lifecycle -------------------------------------------------------------------------
 
+  /** Makes this a host run (before start): see RunHost. */
+  useHost(host: RunHost): void {
+    this.host = host;
+  }
+
   /** Runs `setup` then schedules until the run ends. */
   start(setup: () => void | Promise<void>): Promise<RawRunResult> {
     const done = new Promise<RawRunResult>((r) => (this.resolveDone = r));
-    // allowed: the one real-time checkpoint; it fires only if the run is stuck on something
-    // the harness does not control, because a healthy run ends within this macrotask turn.
-    this.checkpointTimer = setImmediate(() => this.checkpoint()); // allowed: real-time escape checkpoint, never a wait
+    if (this.host === null) {
+      // allowed: the one real-time checkpoint; it fires only if the run is stuck on something
+      // the harness does not control, because a healthy run ends within this macrotask turn.
+      this.checkpointTimer = realSetImmediate(() => this.checkpoint()); // allowed: real-time escape checkpoint, never a wait
+    } else {
+      // A host run's first hop is its checkpoint: setup must have returned by then.
+      this.setupPending = true;
+      this.armHop();
+    }
     let ret: void | Promise<void>;
     try {
       ret = setup();
@@ -196,8 +234,12 @@ export class Run {
       return done;
     }
     if (ret !== undefined && typeof (ret as Promise<void>).then === 'function') {
-      (ret as Promise<void>).then(() => this.decide(), (e) => this.setupFailed(e));
+      (ret as Promise<void>).then(() => {
+        this.setupPending = false;
+        this.decide();
+      }, (e) => this.setupFailed(e));
     } else {
+      this.setupPending = false;
       this.decide();
     }
     return done;
@@ -228,11 +270,11 @@ export class Run {
       if (this.finished) return;
     }
     this.finished = true;
-    if (this.checkpointTimer !== null) clearImmediate(this.checkpointTimer);
+    if (this.checkpointTimer !== null) realClearImmediate(this.checkpointTimer);
     this.checkpointTimer = null;
     this.endReason = this.violations.length > 0 ? 'violation' : reason;
     this.current = null;
-    this.resolveDone?.({
+    const result: RawRunResult = {
       end: this.endReason,
       violations: this.violations,
       ignored: this.ignored,
@@ -243,7 +285,17 @@ export class Run {
       tasks: this.tasks.length,
       faultLog: this.faultLog,
       trace: this.trace,
-    });
+    };
+    const resolve = this.resolveDone;
+    this.resolveDone = null;
+    if (this.host === null) {
+      resolve?.(result);
+      return;
+    }
+    // Hosted continuations of the last step drain (dead: they arm and draw nothing) before
+    // the caller starts another run: nothing of this run reaches the next.
+    this.host.ended();
+    this.host.hop(() => resolve?.(result));
   }
 
   /** Records a violation (unless its kind is ignored) and ends the run. Returns false if ignored. */
@@ -310,7 +362,11 @@ export class Run {
   request(kind: string, obj: string, arg: unknown, ready: ReadyFn | null, exec: ExecFn | null): PromiseLike<unknown> {
     this.assertLive(`${obj}.${kind}`);
     const t = this.current;
-    if (t === null) throw new Error(`${obj}.${kind}: harness operations must be called from a task, not from setup`);
+    if (t === null) {
+      throw new Error(this.host === null
+        ? `${obj}.${kind}: harness operations must be called from a task, not from setup`
+        : `${obj}.${kind}: harness operations must be called from a task, not from setup or hosted code (in host mode, a node's main that awaited a hosted promise, a timer callback and an onMessage handler are hosted code: use ctx.host.onMessage and timers there)`);
+    }
     if (t.pending) {
       this.violate({
         kind: 'unawaited-operation',
@@ -496,7 +552,7 @@ export class Run {
   }
 
   private taskDone(t: Task): void {
-    if (this.finished || t.state === 'abandoned') return;
+    if (this.finished || t.state === 'abandoned' || t.detached) return;
     if (t.pending) {
       this.violate({
         kind: 'unawaited-operation',
@@ -603,8 +659,43 @@ export class Run {
     return c;
   }
 
-  /** Picks and performs steps until a task has been resumed or the run ends. */
+  /** Picks and performs steps until a task has been resumed or the run ends (a host run: in
+   * the next real macrotask). */
   private decide(): void {
+    if (this.host !== null) {
+      this.armHop();
+      return;
+    }
+    this.loop();
+  }
+
+  /** Host mode: the next decision waits for the next real macrotask. */
+  private armHop(): void {
+    if (this.hopArmed || this.finished) return;
+    this.hopArmed = true;
+    this.host!.hop(this.hopFn);
+  }
+
+  private afterHop(): void {
+    this.hopArmed = false;
+    if (this.finished) return;
+    if (this.setupPending) return this.checkpoint();
+    const t = this.current;
+    // The task resumed last neither parked nor finished while its continuations drained: it
+    // awaits a hosted promise (a virtual timer, a message handler's doing). From here on it is
+    // hosted code of its node, no longer a task the engine resumes.
+    if (t !== null) {
+      t.detached = true;
+      t.state = 'done';
+      t.clearOp();
+      this.current = null;
+      if (this.lastParked === t) this.lastParked = null;
+      this.trace.add(this.step, this.clock.now(), t.label, 'detach', 'hosted code', '');
+    }
+    this.loop();
+  }
+
+  private loop(): void {
     for (;;) {
       if (this.finished) return;
       if (this.invariants.length > 0) this.checkInvariants();
@@ -644,11 +735,16 @@ export class Run {
       if (isTask) this.decisions.keyed(choice, -1);
       else this.logEvent(choice as TimedEvent);
       if (this.step === this.stopAt) return this.stalled(choice);
+      if (this.host !== null) this.actingGroup = isTask ? choice.group : (choice as TimedEvent).group;
       if (isTask) {
         this.dequeueAt(opts === this.runnable ? i : this.optionPos[i]!);
-        if (this.stepTask(choice)) return;
+        if (this.stepTask(choice)) {
+          if (this.host !== null) this.armHop();
+          return;
+        }
       } else {
         this.fireTimer(choice as TimedEvent);
+        if (this.host !== null) return this.armHop();
       }
     }
   }
@@ -695,7 +791,10 @@ export class Run {
     // a node falls behind only through the `pause` fault, which is bounded and logged.
     if (at <= this.opts.durationMs && !(nodeBusy && next > this.clock.now())) this.timers.collectDue(at, paused ? this.isHeld : null, opts);
     if (opts.length === 0) {
-      this.finish(next === Infinity && !this.anyHeldWork() ? 'quiescent' : 'duration');
+      const reason = next === Infinity && !this.anyHeldWork() ? 'quiescent' : 'duration';
+      const escaped = this.host === null ? null : this.host.escapes();
+      if (escaped !== null) this.violate({ kind: 'escaped-simulation', actors: [], message: escaped });
+      else this.finish(reason);
       return null;
     }
     this.ctx.step = this.step;

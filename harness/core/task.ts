@@ -81,6 +81,8 @@ export class Task implements Choice, LabelKey {
   gate: Gate | null = null;
   /** The gate it contended for last (Run.enqueue's shortcut past the map). */
   lastGate: Gate | null = null;
+  /** Host mode: it awaited a hosted promise and became its node's hosted code (Run.afterHop). */
+  detached = false;
 
   constructor(
     readonly id: number,

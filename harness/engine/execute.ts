@@ -10,6 +10,7 @@ import { networkOf } from '../net/network.js';
 import type { GuidedInfo } from '../guide/run.js';
 import type { ScheduleFile } from '../schedule/file.js';
 import { Coverage } from '../cover/abstract-state.js';
+import { attachHost } from '../host/index.js';
 
 export interface RunResult {
   target: string;
@@ -74,7 +75,10 @@ export async function execute(input: ExecuteInput): Promise<RunResult> {
   attachEndAnalysis(run, () => sims);
   input.extend?.(run, sim);
   const workload = Object.freeze({ ...fixedWorkload(input.target.workload ?? {}, {}), ...(input.options.workload ?? {}) });
+  const host = input.target.host === true ? attachHost(run, sim, input.target) : null;
   const raw = await run.start(() => input.target.setup(sim, { variant: input.variant, workload }));
+  // A target whose hosted code cannot load (a module not found, an ES module) is bad input.
+  if (host !== null && host.fatal !== null) throw host.fatal;
   const result: RunResult = {
     target: input.target.name,
     variant: input.variant,

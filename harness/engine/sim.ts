@@ -9,7 +9,7 @@ import { SimBroadcaster } from '../sync/broadcaster.js';
 import { SimShared } from '../sync/shared.js';
 import { findLostWakeups } from '../check/lost-wakeup.js';
 import { reportStuckTasks } from '../check/deadlock.js';
-import { ensureNetwork } from '../net/network.js';
+import { ensureNetwork, type HostFor } from '../net/network.js';
 
 /**
  * The object a target's setup receives. It is a thin facade over the Run so that engine
@@ -21,6 +21,8 @@ export class SimImpl implements Sim {
   /** The target's declared timing margins (execute sets them): the network names the ones a
    * run broke in its violations. */
   assumptions: Assumptions | null = null;
+  /** Host mode: makes each node incarnation's ctx.host (execute sets it for `host: true` targets). */
+  hostFor: HostFor | null = null;
 
   constructor(
     readonly run: Run,
@@ -98,7 +100,7 @@ export class SimImpl implements Sim {
   }
 
   log(message: string): void {
-    this.run.trace.add(this.run.step, this.run.clock.now(), this.run.current?.label ?? 'setup', 'log', '', String(message));
+    this.run.trace.add(this.run.step, this.run.clock.now(), this.run.current?.label ?? this.group ?? 'setup', 'log', '', String(message));
   }
 
   currentTask(): string | null {
@@ -106,7 +108,7 @@ export class SimImpl implements Sim {
   }
 
   node<M = unknown>(id: string, main: NodeMain<M>, options?: SpawnOptions): void {
-    const net = ensureNetwork(this.run, (g) => new SimImpl(this.run, g), this.assumptions);
+    const net = ensureNetwork(this.run, (g) => new SimImpl(this.run, g), this.assumptions, this.hostFor);
     net.declare(id, main as NodeMain<unknown>, options?.daemon === true);
   }
 

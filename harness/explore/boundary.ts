@@ -1,5 +1,7 @@
 import type { RunResult } from '../engine/execute.js';
 import { errorText } from '../core/run.js';
+import { RunStopped } from '../core/violation.js';
+import { realSetImmediate } from '../core/real.js';
 
 /**
  * Charges what a seed's code left behind to that seed and not to whichever runs next. A run
@@ -14,6 +16,9 @@ import { errorText } from '../core/run.js';
 const seen: unknown[] = [];
 let listening = 0;
 const onRejection = (reason: unknown): void => {
+  // The harness's own stop signal, thrown into hosted code (host mode) that then rejected: the
+  // run already reported why it stopped.
+  if (reason instanceof RunStopped) return;
   seen.push(reason);
 };
 
@@ -29,7 +34,7 @@ export function catchRejections(): () => void {
 }
 
 function macrotask(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve)); // allowed: between runs, never inside one
+  return new Promise((resolve) => realSetImmediate(resolve)); // allowed: between runs, never inside one
 }
 
 export interface GroupItem {

@@ -6,6 +6,7 @@ import { CELL_WORDS, ITEM, STEP } from '../core/progress.js';
 import { concreteStrategy, UsageError, type StrategySpec } from '../sched/index.js';
 import { unpackResults, type FromWorker, type ToWorker, type WorkerExploreOptions, type WorkerSetup, type WorkItem } from './worker.js';
 import type { GuideEntry } from '../guide/corpus.js';
+import { realClearInterval, realPerformanceNow, realSetInterval } from '../core/real.js';
 
 export type { WorkerExploreOptions } from './worker.js';
 
@@ -194,11 +195,11 @@ class Pool {
     });
     const n = Math.min(this.input.jobs, Math.ceil((this.total - (this.input.skip?.size ?? 0)) / this.batch));
     for (let k = 0; k < n; k++) this.spawn();
-    this.watch = setInterval(() => this.tick(), Math.min(250, this.stallMs / 4)); // allowed: watchdog poll
+    this.watch = realSetInterval(() => this.tick(), Math.min(250, this.stallMs / 4)); // allowed: watchdog poll
     try {
       return await done;
     } finally {
-      if (this.watch !== null) clearInterval(this.watch);
+      if (this.watch !== null) realClearInterval(this.watch);
       await Promise.all(this.slots.map((s) => s.worker.terminate()));
     }
   }
@@ -442,5 +443,5 @@ function plainItem(it: WorkItem): WorkItem {
 }
 
 function wallNow(): number {
-  return performance.now(); // allowed: the supervisor's watchdog measures wall time, never a run's
+  return realPerformanceNow(); // allowed: the supervisor's watchdog measures wall time, never a run's
 }

@@ -1,4 +1,4 @@
-import type { Assumptions, LeadershipEvent, NodeMain } from '../core/api.js';
+import type { Assumptions, LeadershipEvent, NodeHost, NodeMain } from '../core/api.js';
 import type { Run } from '../core/run.js';
 import type { SimImpl } from '../engine/sim.js';
 import type { TimedEvent } from '../core/timers.js';
@@ -126,11 +126,14 @@ export function networkOf(run: Run): Network | undefined {
   return networks.get(run);
 }
 
+/** Host mode: makes ctx.host for a node incarnation (harness/host/runtime.ts). */
+export type HostFor = (node: NetNode, ctx: NodeContextImpl) => NodeHost;
+
 /** The run's network, made (and its detectors attached) when the first node is declared. */
-export function ensureNetwork(run: Run, makeSim: (group: string) => SimImpl, assumptions: Assumptions | null): Network {
+export function ensureNetwork(run: Run, makeSim: (group: string) => SimImpl, assumptions: Assumptions | null, hostFor: HostFor | null = null): Network {
   let net = networks.get(run);
   if (net === undefined) {
-    net = new Network(run, makeSim, assumptions);
+    net = new Network(run, makeSim, assumptions, hostFor);
     networks.set(run, net);
   }
   return net;
@@ -172,6 +175,7 @@ export class Network {
     readonly run: Run,
     private readonly makeSim: (group: string) => SimImpl,
     readonly assumptions: Assumptions | null,
+    private readonly hostFor: HostFor | null = null,
   ) {
     const o = run.opts;
     this.knobs = resolveKnobs(o.net, assumptions);
@@ -229,6 +233,7 @@ export class Network {
     const sim = this.makeSim(node.id);
     const inner = sim.broadcaster<LeadershipEvent>('leadership') as SimBroadcaster<LeadershipEvent>;
     const ctx = new NodeContextImpl<unknown>(this, node, sim, inner);
+    if (this.hostFor !== null) ctx.host = this.hostFor(node, ctx);
     node.ctx = ctx;
     this.run.spawn(node.id, () => {
       this.seal();

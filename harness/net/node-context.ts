@@ -1,5 +1,5 @@
 import type {
-  Broadcaster, CondVar, LeadershipEvent, LeadershipRole, Mutex, NodeContext, Op, RaftObservation,
+  Broadcaster, CondVar, LeadershipEvent, LeadershipRole, Mutex, NodeContext, NodeHost, Op, RaftObservation,
   RecvOptions, Semaphore, Shared, SpawnOptions, TaskFn,
 } from '../core/api.js';
 import type { SimImpl } from '../engine/sim.js';
@@ -25,6 +25,10 @@ export class NodeContextImpl<M = unknown> implements NodeContext<M> {
   private readonly inbox: M[] = [];
   private readonly waiters: { task: Task; timer: TimedEvent | null }[] = [];
   private readonly inboxName: string;
+  /** Host mode: what ctx.host gives the node's program (set by the network when it makes ctx). */
+  host: NodeHost<M> | undefined = undefined;
+  /** Host mode: ctx.host.onMessage's handler; deliveries go to it instead of the inbox. */
+  private handler: ((msg: M) => void) | null = null;
 
   constructor(
     private readonly net: Network,
@@ -83,8 +87,18 @@ export class NodeContextImpl<M = unknown> implements NodeContext<M> {
     this.net.run.makeReady(w.task);
   }
 
-  /** A delivery: handed straight to the oldest waiting receiver, else queued. */
+  /** Host mode: deliveries from now on call `h` (in the delivery's own step). */
+  setMessageHandler(h: (msg: M) => void): void {
+    this.handler = h;
+  }
+
+  /** A delivery: to the host handler if set, else handed straight to the oldest waiting
+   * receiver, else queued. */
   deliver(msg: M): void {
+    if (this.handler !== null) {
+      this.handler(msg);
+      return;
+    }
     const w = this.waiters.shift();
     if (w === undefined) {
       this.inbox.push(msg);

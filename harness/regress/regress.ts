@@ -8,6 +8,7 @@ import { makeSchedule, readScheduleFile, scheduleRunOptions, writeScheduleFile, 
 import { replaySchedule } from '../schedule/replay.js';
 import { outcomeOf } from '../schedule/run.js';
 import { rerecordCommand } from './command.js';
+import { realSetImmediate } from '../core/real.js';
 
 /**
  * - ok: the replay's outcome is the expected one.
@@ -67,7 +68,7 @@ export async function regress(o: RegressOptions): Promise<RegressReport> {
     if (o.shouldStop?.() === true) break;
     entries.push(await checkEntry(file, relative(o.dir, file), o));
     // A replay completes inside one turn of the event loop: let a signal's handler run between entries.
-    await new Promise((r) => setImmediate(r)); // allowed: between replays, never inside one
+    await new Promise((r) => realSetImmediate(r)); // allowed: between replays, never inside one
   }
   const accepted = entries.filter((e) => e.accepted === true).map((e) => e.path);
   const passed = entries.every((e) => e.status === 'ok' || e.status === 'stale' || (e.status === 'changed' && e.accepted === true));

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { SeedEntry } from '../explore/tally.js';
 import { UsageError } from '../sched/index.js';
 import { HARNESS_VERSION } from '../version.js';
+import { realClearInterval, realSetInterval } from '../core/real.js';
 
 /**
  * journal.jsonl: the run's record, one line per finished seed, appended and never rewritten.
@@ -40,7 +41,7 @@ export class Journal {
   private closed = false;
 
   private constructor(private readonly fd: number) {
-    this.timer = setInterval(() => this.sync(), SYNC_MS); // allowed: see above
+    this.timer = realSetInterval(() => this.sync(), SYNC_MS); // allowed: see above
     this.timer.unref();
   }
 
@@ -87,7 +88,7 @@ export class Journal {
     if (this.closed) return;
     this.sync();
     this.closed = true;
-    if (this.timer !== null) clearInterval(this.timer);
+    if (this.timer !== null) realClearInterval(this.timer);
     closeSync(this.fd);
   }
 }

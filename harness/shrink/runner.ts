@@ -5,6 +5,7 @@ import type { DecisionInfo } from '../sched/recording.js';
 import type { Decision } from '../sched/replay.js';
 import { runDecisions, violationKind, type RunSpec } from '../schedule/run.js';
 import { cost, metricsOf, smaller, type ShrinkMetrics } from './metrics.js';
+import { realPerformanceNow, realSetImmediate } from '../core/real.js';
 
 export interface ShrinkBudget {
   /**
@@ -79,7 +80,7 @@ export class Runner {
     if (!(this.maxRuns >= 1)) throw new UsageError(`shrink: maxRuns must be at least 1, got ${input.maxRuns}`);
     const wall = input.maxRuns !== undefined ? Infinity : input.wallMs ?? DEFAULT_WALL_MS;
     if (!(wall > 0)) throw new UsageError(`shrink: wallMs must be positive, got ${input.wallMs}`);
-    this.deadline = performance.now() + wall; // allowed: the wall-time budget limits the search, never read by a run
+    this.deadline = realPerformanceNow() + wall; // allowed: the wall-time budget limits the search, never read by a run
     this.held = { runs: 0, ms: 0 };
     if (!(this.stepBudget >= 1)) throw new UsageError(`shrink: stepBudget must be at least 1, got ${input.stepBudget}`);
     this.spec = { ...input, options: { ...input.options, traceWindow: 0, traceAll: false } };
@@ -111,7 +112,7 @@ export class Runner {
 
   exhausted(): boolean {
     return this.runs >= this.maxRuns || this.stepsRun >= this.stepBudget || this.input.shouldStop?.() === true
-      || (this.deadline !== Infinity && performance.now() >= this.deadline); // allowed: the wall-time budget
+      || (this.deadline !== Infinity && realPerformanceNow() >= this.deadline); // allowed: the wall-time budget
   }
 
   /**
@@ -120,7 +121,7 @@ export class Runner {
    */
   hold(share: number): void {
     this.held.runs = this.maxRuns === Infinity ? 0 : Math.floor(this.maxRuns * share);
-    this.held.ms = this.deadline === Infinity ? 0 : (this.deadline - performance.now()) * share; // allowed: the wall-time budget
+    this.held.ms = this.deadline === Infinity ? 0 : (this.deadline - realPerformanceNow()) * share; // allowed: the wall-time budget
     this.maxRuns -= this.held.runs;
     this.deadline -= this.held.ms;
   }
@@ -133,7 +134,7 @@ export class Runner {
 
   /** Lets a signal handler run, and tells the caller how far the search has come. */
   private async breathe(): Promise<void> {
-    await new Promise((r) => setImmediate(r)); // allowed: between candidate runs, never inside one
+    await new Promise((r) => realSetImmediate(r)); // allowed: between candidate runs, never inside one
     if (this.best !== undefined) this.input.onProgress?.({ runs: this.runs, best: this.best.metrics });
   }
 

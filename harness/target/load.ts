@@ -1,10 +1,11 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Target } from '../core/api.js';
 import { UsageError } from '../sched/index.js';
 import { BUNDLED } from './bundled.js';
 import { didYouMean, withSuggestion } from '../core/suggest.js';
+import { recordTargetFile } from '../host/index.js';
 
 export interface LoadedTarget {
   target: Target;
@@ -33,7 +34,9 @@ export async function loadTarget(ref: string): Promise<LoadedTarget> {
   } catch (e) {
     throw new UsageError(`bundled target '${ref}' failed to load: ${(e as Error).message}`);
   }
-  return { target: validateTarget(defaultExport(mod), ref), ref, bundled: true };
+  const target = validateTarget(defaultExport(mod), ref);
+  recordTargetFile(target, fileURLToPath(url));
+  return { target, ref, bundled: true };
 }
 
 async function loadTargetFile(ref: string): Promise<Target> {
@@ -58,7 +61,9 @@ async function loadTargetFile(ref: string): Promise<Target> {
     const hint = /Top-level await/.test(msg) ? ' (the file is CommonJS to Node: name it .mts, or add "type": "module" to its package.json)' : '';
     throw new UsageError(`target file ${ref} failed to load: ${text || firstLine(e)}${hint}`);
   }
-  return validateTarget(defaultExport(mod), ref);
+  const target = validateTarget(defaultExport(mod), ref);
+  recordTargetFile(target, abs);
+  return target;
 }
 
 /**

@@ -1,0 +1,37 @@
+/**
+ * Host mode: unmodified event-driven CommonJS code as a node's program (targets with
+ * `host: true`). See the README's "Host mode"; runtime.ts is one run, trampolines.ts the
+ * globals, loader.ts the private require, stubs.ts the built-ins that would escape.
+ */
+import { dirname } from 'node:path';
+import type { Target } from '../core/api.js';
+import type { Run } from '../core/run.js';
+import { networkOf } from '../net/network.js';
+import type { SimImpl } from '../engine/sim.js';
+import { HostRun } from './runtime.js';
+
+export { HostRun, HOST_EPOCH_MS } from './runtime.js';
+export { trampolinesInstalled } from './trampolines.js';
+
+/** Target object → the file it was loaded from (harness/target/load.ts records it). */
+const files = new WeakMap<object, string>();
+
+/** Records where a target was loaded from: its host code resolves from that directory. */
+export function recordTargetFile(target: object, file: string): void {
+  files.set(target, file);
+}
+
+/** The directory ctx.host.require resolves from: the target file's, else the working directory. */
+export function hostBaseDir(target: Target): string {
+  const f = files.get(target);
+  return f === undefined ? process.cwd() : dirname(f);
+}
+
+/** Makes `run` a host run of `target` (before setup): its sim's nodes get ctx.host. */
+export function attachHost(run: Run, sim: SimImpl, target: Target): HostRun {
+  const host = new HostRun(run, hostBaseDir(target), (id) => networkOf(run)?.nodes.find((n) => n.id === id));
+  run.useHost(host);
+  sim.hostFor = host.hostFor;
+  host.activate();
+  return host;
+}

@@ -1,0 +1,101 @@
+/**
+ * Built-in modules whose functions reach real I/O are stubbed for hosted code: calling any
+ * function on them (or constructing one of their classes) reports `escaped-simulation` with the
+ * hosted call site, instead of opening a socket or a file the simulation cannot see. Their
+ * other properties (constants) read through. `timers` is the trampolines' (virtual) version.
+ */
+import { createRequire } from 'node:module';
+
+/** Built-ins whose functions are stubbed in hosted code. */
+export const STUBBED: readonly string[] = [
+  'net', 'fs', 'fs/promises', 'http', 'https', 'http2', 'dgram', 'child_process', 'tls', 'worker_threads',
+];
+
+const realRequire = createRequire(import.meta.url);
+
+/** Where an escape goes: the active host run reports it (and throws to stop the caller). */
+export type EscapeHandler = (what: string, site: string) => never;
+
+let handler: EscapeHandler | null = null;
+
+export function setEscapeHandler(h: EscapeHandler | null): void {
+  handler = h;
+}
+
+/** The first stack frame outside this file: the hosted code that made the call. */
+export function callSite(skip: (...args: never[]) => unknown): string {
+  const holder: { stack?: string } = {};
+  Error.captureStackTrace(holder, skip);
+  const lines = (holder.stack ?? '').split('\n').slice(1);
+  for (const l of lines) {
+    const m = /\(?((?:file:\/\/)?[^\s()]+):(\d+):(\d+)\)?\s*$/.exec(l.trim());
+    if (m !== null && !m[1]!.startsWith('node:')) return `${m[1]}:${m[2]}`;
+  }
+  return 'an unknown call site';
+}
+
+const stubs = new Map<string, unknown>();
+
+function stubObject(real: object, path: string): object {
+  const fns = new Map<PropertyKey, unknown>();
+  return new Proxy(real, {
+    get(target, prop, receiver) {
+      const v = Reflect.get(target, prop, receiver) as unknown;
+      if (typeof prop === 'symbol') return v;
+      if (typeof v === 'function') {
+        let s = fns.get(prop);
+        if (s === undefined) {
+          const what = `${path}.${prop}`;
+          const stub = function escapeStub(): never {
+            const site = callSite(stub);
+            if (handler === null) throw new Error(`${what} (real I/O) called by hosted code outside a run, at ${site}`);
+            return handler(what, site);
+          };
+          s = stub;
+          fns.set(prop, s);
+        }
+        return s;
+      }
+      if (v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Uint8Array)) {
+        let s = fns.get(prop);
+        if (s === undefined) {
+          s = stubObject(v, `${path}.${prop}`);
+          fns.set(prop, s);
+        }
+        return s;
+      }
+      return v;
+    },
+  });
+}
+
+/** The stub of a stubbed built-in (one per thread: it holds no run state). */
+export function stubbedBuiltin(id: string): unknown {
+  let s = stubs.get(id);
+  if (s === undefined) {
+    s = stubObject(realRequire(id) as object, id);
+    stubs.set(id, s);
+  }
+  return s;
+}
+
+let timers: unknown = null;
+
+/** `require('timers')` in hosted code: the real module with the trampolines in place of its
+ * six timer functions (read from the globals, which are the trampolines once installed). */
+function virtualTimers(): unknown {
+  if (timers === null) {
+    const g = globalThis as Record<string, unknown>;
+    const t: Record<string, unknown> = { ...(realRequire('timers') as Record<string, unknown>) };
+    for (const k of ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate', 'clearImmediate']) t[k] = g[k];
+    timers = t;
+  }
+  return timers;
+}
+
+/** A built-in as hosted code gets it. */
+export function hostedBuiltin(id: string): unknown {
+  if (STUBBED.includes(id)) return stubbedBuiltin(id);
+  if (id === 'timers') return virtualTimers();
+  return realRequire(id);
+}
