@@ -88,7 +88,9 @@ export function liferaftNodeMain(ctx: NodeContext<Wire>, plan: Plan): void {
     'election max': ELECTION_MAX_MS,
     heartbeat: HEARTBEAT_MS,
   };
-  const shadow: string[] = [];
+  // What the store holds, as digests: kept with the store, so a restarted node's observations
+  // start from the entries its predecessor wrote (without the log, it stays empty).
+  let shadow: string[] = [];
   let raft: LiferaftNode | null = null;
   const observe = (): void => {
     if (raft === null) return;
@@ -105,8 +107,9 @@ export function liferaftNodeMain(ctx: NodeContext<Wire>, plan: Plan): void {
     const Log = host.require('@markwylde/liferaft/log.js') as LiferaftLogClass;
     const memdown = host.require('memdown') as () => unknown;
     // One store per node for the whole run: what the node wrote survives its crashes.
-    const store = host.keep('memdown', () => memdown());
-    options['adapter'] = () => store;
+    const kept = host.keep('memdown', () => ({ store: memdown(), shadow: [] as string[] }));
+    shadow = kept.shadow;
+    options['adapter'] = () => kept.store;
     options['Log'] = observedLog(Log, ctx, shadow, observe);
   }
   raft = new Raft(options);
@@ -129,25 +132,25 @@ export function liferaftNodeMain(ctx: NodeContext<Wire>, plan: Plan): void {
   if (plan.withLog) propose(ctx, node, Raft);
 }
 
-/** A Log that reports its contents: every put and truncation updates the shadow digests. */
+/** A Log that reports its contents: the store's puts and deletes are mirrored, once done, into
+ * the shadow digests (a hole in the store, an entry deleted below others, shows as `none`). */
 function observedLog(Log: LiferaftLogClass, ctx: NodeContext<Wire>, shadow: string[], observe: () => void): LiferaftLogClass {
   const digest = (e: LiferaftEntry): string => `t${e.term}:${JSON.stringify(e.command)}`;
   class ObservedLog extends Log {
-    put(entry: LiferaftEntry): Promise<unknown> {
-      const base = Log.prototype as unknown as { put(e: LiferaftEntry): Promise<unknown> };
-      return base.put.call(this, entry).then((r) => {
-        // A gap (an entry saved past the end) shows as `none` digests, so a log that skips shows.
-        while (shadow.length < entry.index - 1) shadow.push('none');
-        shadow[entry.index - 1] = digest(entry);
+    constructor(node: unknown, options: { adapter: (path: string) => unknown; path?: string }) {
+      super(node, options);
+      const db = (this as unknown as { db: StoreOps }).db;
+      const put = db.put.bind(db);
+      const del = db.del.bind(db);
+      db.put = (index, entry) => put(index, entry).then((r) => {
+        while (shadow.length < index - 1) shadow.push('none');
+        shadow[index - 1] = digest(entry);
         observe();
         return r;
       });
-    }
-
-    removeEntriesAfter(index: number): Promise<unknown> {
-      const base = Log.prototype as unknown as { removeEntriesAfter(i: number): Promise<unknown> };
-      return base.removeEntriesAfter.call(this, index).then((r) => {
-        if (shadow.length > index) shadow.length = index;
+      db.del = (index) => del(index).then((r) => {
+        if (index <= shadow.length) shadow[index - 1] = 'none';
+        while (shadow.length > 0 && shadow[shadow.length - 1] === 'none') shadow.pop();
         observe();
         return r;
       });
@@ -161,6 +164,12 @@ function observedLog(Log: LiferaftLogClass, ctx: NodeContext<Wire>, shadow: stri
     }
   }
   return ObservedLog as unknown as LiferaftLogClass;
+}
+
+/** The two levelup calls liferaft's Log writes through (promise form: it passes no callback). */
+interface StoreOps {
+  put(index: number, entry: LiferaftEntry): Promise<unknown>;
+  del(index: number): Promise<unknown>;
 }
 
 /** Joins every peer through the simulated network: a request and its reply are two messages. */
