@@ -9,6 +9,8 @@ import { makeSchedule } from '../dist/harness/schedule/index.js';
 import { DEFAULT_OPTIONS, execute, type RunResult } from '../dist/harness/engine/execute.js';
 import { runDecisions } from '../dist/harness/schedule/index.js';
 import { shrink } from '../dist/harness/shrink/index.js';
+import { ShrinkPool } from '../dist/harness/shrink/pool.js';
+import { loadTarget } from '../dist/harness/target/load.js';
 import { twoDrops, NEEDED } from './fixtures/net-two-drops.js';
 import { busyClient } from './fixtures/net-busy-client.js';
 import { slowAlarm } from './fixtures/net-slow-alarm.js';
@@ -148,16 +150,21 @@ t.test('suffix pass: what belongs to no fault is drawn again, and an earlier way
   t.equal(again.result.violations[0]?.kind, 'assert');
 });
 
-t.test('time compression: two drops a second apart come sooner, and the violation with them', async (t) => {
-  const losses = twoLosses();
-  const o = { ...DEFAULT_OPTIONS, faults: { drop: 0.02 }, faultWindowMs: 5_000, durationMs: 5_000 };
-  const lspec = (seed: string) => ({ target: losses, variant: 'buggy', seed, strategy: { name: 'random' }, options: o });
-  let r: RunResult | null = null;
-  for (let i = 0; i < 200 && r === null; i++) {
+const losses = twoLosses();
+const lossOptions = { ...DEFAULT_OPTIONS, faults: { drop: 0.02 }, faultWindowMs: 5_000, durationMs: 5_000 };
+const lspec = (seed: string) => ({ target: losses, variant: 'buggy', seed, strategy: { name: 'random' }, options: lossOptions });
+
+/** The first seed of the two-losses fixture that fails and drew its first drop after 1 s. */
+async function lateLosses(): Promise<RunResult> {
+  for (let i = 0; i < 200; i++) {
     const x = await execute(lspec(`losses:${i}`));
-    if (x.violations[0]?.kind === 'assert' && (x.faultLog.find((f) => f.fault === 'drop')?.timeMs ?? 0) >= 1_000) r = x;
+    if (x.violations[0]?.kind === 'assert' && (x.faultLog.find((f) => f.fault === 'drop')?.timeMs ?? 0) >= 1_000) return x;
   }
-  if (r === null) throw new Error('no seed among 200 whose first drop came after 1 s');
+  throw new Error('no seed among 200 whose first drop came after 1 s');
+}
+
+t.test('time compression: two drops a second apart come sooner, and the violation with them', async (t) => {
+  const r = await lateLosses();
   const first = r.faultLog.find((f) => f.fault === 'drop')!.timeMs;
   const s = await shrink({ ...lspec(r.seed), decisions: r.decisions, kind: 'assert', maxRuns: 300 });
   const drops = s.result.faultLog.filter((f) => f.fault === 'drop');
@@ -167,4 +174,47 @@ t.test('time compression: two drops a second apart come sooner, and the violatio
   const again = await runDecisions(lspec(r.seed), s.decisions, { mode: 'strict' });
   t.equal(again.result.decisionHash, s.result.decisionHash, 'replays strictly');
   t.equal(again.result.violations[0]?.kind, 'assert');
+});
+
+t.test('on two worker threads, a budget in runs gives the schedule it gives inline', async (t) => {
+  // Two drops (the fault phase and the list passes), and two losses a second apart (time
+  // compression and the suffix redraw): each budget stops a different pass partway.
+  const late = await lateLosses();
+  const drops = await failing();
+  const cases = [
+    { name: 'two drops', spec: spec(drops.seed), run: drops, ref: FIXTURE, budgets: [60, 250] },
+    { name: 'two losses', spec: lspec(late.seed), run: late, ref: join(ROOT, 'test/fixtures/net-two-losses.ts'), budgets: [40, 300] },
+  ];
+  for (const c of cases) {
+    for (const maxRuns of c.budgets) {
+      const input = { ...c.spec, decisions: c.run.decisions, kind: 'assert', maxRuns };
+      const a = await shrink(input);
+      const b = await shrink({ ...input, jobs: 2, targetRef: c.ref });
+      t.equal(a.workers, 0, `${c.name}, ${maxRuns} runs: inline by default`);
+      t.equal(b.workers, 2, `${c.name}, ${maxRuns} runs: the candidates ran on two workers`);
+      t.equal(b.runs, a.runs, `${c.name}, ${maxRuns} runs: the same runs counted`);
+      t.equal(b.result.decisionHash, a.result.decisionHash, `${c.name}, ${maxRuns} runs: the same schedule`);
+      t.same(b.essentialFaults, a.essentialFaults, `${c.name}, ${maxRuns} runs: the same faults`);
+      t.same([b.complete, b.faultsMinimal, b.after], [a.complete, a.faultsMinimal, a.after], `${c.name}, ${maxRuns} runs: the same verdicts and sizes`);
+    }
+  }
+});
+
+t.test('a candidate that never comes back from a worker is stopped there, fails, and the worker is replaced', async (t) => {
+  // runaway's spin variant loops forever in seeds whose first draw is below one half.
+  const ref = join(ROOT, 'test/fixtures/runaway.ts');
+  const { target: runaway } = await loadTarget(ref);
+  const base = { target: runaway, variant: 'spin', seed: '1', strategy: { name: 'random' } };
+  const pool = new ShrinkPool(base, { targetRef: ref, workers: 2, stallMs: 50 });
+  try {
+    const options = { ...DEFAULT_OPTIONS, traceWindow: 0 };
+    const job = (draw: number) => ({ type: 'list' as const, list: [draw], withOptions: false, options });
+    const [spin, calm] = await Promise.all([pool.start(job(0)), pool.start(job(0xffffffff))]);
+    t.equal(spin.type === 'list' ? spin.candidate.kind : null, 'stalled', 'the spinning candidate comes back as stalled');
+    t.equal(calm.type === 'list' ? calm.candidate.kind : 'x', null, 'the other ran to its end beside it');
+    const again = await pool.start(job(0xffffffff));
+    t.equal(again.type === 'list' ? again.candidate.kind : 'x', null, 'the pool still runs candidates after replacing the worker');
+  } finally {
+    await pool.close();
+  }
 });

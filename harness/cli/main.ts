@@ -59,6 +59,7 @@ async function main(argv: string[]): Promise<number> {
         .option('seed', { type: 'string', describe: 'the failing seed' })
         .option('out', { type: 'string', describe: 'schedule file to write (default <report-dir>/schedules/…)' })
         .option('shrink-budget', { type: 'string', describe: 'wall time (60s, the default) or candidate runs (2000runs, deterministic)' })
+        .option('jobs', { type: 'number', describe: 'worker threads for a network failure\'s candidates (the result for a budget in runs does not depend on it)' })
         .option('html', { type: 'string', describe: 'also write the shrunk run as a self-contained space-time page (out.html)' })
         .option('report-dir', { type: 'string', default: 'reports' })
         .example('$0 shrink latch --variant check-outside-lock --seed 1', 'the shortest schedule that still shows the violation')

@@ -1,8 +1,10 @@
+import type { RunOptions } from '../core/run.js';
 import type { Decision } from '../sched/replay.js';
 import type { RunSpec } from '../schedule/run.js';
-import { keyRun, runWithout, type KeyedRun } from './keyed-replay.js';
+import type { KeyedRun } from './keyed-replay.js';
 import { TRIES_PER_SUBSET, sameViolation } from './faults.js';
-import type { Runner } from './runner.js';
+import { keyedOf } from './jobs.js';
+import type { Runner, Tagged } from './runner.js';
 
 /**
  * Time compression: the faults a bug needs, moved closer together. On Raft a leader is elected
@@ -125,36 +127,51 @@ function cutRun(run: KeyedRun, c: Cut, interval: number | null): KeyedRun {
 export async function compressTime(r: Runner, spec: RunSpec, list: readonly Decision[], kind: string, actors: readonly string[]): Promise<Decision[] | null> {
   if (r.exhausted()) return null;
   const quiet = { ...spec, options: { ...spec.options, traceWindow: 0, traceAll: false } };
-  let cur = await keyRun(quiet, list);
+  let cur = await r.key(quiet.options, list);
   await r.charge(cur.result.steps);
   if (cur.result.network !== true || !sameViolation(cur.result.violations[0], kind, actors)) return null;
   const interval = nemesisInterval(cur);
   const seed = `${spec.target.name}/${spec.variant}/${spec.seed}/compress`;
   let improved = false;
+  for (let n = 0; n < MAX_CUTS && !r.exhausted();) {
+    let next: KeyedRun | null = null;
+    const from = cur;
+    const at = await r.sweep(cutJobs(from, n, interval, quiet.options, seed), (res) => {
+      const run = keyedOf(res);
+      if (!sameViolation(run.result.violations[0], kind, actors) || run.units.length > from.units.length) return false;
+      next = run;
+      return true;
+    });
+    if (at === null || next === null) break;
+    cur = next;
+    improved = true;
+    n = at + 1;
+  }
+  return improved ? cur.result.decisions : null;
+}
+
+/**
+ * The tries of cut n, n+1, … from `cur`, each cut made as if every one before it had failed:
+ * the widest gap first (between the start and the first fault, or two faults in a row), a gap
+ * whose cut failed left alone until a cut succeeds. Tagged with the cut's number.
+ */
+function* cutJobs(cur: KeyedRun, first: number, interval: number | null, options: RunOptions, seed: string): Generator<Tagged<number>> {
   const failed = new Set<string>();
-  for (let n = 0; n < MAX_CUTS && !r.exhausted(); n++) {
-    // The widest gap first: between the start and the first fault, or two faults in a row.
+  const capped = { ...options, maxSteps: Math.max(1, cur.result.steps - 1) };
+  for (let n = first; n < MAX_CUTS; n++) {
     const times = [0, ...cur.units.map((u) => u.timeMs)].sort((a, b) => a - b);
     let best: { from: number; gap: number } | null = null;
     for (let i = 1; i < times.length; i++) {
       const gap = times[i]! - times[i - 1]!;
       if (gap >= MIN_GAP_MS && !failed.has(`${times[i - 1]}`) && (best === null || gap > best.gap)) best = { from: times[i - 1]!, gap };
     }
-    if (best === null) break;
+    if (best === null) return;
+    failed.add(`${best.from}`);
     const c = makeCut(cur, best.from + best.gap / 4, best.gap / 2, interval);
-    if (c === null) { failed.add(`${best.from}`); continue; }
+    if (c === null) continue;
     const from = cutRun(cur, c, interval);
-    const capped = { ...quiet, options: { ...quiet.options, maxSteps: Math.max(1, cur.result.steps - 1) } };
-    let next: KeyedRun | null = null;
-    for (let t = 0; t < TRIES_PER_SUBSET && next === null && !r.exhausted(); t++) {
-      const run = await runWithout(capped, from, new Set(), t, `${seed}/${n}`);
-      await r.charge(run.result.steps);
-      if (sameViolation(run.result.violations[0], kind, actors) && run.units.length <= cur.units.length) next = run;
+    for (let t = 0; t < TRIES_PER_SUBSET; t++) {
+      yield { job: { type: 'keyed', from, removed: new Set(), attempt: t, seed: `${seed}/${n}`, rerollFromMs: null, options: capped }, tag: n };
     }
-    if (next === null) { failed.add(`${best.from}`); continue; }
-    cur = next;
-    improved = true;
-    failed.clear();
   }
-  return improved ? cur.result.decisions : null;
 }

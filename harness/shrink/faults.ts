@@ -1,8 +1,9 @@
 import type { Violation } from '../core/violation.js';
 import type { Decision } from '../sched/replay.js';
 import type { RunSpec } from '../schedule/run.js';
-import { keyRun, runWithout, type FaultUnit, type KeyedRun } from './keyed-replay.js';
-import type { Runner } from './runner.js';
+import type { FaultUnit, KeyedRun } from './keyed-replay.js';
+import { keyedOf } from './jobs.js';
+import type { Runner, Tagged } from './runner.js';
 
 /**
  * How many times the original's steps a candidate with fewer faults may take: a lost message
@@ -75,7 +76,7 @@ export async function minimizeFaults(
    * faults and it found them 1-minimal. */
   previous?: FaultPhase,
 ): Promise<FaultPhase | null> {
-  const first = await keyRun(spec, list);
+  const first = await r.key(spec.options, list);
   if (first.result.network !== true) return null;
   await r.charge(first.result.steps);
   const actors = named ?? first.result.violations[0]?.actors ?? [];
@@ -87,8 +88,8 @@ export async function minimizeFaults(
   const before = first.units.length;
   let cur = first;
   if (cur.units.length > 0 && from === 'start') {
-    const none = await keep(s, cur, []);
-    if (none !== null) cur = none;
+    const none = await firstKept(s, cur, [[]]);
+    if (none !== null) cur = none.run;
     else cur = await dropKinds(s, cur);
   }
   let n = from === 'start' ? 2 : Math.max(2, cur.units.length);
@@ -97,25 +98,20 @@ export async function minimizeFaults(
     const units = cur.units;
     if (units.length === 0) { minimal = true; break; }
     if (units.length === 1) {
-      const none = await keep(s, cur, []);
-      if (none !== null) { cur = none; continue; }
+      const none = await firstKept(s, cur, [[]]);
+      if (none !== null) { cur = none.run; continue; }
       minimal = !r.exhausted();
       break;
     }
     n = Math.min(n, units.length);
     const chunks = split(units, n);
-    let next: KeyedRun | null = null;
-    let granularity = n;
     // Complements only: keeping one chunk alone (ddmin's other test) almost never reproduces a
     // Raft bug, which needs faults from several chunks, and at 4 tries a subset it doubled the
     // cost of every level.
-    for (let i = 0; next === null && i < chunks.length && !r.exhausted(); i++) {
-      next = await keep(s, cur, units.filter((u) => !chunks[i]!.includes(u)));
-      if (next !== null) granularity = Math.max(n - 1, 2);
-    }
+    const next = await firstKept(s, cur, chunks.map((c) => units.filter((u) => !c.includes(u))));
     if (next !== null) {
-      cur = next;
-      n = granularity;
+      cur = next.run;
+      n = Math.max(n - 1, 2);
     } else if (r.exhausted()) {
       break;
     } else if (n >= units.length) {
@@ -138,25 +134,38 @@ async function dropKinds(s: Search, cur: KeyedRun): Promise<KeyedRun> {
   for (const u of cur.units) count.set(u.fault, (count.get(u.fault) ?? 0) + 1);
   const kinds = [...count.keys()].sort((a, b) => count.get(b)! - count.get(a)! || (a < b ? -1 : 1));
   if (kinds.length < 2) return cur;
-  for (const k of kinds) {
-    if (s.r.exhausted()) break;
-    const next = await keep(s, cur, cur.units.filter((u) => u.fault !== k));
-    if (next !== null) cur = next;
+  for (let from = 0; from < kinds.length;) {
+    const next = await firstKept(s, cur, kinds.slice(from).map((k) => cur.units.filter((u) => u.fault !== k)));
+    if (next === null) break;
+    cur = next.run;
+    from += next.index + 1;
   }
   return cur;
 }
 
-/** The run keeping only `kept` of `cur`'s faults, when some try still fails and has fewer faults. */
-async function keep(s: Search, cur: KeyedRun, kept: readonly FaultUnit[]): Promise<KeyedRun | null> {
-  const stay = new Set(kept.map((u) => u.key));
-  const removed = new Set(cur.units.filter((u) => !stay.has(u.key)).map((u) => u.key));
-  const spec = { ...s.spec, options: { ...s.spec.options, maxSteps: Math.max(1, Math.min(s.spec.options.maxSteps, s.cap)) } };
-  for (let t = 0; t < TRIES_PER_SUBSET && !s.r.exhausted(); t++) {
-    const run = await runWithout(spec, cur, removed, t, s.seed);
-    await s.r.charge(run.result.steps);
-    if (sameViolation(run.result.violations[0], s.kind, s.actors) && run.units.length < cur.units.length) return run;
+/**
+ * The first of `subsets` (each a list of `cur`'s faults to keep) under which some try shows the
+ * same violation with fewer faults: its run and index. Tries go in order, TRIES_PER_SUBSET per
+ * subset, and stop at the first that fails the same way.
+ */
+async function firstKept(s: Search, cur: KeyedRun, subsets: readonly (readonly FaultUnit[])[]): Promise<{ run: KeyedRun; index: number } | null> {
+  let run: KeyedRun | null = null;
+  const index = await s.r.sweep(subsetJobs(s, cur, subsets), (res) => {
+    const k = keyedOf(res);
+    if (!sameViolation(k.result.violations[0], s.kind, s.actors) || k.units.length >= cur.units.length) return false;
+    run = k;
+    return true;
+  });
+  return index === null || run === null ? null : { run, index };
+}
+
+function* subsetJobs(s: Search, cur: KeyedRun, subsets: readonly (readonly FaultUnit[])[]): Generator<Tagged<number>> {
+  const options = { ...s.spec.options, maxSteps: Math.max(1, Math.min(s.spec.options.maxSteps, s.cap)) };
+  for (let i = 0; i < subsets.length; i++) {
+    const stay = new Set(subsets[i]!.map((u) => u.key));
+    const removed = new Set(cur.units.filter((u) => !stay.has(u.key)).map((u) => u.key));
+    for (let t = 0; t < TRIES_PER_SUBSET; t++) yield { job: { type: 'keyed', from: cur, removed, attempt: t, seed: s.seed, rerollFromMs: null, options }, tag: i };
   }
-  return null;
 }
 
 function sameFaults(a: readonly FaultUnit[], b: readonly FaultUnit[]): boolean {

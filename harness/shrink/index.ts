@@ -1,4 +1,4 @@
-export { shrink, type ShrinkInput, type ShrinkResult } from './shrink.js';
+export { shrink, type ShrinkInput, type ShrinkResult, type ShrinkWorkers } from './shrink.js';
 export { cost, metricsOf, smaller, type ShrinkMetrics } from './metrics.js';
 export type { ShrinkBudget } from './runner.js';
 export { parseShrinkBudget } from './budget.js';

@@ -47,6 +47,9 @@ export interface KeyedRun {
   sends: { label: string; timeMs: number }[];
 }
 
+/** What a keyed replay reads of the run it follows (all a worker thread needs of it). */
+export type KeyedFrom = Pick<KeyedRun, 'draws' | 'steps' | 'choices' | 'units'>;
+
 /**
  * The run's hooks the keys need: the clock, and which draws are fault yes/no questions and what
  * they answered. The engine offers no such hook, and a shrink-only one has no place on its hot
@@ -240,7 +243,7 @@ class KeyedScheduler implements Scheduler {
   private readonly kept: ReadonlySet<string>;
 
   constructor(
-    private readonly from: KeyedRun,
+    private readonly from: KeyedFrom,
     private readonly removed: ReadonlySet<string>,
     private readonly keys: Keys,
     private readonly rng: Rng | null,
@@ -322,7 +325,7 @@ export async function keyRun(spec: RunSpec, list: readonly Decision[]): Promise<
  * Runs `from` again without the faults whose keys are in `removed`: try 0 with the lenient
  * defaults where the original has no answer, try t > 0 with random picks seeded by `seed` and t.
  */
-export async function runWithout(spec: RunSpec, from: KeyedRun, removed: ReadonlySet<string>, attempt: number, seed: string, rerollFromMs: number | null = null): Promise<KeyedRun> {
+export async function runWithout(spec: RunSpec, from: KeyedFrom, removed: ReadonlySet<string>, attempt: number, seed: string, rerollFromMs: number | null = null): Promise<KeyedRun> {
   const probe = new Probe();
   const keys = new Keys(probe);
   const rng = attempt === 0 ? null : new Rng(`shrink-faults/${seed}/${attempt}`);

@@ -8,6 +8,17 @@ import { NO_LABEL, type Runner } from './runner.js';
  * replayed leniently: where an edited list no longer applies, the default takes over.
  */
 
+/**
+ * Tries `edits(at)` in order until one is accepted, then the edits again from `next(its tag)`
+ * against the new current run, until none is: how a pass walks the run while it shrinks.
+ * Whether any was accepted.
+ */
+export async function acceptEach<T>(r: Runner, at: T, edits: (at: T) => Iterable<{ list: readonly Decision[]; tag: T }>, next: (tag: T) => T, each?: (tag: T) => void): Promise<boolean> {
+  let any = false;
+  for (let hit = await r.firstAccepted(edits(at), each); hit !== null; hit = await r.firstAccepted(edits(next(hit)), each)) any = true;
+  return any;
+}
+
 /** Shortest prefix that still fails, by bisection (the defaults finish the run). */
 export async function truncate(r: Runner): Promise<boolean> {
   let lo = 0;
@@ -30,16 +41,17 @@ export async function truncate(r: Runner): Promise<boolean> {
  * chunk goes; otherwise its decisions become the default (normalization).
  */
 async function chunks(r: Runner, edit: (l: Decision[], i: number, size: number) => Decision[] | null): Promise<boolean> {
-  let any = false;
-  for (let size = r.cur.list.length >> 1; size >= 1; size >>= 1) {
-    let i = 0;
-    while (i < r.cur.list.length && !r.exhausted()) {
+  // After a chunk goes, the next try is at the same place in the new list.
+  return acceptEach(r, { size: r.cur.list.length >> 1, i: 0 }, (at) => chunkEdits(r, edit, at), (hit) => hit);
+}
+
+function* chunkEdits(r: Runner, edit: (l: Decision[], i: number, size: number) => Decision[] | null, at: { size: number; i: number }): Generator<{ list: Decision[]; tag: { size: number; i: number } }> {
+  for (let size = at.size; size >= 1; size >>= 1) {
+    for (let i = size === at.size ? at.i : 0; i < r.cur.list.length; i += size) {
       const c = edit(r.cur.list, i, size);
-      if (c !== null && (await r.attempt(c))) any = true;
-      else i += size;
+      if (c !== null) yield { list: c, tag: { size, i } };
     }
   }
-  return any;
 }
 
 export function dropChunks(r: Runner): Promise<boolean> {
@@ -71,16 +83,18 @@ function preemptionsOf(log: readonly DecisionInfo[]): number[] {
 }
 
 /** A step that switched away from a runnable task becomes "run that task on". */
-export async function removePreemptions(r: Runner): Promise<boolean> {
-  let any = false;
-  for (let i = 0; i < r.cur.log.length && !r.exhausted(); i++) {
+export function removePreemptions(r: Runner): Promise<boolean> {
+  return acceptEach(r, 0, (from) => preemptionsAway(r, from), (hit) => hit + 1);
+}
+
+function* preemptionsAway(r: Runner, from: number): Generator<{ list: Decision[]; tag: number }> {
+  for (let i = from; i < r.cur.log.length; i++) {
     const d = r.cur.log[i]!;
     if (!d.preemption || d.current === null) continue;
     const l = r.cur.list.slice();
     l[i] = d.current;
-    if (await r.attempt(l)) any = true;
+    yield { list: l, tag: i };
   }
-  return any;
 }
 
 /**
@@ -88,19 +102,21 @@ export async function removePreemptions(r: Runner): Promise<boolean> {
  * preempted task runs again, or else just the other task's stretch. Removing the switch alone
  * shifts those steps to where they no longer fit.
  */
-export async function removeCaused(r: Runner): Promise<boolean> {
-  let any = false;
-  for (let k = 0; k < r.cur.log.length && !r.exhausted(); k++) {
+export function removeCaused(r: Runner): Promise<boolean> {
+  return acceptEach(r, 0, (from) => causedAway(r, from), (hit) => hit + 1);
+}
+
+function* causedAway(r: Runner, from: number): Generator<{ list: Decision[]; tag: number }> {
+  for (let k = from; k < r.cur.log.length; k++) {
     const log = r.cur.log;
     const d = log[k]!;
     if (!d.preemption || d.current === null) continue;
     const back = nextStepWhere(log, k + 1, (v) => v === d.current);
     const stretch = nextStepWhere(log, k + 1, (v) => v !== d.value);
     const l = r.cur.list;
-    if (await r.attempt([...l.slice(0, k), ...l.slice(back)])) any = true;
-    else if (stretch !== back && (await r.attempt([...l.slice(0, k), ...l.slice(stretch)]))) any = true;
+    yield { list: [...l.slice(0, k), ...l.slice(back)], tag: k };
+    if (stretch !== back) yield { list: [...l.slice(0, k), ...l.slice(stretch)], tag: k };
   }
-  return any;
 }
 
 function nextStepWhere(log: readonly DecisionInfo[], from: number, p: (v: string) => boolean): number {
@@ -118,15 +134,17 @@ function nextStepWhere(log: readonly DecisionInfo[], from: number, p: (v: string
 export async function removePreemptionPairs(r: Runner): Promise<boolean> {
   const log = r.cur.log;
   const at = preemptionsOf(log);
-  for (let a = 0; a < at.length; a++) {
-    for (let b = a + 1; b < at.length && !r.exhausted(); b++) {
-      const l = r.cur.list.slice();
-      l[at[a]!] = log[at[a]!]!.current!;
-      l[at[b]!] = log[at[b]!]!.current!;
-      if (await r.attempt(l)) return true;
+  function* pairs(): Generator<{ list: Decision[]; tag: true }> {
+    for (let a = 0; a < at.length; a++) {
+      for (let b = a + 1; b < at.length; b++) {
+        const l = r.cur.list.slice();
+        l[at[a]!] = log[at[a]!]!.current!;
+        l[at[b]!] = log[at[b]!]!.current!;
+        yield { list: l, tag: true };
+      }
     }
   }
-  return false;
+  return (await r.firstAccepted(pairs())) !== null;
 }
 
 /** Fault draws say no: first all at once, then one by one. */
@@ -137,14 +155,17 @@ export async function faultsOff(r: Runner): Promise<boolean> {
   const l = r.cur.list.slice();
   for (const i of all) l[i] = DRAW_DEFAULT;
   if (await r.attempt(l)) return true;
-  let any = false;
-  for (let k = 0; k < on().length && !r.exhausted(); ) {
+  // After a draw says no, the next try is the draw now at the same place in the list.
+  return acceptEach(r, 0, (from) => oneOff(r, on, from), (hit) => hit);
+}
+
+function* oneOff(r: Runner, on: () => number[], from: number): Generator<{ list: Decision[]; tag: number }> {
+  const at = on();
+  for (let k = from; k < at.length; k++) {
     const c = r.cur.list.slice();
-    c[on()[k]!] = DRAW_DEFAULT;
-    if (await r.attempt(c)) any = true;
-    else k++;
+    c[at[k]!] = DRAW_DEFAULT;
+    yield { list: c, tag: k };
   }
-  return any;
 }
 
 /**
@@ -154,16 +175,18 @@ export async function faultsOff(r: Runner): Promise<boolean> {
  */
 export async function tryAlternatives(r: Runner): Promise<boolean> {
   const c = await r.curWithOptions();
-  for (let i = 0; i < c.log.length && !r.exhausted(); i++) {
-    const d = c.log[i]!;
-    if (d.options === null || d.options.length < 2) continue;
-    for (const alt of [...d.options].sort()) {
-      if (alt === d.value) continue;
-      const kept = c.list.slice();
-      kept[i] = alt;
-      if (await r.attempt(kept)) return true;
-      if (await r.attempt([...c.list.slice(0, i), alt])) return true;
+  function* alternatives(): Generator<{ list: Decision[]; tag: true }> {
+    for (let i = 0; i < c.log.length; i++) {
+      const d = c.log[i]!;
+      if (d.options === null || d.options.length < 2) continue;
+      for (const alt of [...d.options].sort()) {
+        if (alt === d.value) continue;
+        const kept = c.list.slice();
+        kept[i] = alt;
+        yield { list: kept, tag: true };
+        yield { list: [...c.list.slice(0, i), alt], tag: true };
+      }
     }
   }
-  return false;
+  return (await r.firstAccepted(alternatives())) !== null;
 }

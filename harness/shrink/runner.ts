@@ -1,11 +1,15 @@
 import type { RunOptions } from '../core/run.js';
 import type { RunResult } from '../engine/execute.js';
 import { UsageError } from '../sched/index.js';
-import type { DecisionInfo } from '../sched/recording.js';
 import type { Decision } from '../sched/replay.js';
-import { runDecisions, violationKind, type RunSpec } from '../schedule/run.js';
+import { runDecisions, type RunSpec } from '../schedule/run.js';
+import { candidateOf, keyedOf, type Candidate, type Job, type JobResult } from './jobs.js';
+import type { KeyedRun } from './keyed-replay.js';
 import { cost, metricsOf, smaller, type ShrinkMetrics } from './metrics.js';
 import { realPerformanceNow, realSetImmediate } from '../core/real.js';
+import { Inline, type Executor } from './pool.js';
+
+export type { Candidate } from './jobs.js';
 
 export interface ShrinkBudget {
   /**
@@ -33,17 +37,17 @@ export const DEFAULT_WALL_MS = 60_000;
 /** Candidates between two turns of the event loop, so a signal handler gets to run. */
 const BREATHE_EVERY = 16;
 
-/** One candidate run, reduced to what the search reads: no trace, no fault log, no result. */
-export interface Candidate {
-  /** The decisions the lenient replay actually made (they replay strictly). */
-  list: Decision[];
-  log: DecisionInfo[];
-  metrics: ShrinkMetrics;
-  kind: string | null;
-  decisionHash: string;
-  /** The log has every decision's offered labels. */
-  withOptions: boolean;
+/** A job and what the search calls it (a position in its loop). */
+export interface Tagged<T> {
+  job: Job;
+  tag: T;
 }
+
+/**
+ * Results a sweep lets run ahead of the one it judges, per worker: two, so a worker that
+ * finishes while the head is still running finds the next job waiting.
+ */
+const AHEAD_PER_WORKER = 2;
 
 /** Matches no label, so a lenient replay takes its default there. */
 export const NO_LABEL = '';
@@ -73,6 +77,8 @@ export class Runner {
   private deadline: number;
   /** Candidates run with no trace, and cut off once they are longer than any run we could keep. */
   private spec: RunSpec;
+  /** Where candidates run: inline, or on worker threads once `parallel` is given (pool.ts). */
+  exec: Executor;
 
   constructor(private input: RunSpec & ShrinkBudget & { kind: string }) {
     this.maxRuns = input.maxRuns ?? Infinity;
@@ -84,6 +90,7 @@ export class Runner {
     this.held = { runs: 0, ms: 0 };
     if (!(this.stepBudget >= 1)) throw new UsageError(`shrink: stepBudget must be at least 1, got ${input.stepBudget}`);
     this.spec = { ...input, options: { ...input.options, traceWindow: 0, traceAll: false } };
+    this.exec = new Inline(input);
   }
 
   get kind(): string {
@@ -138,7 +145,7 @@ export class Runner {
     if (this.best !== undefined) this.input.onProgress?.({ runs: this.runs, best: this.best.metrics });
   }
 
-  /** The budget spent on a run made elsewhere (the fault phase's keyed replays). */
+  /** The budget spent on one candidate run. */
   async charge(steps: number): Promise<void> {
     this.runs++;
     this.stepsRun += steps;
@@ -155,14 +162,71 @@ export class Runner {
    * A run longer than `cap` steps cannot be kept, so it stops there (as budget-exceeded, which
    * is never the kind sought unless the kind is that; then runs get their full length).
    */
-  async run(list: readonly Decision[], withOptions: boolean, cap: number): Promise<Candidate> {
-    this.runs++;
-    if (this.runs % BREATHE_EVERY === 0) await this.breathe();
+  listJob(list: readonly Decision[], withOptions: boolean, cap: number): Job {
     const limit = this.input.kind === 'budget-exceeded' ? this.input.options.maxSteps : Math.min(cap, this.input.options.maxSteps);
-    const spec = { ...this.spec, options: { ...this.spec.options, maxSteps: Math.max(1, limit) } };
-    const r = await runDecisions(spec, list, { mode: 'lenient' }, withOptions);
-    this.stepsRun += r.result.steps;
-    return { list: r.result.decisions, log: r.log, metrics: metricsOf(r.result, r.log), kind: violationKind(r.result), decisionHash: r.result.decisionHash, withOptions };
+    return { type: 'list', list, withOptions, options: { ...this.spec.options, maxSteps: Math.max(1, limit) } };
+  }
+
+  /** One candidate, run now and charged (no budget check: the caller decided to run it). */
+  async run(list: readonly Decision[], withOptions: boolean, cap: number): Promise<Candidate> {
+    return candidateOf(await this.one(this.listJob(list, withOptions, cap)));
+  }
+
+  /** The keyed run of `list` under `options` (keyed-replay.ts keyRun), not charged: a run without a network is no candidate. */
+  async key(options: RunOptions, list: readonly Decision[]): Promise<KeyedRun> {
+    return keyedOf(await this.exec.start({ type: 'key', list, options }));
+  }
+
+  private async one(job: Job): Promise<JobResult> {
+    const res = await this.exec.start(job);
+    await this.charge(res.steps);
+    return res;
+  }
+
+  /**
+   * Runs `jobs` as a loop would that checks the budget before each run and stops where `take`
+   * says so: each result is charged, then shown to `take`, in the jobs' order, until `take`
+   * returns true (that job's tag is returned) or the budget or the jobs run out (null). On
+   * worker threads the next jobs run while the head is judged; those after the one `take`
+   * stops at are dropped uncharged, so the runs counted, and with them the result for a
+   * budget in runs, are the sequential loop's at any number of workers. `take` must change
+   * nothing the jobs still to come are made from unless it returns true.
+   */
+  async sweep<T>(jobs: Iterable<Tagged<T>>, take: (res: JobResult, tag: T) => boolean): Promise<T | null> {
+    const it = jobs[Symbol.iterator]();
+    const ahead: { p: Promise<JobResult>; tag: T }[] = [];
+    let more = true;
+    try {
+      for (;;) {
+        while (more && ahead.length < this.exec.width * AHEAD_PER_WORKER && ahead.length < this.maxRuns - this.runs && !this.exhausted()) {
+          const n = it.next();
+          if (n.done === true) more = false;
+          else ahead.push({ p: this.exec.start(n.value.job), tag: n.value.tag });
+        }
+        const head = ahead.shift();
+        if (head === undefined || this.exhausted()) return null;
+        const res = await head.p;
+        await this.charge(res.steps);
+        if (take(res, head.tag)) return head.tag;
+      }
+    } finally {
+      for (const a of ahead) this.exec.drop(a.p);
+    }
+  }
+
+  /**
+   * Tries lists in order as `attempt` would one by one, until one becomes `cur`; its tag, or
+   * null. `each` sees the tag of every list that ran.
+   */
+  firstAccepted<T>(lists: Iterable<{ list: readonly Decision[]; tag: T }>, each?: (tag: T) => void): Promise<T | null> {
+    const r = this;
+    function* jobs(): Generator<Tagged<T>> {
+      for (const l of lists) yield { job: r.listJob(l.list, false, r.capBelow(r.cur.metrics)), tag: l.tag };
+    }
+    return this.sweep(jobs(), (res, tag) => {
+      each?.(tag);
+      return this.consider(candidateOf(res));
+    });
   }
 
   /** The most steps a run smaller than `than` can take, and never more than the original. */
@@ -172,8 +236,7 @@ export class Runner {
 
   /** Runs a candidate; it becomes `cur` when it reproduces the kind and is smaller. */
   async attempt(list: readonly Decision[]): Promise<boolean> {
-    if (this.exhausted()) return false;
-    return this.consider(await this.run(list, false, this.capBelow(this.cur.metrics)));
+    return (await this.firstAccepted([{ list, tag: true }])) !== null;
   }
 
   consider(c: Candidate): boolean {

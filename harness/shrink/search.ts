@@ -1,6 +1,7 @@
 import { Rng } from '../core/rng.js';
 import type { Decision } from '../sched/replay.js';
 import type { Candidate, Runner } from './runner.js';
+import { acceptEach } from './passes.js';
 
 /** Deviations from the default schedule the bounded search tries at most. */
 const SEARCH_LEVELS = 2;
@@ -37,14 +38,19 @@ export async function boundedSearch(r: Runner, from: readonly Decision[]): Promi
 
 /** Tries every other option at each decision from `from` on, below the current run's length. */
 async function expand(r: Runner, parent: Candidate, from: number, keep: (d: Deviation) => void): Promise<void> {
-  for (let i = from; i < Math.min(parent.log.length, r.cur.metrics.decisions) && !r.exhausted(); i++) {
+  // Each run is kept when it is smaller and the search goes on from there: after one is, the
+  // rest are made again against the new current run (their step cap is its length).
+  await acceptEach(r, { i: from, k: 0, alt: '' }, (at) => deviations(r, parent, at), (hit) => ({ ...hit, k: hit.k + 1 }), (d) => keep({ at: d.i, alt: d.alt }));
+}
+
+/** The deviations of `parent` from decision at.i's at.k-th option (in label order) on. */
+function* deviations(r: Runner, parent: Candidate, at: { i: number; k: number; alt: string }): Generator<{ list: Decision[]; tag: { i: number; k: number; alt: string } }> {
+  for (let i = at.i; i < Math.min(parent.log.length, r.cur.metrics.decisions); i++) {
     const d = parent.log[i]!;
     if (d.options === null || d.options.length < 2) continue;
-    for (const alt of [...d.options].sort()) {
-      if (alt === d.value || r.exhausted()) continue;
-      const c = await r.run([...parent.list.slice(0, i), alt], false, r.capBelow(r.cur.metrics));
-      r.consider(c);
-      keep({ at: i, alt });
+    const alts = [...d.options].sort();
+    for (let k = i === at.i ? at.k : 0; k < alts.length; k++) {
+      if (alts[k] !== d.value) yield { list: [...parent.list.slice(0, i), alts[k]!], tag: { i, k, alt: alts[k]! } };
     }
   }
 }

@@ -10,8 +10,25 @@ import { boundedSearch, iteratedSearch } from './search.js';
 import { changes, lightenWorkload, type WorkloadChange } from './workload.js';
 import { shortenSuffix } from './suffix.js';
 import { compressTime } from './compress.js';
+import { ShrinkPool } from './pool.js';
+import { UsageError } from '../core/errors.js';
 
-export interface ShrinkInput extends RunSpec, ShrinkBudget {
+/** Where a network run's candidates run (`--jobs`, `--stall-ms`, `--max-heap-mb`). */
+export interface ShrinkWorkers {
+  /**
+   * Worker threads for the candidates of a network run (`--jobs`; default 1, all inline). The
+   * result for a budget in runs does not depend on it (Runner.sweep). Needs `targetRef`.
+   */
+  jobs?: number;
+  /** The target as a worker loads it: a bundled name or a path. */
+  targetRef?: string;
+  /** Wall ms a candidate's step may run on a worker before it is suspected; stopped at 4×. */
+  stallMs?: number;
+  /** Heap per worker, MB. */
+  maxHeapMb?: number;
+}
+
+export interface ShrinkInput extends RunSpec, ShrinkBudget, ShrinkWorkers {
   /** The failing run's decisions (RunResult.decisions). */
   decisions: readonly Decision[];
   /** The violation kind every accepted candidate must reproduce (as its first violation). */
@@ -44,6 +61,8 @@ export interface ShrinkResult {
    */
   essentialFaults: EssentialFault[] | null;
   faultsMinimal: boolean;
+  /** Worker threads the candidates ran on; 0 when they ran on this thread. */
+  workers: number;
 }
 
 /**
@@ -56,6 +75,21 @@ export interface ShrinkResult {
 export async function shrink(input: ShrinkInput): Promise<ShrinkResult> {
   const r = new Runner(input);
   await r.init(input.decisions);
+  // A thread run's candidates take well under a millisecond: handing them to a worker would
+  // cost more than running them.
+  const jobs = input.jobs ?? 1;
+  if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`shrink: jobs must be a positive integer, got ${input.jobs}`);
+  if (jobs > 1 && input.targetRef !== undefined && r.best.network) {
+    r.exec = new ShrinkPool(input, { targetRef: input.targetRef, workers: jobs, ...(input.stallMs !== undefined ? { stallMs: input.stallMs } : {}), ...(input.maxHeapMb !== undefined ? { maxHeapMb: input.maxHeapMb } : {}) });
+  }
+  try {
+    return await search(r, input);
+  } finally {
+    await r.exec.close();
+  }
+}
+
+async function search(r: Runner, input: ShrinkInput): Promise<ShrinkResult> {
   // A network run first sheds client load its bug does not need (workload.ts): every later
   // candidate is then shorter, and so is the story.
   const spec = (): RunSpec => ({ ...input, options: r.options });
@@ -101,6 +135,7 @@ export async function shrink(input: ShrinkInput): Promise<ShrinkResult> {
     runs: r.runs, stepsRun: r.stepsRun, complete: !stopped,
     essentialFaults: phase === null ? null : essentialOf(phase.units),
     faultsMinimal: phase?.minimal === true,
+    workers: r.exec instanceof ShrinkPool ? r.exec.width : 0,
   };
 }
 

@@ -1,8 +1,9 @@
 import type { Decision } from '../sched/replay.js';
 import type { RunSpec } from '../schedule/run.js';
-import { keyRun, runWithout, type KeyedRun } from './keyed-replay.js';
+import type { KeyedRun } from './keyed-replay.js';
 import { sameViolation } from './faults.js';
-import type { Runner } from './runner.js';
+import { keyedOf } from './jobs.js';
+import type { Runner, Tagged } from './runner.js';
 
 /**
  * A shorter way to the same violation after the last fault it needs. On the Raft variants the
@@ -27,21 +28,24 @@ const ROUNDS = 6;
 export async function shortenSuffix(r: Runner, spec: RunSpec, list: readonly Decision[], kind: string, actors: readonly string[]): Promise<Decision[] | null> {
   if (r.exhausted()) return null;
   const quiet = { ...spec, options: { ...spec.options, traceWindow: 0, traceAll: false } };
-  let cur: KeyedRun = await keyRun(quiet, list);
+  let cur: KeyedRun = await r.key(quiet.options, list);
   await r.charge(cur.result.steps);
   if (cur.result.network !== true || !sameViolation(cur.result.violations[0], kind, actors)) return null;
   const seed = `${spec.target.name}/${spec.variant}/${spec.seed}/suffix`;
   let improved = false;
   for (let round = 0; round < ROUNDS && !r.exhausted(); round++) {
     const from = cur.units.reduce((t, u) => Math.max(t, u.timeMs), 0);
-    const capped = { ...quiet, options: { ...quiet.options, maxSteps: Math.max(1, cur.result.steps - 1) } };
+    const options = { ...quiet.options, maxSteps: Math.max(1, cur.result.steps - 1) };
+    const jobs: Tagged<number>[] = [];
+    for (let t = 1; t <= REROLLS; t++) jobs.push({ job: { type: 'keyed', from: cur, removed: new Set(), attempt: t, seed: `${seed}/${round}`, rerollFromMs: from, options }, tag: t });
     let best: KeyedRun | null = null;
-    for (let t = 1; t <= REROLLS && !r.exhausted(); t++) {
-      const run = await runWithout(capped, cur, new Set(), t, `${seed}/${round}`, from);
-      await r.charge(run.result.steps);
-      if (!sameViolation(run.result.violations[0], kind, actors) || run.units.length > cur.units.length) continue;
-      if (run.result.steps < (best ?? cur).result.steps) best = run;
-    }
+    const was = cur;
+    // Every reroll runs (none stops the round): the shortest wins.
+    await r.sweep(jobs, (res) => {
+      const run = keyedOf(res);
+      if (sameViolation(run.result.violations[0], kind, actors) && run.units.length <= was.units.length && run.result.steps < (best ?? was).result.steps) best = run;
+      return false;
+    });
     if (best === null) break;
     cur = best;
     improved = true;

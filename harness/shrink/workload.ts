@@ -1,9 +1,10 @@
 import type { WorkloadKnob } from '../core/api.js';
 import type { RunOptions } from '../core/run.js';
 import type { RunSpec } from '../schedule/run.js';
-import { keyRun, runWithout, type KeyedRun } from './keyed-replay.js';
+import type { KeyedRun } from './keyed-replay.js';
 import { FAULT_PHASE_STEPS, TRIES_PER_SUBSET, sameViolation } from './faults.js';
-import type { Runner } from './runner.js';
+import { keyedOf } from './jobs.js';
+import type { Runner, Tagged } from './runner.js';
 
 /**
  * A lighter client workload, as DEMi drops client requests as external events (Scott et al.,
@@ -70,7 +71,7 @@ export async function lightenWorkload(r: Runner, spec: RunSpec, list: readonly (
   const decl = spec.target.workload ?? {};
   const names = Object.keys(decl).filter((n) => decl[n]!.intense !== undefined).sort();
   if (names.length === 0 || r.exhausted()) return null;
-  let cur = await keyRun(quiet(spec), list);
+  let cur = await r.key(quiet(spec).options, list);
   await r.charge(cur.result.steps);
   if (cur.result.network !== true) return null;
   const actors = cur.result.violations[0]?.actors ?? [];
@@ -120,11 +121,15 @@ function quiet(spec: RunSpec): RunSpec {
 /** The first try under `spec` that shows the same violation in fewer steps, with no more faults. */
 async function tryOptions(r: Runner, spec: RunSpec, from: KeyedRun, kind: string, actors: readonly string[], seed: string, cap: number): Promise<KeyedRun | null> {
   const limit = Math.max(1, Math.min(spec.options.maxSteps, cap, from.result.steps - 1));
-  const s = quiet({ ...spec, options: { ...spec.options, maxSteps: limit } });
-  for (let t = 0; t < TRIES_PER_SUBSET && !r.exhausted(); t++) {
-    const run = await runWithout(s, from, new Set(), t, `${seed}/workload`);
-    await r.charge(run.result.steps);
-    if (sameViolation(run.result.violations[0], kind, actors) && run.result.steps < from.result.steps && run.units.length <= from.units.length) return run;
-  }
-  return null;
+  const options = quiet({ ...spec, options: { ...spec.options, maxSteps: limit } }).options;
+  const jobs: Tagged<number>[] = [];
+  for (let t = 0; t < TRIES_PER_SUBSET; t++) jobs.push({ job: { type: 'keyed', from, removed: new Set(), attempt: t, seed: `${seed}/workload`, rerollFromMs: null, options }, tag: t });
+  let found: KeyedRun | null = null;
+  await r.sweep(jobs, (res) => {
+    const run = keyedOf(res);
+    if (!sameViolation(run.result.violations[0], kind, actors) || run.result.steps >= from.result.steps || run.units.length > from.units.length) return false;
+    found = run;
+    return true;
+  });
+  return found;
 }

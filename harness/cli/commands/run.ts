@@ -7,7 +7,7 @@ import { failuresText, summaryText } from '../print.js';
 import { readFileSync } from 'node:fs';
 import { emitFormatsAround, exploreCases, parseFormats, stdoutIsMachine } from '../../report/formats/index.js';
 import { saveToCorpus } from '../../regress/index.js';
-import { progressLine, shrinkFailure, shrinkLine } from './shrink.js';
+import { progressLine, shrinkFailure, shrinkLine, shrinkWorkers } from './shrink.js';
 import { parseShrinkBudget } from '../../shrink/index.js';
 import { formatShard, parseShard, shardSeeds } from '../../explore/shard.js';
 import { UsageError } from '../../sched/index.js';
@@ -42,7 +42,7 @@ async function shrinkAll(a: RunArgs, result: ExploreResult, dir: string, session
     const file = join(dir, 'schedules', `${f.variant}-${f.seed}.json`.replace(/[^A-Za-z0-9_.-]+/g, '_'));
     // A failure read back by --resume kept no run: its seed runs again (the same run).
     const res = f.result ?? await replay({ target: a.target, variant: f.variant, seed: f.seed, ...exploreFlags(a), strategy: result.strategyByVariant[f.variant] ?? result.strategy });
-    const done = await shrinkFailure(r, res, file, () => session.interrupt.stopped, { ...budget, ...progressLine() });
+    const done = await shrinkFailure(r, res, file, () => session.interrupt.stopped, { ...budget, ...progressLine(), ...shrinkWorkers({ ...a, jobs: capJobs(a.jobs) }, r) });
     if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
     say(`shrunk ${f.variant} seed ${f.seed} (${f.kinds[0]}): ${shrinkLine(done.shrink)}\n  schedule: ${file}\n  replay: npx interleave replay --schedule ${file} --trace\n`);
     if (a['save-failures'] === true) {

@@ -4,10 +4,10 @@ import type { ArgumentsCamelCase } from 'yargs';
 import { replay, resolveExplore, seedList, seedOptions, type Resolved } from '../../explore/explore.js';
 import { MACHINE_KINDS } from '../../core/violation.js';
 import { makeSchedule, scheduleRunOptions, writeScheduleFile, type ScheduleFile } from '../../schedule/index.js';
-import { describeChange, describeFault, parseShrinkBudget, shrink, type ShrinkBudget, type ShrinkResult } from '../../shrink/index.js';
+import { describeChange, describeFault, parseShrinkBudget, shrink, type ShrinkBudget, type ShrinkResult, type ShrinkWorkers } from '../../shrink/index.js';
 import { UsageError } from '../../sched/index.js';
 import { ensureWritableDir } from '../../report/write.js';
-import { EXIT, exploreFlags, type RunFlags } from '../common.js';
+import { EXIT, capJobs, exploreFlags, noteCap, type RunFlags } from '../common.js';
 import { Interrupt } from '../signals.js';
 import { DEFAULT_OPTIONS, type RunResult } from '../../engine/execute.js';
 import { replaySchedule } from '../../schedule/index.js';
@@ -19,6 +19,7 @@ export interface ShrinkArgs extends RunFlags {
   out?: string;
   html?: string;
   'shrink-budget'?: string;
+  jobs?: number;
 }
 
 export interface Shrunk {
@@ -28,7 +29,7 @@ export interface Shrunk {
 }
 
 /** Shrinks one failing run and writes its schedule file; the caller has checked it failed. */
-export async function shrinkFailure(r: Resolved, res: RunResult, file: string, shouldStop?: () => boolean, budget: ShrinkBudget = {}): Promise<Shrunk> {
+export async function shrinkFailure(r: Resolved, res: RunResult, file: string, shouldStop?: () => boolean, budget: ShrinkBudget & ShrinkWorkers = {}): Promise<Shrunk> {
   const kind = res.violations[0]!.kind;
   // A guided run ran under its parent's (perhaps mutated) weather: its schedule holds the options.
   const options = res.schedule !== undefined ? scheduleRunOptions(res.schedule) : seedOptions(r, res.variant, res.seed);
@@ -75,6 +76,19 @@ function shrinkNote(seed: string, s: ShrinkResult): string {
   return parts.join('. ');
 }
 
+/**
+ * A network failure's candidates run on `--jobs` worker threads (already capped at the cores),
+ * which load the target as the command named it; the result for a budget in runs is the same.
+ */
+export function shrinkWorkers(a: Pick<RunFlags, 'stall-ms' | 'max-heap-mb'> & { jobs?: number | undefined }, r: Resolved): ShrinkWorkers {
+  return {
+    targetRef: r.targetRef,
+    ...(a.jobs !== undefined ? { jobs: a.jobs } : {}),
+    ...(a['stall-ms'] !== undefined ? { stallMs: a['stall-ms'] } : {}),
+    ...(a['max-heap-mb'] !== undefined ? { maxHeapMb: a['max-heap-mb'] } : {}),
+  };
+}
+
 /** On a terminal, one line redrawn as candidates run: how many, and the best run so far. */
 export function progressLine(): Pick<ShrinkBudget, 'onProgress'> {
   if (!process.stderr.isTTY) return {};
@@ -91,7 +105,10 @@ export async function shrinkCommand(a: ArgumentsCamelCase<ShrinkArgs>): Promise<
   if (a.variant === undefined) throw new UsageError('shrink needs --variant v');
   if (a.variant.includes(',')) throw new UsageError('shrink takes one --variant');
   const budget = parseShrinkBudget((a as ShrinkArgs)['shrink-budget']);
+  if (a.jobs !== undefined && !(Number.isInteger(a.jobs) && a.jobs >= 1)) throw new UsageError(`--jobs must be a positive integer, got ${a.jobs}`);
   const r = await resolveExplore({ target: a.target, variant: a.variant, ...exploreFlags(a) });
+  const jobs = capJobs(a.jobs);
+  noteCap(a.jobs, jobs);
   const [seed] = seedList([String(a.seed)]);
   // The first run is watched (a worker thread): the seed may be one that stalled in a campaign.
   const res = await replay({ target: a.target, variant: a.variant, seed: seed!, ...exploreFlags(a) });
@@ -114,7 +131,7 @@ export async function shrinkCommand(a: ArgumentsCamelCase<ShrinkArgs>): Promise<
   const interrupt = new Interrupt();
   let done: Shrunk;
   try {
-    done = await shrinkFailure(r, res, file, () => interrupt.stopped, { ...budget, ...progressLine() });
+    done = await shrinkFailure(r, res, file, () => interrupt.stopped, { ...budget, ...progressLine(), ...shrinkWorkers({ ...a, jobs }, r) });
     if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
   } finally {
     interrupt.dispose();
