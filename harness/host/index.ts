@@ -21,10 +21,14 @@ export function recordTargetFile(target: object, file: string): void {
   files.set(target, file);
 }
 
-/** The directory ctx.host.require resolves from: the target file's, else the working directory. */
+/** The directory ctx.host.require resolves from: the target file's (of the target, or of the
+ * one it derives from: the shrinker wraps targets with Object.create), else the working directory. */
 export function hostBaseDir(target: Target): string {
-  const f = files.get(target);
-  return f === undefined ? process.cwd() : dirname(f);
+  for (let o: object | null = target; o !== null; o = Object.getPrototypeOf(o) as object | null) {
+    const f = files.get(o);
+    if (f !== undefined) return dirname(f);
+  }
+  return process.cwd();
 }
 
 /** Makes `run` a host run of `target` (before setup): its sim's nodes get ctx.host. */

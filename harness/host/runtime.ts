@@ -18,7 +18,7 @@ import type { NodeContextImpl } from '../net/node-context.js';
 import { ModuleInstances } from './loader.js';
 import { hostedBuiltin, setEscapeHandler } from './stubs.js';
 import {
-  VirtualTimerMark, activeClock, installTrampolines, setActiveClock, type HostClock, type HostTimer, type TimerKind,
+  VirtualTimerMark, activeClock, installTrampolines, setActiveClock, trampolinesInstalled, type HostClock, type HostTimer, type TimerKind,
 } from './trampolines.js';
 
 /** `Date.now()` at virtual time 0 of every host run (2026-01-01T00:00:00Z): constant, so the
@@ -128,7 +128,10 @@ export class HostRun implements RunHost, HostClock {
 
   /** Makes this the thread's active host run (installing the trampolines on first use). */
   activate(): void {
-    installTrampolines();
+    if (!trampolinesInstalled()) {
+      installTrampolines();
+      process.on('unhandledRejection', dropRunStopped);
+    }
     const other = activeClock();
     if (other !== null && other !== this && !(other instanceof HostRun && other.dead)) {
       throw new Error('two host runs at once in one thread: host runs must be awaited one after another');
@@ -324,6 +327,17 @@ export class HostRun implements RunHost, HostClock {
     }
     throw new RunStopped(`${what} escaped the simulation`);
   }
+}
+
+/**
+ * Hosted code stopped by the harness (a RunStopped thrown into it when its run ended) rejects
+ * its own promises: that is not a finding, and must not end a thread that runs host targets
+ * outside a campaign's rejection boundary (replay, shrink). Any other rejection nobody else
+ * listens for ends the process, as Node's default does.
+ */
+function dropRunStopped(reason: unknown): void {
+  if (reason instanceof RunStopped) return;
+  if (process.listenerCount('unhandledRejection') === 1) throw reason;
 }
 
 /** The thread's active resources by kind, less the harness's own plumbing. */

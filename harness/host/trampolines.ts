@@ -140,6 +140,8 @@ function virtualDate(): DateConstructor {
   };
   const VDate = function Date(this: unknown, ...args: unknown[]): unknown {
     if (new.target === undefined) return new RealDate(now()).toString();
+    // The prototypes are one: a plain `new Date()` needs no Reflect.construct (a subclass does).
+    if (new.target === VDate) return args.length === 0 ? new RealDate(now()) : new RealDate(...(args as [number]));
     return Reflect.construct(RealDate, args.length === 0 ? [now()] : args, new.target);
   } as unknown as DateConstructor;
   Object.setPrototypeOf(VDate, RealDate);
