@@ -17,7 +17,7 @@ const SECTIONS: Section[] = [threads, supervise];
 const LAST: Section[] = [ab];
 
 /** Optional sections, loaded when their module exists. */
-const OPTIONAL = ['./raft.js'];
+const OPTIONAL = ['./raft.js', './host.js'];
 
 async function optionalSections(): Promise<Section[]> {
   const out: Section[] = [];
