@@ -80,6 +80,32 @@ t.test('real I/O from hosted code is escaped-simulation, naming the call site', 
   t.match(real.failures[0]!.first.message, /real resources the harness did not create \(Timeout/);
 });
 
+t.test('a hosted promise rejected unhandled is charged to the step and node that made it, and replays', async (t) => {
+  const r = await explore({ target: lease, variant: 'reject', seeds: '1..4', hashes: true });
+  t.equal(r.violationsByKind['unhandled-rejection'], 4, 'every seed, counted once');
+  const f = r.failures[0]!.first;
+  t.same(f.actors, ['n1'], 'n1\'s hosted timer made it');
+  t.equal(f.timeMs, 10, 'at the step of that timer (10 ms)');
+  t.match(f.message, /lease store closed/);
+  const again = await replay({ target: lease, variant: 'reject', seed: r.failures[0]!.seed });
+  t.equal(again.violations[0]!.step, f.step, 'a replay reports it at the same step');
+  t.equal(again.decisionHash, r.hashes[0]!.hash);
+});
+
+t.test('run --shrink shrinks a host failure in the main thread, and its schedule replays', async (t) => {
+  const dir = t.testdir({});
+  const run = spawnSync(process.execPath, [cli, 'run', lease, '--variant', 'count-any-reply', '--seeds', '7,10', '--shrink', '--report-dir', dir, '--quiet'],
+    { encoding: 'utf8', timeout: 300_000 });
+  t.equal(run.status, 1, run.stderr);
+  const m = /schedule: (\S+\.json)/.exec(run.stdout);
+  t.ok(m, 'a shrunk schedule was written');
+  const steps = /steps (\d+) → (\d+)/.exec(run.stdout);
+  t.ok(steps !== null && Number(steps[2]) < Number(steps[1]), `shrunk: ${steps?.[0]}`);
+  const rep = spawnSync(process.execPath, [cli, 'replay', '--schedule', m![1]!], { encoding: 'utf8', timeout: 120_000 });
+  t.match(rep.stdout, /recorded hash [0-9a-f]+ matches/, 'the schedule replays to its recorded hash');
+  t.match(rep.stdout, /duplicate-leadership/);
+});
+
 t.test('a module that cannot be loaded is bad input: exit 2 with one line', async (t) => {
   const r = spawnSync(process.execPath, [cli, 'run', join(fixtures, 'host-esm.ts'), '--seeds', '1..2'], { encoding: 'utf8', timeout: 120_000 });
   t.equal(r.status, 2, r.stderr);

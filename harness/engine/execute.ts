@@ -75,10 +75,15 @@ export async function execute(input: ExecuteInput): Promise<RunResult> {
   attachEndAnalysis(run, () => sims);
   input.extend?.(run, sim);
   const workload = Object.freeze({ ...fixedWorkload(input.target.workload ?? {}, {}), ...(input.options.workload ?? {}) });
-  const host = input.target.host === true ? attachHost(run, sim, input.target) : null;
-  const raw = await run.start(() => input.target.setup(sim, { variant: input.variant, workload }));
+  const hosted = input.target.host === true ? await attachHost(run, sim, input.target) : null;
+  let raw;
+  try {
+    raw = await run.start(() => input.target.setup(sim, { variant: input.variant, workload }));
+  } finally {
+    hosted?.release();
+  }
   // A target whose hosted code cannot load (a module not found, an ES module) is bad input.
-  if (host !== null && host.fatal !== null) throw host.fatal;
+  if (hosted !== null && hosted.host.fatal !== null) throw hosted.host.fatal;
   const result: RunResult = {
     target: input.target.name,
     variant: input.variant,

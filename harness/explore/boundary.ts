@@ -1,6 +1,7 @@
 import type { RunResult } from '../engine/execute.js';
 import { errorText } from '../core/run.js';
 import { RunStopped } from '../core/violation.js';
+import { wasCharged } from '../core/rejections.js';
 import { realSetImmediate } from '../core/real.js';
 
 /**
@@ -20,6 +21,12 @@ const onRejection = (reason: unknown): void => {
   // run already reported why it stopped.
   if (reason instanceof RunStopped) return;
   seen.push(reason);
+};
+/** What the group's runs did not already charge to a step of their own (host mode). */
+const unclaimed = (): void => {
+  let w = 0;
+  for (const r of seen) if (!wasCharged(r)) seen[w++] = r;
+  seen.length = w;
 };
 
 /** Starts collecting unhandled rejections (counted: nested users share one listener). */
@@ -55,12 +62,14 @@ export async function runGroup(items: readonly GroupItem[], before?: (k: number)
     out.push(await items[k]!.run());
   }
   await macrotask();
+  unclaimed();
   if (seen.length === 0) return out;
   seen.length = 0;
   for (let k = 0; k < items.length; k++) {
     before?.(k);
     const again = await items[k]!.run();
     await macrotask();
+    unclaimed();
     if (seen.length > 0) out[k] = charge(again, seen.splice(0), items[k]!.ignore);
   }
   return out;

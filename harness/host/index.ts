@@ -31,11 +31,28 @@ export function hostBaseDir(target: Target): string {
   return process.cwd();
 }
 
-/** Makes `run` a host run of `target` (before setup): its sim's nodes get ctx.host. */
-export function attachHost(run: Run, sim: SimImpl, target: Target): HostRun {
+/** The end of the last host run started in this thread: the next one waits for it. */
+let turn: Promise<void> = Promise.resolve();
+
+/**
+ * Makes `run` a host run of `target` (before setup): its sim's nodes get ctx.host. A host run
+ * spans many macrotasks and the trampolines serve one run at a time, so host runs started
+ * together in one thread (the shrinker starts a sweep's candidates at once) take turns; each
+ * is the same run it would be alone. Call `release` once the run has ended.
+ */
+export async function attachHost(run: Run, sim: SimImpl, target: Target): Promise<{ host: HostRun; release: () => void }> {
+  const prev = turn;
+  let release!: () => void;
+  turn = new Promise<void>((r) => (release = r));
+  await prev;
   const host = new HostRun(run, hostBaseDir(target), (id) => networkOf(run)?.nodes.find((n) => n.id === id));
   run.useHost(host);
   sim.hostFor = host.hostFor;
-  host.activate();
-  return host;
+  try {
+    host.activate();
+  } catch (e) {
+    release();
+    throw e;
+  }
+  return { host, release };
 }

@@ -10,6 +10,7 @@ import { UsageError } from '../core/errors.js';
 import type { LabelKey } from '../core/decision-log.js';
 import { extendHash, labelHash } from '../core/hash.js';
 import { realSetImmediate } from '../core/real.js';
+import { markCharged } from '../core/rejections.js';
 import { errorText, type Run, type RunHost } from '../core/run.js';
 import type { TimedEvent } from '../core/timers.js';
 import { RunStopped } from '../core/violation.js';
@@ -130,7 +131,7 @@ export class HostRun implements RunHost, HostClock {
   activate(): void {
     if (!trampolinesInstalled()) {
       installTrampolines();
-      process.on('unhandledRejection', dropRunStopped);
+      process.on('unhandledRejection', onRejection);
     }
     const other = activeClock();
     if (other !== null && other !== this && !(other instanceof HostRun && other.dead)) {
@@ -315,6 +316,19 @@ export class HostRun implements RunHost, HostClock {
     this.run.violate({ kind: 'uncaught-error', actors: [actor], message: `${what} threw: ${errorText(e)}` });
   }
 
+  /** A hosted promise rejected unhandled during this (live) run: the current step's violation. */
+  chargeRejection(reason: unknown): boolean {
+    if (this.dead || this.run.finished) return false;
+    markCharged(reason);
+    const who = this.run.actingGroup ?? 'setup';
+    this.run.violate({
+      kind: 'unhandled-rejection',
+      actors: [who],
+      message: `a promise ${who}'s hosted code made was rejected and nothing handled it: ${errorText(reason)}; handle or await the promise`,
+    });
+    return true;
+  }
+
   private escape(what: string, site: string): never {
     const who = this.run.actingGroup ?? this.run.current?.label ?? 'setup';
     if (!this.run.finished) {
@@ -330,13 +344,16 @@ export class HostRun implements RunHost, HostClock {
 }
 
 /**
- * Hosted code stopped by the harness (a RunStopped thrown into it when its run ended) rejects
- * its own promises: that is not a finding, and must not end a thread that runs host targets
- * outside a campaign's rejection boundary (replay, shrink). Any other rejection nobody else
- * listens for ends the process, as Node's default does.
+ * Node reports a promise rejected without a handler once the microtasks drain: in a host run,
+ * before the next decision's macrotask, so the rejection is charged to the step that made it
+ * (and replays and shrinks with it). Hosted code stopped by the harness (a RunStopped thrown
+ * into it) rejects its own promises: not a finding. Anything else outside a live host run is
+ * left to the campaign's boundary, or ends the process as Node's default does if nobody listens.
  */
-function dropRunStopped(reason: unknown): void {
+function onRejection(reason: unknown): void {
   if (reason instanceof RunStopped) return;
+  const c = activeClock();
+  if (c instanceof HostRun && c.chargeRejection(reason)) return;
   if (process.listenerCount('unhandledRejection') === 1) throw reason;
 }
 
