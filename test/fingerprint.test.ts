@@ -27,8 +27,8 @@ const MIXES = {
   none: { fixedWeather: true, faults: [] as string[] },
   all: { fixedWeather: true, faults: ['all'] },
 } as const;
-/** Raft runs take ~20 ms each; thread targets well under 1 ms. */
-const SEEDS: Record<string, string> = { raft: '1..4' };
+/** Raft runs take ~20 ms each, liferaft's ~60 ms; thread targets well under 1 ms. */
+const SEEDS: Record<string, string> = { raft: '1..4', liferaft: '1..3' };
 const THREAD_SEEDS = '1..25';
 
 interface Combo {

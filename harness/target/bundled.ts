@@ -7,4 +7,5 @@ export const BUNDLED: readonly { name: string; group: string; module: string }[]
   { name: 'latch', group: 'condvar', module: '../../targets/condvar/latch/index.js' },
   { name: 'wait-unlock-misuse', group: 'condvar', module: '../../targets/condvar/wait-unlock-misuse/index.js' },
   { name: 'raft', group: 'raft', module: '../../targets/raft/index.js' },
+  { name: 'liferaft', group: 'host', module: '../../targets/liferaft/index.js' },
 ];

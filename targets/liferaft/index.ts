@@ -31,7 +31,7 @@ export function makeLiferaftTarget(options: LiferaftTargetOptions = {}): Target 
   const variants = size >= 5 ? Object.keys(PLANS) : Object.keys(PLANS).filter((v) => v !== 'reply-twice');
   // liferaft never persists its term or vote: a node that crashes and restarts votes again in a
   // term it already voted in, so under `crash` the library itself elects two leaders per term.
-  const expect: Record<string, string> = { 'as-is': 'duplicate-leadership', 'as-is-log': 'duplicate-leadership', 'timed-out-vote-counts': 'duplicate-leadership' };
+  const expect: Record<string, string> = { 'as-is': 'duplicate-leadership', 'as-is-log': 'log-matching', 'timed-out-vote-counts': 'duplicate-leadership' };
   if (size >= 5) expect['reply-twice'] = 'duplicate-leadership';
   return {
     name: size === 3 ? 'liferaft' : `liferaft-${size}`,
@@ -53,7 +53,7 @@ export function makeLiferaftTarget(options: LiferaftTargetOptions = {}): Target 
       if (plan === undefined) throw new RangeError(`liferaft: unknown variant ${variant}`);
       for (const id of members) sim.node<Wire>(id, (ctx) => liferaftNodeMain(ctx, plan), { daemon: true });
     },
-  } as Target;
+  };
 }
 
 const liferaft: Target = makeLiferaftTarget();
