@@ -2,7 +2,8 @@
  * Built-in modules whose functions reach real I/O are stubbed for hosted code: calling any
  * function on them (or constructing one of their classes) reports `escaped-simulation` with the
  * hosted call site, instead of opening a socket or a file the simulation cannot see. Their
- * other properties (constants) read through. `timers` is the trampolines' (virtual) version.
+ * other properties (constants) read through. `timers` and `timers/promises` are virtual versions
+ * built on the trampolines.
  */
 import { createRequire } from 'node:module';
 
@@ -93,9 +94,59 @@ function virtualTimers(): unknown {
   return timers;
 }
 
+type TimerFn = (fn: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) => unknown;
+type ClearFn = (t: unknown) => void;
+
+function abortError(signal: AbortSignal): Error {
+  return Object.assign(new Error('The operation was aborted'), { name: 'AbortError', code: 'ABORT_ERR', cause: signal.reason as unknown });
+}
+
+/** A promise settled by a (trampolined) timer, rejected with an AbortError if `signal` aborts. */
+function timerPromise<T>(arm: (done: () => void) => unknown, clear: ClearFn, value: T, signal: AbortSignal | undefined): Promise<T> {
+  if (signal?.aborted === true) return Promise.reject(abortError(signal));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => {
+      clear(handle);
+      reject(abortError(signal!));
+    };
+    const handle = arm(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve(value);
+    });
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+let timersPromises: unknown = null;
+
+/**
+ * `require('timers/promises')` in hosted code: `setTimeout`, `setImmediate`, `setInterval` (an
+ * async iterator) and `scheduler.wait`/`scheduler.yield` on the trampolines, so `await
+ * setTimeout(ms)` is a virtual timer of the node (AbortSignal honoured; `ref` ignored).
+ */
+function virtualTimersPromises(): unknown {
+  if (timersPromises === null) {
+    const g = globalThis as unknown as Record<string, TimerFn & ClearFn>;
+    type Opts = { signal?: AbortSignal } | undefined;
+    const setTimeout = <T>(ms?: number, value?: T, o?: Opts): Promise<T | undefined> =>
+      timerPromise((done) => g['setTimeout']!(done, ms), (h) => g['clearTimeout']!(h), value, o?.signal);
+    const setImmediate = <T>(value?: T, o?: Opts): Promise<T | undefined> =>
+      timerPromise((done) => g['setImmediate']!(done), (h) => g['clearImmediate']!(h), value, o?.signal);
+    async function* setInterval<T>(ms?: number, value?: T, o?: Opts): AsyncGenerator<T | undefined> {
+      for (;;) yield await setTimeout(ms, value, o);
+    }
+    timersPromises = {
+      setTimeout, setImmediate, setInterval,
+      scheduler: { wait: (ms: number, o?: Opts) => setTimeout(ms, undefined, o), yield: () => setImmediate() },
+    };
+  }
+  return timersPromises;
+}
+
 /** A built-in as hosted code gets it. */
 export function hostedBuiltin(id: string): unknown {
   if (STUBBED.includes(id)) return stubbedBuiltin(id);
   if (id === 'timers') return virtualTimers();
+  if (id === 'timers/promises') return virtualTimersPromises();
   return realRequire(id);
 }
