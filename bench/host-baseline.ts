@@ -73,6 +73,8 @@ export async function fakeTimersSeed(seed: string, nodes: number, durationMs: nu
       const copies = rng() < 0.02 ? 2 : 1;
       for (let c = 0; c < copies; c++) setTimeout(fn, 1 + Math.floor(rng() * 10));
     };
+    // As in the adapter: one error, made once (a fresh Error per unanswered heartbeat is costly).
+    const timedOut = new Error('timed out');
     rafts.forEach((from, i) => {
       rafts.forEach((to, j) => {
         if (i === j) return;
@@ -83,7 +85,7 @@ export async function fakeTimersSeed(seed: string, nodes: number, durationMs: nu
             done = true;
             reply(err, data);
           };
-          setTimeout(() => settle(new Error('timed out')), REQUEST_TIMEOUT_MS);
+          setTimeout(() => settle(timedOut), REQUEST_TIMEOUT_MS);
           deliver(() => to.emit('data', wire(packet), (answer?: LiferaftPacket) => {
             deliver(() => settle(undefined, answer === undefined ? undefined : wire(answer)));
           }));

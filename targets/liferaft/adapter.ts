@@ -70,9 +70,10 @@ function kindOf(packet: LiferaftPacket | null, reply: boolean): string {
 }
 
 /** What a real transport does to a packet: liferaft sometimes answers with a Promise (a stale term
- * in its `data` handler writes `raft.packet(...)` without `await`), which a wire carries as `{}`. */
+ * in its `data` handler writes `raft.packet(...)` without `await`), which a wire carries as `{}`.
+ * Everything else is copied by the network itself, as a wire would. */
 function serialized(p: LiferaftPacket): LiferaftPacket {
-  return JSON.parse(JSON.stringify(p)) as LiferaftPacket;
+  return typeof (p as { then?: unknown }).then === 'function' ? ({} as LiferaftPacket) : p;
 }
 
 function roleOf(raft: LiferaftNode, Raft: LiferaftClass): string {
@@ -185,6 +186,9 @@ function connect(ctx: NodeContext<Wire>, raft: LiferaftNode, plan: Plan, Raft: L
     if (plan.replyTwice && data !== undefined) p.reply(err, data);
   };
   for (const peer of ctx.peers) {
+    // One error per peer, made once: liferaft only emits it, and without a log every heartbeat
+    // goes unanswered, so a fresh Error (and its stack capture) per timeout was a fifth of a run.
+    const timedOut = new Error(`no reply from ${peer} within ${REQUEST_TIMEOUT_MS} ms`);
     const write: LiferaftWrite = (packet, reply) => {
       const id = ++rid;
       const timer = setTimeout(() => {
@@ -193,7 +197,7 @@ function connect(ctx: NodeContext<Wire>, raft: LiferaftNode, plan: Plan, Raft: L
           // The planted bug: a lost vote reply read as a granted vote.
           settle(id, undefined, { ...p.packet, type: 'voted', address: peer, state: Raft.FOLLOWER, data: { granted: true } });
         } else {
-          settle(id, new Error(`no reply from ${peer} within ${REQUEST_TIMEOUT_MS} ms`));
+          settle(id, timedOut);
         }
       }, REQUEST_TIMEOUT_MS);
       pending.set(id, { reply, timer, packet, to: peer });
