@@ -210,6 +210,11 @@ export class Run {
   // ---- lifecycle -------------------------------------------------------------------------
 
   /** Makes this a host run (before start): see RunHost. */
+  /** A host-mode run (useHost was called). */
+  get hosted(): boolean {
+    return this.host !== null;
+  }
+
   useHost(host: RunHost): void {
     this.host = host;
   }

@@ -54,7 +54,7 @@ export class NodeContextImpl<M = unknown> implements NodeContext<M> {
   // ---- network ---------------------------------------------------------------------------
 
   send(to: string, msg: M): void {
-    this.net.run.assertLive('send');
+    if (!this.acting('send')) return;
     this.net.send(this.node, to, msg);
   }
 
@@ -109,10 +109,26 @@ export class NodeContextImpl<M = unknown> implements NodeContext<M> {
     this.net.run.makeReady(w.task);
   }
 
+  /**
+   * Whether this incarnation may still act. Elsewhere a crash abandons the node's tasks and an
+   * ended run stops them (RunStopped), so nothing stale calls in. Hosted code cannot be abandoned
+   * so: promise continuations of a crashed incarnation, or of a run that has ended, still run.
+   * Their sends, signals and observations vanish, as a dead process's would, instead of being
+   * charged to the node's next life or thrown into the library.
+   */
+  private acting(what: string): boolean {
+    const run = this.net.run;
+    if (!run.hosted) {
+      run.assertLive(what);
+      return true;
+    }
+    return !run.finished && this.node.up && this.node.incarnation === this.incarnation;
+  }
+
   // ---- detectors -------------------------------------------------------------------------
 
   signalLeadership(role: LeadershipRole, term: number): void {
-    this.net.run.assertLive('signalLeadership');
+    if (!this.acting('signalLeadership')) return;
     if (role !== 'leader' && role !== 'follower') throw new TypeError(`signalLeadership: role must be 'leader' or 'follower', got ${String(role)}`);
     if (!Number.isInteger(term) || term < 0) throw new RangeError(`signalLeadership: term must be an integer >= 0, got ${term}`);
     const run = this.net.run;
@@ -123,7 +139,7 @@ export class NodeContextImpl<M = unknown> implements NodeContext<M> {
   }
 
   observe(state: RaftObservation): void {
-    this.net.run.assertLive('observe');
+    if (!this.acting('observe')) return;
     this.net.safety.observe(this.node, state);
     this.net.run.cover.observe(this.node.index, this.node.incarnation, state.role, state.term, state.commitIndex);
   }
@@ -133,7 +149,7 @@ export class NodeContextImpl<M = unknown> implements NodeContext<M> {
   }
 
   applied(index: number, digest: string, term?: number): void {
-    this.net.run.assertLive('applied');
+    if (!this.acting('applied')) return;
     this.net.safety.applied(this.node, index, digest, term);
   }
 
