@@ -144,6 +144,7 @@ function observedLog(Log: LiferaftLogClass, ctx: NodeContext<Wire>, shadow: stri
       const put = db.put.bind(db);
       const del = db.del.bind(db);
       db.put = (index, entry) => put(index, entry).then((r) => {
+        if (entry.committed) this.committedPuts.set(index, entry);
         while (shadow.length < index - 1) shadow.push('none');
         shadow[index - 1] = digest(entry);
         observe();
@@ -157,10 +158,15 @@ function observedLog(Log: LiferaftLogClass, ctx: NodeContext<Wire>, shadow: stri
       });
     }
 
+    /** The entry each index was last written with as committed: what `commit` wrote. Read back
+     * from here, not from the store, so the adapter adds no read of its own (a second `get` would
+     * throw NotFoundError where a concurrent truncation deleted the entry after the library's put). */
+    private readonly committedPuts = new Map<number, LiferaftEntry>();
+
     override async commit(index: number): Promise<unknown> {
       const r = await super.commit(index);
-      const e = await this.get(index);
-      ctx.applied(index, digest(e), e.term);
+      const e = this.committedPuts.get(index);
+      if (e !== undefined) ctx.applied(index, digest(e), e.term);
       return r;
     }
   }
