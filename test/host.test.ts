@@ -68,6 +68,19 @@ t.test('a crash cancels the node\'s hosted timers; a restart gets fresh modules 
   t.ok(incs.size >= 3, `ticks from ${incs.size} incarnations, timer labels counted per run (${[...new Set(trace.filter((e) => /^n1:timer#/.test(e.task)).map((e) => e.task))].join(', ')})`);
 });
 
+t.test('a pause holds the node\'s hosted timers until it resumes', async (t) => {
+  const r = await replay({ target: crash, variant: 'correct', seed: 2, trace: true, fixedWeather: true, faults: { pause: 0.6 } });
+  const trace = r.trace!;
+  const pauses = trace.filter((e) => e.op === 'pause' && String(e.obj).startsWith('n1 '));
+  t.ok(pauses.length >= 1, `n1 paused ${pauses.length} times`);
+  for (const p of pauses) {
+    const resume = trace.find((e) => e.step > p.step && e.op === 'resume' && String(e.obj).startsWith('n1 '));
+    const between = trace.filter((e) => e.step > p.step && (resume === undefined || e.step < resume.step));
+    t.notOk(between.some((e) => /^n1:timer#/.test(e.task)), `no n1 timer fires while it is paused (steps ${p.step}–${resume?.step ?? 'end'})`);
+  }
+  t.ok(trace.some((e) => /^n1:timer#/.test(e.task) && e.step > pauses[0]!.step), 'its timers fire again after the pause');
+});
+
 t.test('real I/O from hosted code is escaped-simulation, naming the call site', async (t) => {
   for (const [variant, what, line] of [['read-file', 'fs.readFileSync', 3], ['dial', 'net.connect', 4]] as const) {
     const r = await explore({ target: lease, variant, seeds: '1..5' });
@@ -78,6 +91,9 @@ t.test('real I/O from hosted code is escaped-simulation, naming the call site', 
   const real = await explore({ target: lease, variant: 'real-wait', seeds: '1..3' });
   t.equal(real.violationsByKind['escaped-simulation'], 3, 'a real timer (captured before the swap) held at the end: every seed');
   t.match(real.failures[0]!.first.message, /real resources the harness did not create \(Timeout/);
+  const ignored = await explore({ target: lease, variant: 'real-wait', seeds: '1..2', ignore: ['escaped-simulation'] });
+  t.equal(ignored.runs, 2);
+  t.same(ignored.violationsByKind, {}, 'an escape the target ignores is counted, and the run still ends');
 });
 
 t.test('a hosted promise rejected unhandled is charged to the step and node that made it, and replays', async (t) => {

@@ -798,8 +798,8 @@ export class Run {
     if (opts.length === 0) {
       const reason = next === Infinity && !this.anyHeldWork() ? 'quiescent' : 'duration';
       const escaped = this.host === null ? null : this.host.escapes();
-      if (escaped !== null) this.violate({ kind: 'escaped-simulation', actors: [], message: escaped });
-      else this.finish(reason);
+      // An escape the target ignores is counted, and the run ends as it would have.
+      if (escaped === null || !this.violate({ kind: 'escaped-simulation', actors: [], message: escaped })) this.finish(reason);
       return null;
     }
     this.ctx.step = this.step;

@@ -332,12 +332,14 @@ export class HostRun implements RunHost, HostClock {
   private escape(what: string, site: string): never {
     const who = this.run.actingGroup ?? this.run.current?.label ?? 'setup';
     if (!this.run.finished) {
-      this.run.violate({
+      const recorded = this.run.violate({
         kind: 'escaped-simulation',
         actors: [who],
         message: `${who} called ${what} at ${site}: real I/O, which the simulation neither controls nor replays (host mode stubs net, fs, http, https, http2, dgram, child_process, tls and worker_threads): route it through ctx.send or ctx.host.keep`,
         details: { call: what, site },
       });
+      // Ignored by the target: the run goes on, and the call still does no real I/O.
+      if (!recorded) throw new Error(`${what} is real I/O, stubbed in host mode (called at ${site})`);
     }
     throw new RunStopped(`${what} escaped the simulation`);
   }
