@@ -209,12 +209,12 @@ export class Run {
 
   // ---- lifecycle -------------------------------------------------------------------------
 
-  /** Makes this a host run (before start): see RunHost. */
   /** A host-mode run (useHost was called). */
   get hosted(): boolean {
     return this.host !== null;
   }
 
+  /** Makes this a host run (before start): see RunHost. */
   useHost(host: RunHost): void {
     this.host = host;
   }
