@@ -29,14 +29,15 @@ interface Cut {
   to: number;
   /** Nemesis ticks removed (the cut is a whole number of ticks when the run has a nemesis). */
   ticks: number;
-  /** Messages sent inside the cut, per link and kind (`n1→n2:append`). */
+  /** Messages sent inside the cut, per link and kind (`n1→n2:append`), and syncs per node (`sync n2`). */
   sentInside: Map<string, number>;
-  /** Per link and kind, how many messages were sent before the cut ends. */
+  /** Per link and kind, how many messages were sent before the cut ends (and syncs per node). */
   sentBefore: Map<string, number>;
 }
 
 const TIME = /(^|\|)(\d+(?:\.\d+)?)(?=\|)/g;
-const MESSAGE = /([A-Za-z0-9_.-]+→[A-Za-z0-9_.-]+:[A-Za-z0-9_-]+)#(\d+)/g;
+/** A message (`n1→n2:append#3`) or a store sync (`sync n2#5`), numbered in time order. */
+const NUMBERED = /([A-Za-z0-9_.-]+→[A-Za-z0-9_.-]+:[A-Za-z0-9_-]+|sync [A-Za-z0-9_.-]+)#(\d+)/g;
 const TICK = /(nemesis(?::heal|:resume:[A-Za-z0-9_.-]+)?#)(\d+)/g;
 
 /** The interval of the nemesis's ticks, read off the keys (`243|nemesis#3|…`), or null. */
@@ -82,7 +83,7 @@ function rekey(s: string, c: Cut, interval: number | null): string | null {
     if (x < c.to) { inside = true; return all; }
     return `${lead}${String(Math.round((x - len) * 1000) / 1000)}`;
   });
-  out = out.replace(MESSAGE, (all, prefix: string, n: string) => {
+  out = out.replace(NUMBERED, (all, prefix: string, n: string) => {
     const k = Number(n);
     const before = c.sentBefore.get(prefix) ?? 0;
     const cut = c.sentInside.get(prefix) ?? 0;

@@ -1,10 +1,11 @@
 import type { Target } from '../core/api.js';
 import { Rng } from '../core/rng.js';
 import type { Run } from '../core/run.js';
-import type { Choice, DrawStream, Scheduler, StepContext } from '../core/scheduler.js';
+import type { Choice, DrawStream, MessageSend, Scheduler, StepContext } from '../core/scheduler.js';
 import { execute, type RunResult } from '../engine/execute.js';
 import { DRAW_DEFAULT, ReplayScheduler, defaultStep, type Decision } from '../sched/replay.js';
 import type { RunSpec } from '../schedule/run.js';
+import { networkOf } from '../net/network.js';
 
 /**
  * Replay keyed by what a decision is about, not by where it falls in the list.
@@ -43,7 +44,10 @@ export interface KeyedRun {
   stepTimes: number[];
   choices: string[];
   units: FaultUnit[];
-  /** Every message sent, in order, with its send time. */
+  /**
+   * Every message sent (`n1→n2:append#3`) and every store sync (`sync n2#5`), in order, with its
+   * virtual time: numbered per link and kind or per node, which compress.ts renumbers.
+   */
   sends: { label: string; timeMs: number }[];
 }
 
@@ -68,6 +72,12 @@ class Probe {
 
   /** The message being sent in this step, from the trace's `send` (its draws are keyed by it). */
   sending: string | null = null;
+  /** The store sync the nemesis is being told of (its crash yes/no is keyed by it). */
+  syncing: { node: string; label: string } | null = null;
+  /** Per node, the sync whose crash its next `nemesis:sync-crash` timer carries out. */
+  readonly syncCrashes = new Map<string, string>();
+  /** While a message-ordering strategy's delay is drawn: how many ms the usual range spans. */
+  delaySpan: number | null = null;
 
   attach(run: Run): void {
     this.run = run;
@@ -85,16 +95,47 @@ class Probe {
       if (p > 0) this.chanceP = p;
       const said = chance(p);
       if (said) this.yes.push(this.lastKey);
+      if (said && this.syncing !== null) this.syncCrashes.set(this.syncing.node, this.syncing.label);
       return said;
     };
     run.recordFault = (fault: string, detail: string): void => {
       record(fault, detail);
       this.claim(run, fault, detail);
     };
+    const drawDelay = run.drawDelay.bind(run);
+    run.drawDelay = (send: MessageSend): number => {
+      this.delaySpan = Math.max(1, send.typicalMaxMs - send.minMs + 1);
+      try {
+        return drawDelay(send);
+      } finally {
+        this.delaySpan = null;
+      }
+    };
   }
 
   now(): number {
     return this.run?.clock.now() ?? 0;
+  }
+
+  /**
+   * A crash right after a sync is keyed by which sync of its node it was (`sync n2#5`), not by
+   * the virtual time of the step that synced: that time moves whenever anything before it
+   * changes (a fault removed, time compressed), and the crash would be lost with it.
+   */
+  watchSyncs(run: Run): void {
+    for (const node of networkOf(run)?.nodes ?? []) {
+      const told = node.store.onSync;
+      node.store.onSync = (): void => {
+        const label = `sync ${node.id}#${node.store.syncs}`;
+        this.sends.push({ label, timeMs: this.now() });
+        this.syncing = { node: node.id, label };
+        try {
+          told?.();
+        } finally {
+          this.syncing = null;
+        }
+      };
+    }
   }
 
   /** A fault entry belongs to the yes that caused it; a strategy's held delay to its own draw. */
@@ -117,7 +158,11 @@ function probed(target: Target, probe: Probe): Target {
         const run = (sim as unknown as { run?: Run }).run;
         if (run === undefined) throw new Error('shrink: the simulation does not expose its run (engine changed?)');
         probe.attach(run);
-        return target.setup(sim, ctx);
+        // Nodes are declared in setup; their syncs come in the steps after it.
+        const done = target.setup(sim, ctx);
+        if (done instanceof Promise) return done.then(() => probe.watchSyncs(run));
+        probe.watchSyncs(run);
+        return undefined;
       },
     },
   }) as Target;
@@ -132,6 +177,8 @@ function probed(target: Target, probe: Probe): Target {
 class Keys {
   private label = 'setup';
   private owner = '';
+  /** The sync whose crash this step carries out (a `nemesis:sync-crash` timer), or null. */
+  private crashOf: string | null = null;
   private readonly counts = new Map<string, number>();
 
   constructor(private readonly probe: Probe) {}
@@ -150,17 +197,28 @@ class Keys {
     return this.probe.chanceP !== null;
   }
 
+  /** The next draw is a strategy's message delay: the span of its usual range in ms, else null. */
+  get delaySpan(): number | null {
+    return this.probe.delaySpan;
+  }
+
   stepped(label: string): void {
     this.label = label;
     this.owner = '';
     this.probe.sending = null;
+    const m = SYNC_CRASH.exec(label);
+    this.crashOf = m === null ? null : this.probe.syncCrashes.get(m[1]!) ?? null;
   }
 
   next(stream: DrawStream): string {
     const p = this.probe.chanceP;
     this.probe.chanceP = null;
-    // A message's faults and latency go with the message, wherever in time its send moved.
-    const where = this.probe.sending !== null ? `send ${this.probe.sending}` : `${this.probe.now()}|${this.label}`;
+    // A message's faults and latency go with the message, wherever in time its send moved; a
+    // sync's crash, and the crash's own draws (how long down, what is lost), with the sync.
+    const where = this.probe.sending !== null ? `send ${this.probe.sending}`
+      : this.probe.syncing !== null ? this.probe.syncing.label
+      : this.crashOf !== null ? `${this.crashOf} crash`
+      : `${this.probe.now()}|${this.label}`;
     let key: string;
     if (stream === 'fault' && p !== null) {
       key = this.counted(`${where}|p${p}`);
@@ -179,6 +237,9 @@ class Keys {
     return `${prefix}#${n}`;
   }
 }
+
+/** The nemesis's timer that crashes a node right after a sync: `nemesis:sync-crash:n2#1`. */
+const SYNC_CRASH = /^nemesis:sync-crash:(.+)#\d+$/;
 
 /** Replays `list` exactly as the lenient replay would, noting every draw's key on the way. */
 class KeyingScheduler implements Scheduler {
@@ -273,9 +334,19 @@ class KeyedScheduler implements Scheduler {
   nextU32(stream: DrawStream): number {
     const chance = this.keys.chancePending;
     const key = this.keys.next(stream);
-    const v = this.rerolls(key, chance) ? this.rng!.u32() : this.answer(key, chance);
+    const v = this.rerolls(key, chance) ? this.fresh() : this.answer(key, chance);
     this.draws.set(key, v);
     return v;
+  }
+
+  /**
+   * A seeded draw where the original has none. A strategy's message delay stays in the usual
+   * range: drawn up to the ceiling it would hold most messages back, each a `delay` fault the
+   * original never had, and the candidate would be rejected for the faults it gained.
+   */
+  private fresh(): number {
+    const span = this.keys.delaySpan;
+    return span === null ? this.rng!.u32() : this.rng!.int(span);
   }
 
   /** A latency, a timeout or a step's own draw past the reroll time; never a fault's yes/no or its details. */
@@ -289,7 +360,7 @@ class KeyedScheduler implements Scheduler {
     const v = this.from.draws.get(key);
     if (v !== undefined) return v;
     if (chance || this.rng === null) return DRAW_DEFAULT;
-    return this.rng.u32();
+    return this.fresh();
   }
 
   /** Index in `options` of the first label of `order` from `at` on that is offered, or -1. */
