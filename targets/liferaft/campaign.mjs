@@ -88,8 +88,13 @@ function runChunk(c, from, to) {
 
 /** The root cause (README "Root causes found") a failure's first violation points to, by its
  * kind and message; `other` where the message does not say (the campaign table counts both). */
-function rootCause(kind, message) {
-  if (kind === 'duplicate-leadership') return '1';
+function rootCause(kind, message, withLog, crash) {
+  // Two leaders of one term: a restart (1), or the vote race (6), which needs the log; under
+  // crash the message does not always say which.
+  if (kind === 'duplicate-leadership') {
+    if (!crash) return '6';
+    return !withLog || /after restarting/.test(message) ? '1' : '1/6';
+  }
   if (kind === 'leader-completeness') return /its log has only 0 entries/.test(message) ? '2' : 'lc-short';
   if (kind === 'log-matching') return /\(none vs |vs none\)/.test(message) ? '3' : '4';
   if (kind === 'state-machine-safety') return '4';
@@ -110,7 +115,7 @@ function summary() {
     for (const [k, n] of Object.entries(t.violationsByKind)) row.kinds[k] = (row.kinds[k] ?? 0) + n;
     for (const n of Object.values(t.failuresByVariant ?? {})) row.failing += n;
     for (const f of t.failures) {
-      const c = rootCause(f.first.kind, f.first.message);
+      const c = rootCause(f.first.kind, f.first.message, m[1].includes('-as-is-log-'), m[1].includes('-weather-'));
       row.causes[c] = (row.causes[c] ?? 0) + 1;
     }
     if (t.firstFailure) row.first = Math.min(row.first, Number(t.firstFailure.seed));
@@ -123,7 +128,7 @@ function summary() {
     if (row === undefined) continue;
     const kinds = Object.entries(row.kinds).sort().map(([k, n]) => `${k} ${n}`).join(', ') || '—';
     const first = row.first === Infinity ? '—' : String(row.first);
-    const causes = Object.entries(row.causes).sort().map(([k, n]) => `${/^\d$/.test(k) ? `#${k}` : k} ${n}`).join(', ') || '—';
+    const causes = Object.entries(row.causes).sort().map(([k, n]) => `${/^[\d/]+$/.test(k) ? `#${k}` : k} ${n}`).join(', ') || '—';
     console.log(`| ${cellName(c)} | ${row.seeds} | ${row.failing} | ${kinds} | ${causes} | ${first} | ${(row.seeds / (row.wallMs / 1000)).toFixed(1)} |`);
   }
 }
