@@ -98,6 +98,23 @@ export function lostResult(base: JobBase, job: Job, kind: 'stalled' | 'out-of-me
   return { type: 'keyed', run: { result, draws: new Map(), steps: [], stepTimes: [], choices: [], units: [], sends: [] }, steps: 0 };
 }
 
+/** The kind of a result's first violation, or null when it passed. */
+export function resultKind(r: JobResult): string | null {
+  return r.type === 'list' ? r.candidate.kind : r.run.result.violations[0]?.kind ?? null;
+}
+
+/**
+ * A result without what only an accepted candidate needs (its decisions, log, keyed draws): what
+ * a worker sends back for a candidate that did not show the kind sought, which every search
+ * rejects on its kind alone. Copying a Raft run's thousands of decisions and draws between
+ * threads cost about as much as running it.
+ */
+export function slimResult(r: JobResult): JobResult {
+  if (r.type === 'list') return { ...r, candidate: { ...r.candidate, list: [], log: [] } };
+  const { result } = r.run;
+  return { ...r, run: { result: { ...result, decisions: [], faultLog: [], traceWindow: [] }, draws: new Map(), steps: [], stepTimes: [], choices: [], units: r.run.units, sends: [] } };
+}
+
 /** A list job's result (a keyed one is a bug in the caller). */
 export function candidateOf(r: JobResult): Candidate {
   if (r.type !== 'list') throw new Error('shrink: a list job returned a keyed run');

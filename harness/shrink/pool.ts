@@ -15,7 +15,11 @@ import type { FromShrinkWorker, ShrinkWorkerSetup, ToShrinkWorker, WireJob } fro
 export interface Executor {
   /** Candidates that run at the same time. */
   readonly width: number;
-  start(job: Job): Promise<JobResult>;
+  /**
+   * `sought`: the caller rejects any result whose first violation is not of this kind, so such
+   * a result may come back without what only an accepted one needs (jobs.ts slimResult).
+   */
+  start(job: Job, sought?: string): Promise<JobResult>;
   /** The search no longer wants this result: a job not yet started is never run. */
   drop(p: Promise<JobResult>): void;
   close(): Promise<void>;
@@ -44,6 +48,7 @@ export interface PoolOptions {
 interface Task {
   id: number;
   job: Job;
+  sought: string | undefined;
   resolve: (r: JobResult) => void;
   reject: (e: Error) => void;
 }
@@ -94,10 +99,10 @@ export class ShrinkPool implements Executor {
     this.watch.unref();
   }
 
-  start(job: Job): Promise<JobResult> {
+  start(job: Job, sought?: string): Promise<JobResult> {
     let task!: Task;
     const p = new Promise<JobResult>((resolve, reject) => {
-      task = { id: this.nextId++, job, resolve, reject };
+      task = { id: this.nextId++, job, sought, resolve, reject };
     });
     // A dropped job's failure is nobody's to report; a job the search awaits still rejects.
     p.catch(() => undefined);
@@ -165,7 +170,7 @@ export class ShrinkPool implements Executor {
       const t = this.queue.shift()!;
       slot.task = t;
       slot.movedAt = wallNow();
-      slot.worker.postMessage({ type: 'job', id: t.id, job: this.wire(slot, t.job) } satisfies ToShrinkWorker);
+      slot.worker.postMessage({ type: 'job', id: t.id, job: this.wire(slot, t.job), ...(t.sought !== undefined ? { sought: t.sought } : {}) } satisfies ToShrinkWorker);
     }
   }
 

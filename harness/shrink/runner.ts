@@ -190,7 +190,8 @@ export class Runner {
    * worker threads the next jobs run while the head is judged; those after the one `take`
    * stops at are dropped uncharged, so the runs counted, and with them the result for a
    * budget in runs, are the sequential loop's at any number of workers. `take` must change
-   * nothing the jobs still to come are made from unless it returns true.
+   * nothing the jobs still to come are made from unless it returns true, and must reject a
+   * result whose first violation is not of the kind sought (such a result may come back slim).
    */
   async sweep<T>(jobs: Iterable<Tagged<T>>, take: (res: JobResult, tag: T) => boolean): Promise<T | null> {
     const it = jobs[Symbol.iterator]();
@@ -201,7 +202,7 @@ export class Runner {
         while (more && ahead.length < this.exec.width * AHEAD_PER_WORKER && ahead.length < this.maxRuns - this.runs && !this.exhausted()) {
           const n = it.next();
           if (n.done === true) more = false;
-          else ahead.push({ p: this.exec.start(n.value.job), tag: n.value.tag });
+          else ahead.push({ p: this.exec.start(n.value.job, this.kind), tag: n.value.tag });
         }
         const head = ahead.shift();
         if (head === undefined || this.exhausted()) return null;

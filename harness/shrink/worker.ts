@@ -9,7 +9,7 @@ import { loadTarget } from '../target/load.js';
 import { catchRejections } from '../explore/boundary.js';
 import { cloneSafe } from '../explore/worker.js';
 import type { KeyedFrom } from './keyed-replay.js';
-import { runJob, type Job, type JobBase, type JobResult } from './jobs.js';
+import { resultKind, runJob, slimResult, type Job, type JobBase, type JobResult } from './jobs.js';
 
 export interface ShrinkWorkerSetup {
   /** Marks workerData as ours, so importing this module anywhere else does nothing. */
@@ -29,7 +29,8 @@ export interface ShrinkWorkerSetup {
  */
 export type WireJob = Exclude<Job, { type: 'keyed' }> | (Omit<Extract<Job, { type: 'keyed' }>, 'from'> & { fromId: number; from?: KeyedFrom });
 
-export type ToShrinkWorker = { type: 'job'; id: number; job: WireJob };
+/** `sought`: a result whose first violation is not of this kind comes back slim (jobs.ts slimResult). */
+export type ToShrinkWorker = { type: 'job'; id: number; job: WireJob; sought?: string };
 export type FromShrinkWorker =
   | { type: 'ready' }
   | { type: 'done'; id: number; result: JobResult }
@@ -51,8 +52,9 @@ function serve(port: MessagePort, setup: ShrinkWorkerSetup): void {
     try {
       for (let m = queue.shift(); m !== undefined; m = queue.shift()) {
         cell[ITEM] = m.id;
-        const result = await runJob(base, unwire(m.job));
+        const full = await runJob(base, unwire(m.job));
         cell[ITEM] = -1;
+        const result = m.sought !== undefined && resultKind(full) !== m.sought ? slimResult(full) : full;
         if (result.type === 'keyed') cloneSafe(result.run.result);
         post({ type: 'done', id: m.id, result });
       }
