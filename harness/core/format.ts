@@ -17,3 +17,15 @@ export function renderValue(v: unknown): string {
 export function formatMs(ms: number): string {
   return String(Number(ms.toFixed(3)));
 }
+
+/**
+ * Stack frames and call sites with the working directory cut off (`node_modules/levelup/…`,
+ * `dist/targets/…`): shorter to read, and the same report, fingerprint and corpus message
+ * wherever the repository is cloned.
+ */
+export function relativeToCwd(text: string): string {
+  const cwd = process.cwd();
+  if (cwd.length <= 1) return text;
+  const dir = cwd.endsWith('/') || cwd.endsWith('\\') ? cwd : `${cwd}${cwd.includes('\\') ? '\\' : '/'}`;
+  return text.split(`file://${dir}`).join('').split(dir).join('');
+}

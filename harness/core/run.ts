@@ -10,6 +10,7 @@ import { DRAW_DEFAULT, ReplayDivergence, type Choice, type DrawStream, type Mess
 import type { NetKnobs } from '../net/options.js';
 import type { Weather } from '../net/weather.js';
 import { realClearImmediate, realSetImmediate } from './real.js';
+import { relativeToCwd } from './format.js';
 
 export type EndReason = 'quiescent' | 'duration' | 'violation';
 
@@ -976,7 +977,7 @@ export class Run {
 
 export function errorText(e: unknown): string {
   if (e instanceof Error) {
-    const frame = e.stack?.split('\n').slice(1, 3).map((l) => l.trim()).join(' ← ') ?? '';
+    const frame = relativeToCwd(e.stack?.split('\n').slice(1, 3).map((l) => l.trim()).join(' ← ') ?? '');
     return `${e.name}: ${e.message}${frame ? ` (${frame})` : ''}`;
   }
   return String(e);

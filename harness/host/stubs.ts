@@ -6,6 +6,7 @@
  * built on the trampolines.
  */
 import { createRequire } from 'node:module';
+import { relativeToCwd } from '../core/format.js';
 
 /** Built-ins whose functions are stubbed in hosted code. */
 export const STUBBED: readonly string[] = [
@@ -30,7 +31,7 @@ export function callSite(skip: (...args: never[]) => unknown): string {
   const lines = (holder.stack ?? '').split('\n').slice(1);
   for (const l of lines) {
     const m = /\(?((?:file:\/\/)?[^\s()]+):(\d+):(\d+)\)?\s*$/.exec(l.trim());
-    if (m !== null && !m[1]!.startsWith('node:')) return `${m[1]}:${m[2]}`;
+    if (m !== null && !m[1]!.startsWith('node:')) return relativeToCwd(`${m[1]}:${m[2]}`);
   }
   return 'an unknown call site';
 }
