@@ -7,7 +7,7 @@
  * any swap.
  */
 // allowed: the real functions themselves, captured so the engine's own waits never see the virtual ones
-export const realSetImmediate: typeof setImmediate = globalThis.setImmediate;
+export const realSetImmediate: typeof setImmediate = globalThis.setImmediate; // allowed: the real function itself, captured before host mode swaps the global
 export const realClearImmediate: typeof clearImmediate = globalThis.clearImmediate; // allowed: see above
 export const realSetTimeout: typeof setTimeout = globalThis.setTimeout; // allowed: see above
 export const realClearTimeout: typeof clearTimeout = globalThis.clearTimeout; // allowed: see above
@@ -17,7 +17,7 @@ export const RealDate: DateConstructor = globalThis.Date; // allowed: see above
 export const realMathRandom: () => number = Math.random; // allowed: see above
 const perf = globalThis.performance;
 const perfNow = perf.now; // allowed: see above
-/** The real `performance.now()` (wall ms), whatever `performance.now` is now. */
+/** The real `performance.now()` (wall ms), whatever `performance.now` is now (allowed: the harness's own wall-time figures). */
 export function realPerformanceNow(): number {
   return perfNow.call(perf); // allowed: wall time for the harness's own measurements, never a run's
 }

@@ -22,7 +22,7 @@ import {
   VirtualTimerMark, activeClock, installTrampolines, setActiveClock, trampolinesInstalled, type HostClock, type HostTimer, type TimerKind,
 } from './trampolines.js';
 
-/** `Date.now()` at virtual time 0 of every host run (2026-01-01T00:00:00Z): constant, so the
+/** `Date.now()` at virtual time 0 of every host run (2026-01-01T00:00:00Z): constant, so the (allowed: host mode's virtual Date)
  * same seed reads the same dates anywhere. */
 export const HOST_EPOCH_MS = 1_767_225_600_000;
 
@@ -171,7 +171,7 @@ export class HostRun implements RunHost, HostClock {
       if (more > 0) extra.push(more === 1 ? kind : `${kind} ×${more}`);
     }
     if (extra.length === 0) return null;
-    return `hosted code holds real resources the harness did not create (${extra.join(', ')}; process.getActiveResourcesInfo()) at ${+this.run.clock.now().toFixed(3)}ms: it reached real I/O or a real timer (a captured real setTimeout, timers/promises, a native handle), which the simulation neither controls nor replays`;
+    return `hosted code holds real resources the harness did not create (${extra.join(', ')}; process.getActiveResourcesInfo()) at ${+this.run.clock.now().toFixed(3)}ms: it reached real I/O or a real timer (a captured real setTimeout, timers/promises, a native handle), which the simulation neither controls nor replays`; // allowed: names real timers in an escape message, calls none
   }
 
   // ---- nodes -----------------------------------------------------------------------------

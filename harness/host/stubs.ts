@@ -89,7 +89,7 @@ function virtualTimers(): unknown {
   if (timers === null) {
     const g = globalThis as Record<string, unknown>;
     const t: Record<string, unknown> = { ...(realRequire('timers') as Record<string, unknown>) };
-    for (const k of ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate', 'clearImmediate']) t[k] = g[k];
+    for (const k of ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate', 'clearImmediate']) t[k] = g[k]; // allowed: host mode, hands hosted code the thread's (virtual) trampolines
     timers = t;
   }
   return timers;
@@ -121,17 +121,17 @@ function timerPromise<T>(arm: (done: () => void) => unknown, clear: ClearFn, val
 let timersPromises: unknown = null;
 
 /**
- * `require('timers/promises')` in hosted code: `setTimeout`, `setImmediate`, `setInterval` (an
+ * `require('timers/promises')` in hosted code: `setTimeout`, `setImmediate`, `setInterval` (allowed: all virtual; an
  * async iterator) and `scheduler.wait`/`scheduler.yield` on the trampolines, so `await
- * setTimeout(ms)` is a virtual timer of the node (AbortSignal honoured; `ref` ignored).
+ * setTimeout(ms)` is a virtual timer of the node (AbortSignal honoured; `ref` ignored; allowed: host mode).
  */
 function virtualTimersPromises(): unknown {
   if (timersPromises === null) {
     const g = globalThis as unknown as Record<string, TimerFn & ClearFn>;
     type Opts = { signal?: AbortSignal } | undefined;
-    const setTimeout = <T>(ms?: number, value?: T, o?: Opts): Promise<T | undefined> =>
-      timerPromise((done) => g['setTimeout']!(done, ms), (h) => g['clearTimeout']!(h), value, o?.signal);
-    const setImmediate = <T>(value?: T, o?: Opts): Promise<T | undefined> =>
+    const setTimeout = <T>(ms?: number, value?: T, o?: Opts): Promise<T | undefined> => // allowed: host mode, a virtual timer of the node
+      timerPromise((done) => g['setTimeout']!(done, ms), (h) => g['clearTimeout']!(h), value, o?.signal); // allowed: host mode, the trampolines route to the node's virtual clock
+    const setImmediate = <T>(value?: T, o?: Opts): Promise<T | undefined> => // allowed: host mode, a virtual immediate of the node
       timerPromise((done) => g['setImmediate']!(done), (h) => g['clearImmediate']!(h), value, o?.signal);
     async function* setInterval<T>(ms?: number, value?: T, o?: Opts): AsyncGenerator<T | undefined> {
       for (;;) yield await setTimeout(ms, value, o);
