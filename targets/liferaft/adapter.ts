@@ -16,17 +16,10 @@
  *
  * The adapter runs as hosted code: its `setTimeout`/`setInterval` are the node's virtual timers.
  */
-import type { NodeContext } from '../../harness/core/api.js';
+import type { NodeContext, NodeHost } from '../../harness/core/api.js';
 import type {
   LiferaftClass, LiferaftEntry, LiferaftLogClass, LiferaftNode, LiferaftPacket, LiferaftWrite,
 } from './liferaft.js';
-
-/** The host-mode part of a node's context (README "Host mode"). */
-export interface HostApi<M> {
-  require(id: string): unknown;
-  keep<T>(key: string, make: () => T): T;
-  onMessage(handler: (msg: M) => void): void;
-}
 
 /** On the wire: a request or the reply to one. `type` names the message kind in labels. */
 export interface Wire {
@@ -56,8 +49,9 @@ export const REQUEST_TIMEOUT_MS = ELECTION_MIN_MS;
 /** The client proposes a command this often while its node leads. */
 export const PROPOSE_EVERY_MS = 100;
 
-function hostOf<M>(ctx: NodeContext<M>): HostApi<M> {
-  const host = (ctx as unknown as { host?: HostApi<M> }).host;
+/** `ctx.host`, which a `host: true` target's nodes always have. */
+function hostOf<M>(ctx: NodeContext<M>): NodeHost<M> {
+  const host = ctx.host;
   if (host === undefined) throw new Error('the liferaft target needs host mode (host: true)');
   return host;
 }
