@@ -1,7 +1,7 @@
 import * as fc from 'fast-check';
 import { execute, DEFAULT_OPTIONS } from '../harness/engine/execute.js';
 import type { Target } from '../harness/core/api.js';
-import type { RunOptions } from '../harness/core/run.js';
+import type { RunOptions } from '../harness/engine/options.js';
 import { CoopSync, Floor, type Waker } from './coop.js';
 import type { Batch } from './measure.js';
 import type { BenchSync, Workload } from './workload.js';

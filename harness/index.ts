@@ -12,7 +12,8 @@ export type {
 export { defineTarget } from './core/api.js';
 export type { Violation, ViolationKind } from './core/violation.js';
 export type { TraceEvent } from './core/trace.js';
-export type { RunOptions, FaultEvent, EndReason } from './core/run.js';
+export type { FaultEvent, EndReason, CoreOptions } from './core/run.js';
+export type { RunOptions } from './engine/options.js';
 export { execute, DEFAULT_OPTIONS, type RunResult } from './engine/execute.js';
 export { canonicalSeed } from './core/seed.js';
 export { FAULTS, resolveFaults } from './core/faults.js';
@@ -23,7 +24,7 @@ export {
 export { parseSeeds } from './explore/seeds.js';
 export { strategyNames, registerStrategy, UsageError, type StrategySpec } from './sched/index.js';
 export type { Scheduler, SchedulerFactory, Choice, StepContext } from './sched/scheduler.js';
-export { checkDeterminism, type DeterminismReport } from './sched/determinism.js';
+export { checkDeterminism, type DeterminismReport } from './explore/determinism.js';
 export { shrink, type ShrinkResult } from './shrink/index.js';
 export {
   makeSchedule, readScheduleFile, writeScheduleFile, replaySchedule, encodeDecisions, decodeDecisions,

@@ -1,6 +1,6 @@
 import t, { type Test } from 'tap';
 import { execute, DEFAULT_OPTIONS, type RunResult } from '../dist/harness/engine/execute.js';
-import type { RunOptions } from '../dist/harness/core/run.js';
+import type { RunOptions } from '../dist/harness/engine/options.js';
 import type { Target } from '../harness/core/api.js';
 import boundedBuffer from '../dist/targets/condvar/bounded-buffer/index.js';
 import latch from '../dist/targets/condvar/latch/index.js';

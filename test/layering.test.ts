@@ -1,19 +1,95 @@
-// harness/core is the engine's floor: it must run without anything above it (net, check, sched,
-// explore, cover, report, cli). Types may name them; code may not load them.
+// The engine's folders form layers: each imports only from its own folder and the layers below.
+// core is the scheduler loop and imports nothing above it; engine composes the rest into one run;
+// the tools (explore, shrink, report, cli, ...) sit above and are never imported by the engine.
+// Type-only imports count: a circle of types is still a circle a reader has to untangle.
 import t from 'tap';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, normalize, relative } from 'node:path';
 
-const core = join(import.meta.dirname, '..', 'harness', 'core');
+const ROOT = join(import.meta.dirname, '..', 'harness');
 
-t.test('harness/core loads nothing from above it', async (t) => {
-  const files = readdirSync(core).filter((f) => f.endsWith('.ts'));
-  t.ok(files.length > 10, `${files.length} files`);
-  const bad: string[] = [];
-  for (const f of files) {
-    const text = readFileSync(join(core, f), 'utf8');
-    for (const m of text.matchAll(/^(?:import|export)\s+(?!type\b)[^;]*?from\s+'(\.\.\/[^']+)'/gms)) bad.push(`${f}: ${m[1]}`);
-    for (const m of text.matchAll(/import\(\s*'(\.\.\/[^']+)'\s*\)/g)) bad.push(`${f}: import(${m[1]})`);
+/** Rank of each engine folder; a folder may import from folders of a lower rank only. */
+const RANK: Record<string, number> = {
+  core: 0,
+  cover: 1,
+  check: 1,
+  sync: 2,
+  net: 3,
+  sched: 4,
+  host: 4,
+  engine: 5,
+};
+/** Everything else under harness/ is a tool above the engine. */
+const TOOL_RANK = 6;
+
+function rank(folder: string): number {
+  return RANK[folder] ?? TOOL_RANK;
+}
+
+function sources(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...sources(p));
+    else if (name.endsWith('.ts')) out.push(p);
   }
-  t.same(bad, [], 'every runtime import of core stays inside core');
+  return out;
+}
+
+/** The harness folder an import lands in ('' for harness/*.ts itself), or null outside harness. */
+function folderOf(file: string): string {
+  const rel = relative(ROOT, file).split(/[\\/]/);
+  return rel.length > 1 ? rel[0]! : '';
+}
+
+/** Static imports, re-exports and dynamic imports of relative modules, as harness folders. */
+export function importsOf(file: string, text: string): { spec: string; folder: string }[] {
+  const out: { spec: string; folder: string }[] = [];
+  const re = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\bdeclare module\s+)'(\.{1,2}\/[^']+)'/g;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    const target = normalize(join(dirname(file), m[1]!));
+    if (relative(ROOT, target).startsWith('..')) continue;
+    out.push({ spec: m[1]!, folder: folderOf(target) });
+  }
+  return out;
+}
+
+/** Every import that goes up (or sideways between two engine folders of one rank). */
+export function violations(files: readonly { file: string; text: string }[]): string[] {
+  const bad: string[] = [];
+  for (const { file, text } of files) {
+    const from = folderOf(file);
+    if (from === '' || rank(from) === TOOL_RANK) {
+      continue;
+    }
+    for (const imp of importsOf(file, text)) {
+      if (imp.folder === from) continue;
+      if (imp.folder === '' || rank(imp.folder) >= rank(from)) {
+        bad.push(`${relative(ROOT, file)} imports '${imp.spec}' (${imp.folder || 'harness/'}, rank ${imp.folder === '' ? TOOL_RANK : rank(imp.folder)}) from ${from} (rank ${rank(from)})`);
+      }
+    }
+  }
+  return bad;
+}
+
+t.test('no engine folder imports from its own layer or above', async (t) => {
+  const files = sources(ROOT).map((file) => ({ file, text: readFileSync(file, 'utf8') }));
+  t.ok(files.length > 50, `read the harness sources (${files.length} files)`);
+  t.same(violations(files), [], 'every import goes down a layer');
+  const core = files.filter((f) => folderOf(f.file) === 'core');
+  t.ok(core.length > 10, 'core has files');
+  for (const f of core) {
+    for (const imp of importsOf(f.file, f.text)) t.equal(imp.folder, 'core', `${relative(ROOT, f.file)} imports only core ('${imp.spec}')`);
+  }
+});
+
+t.test('the check sees an upward import, a type-only one, a dynamic one and a sideways one', async (t) => {
+  const f = (folder: string, text: string): { file: string; text: string } => ({ file: join(ROOT, folder, 'x.ts'), text });
+  t.equal(violations([f('core', "import type { Weather } from '../net/weather.js';")]).length, 1, 'core → net, type only');
+  t.equal(violations([f('net', "const m = await import('../engine/sim.js');")]).length, 1, 'net → engine, dynamic');
+  t.equal(violations([f('sched', "import { x } from '../host/index.js';")]).length, 1, 'sched → host, same rank');
+  t.equal(violations([f('engine', "export { y } from '../explore/explore.js';")]).length, 1, 'engine → a tool');
+  t.equal(violations([f('sync', "import { z } from '../index.js';")]).length, 1, 'sync → the package root');
+  t.same(violations([f('net', "import { a } from '../core/run.js';\nimport { b } from './network.js';")]), [], 'down and within are fine');
+  t.same(violations([f('explore', "import { c } from '../cli/main.js';")]), [], 'tools are not ranked among themselves');
 });

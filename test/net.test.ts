@@ -5,7 +5,7 @@
 import t from 'tap';
 import { execute, DEFAULT_OPTIONS } from '../dist/harness/engine/execute.js';
 import type { RunResult } from '../dist/harness/engine/execute.js';
-import type { RunOptions } from '../dist/harness/core/run.js';
+import type { RunOptions } from '../dist/harness/engine/options.js';
 import type { Target } from '../dist/harness/core/api.js';
 import { pingPong } from './fixtures/net-pingpong.js';
 import twoPhaseCommit from './fixtures/net-2pc.js';

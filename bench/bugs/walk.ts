@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Target } from '../../harness/core/api.js';
 import { execute, type RunResult } from '../../harness/engine/execute.js';
-import type { RunOptions } from '../../harness/core/run.js';
+import type { RunOptions } from '../../harness/engine/options.js';
 import type { StrategySpec } from '../../harness/sched/index.js';
 import type { Walks } from './stats.js';
 

@@ -1,13 +1,44 @@
 import type { LeadershipEvent, LeadershipRole } from '../core/api.js';
 import type { Checker, Run } from '../core/run.js';
 import { RunStopped } from '../core/violation.js';
-import type { LeadershipChannel, LeadershipSubscription, LeadershipWatch } from '../net/leadership-channel.js';
+import type { Task } from '../core/task.js';
 
 /** What the leadership detectors need to know about a node. */
 export interface LeaderNode {
   readonly id: string;
   readonly incarnation: number;
   readonly up: boolean;
+}
+
+/** What the detector reads of a subscription to a node's leadership events
+ * (net/leadership-channel.ts counts them). */
+export interface WatchedSubscription {
+  /** Events queued to this subscription. */
+  readonly delivered: number;
+  /** Events the owner took with next(). */
+  readonly consumed: number;
+  readonly closed: boolean;
+  /** Inside a next() call: a reader woken but not yet run is starved, not failing to read. */
+  readonly reading: boolean;
+  readonly owner: Task;
+  readonly subscribedAtStep: number;
+}
+
+/** What the detector reads of a node incarnation's leadership channel. */
+export interface WatchedChannel {
+  readonly name: string;
+  readonly owner: LeaderNode;
+  readonly lastEvent: LeadershipEvent | null;
+  readonly lastPublishStep: number;
+  readonly lastPublishMs: number;
+}
+
+/** Told of every subscription and delivery on a leadership channel. */
+export interface LeadershipWatch {
+  /** A subscription was made on `channel` (it misses everything published before). */
+  subscribed(channel: WatchedChannel, sub: WatchedSubscription): void;
+  /** `sub` was handed event number `sub.delivered`. */
+  delivered(channel: WatchedChannel, sub: WatchedSubscription): void;
 }
 
 /** A node's leadership interval: from its leader signal to its follower signal or its crash. */
@@ -20,8 +51,8 @@ export interface LeaderInterval {
 
 /** A subscriber must take event `need` (its count of deliveries) by `dueMs`. */
 interface Obligation {
-  channel: LeadershipChannel;
-  sub: LeadershipSubscription;
+  channel: WatchedChannel;
+  sub: WatchedSubscription;
   node: LeaderNode;
   incarnation: number;
   need: number;
@@ -97,7 +128,7 @@ export class LeadershipChecker implements Checker, LeadershipWatch {
     this.current.delete(node.id);
   }
 
-  subscribed(channel: LeadershipChannel, sub: LeadershipSubscription): void {
+  subscribed(channel: WatchedChannel, sub: WatchedSubscription): void {
     const ev = channel.lastEvent;
     if (ev === null || ev.role !== 'leader') return;
     this.pending.push({
@@ -107,7 +138,7 @@ export class LeadershipChecker implements Checker, LeadershipWatch {
     });
   }
 
-  delivered(channel: LeadershipChannel, sub: LeadershipSubscription): void {
+  delivered(channel: WatchedChannel, sub: WatchedSubscription): void {
     const node = channel.owner;
     this.pending.push({
       channel, sub, node, incarnation: node.incarnation, need: sub.delivered, event: channel.lastEvent!,

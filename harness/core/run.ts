@@ -7,8 +7,6 @@ import { DecisionLog } from './decision-log.js';
 import { progressCell, STEP } from './progress.js';
 import { RunStopped, type Violation } from './violation.js';
 import { DRAW_DEFAULT, ReplayDivergence, type Choice, type DrawStream, type MessageSend, type Scheduler } from './scheduler.js';
-import type { NetKnobs } from '../net/options.js';
-import type { Weather } from '../net/weather.js';
 import { realClearImmediate, realSetImmediate } from './real.js';
 import { relativeToCwd } from './format.js';
 
@@ -24,7 +22,12 @@ export const STILL_STEPS = 100_000;
 /** Tasks one run may spawn: far past any real target, short of exhausting memory on a spawn loop. */
 export const DEFAULT_MAX_TASKS = 100_000;
 
-export interface RunOptions {
+/**
+ * What the scheduler loop itself reads of a run's options. The full options a user's run takes
+ * (the network's knobs, the drawn weather, the workload) are `RunOptions` in
+ * harness/engine/options.ts, composed above core so that core imports nothing above it.
+ */
+export interface CoreOptions {
   /** Virtual duration in ms; reaching it is a normal end. */
   durationMs: number;
   /** Decision budget; exhausting it first is a `budget-exceeded` violation. */
@@ -37,17 +40,6 @@ export interface RunOptions {
   traceWindow: number;
   /** Keep the whole timeline (replay --trace). */
   traceAll: boolean;
-  /** Network targets: faults fire only before this virtual time; after it comes the quiet
-   * period (partitions healed, nodes resumed and restarted). Default 5000. */
-  faultWindowMs?: number;
-  /** Network targets: a leader must signal and apply an entry of its term within this many ms
-   * of the start of the quiet period; 0 disables the check. Default 3000. */
-  livenessMs?: number;
-  /** Network targets: a leadership subscriber must take each event within this many virtual
-   * ms while publisher and subscriber are alive. Default 500. */
-  eventLatencyMs?: number;
-  /** Network fault knobs (harness/net/options.ts); unset fields take their defaults. */
-  net?: Partial<NetKnobs>;
   /** More tasks than this (spawned in one run) is a `task-limit` violation; default 100,000. */
   maxTasks?: number;
   /** Diagnosis of a stalled seed: stop before performing this step and report, as `stalled`,
@@ -55,11 +47,6 @@ export interface RunOptions {
   stopAtStep?: number;
   /** Wall time the supervisor waited before it gave up on the step (for the message). */
   stalledMs?: number;
-  /** The seed's drawn weather, when it has one: `faults`, `net` and `workload` already hold
-   * its values; this copy is what reports and schedule files record. */
-  weather?: Weather;
-  /** The target's workload knobs for this run (SetupContext.workload). */
-  workload?: Readonly<Record<string, number>>;
 }
 
 /**
@@ -198,7 +185,7 @@ export class Run {
 
   constructor(
     readonly scheduler: Scheduler,
-    readonly opts: RunOptions,
+    readonly opts: CoreOptions,
     cover: RunCoverage,
   ) {
     this.cover = cover;

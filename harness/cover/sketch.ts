@@ -1,5 +1,5 @@
 import { fmix32 } from '../core/hash.js';
-import { estimate, HLL_REGISTERS, hllAdd } from '../explore/distinct.js';
+import { estimate, HLL_REGISTERS, hllAdd } from './hll.js';
 
 /** Exact (a set) up to this many distinct abstract states, then a HyperLogLog estimate. */
 export const EXACT_STATES = 1 << 16;

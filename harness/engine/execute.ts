@@ -1,5 +1,6 @@
 import type { Target } from '../core/api.js';
-import { Run, type EndReason, type FaultEvent, type RunOptions } from '../core/run.js';
+import { Run, type EndReason, type FaultEvent } from '../core/run.js';
+import type { RunOptions } from './options.js';
 import { SimImpl, attachEndAnalysis } from './sim.js';
 import type { TraceEvent } from '../core/trace.js';
 import type { Violation } from '../core/violation.js';
@@ -7,8 +8,6 @@ import { makeStrategy, strategyOwnsDelays, type StrategySpec } from '../sched/in
 import type { SchedulerFactory } from '../core/scheduler.js';
 import { fixedWorkload, type Weather } from '../net/weather.js';
 import { networkOf } from '../net/network.js';
-import type { GuidedInfo } from '../guide/run.js';
-import type { ScheduleFile } from '../schedule/file.js';
 import { Coverage } from '../cover/abstract-state.js';
 import { attachHost } from '../host/index.js';
 
@@ -45,10 +44,8 @@ export interface RunResult {
   trace?: TraceEvent[];
   /** The distinct abstract states the run reached (cover/abstract-state.ts), ascending. */
   cover?: number[];
-  /** A `--strategy guided` run: its parent and mutation, and the corpus entry it became. */
-  guided?: GuidedInfo;
-  /** A guided failure's schedule file: the only way to replay it. */
-  schedule?: ScheduleFile;
+  // A guided run's `guided` and `schedule` are declared by guide/run.ts, which sets them: the
+  // engine knows nothing of the layers above it.
 }
 
 export interface ExecuteInput {
@@ -69,7 +66,7 @@ export async function execute(input: ExecuteInput): Promise<RunResult> {
   const scheduler = factory(input.seed);
   const run = new Run(scheduler, input.options, new Coverage());
   run.ownsDelays = strategyOwnsDelays(input.strategy, input.seed);
-  const sim = new SimImpl(run);
+  const sim = new SimImpl(run, input.options);
   sim.assumptions = input.target.assumptions ?? null;
   const sims: SimImpl[] = [sim];
   attachEndAnalysis(run, () => sims);

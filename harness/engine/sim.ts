@@ -1,3 +1,4 @@
+import type { RunOptions } from './options.js';
 import type { Assumptions, Broadcaster, CondVar, Mutex, NodeMain, Op, Semaphore, Shared, Sim, SpawnOptions, TaskFn } from '../core/api.js';
 import type { Run } from '../core/run.js';
 import { checkedKey } from '../cover/abstract-state.js';
@@ -26,6 +27,7 @@ export class SimImpl implements Sim {
 
   constructor(
     readonly run: Run,
+    readonly opts: RunOptions,
     readonly group: string | null = null,
   ) {}
 
@@ -64,7 +66,7 @@ export class SimImpl implements Sim {
   }
 
   condvar(name: string): CondVar {
-    return new SimCondVar(this.run, this.name(name), this.run.opts.faults['spurious'] ?? 0);
+    return new SimCondVar(this.run, this.name(name), this.opts.faults['spurious'] ?? 0);
   }
 
   semaphore(name: string, initial: number): Semaphore {
@@ -108,7 +110,7 @@ export class SimImpl implements Sim {
   }
 
   node<M = unknown>(id: string, main: NodeMain<M>, options?: SpawnOptions): void {
-    const net = ensureNetwork(this.run, (g) => new SimImpl(this.run, g), this.assumptions, this.hostFor);
+    const net = ensureNetwork(this.run, this.opts, (g) => new SimImpl(this.run, this.opts, g), this.assumptions, this.hostFor);
     net.declare(id, main as NodeMain<unknown>, options?.daemon === true);
   }
 

@@ -1,7 +1,7 @@
 import { shellSeed } from '../core/seed.js';
 import type { StrategySpec } from '../sched/index.js';
 import { DEFAULT_OPTIONS } from '../engine/execute.js';
-import type { RunOptions } from '../core/run.js';
+import type { RunOptions } from '../engine/options.js';
 import type { NetKnobs } from '../net/options.js';
 import { DEFAULT_WEATHER_KINDS, type Weather } from '../net/weather.js';
 

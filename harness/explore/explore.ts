@@ -1,12 +1,12 @@
 import type { Target, TargetDefaults } from '../core/api.js';
 import { DEFAULT_OPTIONS, execute, type RunResult } from '../engine/execute.js';
 import { FAULTS, resolveFaults } from '../core/faults.js';
-import type { RunOptions } from '../core/run.js';
+import type { RunOptions } from '../engine/options.js';
 import { canonicalSeed } from '../core/seed.js';
 import { concreteStrategy, makeStrategy, resolveStrategySpec, UsageError, type StrategySpec } from '../sched/index.js';
 import { AUTO, fitStrategies, needsPilot, PILOT_SEEDS, type PilotRun } from './fit.js';
 import { swarmFaults } from '../sched/swarm.js';
-import { checkDeterminism } from '../sched/determinism.js';
+import { checkDeterminism } from './determinism.js';
 import { DEFAULT_NET_KNOBS, resolveKnobs, type NetKnobs } from '../net/options.js';
 import { DEFAULT_WEATHER_KINDS, drawWeather, weatherError, type Weather, type WeatherSpace } from '../net/weather.js';
 import { readWeather, withWeather } from './weather-file.js';

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { RunOptions } from '../core/run.js';
+import type { RunOptions } from '../engine/options.js';
 import { UsageError } from '../sched/index.js';
 import { weatherError, type Weather } from '../net/weather.js';
 

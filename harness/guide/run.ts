@@ -1,9 +1,9 @@
 import { Rng } from '../core/rng.js';
-import type { RunOptions } from '../core/run.js';
+import type { RunOptions } from '../engine/options.js';
 import { execute, type RunResult } from '../engine/execute.js';
 import { optionsFor, seedOptions, type Resolved, type SeedExtra } from '../explore/explore.js';
 import { withWeather } from '../explore/weather-file.js';
-import { makeSchedule } from '../schedule/file.js';
+import { makeSchedule, type ScheduleFile } from '../schedule/file.js';
 import { GuidedScheduler, type Flip } from '../sched/guided.js';
 import { mutate } from '../sched/mutate.js';
 import type { Decision } from '../sched/replay.js';
@@ -16,6 +16,15 @@ export interface GuidedInfo {
   /** It reached a new abstract state and entered the corpus (`entry` then holds it). */
   novel: boolean;
   entry?: GuideEntry;
+}
+
+declare module '../engine/execute.js' {
+  interface RunResult {
+    /** A `--strategy guided` run: its parent and mutation, and the corpus entry it became. */
+    guided?: GuidedInfo;
+    /** A guided failure's schedule file: the only way to replay it. */
+    schedule?: ScheduleFile;
+  }
 }
 
 /** The strategy a guided run's schedule file names: it replays by its decisions only. */

@@ -6,8 +6,7 @@
 import { dirname } from 'node:path';
 import type { Target } from '../core/api.js';
 import type { Run } from '../core/run.js';
-import { networkOf } from '../net/network.js';
-import type { SimImpl } from '../engine/sim.js';
+import { networkOf, type HostFor } from '../net/network.js';
 import { HostRun } from './runtime.js';
 
 export { HostRun, HOST_EPOCH_MS } from './runtime.js';
@@ -40,7 +39,7 @@ let turn: Promise<void> = Promise.resolve();
  * together in one thread (the shrinker starts a sweep's candidates at once) take turns; each
  * is the same run it would be alone. Call `release` once the run has ended.
  */
-export async function attachHost(run: Run, sim: SimImpl, target: Target): Promise<{ host: HostRun; release: () => void }> {
+export async function attachHost(run: Run, sim: { hostFor: HostFor | null }, target: Target): Promise<{ host: HostRun; release: () => void }> {
   const prev = turn;
   let release!: () => void;
   turn = new Promise<void>((r) => (release = r));

@@ -2,7 +2,7 @@ import type { Broadcaster, LeadershipEvent, Op, Subscription } from '../core/api
 import type { Run } from '../core/run.js';
 import type { Task } from '../core/task.js';
 import type { SimBroadcaster } from '../sync/broadcaster.js';
-import type { LeaderNode } from '../check/leadership.js';
+import type { LeaderNode, LeadershipWatch, WatchedChannel, WatchedSubscription } from '../check/leadership.js';
 
 /** Wraps an operation so `after` sees its result in the step that completes it. */
 function observed<T>(op: Op<T>, after: (v: T) => void): Op<T> {
@@ -17,7 +17,7 @@ function observed<T>(op: Op<T>, after: (v: T) => void): Op<T> {
 }
 
 /** A subscription to a node's leadership events, counting what reached it and what it read. */
-export class LeadershipSubscription implements Subscription<LeadershipEvent> {
+export class LeadershipSubscription implements Subscription<LeadershipEvent>, WatchedSubscription {
   /** Events queued to this subscription. */
   delivered = 0;
   /** Events the owner took with next(). */
@@ -52,19 +52,13 @@ export class LeadershipSubscription implements Subscription<LeadershipEvent> {
   }
 }
 
-export interface LeadershipWatch {
-  /** A subscription was made on `channel` (it misses everything published before). */
-  subscribed(channel: LeadershipChannel, sub: LeadershipSubscription): void;
-  /** `sub` was handed event number `sub.delivered`. */
-  delivered(channel: LeadershipChannel, sub: LeadershipSubscription): void;
-}
 
 /**
  * `ctx.leadership`: a core SimBroadcaster whose only publisher is `ctx.signalLeadership`, so
  * what the detectors record and what subscribers receive cannot disagree. Subscriptions are
  * wrapped to count deliveries and reads, for the lost-leadership-event detector.
  */
-export class LeadershipChannel implements Broadcaster<LeadershipEvent> {
+export class LeadershipChannel implements Broadcaster<LeadershipEvent>, WatchedChannel {
   readonly subs: LeadershipSubscription[] = [];
   /** Events signalled on this channel (one incarnation of one node). */
   published = 0;

@@ -1,7 +1,7 @@
 import type { TimedEvent } from '../core/timers.js';
 import type { Network, NetNode } from './network.js';
 import type { PartitionStyle } from './options.js';
-import { DRAW_DEFAULT } from '../sched/replay.js';
+import { DRAW_DEFAULT } from '../core/scheduler.js';
 
 /**
  * The nemesis: a timed event loop of its own (Jepsen's name). Every nemesisIntervalMs of the

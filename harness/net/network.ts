@@ -1,6 +1,5 @@
-import type { Assumptions, LeadershipEvent, NodeHost, NodeMain } from '../core/api.js';
+import type { Assumptions, LeadershipEvent, NodeHost, NodeMain, Sim } from '../core/api.js';
 import type { Run } from '../core/run.js';
-import type { SimImpl } from '../engine/sim.js';
 import type { TimedEvent } from '../core/timers.js';
 import type { SimBroadcaster } from '../sync/broadcaster.js';
 import { LeadershipChecker } from '../check/leadership.js';
@@ -13,10 +12,10 @@ import type { LabelKey } from '../core/decision-log.js';
 import { NodeContextImpl } from './node-context.js';
 import { Nemesis } from './nemesis.js';
 import { describeWeather } from './weather.js';
-import { DRAW_DEFAULT } from '../sched/replay.js';
+import { DRAW_DEFAULT } from '../core/scheduler.js';
 import {
   DEFAULT_EVENT_LATENCY_MS, DEFAULT_FAULT_WINDOW_MS, DEFAULT_LIVENESS_MS,
-  anyRate, readRates, resolveKnobs, type NetRates, type ResolvedKnobs,
+  anyRate, readRates, resolveKnobs, type NetRates, type NetRunOptions, type ResolvedKnobs,
 } from './options.js';
 
 export type { Assumptions };
@@ -130,10 +129,10 @@ export function networkOf(run: Run): Network | undefined {
 export type HostFor = (node: NetNode, ctx: NodeContextImpl) => NodeHost;
 
 /** The run's network, made (and its detectors attached) when the first node is declared. */
-export function ensureNetwork(run: Run, makeSim: (group: string) => SimImpl, assumptions: Assumptions | null, hostFor: HostFor | null = null): Network {
+export function ensureNetwork(run: Run, opts: NetRunOptions, makeSim: (group: string) => Sim, assumptions: Assumptions | null, hostFor: HostFor | null = null): Network {
   let net = networks.get(run);
   if (net === undefined) {
-    net = new Network(run, makeSim, assumptions, hostFor);
+    net = new Network(run, opts, makeSim, assumptions, hostFor);
     networks.set(run, net);
   }
   return net;
@@ -173,11 +172,12 @@ export class Network {
 
   constructor(
     readonly run: Run,
-    private readonly makeSim: (group: string) => SimImpl,
+    opts: NetRunOptions,
+    private readonly makeSim: (group: string) => Sim,
     readonly assumptions: Assumptions | null,
     private readonly hostFor: HostFor | null = null,
   ) {
-    const o = run.opts;
+    const o = opts;
     this.knobs = resolveKnobs(o.net, assumptions);
     this.rates = readRates(o.faults);
     this.faultWindowMs = o.faultWindowMs ?? DEFAULT_FAULT_WINDOW_MS;

@@ -1,8 +1,7 @@
 import type {
   Broadcaster, CondVar, LeadershipEvent, LeadershipRole, Mutex, NodeContext, NodeHost, Op, RaftObservation,
-  RecvOptions, Semaphore, Shared, SpawnOptions, TaskFn,
+  RecvOptions, Semaphore, Shared, Sim, SpawnOptions, TaskFn,
 } from '../core/api.js';
-import type { SimImpl } from '../engine/sim.js';
 import { BLOCK, type Task } from '../core/task.js';
 import type { TimedEvent } from '../core/timers.js';
 import type { SimBroadcaster } from '../sync/broadcaster.js';
@@ -14,7 +13,7 @@ const handOver = (_t: Task, msg: unknown): unknown => msg;
 
 /**
  * One incarnation of a node: what `main(ctx)` receives. The core primitives come from a
- * SimImpl scoped to the node (group = id), so a crash abandons them with the node's tasks.
+ * Sim scoped to the node (group = id), so a crash abandons them with the node's tasks.
  * The inbox is per incarnation: a restarted node never sees what its predecessor had queued.
  */
 export class NodeContextImpl<M = unknown> implements NodeContext<M> {
@@ -33,7 +32,7 @@ export class NodeContextImpl<M = unknown> implements NodeContext<M> {
   constructor(
     private readonly net: Network,
     private readonly node: NetNode,
-    private readonly sim: SimImpl,
+    private readonly sim: Sim,
     leadership: SimBroadcaster<LeadershipEvent>,
   ) {
     this.id = node.id;

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Target } from '../core/api.js';
 import { DEFAULT_OPTIONS, execute } from '../engine/execute.js';
-import type { RunOptions } from '../core/run.js';
+import type { RunOptions } from '../engine/options.js';
 import { UsageError } from '../sched/index.js';
 import { makeSchedule, readScheduleFile, scheduleRunOptions, writeScheduleFile, type ScheduleFile } from '../schedule/file.js';
 import { replaySchedule } from '../schedule/replay.js';

@@ -11,7 +11,7 @@ export interface PctParams {
 /**
  * k = 200 covers the bundled thread targets' runs (tens to a few hundred steps). A change point
  * drawn past a run's end is wasted, so k near the real run length is what buys PCT its bound;
- * `pctStepBound` derives one from a dry run for targets whose runs are much shorter or longer.
+ * `pctStepBound` (explore/pct-bound.ts) derives one from a dry run for targets whose runs are much shorter or longer.
  */
 export const PCT_DEFAULTS: Readonly<PctParams> = { depth: 3, k: 200 };
 

@@ -3,7 +3,7 @@ import { writeFileAtomic } from '../report/atomic.js';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { looksLikePath } from '../target/load.js';
 import { DEFAULT_OPTIONS, type RunResult } from '../engine/execute.js';
-import type { RunOptions } from '../core/run.js';
+import type { RunOptions } from '../engine/options.js';
 import { UsageError, type StrategyParams } from '../sched/index.js';
 import type { Decision } from '../sched/replay.js';
 import { decisionLimit, decodeDecisions, encodeDecisions } from './encoding.js';

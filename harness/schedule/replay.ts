@@ -1,5 +1,5 @@
 import type { Target } from '../core/api.js';
-import type { RunOptions } from '../core/run.js';
+import type { RunOptions } from '../engine/options.js';
 import type { Violation } from '../core/violation.js';
 import type { ReplayConfig } from '../sched/replay.js';
 import { scheduleDecisions, scheduleRunOptions, type ScheduleFile } from './file.js';

@@ -1,6 +1,6 @@
 import type { Target } from '../core/api.js';
 import { execute, type RunResult } from '../engine/execute.js';
-import type { RunOptions } from '../core/run.js';
+import type { RunOptions } from '../engine/options.js';
 import type { StrategySpec } from '../sched/index.js';
 import { RecordingScheduler, type DecisionInfo } from '../sched/recording.js';
 import { ReplayScheduler, type Decision, type ReplayConfig } from '../sched/replay.js';

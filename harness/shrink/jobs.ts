@@ -1,4 +1,4 @@
-import type { RunOptions } from '../core/run.js';
+import type { RunOptions } from '../engine/options.js';
 import type { RunResult } from '../engine/execute.js';
 import type { DecisionInfo } from '../sched/recording.js';
 import type { Decision } from '../sched/replay.js';

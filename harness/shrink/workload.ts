@@ -1,5 +1,5 @@
 import type { WorkloadKnob } from '../core/api.js';
-import type { RunOptions } from '../core/run.js';
+import type { RunOptions } from '../engine/options.js';
 import type { RunSpec } from '../schedule/run.js';
 import type { KeyedRun } from './keyed-replay.js';
 import { FAULT_PHASE_STEPS, TRIES_PER_SUBSET, sameViolation } from './faults.js';

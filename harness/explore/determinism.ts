@@ -1,9 +1,9 @@
 import type { Target } from '../core/api.js';
 import { execute, type RunResult } from '../engine/execute.js';
-import type { RunOptions } from '../core/run.js';
+import type { RunOptions } from '../engine/options.js';
 import type { TraceEvent } from '../core/trace.js';
-import { makeStrategy, type StrategySpec } from './index.js';
-import { RecordingScheduler, type DecisionInfo } from './recording.js';
+import { makeStrategy, type StrategySpec } from '../sched/index.js';
+import { RecordingScheduler, type DecisionInfo } from '../sched/recording.js';
 
 export interface DeterminismInput {
   target: Target;

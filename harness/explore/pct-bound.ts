@@ -1,6 +1,6 @@
 import type { Target } from '../core/api.js';
 import { execute } from '../engine/execute.js';
-import type { RunOptions } from '../core/run.js';
+import type { RunOptions } from '../engine/options.js';
 
 /**
  * A step bound k for PCT from one dry run: the steps `run-to-block` takes on this variant (a
