@@ -2,109 +2,21 @@ import { VirtualClock } from './clock.js';
 import { DecisionHash, labelHash } from './hash.js';
 import { BLOCK, Gate, Task, type ExecFn, type ReadyFn } from './task.js';
 import { TimerQueue, TimedEvent } from './timers.js';
+import { Runnable } from './runnable.js';
 import { Trace } from './trace.js';
 import { DecisionLog } from './decision-log.js';
 import { progressCell, STEP } from './progress.js';
 import { RunStopped, type Violation } from './violation.js';
 import { DRAW_DEFAULT, ReplayDivergence, type Choice, type DrawStream, type MessageSend, type Scheduler } from './scheduler.js';
 import { realClearImmediate, realSetImmediate } from './real.js';
-import { relativeToCwd } from './format.js';
+import { brokenInvariant, budgetViolation, errorText, stalledViolation, STILL_STEPS, type Invariant } from './stops.js';
+import type { Checker, CoreOptions, EndReason, FaultEvent, RawRunResult, RunCoverage, RunHost } from './run-types.js';
 
-export type EndReason = 'quiescent' | 'duration' | 'violation';
-
-/**
- * Steps at one virtual instant that make a livelock: nothing a correct target does needs that
- * many without time moving, while a busy target under heavy weather may need millions in all
- * (so the total budget, `maxSteps`, is large and this catches a spin quickly).
- */
-export const STILL_STEPS = 100_000;
+export { errorText, STILL_STEPS } from './stops.js';
+export type { Checker, CoreOptions, EndReason, FaultEvent, RawRunResult, RunCoverage, RunHost } from './run-types.js';
 
 /** Tasks one run may spawn: far past any real target, short of exhausting memory on a spawn loop. */
 export const DEFAULT_MAX_TASKS = 100_000;
-
-/**
- * What the scheduler loop itself reads of a run's options. The full options a user's run takes
- * (the network's knobs, the drawn weather, the workload) are `RunOptions` in
- * harness/engine/options.ts, composed above core so that core imports nothing above it.
- */
-export interface CoreOptions {
-  /** Virtual duration in ms; reaching it is a normal end. */
-  durationMs: number;
-  /** Decision budget; exhausting it first is a `budget-exceeded` violation. */
-  maxSteps: number;
-  /** Fault name → probability in [0, 1]; absent means off. */
-  faults: Readonly<Record<string, number>>;
-  /** Violation kinds that are counted but neither reported nor allowed to stop the run. */
-  ignore: ReadonlySet<string>;
-  /** Trace events kept around a violation. */
-  traceWindow: number;
-  /** Keep the whole timeline (replay --trace). */
-  traceAll: boolean;
-  /** More tasks than this (spawned in one run) is a `task-limit` violation; default 100,000. */
-  maxTasks?: number;
-  /** Diagnosis of a stalled seed: stop before performing this step and report, as `stalled`,
-   * the task or timer it would have resumed (the supervisor saw the thread never come back). */
-  stopAtStep?: number;
-  /** Wall time the supervisor waited before it gave up on the step (for the message). */
-  stalledMs?: number;
-}
-
-/**
- * What host mode (harness/host) plugs into a run, so that unmodified event-driven code can run
- * as a node's program. Hosted code continues through promises and `process.nextTick`, outside
- * the engine's control: with a host, every decision runs in its own real macrotask (`hop`), so
- * those queues drain before the next decision, and a run ends on one more hop.
- */
-export interface RunHost {
-  /** Calls `fn` in the next real macrotask (the real setImmediate, captured before any swap; allowed: host mode's hop, never a wait). */
-  hop(fn: () => void): void;
-  /** The run is about to end (nothing virtual left, or the duration is up): the real resources
-   * its code created (a socket, a real timer), described for an `escaped-simulation`, or null. */
-  escapes(): string | null;
-  /** The run has ended: hosted code still draining must not draw or arm anything. */
-  ended(): void;
-}
-
-/** Hooks that detectors and the network layer attach to a run. */
-export interface Checker {
-  /** After every step; may call run.violate. */
-  afterStep?(): void;
-  /** Once when the run ends normally (not on a violation). */
-  atEnd?(reason: EndReason): void;
-}
-
-export interface FaultEvent {
-  step: number;
-  timeMs: number;
-  fault: string;
-  detail: string;
-}
-
-export interface RawRunResult {
-  end: EndReason;
-  violations: Violation[];
-  ignored: Record<string, number>;
-  steps: number;
-  timeMs: number;
-  decisionHash: string;
-  decisions: (string | number)[];
-  tasks: number;
-  faultLog: FaultEvent[];
-  trace: Trace;
-}
-
-/** What the run and the network report of the states they reach (the engine supplies it). */
-export interface RunCoverage {
-  observe(node: number, incarnation: number, role: string, term: number, commitIndex: number): void;
-  signal(node: number, incarnation: number, leader: boolean, term: number): void;
-  crashed(node: number): void;
-  restarted(node: number, incarnation: number): void;
-  delivered(node: number, kind: number): void;
-  waits(id: number, label: number, op: string): void;
-  woke(id: number): void;
-  cover(key: string | number, node: number): void;
-  states(): number[];
-}
 
 /**
  * One execution of a target under one scheduler. Tasks are resumed one at a time; the next step
@@ -135,29 +47,12 @@ export class Run {
    * that core imports nothing above it. */
   readonly cover: RunCoverage;
 
-  /** Enabled runnable tasks in the order they became runnable (the options' order is part of
-   * every decision). A contender whose gate is closed (a held mutex, an empty semaphore) stands
-   * aside in its gate and is merged back, by arrival, when the gate opens; so while no node is
-   * paused this array is itself the task part of the options: due timers are appended for one
-   * decision, then dropped, and a step costs no scan of the runnable tasks. */
-  private readonly runnable: Task[] = [];
-  private readonly options: Choice[] = [];
-  /** optionPos[i]: where options[i] (a task) sits in runnable, when options were scanned. */
-  private readonly optionPos: number[] = [];
-  /** Tasks in `runnable` that belong to a network node. */
-  private groupedCount = 0;
-  /** Arrival counter for Task.seq. */
-  private seq = 0;
-  /** One gate per ready predicate (primitives register theirs with `gate`). */
-  private readonly gates = new Map<ReadyFn, Gate>();
-  /** Gates whose primitive announced a change since the last decision. */
-  private readonly dirtyGates: Gate[] = [];
-  /** Gates of predicates nobody registered: asked again before every decision. */
-  private readonly polledGates: Gate[] = [];
+  /** The runnable tasks and the gates of those waiting to be (core/runnable.ts). */
+  private readonly queue = new Runnable();
   private readonly hash = new DecisionHash();
   private readonly decisions = new DecisionLog();
   private readonly names = new Map<string, number>();
-  private readonly invariants: { name: string; fn: () => boolean }[] = [];
+  private readonly invariants: Invariant[] = [];
   private lastParked: Task | null = null;
   private readonly ctx: { current: number; step: number; taskCount: number } = { current: -1, step: 0, taskCount: 0 };
   private endReason: EndReason = 'quiescent';
@@ -344,7 +239,7 @@ export class Run {
         () => this.taskDone(t),
         (e) => this.taskFailed(t, e),
       );
-    this.enqueue(t);
+    this.queue.enqueue(t);
     return t;
   }
 
@@ -390,7 +285,7 @@ export class Run {
       this.sleepPark(t);
     } else {
       t.state = 'ready';
-      this.enqueue(t);
+      this.queue.enqueue(t);
     }
     this.decide();
   }
@@ -423,117 +318,17 @@ export class Run {
     t.state = 'ready';
     t.blockedOn = '';
     t.sleepMs = -1;
-    this.enqueue(t);
+    this.queue.enqueue(t);
   }
 
-  private enqueue(t: Task): void {
-    t.seq = this.seq++;
-    const ready = t.opReady;
-    if (ready !== null) {
-      // A task mostly contends for the same mutex again: its last gate saves the map lookup.
-      const last = t.lastGate;
-      const g = last !== null && last.ready === ready ? last : this.gates.get(ready) ?? this.unannouncedGate(ready);
-      t.lastGate = g;
-      // A gate with contenders knows its answer (or is dirty, and all of them move together
-      // before the next decision); an idle one may be stale, so it is asked now.
-      if (g.contenders.length === 0) g.open = ready(t, t.opArg);
-      g.contenders.push(t);
-      t.gate = g;
-      if (!g.open) return;
-    }
-    this.runnable.push(t);
-    if (t.group !== null) this.groupedCount++;
-  }
-
-  /**
-   * The gate of a primitive's ready predicate. The primitive calls `gateChanged` whenever the
-   * predicate's answer may have changed (a mutex's owner, a semaphore's count): that is what
-   * lets its contenders stand aside instead of being asked on every step.
-   */
+  /** The gate of a primitive's ready predicate: see Runnable.gate. */
   gate(ready: ReadyFn): Gate {
-    let g = this.gates.get(ready);
-    if (g === undefined) {
-      g = new Gate(ready, true);
-      this.gates.set(ready, g);
-    }
-    return g;
+    return this.queue.gate(ready);
   }
 
-  private unannouncedGate(ready: ReadyFn): Gate {
-    const g = new Gate(ready, false);
-    this.gates.set(ready, g);
-    this.polledGates.push(g);
-    return g;
-  }
-
-  /** The gate's predicate may have a new answer: its contenders are sorted out before the next decision. */
+  /** The gate's predicate may have a new answer (a mutex's owner, a semaphore's count). */
   gateChanged(g: Gate): void {
-    if (g.dirty || g.contenders.length === 0) return;
-    g.dirty = true;
-    this.dirtyGates.push(g);
-  }
-
-  /** Asks each changed gate again; contenders of one that opened merge back by arrival, those
-   * of one that closed leave the runnable list. Either way their relative order is kept. */
-  private settleGates(): void {
-    const dirty = this.dirtyGates;
-    for (let k = 0; k < dirty.length; k++) this.settle(dirty[k]!);
-    while (dirty.length > 0) dirty.pop();
-    const polled = this.polledGates;
-    for (let k = 0; k < polled.length; k++) this.settle(polled[k]!);
-  }
-
-  private settle(g: Gate): void {
-    g.dirty = false;
-    const c = g.contenders;
-    if (c.length === 0) return;
-    const open = g.ready(c[0]!, c[0]!.opArg);
-    if (open === g.open) return;
-    g.open = open;
-    const r = this.runnable;
-    if (open) {
-      // Merge from the back: both lists are in arrival order.
-      let i = r.length - 1;
-      let j = c.length - 1;
-      let w = r.length + c.length - 1;
-      for (let k = 0; k < c.length; k++) r.push(c[0]!);
-      while (j >= 0) {
-        if (i >= 0 && r[i]!.seq > c[j]!.seq) r[w--] = r[i--]!;
-        else r[w--] = c[j--]!;
-      }
-      for (let k = 0; k < c.length; k++) if (c[k]!.group !== null) this.groupedCount++;
-    } else {
-      let w = 0;
-      for (let k = 0; k < r.length; k++) {
-        const t = r[k]!;
-        if (t.gate === g) {
-          if (t.group !== null) this.groupedCount--;
-          continue;
-        }
-        r[w++] = t;
-      }
-      while (r.length > w) r.pop();
-    }
-  }
-
-  /** In-order removal (no splice, which allocates the removed-elements array). */
-  private dequeueAt(k: number): void {
-    const r = this.runnable;
-    const t = r[k]!;
-    if (t.group !== null) this.groupedCount--;
-    if (t.gate !== null) this.leaveGate(t);
-    const last = r.length - 1;
-    for (; k < last; k++) r[k] = r[k + 1]!;
-    r.pop();
-  }
-
-  private leaveGate(t: Task): void {
-    const c = t.gate!.contenders;
-    t.gate = null;
-    const i = c.indexOf(t);
-    const last = c.length - 1;
-    for (let k = i; k < last; k++) c[k] = c[k + 1]!;
-    c.pop();
+    this.queue.gateChanged(g);
   }
 
   /** Parks the caller without making it runnable: the op's exec returned BLOCK. */
@@ -571,18 +366,14 @@ export class Run {
   abandonGroup(group: string): void {
     for (const t of this.tasks) {
       if (t.group !== group || t.state === 'done' || t.state === 'failed') continue;
-      if (t.gate !== null) this.leaveGate(t);
+      if (t.gate !== null) this.queue.leave(t);
       if (t.state === 'blocked' && t.blockedOn !== '') this.cover.woke(t.id);
       t.state = 'abandoned';
       t.clearOp();
       t.res = null;
       t.rej = null;
     }
-    for (let i = this.runnable.length - 1; i >= 0; i--) {
-      if (this.runnable[i]!.group === group) this.runnable.splice(i, 1);
-    }
-    this.groupedCount = 0;
-    for (const t of this.runnable) if (t.group !== null) this.groupedCount++;
+    this.queue.dropGroup(group);
     this.timers.cancelGroup(group);
     if (this.current?.group === group) this.current = null;
   }
@@ -730,7 +521,8 @@ export class Run {
       if (this.step === this.stopAt) return this.stalled(choice);
       if (this.host !== null) this.actingGroup = isTask ? choice.group : (choice as TimedEvent).group;
       if (isTask) {
-        this.dequeueAt(opts === this.runnable ? i : this.optionPos[i]!);
+        const q = this.queue;
+        q.dequeueAt(opts === q.list ? i : q.optionPos[i]!);
         if (this.stepTask(choice)) {
           if (this.host !== null) this.armHop();
           return;
@@ -762,18 +554,20 @@ export class Run {
 
   /** The enabled steps (runnable tasks, then due timers); on none, ends the run and returns null. */
   private collectOptions(): Choice[] | null {
-    if (this.dirtyGates.length > 0 || this.polledGates.length > 0) this.settleGates();
+    const q = this.queue;
+    q.settleGates();
     const paused = this.pausedGroups.size > 0;
     let opts: Choice[];
     let nodeBusy: boolean;
     if (!paused) {
       // Every runnable task is enabled, in order: the list is the options' task part as is.
-      opts = this.runnable;
-      this.ctx.current = this.currentIndex();
-      nodeBusy = this.groupedCount > 0;
+      opts = q.list;
+      this.ctx.current = q.indexOf(this.lastParked);
+      nodeBusy = q.grouped > 0;
     } else {
-      opts = this.options;
-      nodeBusy = this.scanRunnable();
+      opts = q.options;
+      nodeBusy = q.scan(this.pausedGroups, this.lastParked);
+      this.ctx.current = q.scannedCurrent;
     }
     const taskCount = opts.length;
     const next = paused ? this.timers.earliest(this.isHeld) : this.timers.earliestAny();
@@ -795,41 +589,9 @@ export class Run {
     return opts;
   }
 
-  /** Where the task that just parked stands in `runnable`, or -1. It was enqueued last, so it is
-   * the last entry unless it sleeps, stands aside at a closed gate, or a step since woke others. */
-  private currentIndex(): number {
-    const t = this.lastParked;
-    if (t === null || t.state !== 'ready' || (t.gate !== null && !t.gate.open)) return -1;
-    const r = this.runnable;
-    const n = r.length - 1;
-    return n >= 0 && r[n] === t ? n : r.lastIndexOf(t);
-  }
-
-  /** Fills this.options with the runnable tasks of nodes not paused; true if one belongs to a node. */
-  private scanRunnable(): boolean {
-    const opts = this.options;
-    const pos = this.optionPos;
-    const runnable = this.runnable;
-    // Overwrite in place and trim with pop: `length = 0` is a slow runtime call on every step.
-    let n = 0;
-    let current = -1;
-    let nodeBusy = false;
-    for (let k = 0; k < runnable.length; k++) {
-      const t = runnable[k]!;
-      if (t.group !== null && this.pausedGroups.has(t.group)) continue;
-      if (t === this.lastParked) current = n;
-      if (t.group !== null) nodeBusy = true;
-      pos[n] = k;
-      opts[n++] = t;
-    }
-    while (opts.length > n) opts.pop();
-    this.ctx.current = current;
-    return nodeBusy;
-  }
-
   /** Takes the due timers appended for one decision back off the runnable list. */
   private dropTimers(opts: Choice[]): void {
-    if (opts !== this.runnable) return;
+    if (opts !== this.queue.list) return;
     const n = this.ctx.taskCount;
     while (opts.length > n) opts.pop();
   }
@@ -838,10 +600,7 @@ export class Run {
   private anyHeldWork(): boolean {
     if (this.pausedGroups.size === 0) return false;
     if (this.timers.size > 0) return true;
-    const held = (t: Task): boolean => t.group !== null && this.pausedGroups.has(t.group);
-    if (this.runnable.some(held)) return true;
-    for (const g of this.gates.values()) if (!g.open && g.contenders.some(held)) return true;
-    return false;
+    return this.queue.anyHeld((t) => t.group !== null && this.pausedGroups.has(t.group));
   }
 
   /** Executes a task's pending operation; true when the task was resumed. */
@@ -887,35 +646,11 @@ export class Run {
 
   /** The diagnosis replay reached the step whose thread never came back: name what it resumes. */
   private stalled(choice: Choice): void {
-    const wall = this.opts.stalledMs === undefined ? 'a long wall time' : `${(this.opts.stalledMs / 1000).toFixed(1)} s of wall time`;
-    if (choice instanceof Task) {
-      const op = `${choice.opObj}.${choice.opKind}`;
-      this.violate({
-        kind: 'stalled',
-        actors: [choice.label],
-        message: `task ${choice.label} never yielded: resumed from ${op} at step ${this.step}, it ran for ${wall} without reaching a harness operation (a busy loop, or a synchronous wait); an invariant or checker run after it is the other suspect`,
-        details: { task: choice.label, op, step: this.step },
-      });
-    } else {
-      this.violate({
-        kind: 'stalled',
-        actors: [choice.label],
-        message: `timer ${choice.label} never returned: its callback, fired at step ${this.step}, ran for ${wall} (a busy loop in a handler)`,
-        details: { timer: choice.label, step: this.step },
-      });
-    }
+    this.violate(stalledViolation(choice, this.step, this.opts.stalledMs));
   }
 
   private budgetExceeded(opts: readonly Choice[]): void {
-    const busy = opts.filter((c) => c instanceof Task).map((c) => c.label);
-    const still = this.step < this.opts.maxSteps;
-    this.violate({
-      kind: 'budget-exceeded',
-      actors: busy.slice(0, 8),
-      message: still
-        ? `${STILL_STEPS} steps without virtual time moving, at ${this.clock.now()}ms: a livelock (tasks that never wait on time or on each other)`
-        : `${this.opts.maxSteps} steps ran out at ${this.clock.now()}ms virtual, before quiescence or the ${this.opts.durationMs}ms duration: a livelock, or raise --max-steps`,
-    });
+    this.violate(budgetViolation(opts, this.step, this.opts.maxSteps, this.clock.now(), this.opts.durationMs));
   }
 
   // ---- invariants ------------------------------------------------------------------------
@@ -926,29 +661,8 @@ export class Run {
   }
 
   private checkInvariants(): void {
-    for (let k = 0; k < this.invariants.length; k++) {
-      const inv = this.invariants[k]!;
-      let ok: boolean;
-      let why = '';
-      try {
-        ok = inv.fn() !== false;
-      } catch (e) {
-        ok = false;
-        why = `: threw ${errorText(e)}`;
-      }
-      if (!ok) {
-        const last = this.trace.tail().at(-1);
-        const actor = last?.task;
-        const by = last ? ` (${last.task}: ${last.op}${last.obj ? ` ${last.obj}` : ''}${last.result ? ` → ${last.result}` : ''})` : '';
-        this.violate({
-          kind: 'invariant',
-          actors: actor ? [actor] : [],
-          message: `invariant ${inv.name} failed after step ${this.step}${by}${why}`,
-          details: { invariant: inv.name },
-        });
-        return;
-      }
-    }
+    const v = brokenInvariant(this.invariants, this.step, this.trace);
+    if (v !== null) this.violate(v);
   }
 
   /** Tasks that are not finished, for end-of-run analysis. */
@@ -960,12 +674,4 @@ export class Run {
     this.faultLog.push({ step: this.step, timeMs: this.clock.now(), fault, detail });
     this.trace.add(this.step, this.clock.now(), 'nemesis', fault, detail, '');
   }
-}
-
-export function errorText(e: unknown): string {
-  if (e instanceof Error) {
-    const frame = relativeToCwd(e.stack?.split('\n').slice(1, 3).map((l) => l.trim()).join(' ← ') ?? '');
-    return `${e.name}: ${e.message}${frame ? ` (${frame})` : ''}`;
-  }
-  return String(e);
 }
