@@ -41,3 +41,31 @@ t.test('a spent log refuses more decisions, and its buffer serves the next log c
   c.keyed(key, 3);
   t.same(c.finish(), ['first', 'timer:x3'], 'a key another log numbered is numbered again');
 });
+
+t.test('a campaign seed that passes skips spelling its list; one that fails keeps it; the hash is the same', async (t) => {
+  const { execute, DEFAULT_OPTIONS } = await import('../dist/harness/engine/execute.js');
+  const { loadTarget } = await import('../dist/harness/target/load.js');
+  const target = (await loadTarget('bounded-buffer')).target;
+  const options = { ...DEFAULT_OPTIONS, durationMs: 5_000 };
+  let passes = 0;
+  let fails = 0;
+  for (const variant of ['correct', 'check-outside-lock']) {
+    for (let s = 1; s <= 30; s++) {
+      const input = { target, variant, seed: String(s), strategy: { name: 'random' }, options };
+      const full = await execute(input);
+      const lean = await execute({ ...input, options: { ...options, dropPassingDetail: true } });
+      t.equal(lean.decisionHash, full.decisionHash, `${variant} seed ${s}: same schedule`);
+      t.equal(lean.outcome, full.outcome);
+      t.ok(full.decisions.length > 0, 'the full run spells its list');
+      if (full.outcome === 'pass') {
+        passes++;
+        t.same([lean.decisions.length, lean.traceWindow.length], [0, 0], `${variant} seed ${s} passed: nothing spelled`);
+      } else {
+        fails++;
+        t.same(lean.decisions, full.decisions, `${variant} seed ${s} failed: its list is kept`);
+        t.same(lean.traceWindow, full.traceWindow, `${variant} seed ${s} failed: its trace window is kept`);
+      }
+    }
+  }
+  t.ok(passes > 0 && fails > 0, `both outcomes seen (${passes} passes, ${fails} failures)`);
+});

@@ -100,10 +100,21 @@ export class DecisionLog {
         out[i] = num < 0 ? key.label : key.label + String(num);
       }
     }
-    if (codes.length <= POOL_MAX_ENTRIES && pool.length < POOL_SIZE) pool.push(codes);
+    this.spend();
+    return out;
+  }
+
+  /** Spends the log without spelling it (a passing run whose list nobody reads): an empty list. */
+  discard(): (string | number)[] {
+    this.spend();
+    return [];
+  }
+
+  private spend(): void {
+    const codes = this.codes;
+    if (codes !== SPENT && codes.length <= POOL_MAX_ENTRIES && pool.length < POOL_SIZE) pool.push(codes);
     this.codes = SPENT;
     this.n = 0;
-    return out;
   }
 }
 

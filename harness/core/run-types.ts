@@ -32,6 +32,9 @@ export interface CoreOptions {
   stopAtStep?: number;
   /** Wall time the supervisor waited before it gave up on the step (for the message). */
   stalledMs?: number;
+  /** A campaign's seed: a run that passes does not spell out its decision list or render its
+   * trace window (the campaign would drop both); a run with a violation keeps them. */
+  dropPassingDetail?: boolean;
 }
 
 /**

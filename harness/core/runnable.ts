@@ -22,9 +22,9 @@ export class Runnable {
   /** One gate per ready predicate (primitives register theirs with `gate`). */
   private readonly gates = new Map<ReadyFn, Gate>();
   /** Gates whose primitive announced a change since the last decision. */
-  private readonly dirtyGates: Gate[] = [];
+  readonly dirtyGates: Gate[] = [];
   /** Gates of predicates nobody registered: asked again before every decision. */
-  private readonly polledGates: Gate[] = [];
+  readonly polledGates: Gate[] = [];
 
   /** `t` became runnable with its pending op: it joins `list`, or its gate if that is closed. */
   enqueue(t: Task): void {
@@ -79,7 +79,6 @@ export class Runnable {
   settleGates(): void {
     const dirty = this.dirtyGates;
     const polled = this.polledGates;
-    if (dirty.length === 0 && polled.length === 0) return;
     for (let k = 0; k < dirty.length; k++) this.settle(dirty[k]!);
     while (dirty.length > 0) dirty.pop();
     for (let k = 0; k < polled.length; k++) this.settle(polled[k]!);

@@ -97,7 +97,7 @@ export async function execute(input: ExecuteInput): Promise<RunResult> {
     faultLog: raw.faultLog,
     faults: { ...input.options.faults },
     decisions: raw.decisions,
-    traceWindow: raw.trace.tail(),
+    traceWindow: raw.violations.length > 0 || input.options.dropPassingDetail !== true ? raw.trace.tail() : [],
     cover: run.cover.states(),
   };
   const w = input.options.weather;

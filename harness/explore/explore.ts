@@ -595,6 +595,8 @@ export interface SeedExtra {
   stopAtStep?: number;
   stalledMs?: number;
   traceAll?: boolean;
+  /** The caller keeps only failing runs' decisions and trace (a campaign's worker). */
+  lean?: boolean;
 }
 
 /** One seed as a campaign runs it: its weather drawn first, and a second run to compare when asked. */
@@ -608,6 +610,8 @@ async function runWith(r: Resolved, variant: string, seed: string, strategy: Req
   if (extra !== undefined) {
     options = { ...options, traceAll: options.traceAll || extra.traceAll === true };
     if (extra.stopAtStep !== undefined && extra.stopAtStep > 0) options = { ...options, stopAtStep: extra.stopAtStep, stalledMs: extra.stalledMs ?? 0 };
+    // A second run for the determinism check may turn the first into a failure: keep its detail.
+    if (extra.lean === true && !r.checkDeterminism) options = { ...options, dropPassingDetail: true };
   }
   const input = { target: r.target, variant, seed, strategy, options };
   const res = await execute(input);

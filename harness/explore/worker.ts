@@ -81,7 +81,7 @@ export async function resolveForWorker(s: Pick<WorkerSetup, 'targetRef' | 'varia
 
 /** One seed, trimmed to what the caller keeps: a passing run's decision list and trace are dead weight. */
 export async function runItem(r: Resolved, variant: string, seed: string, keepAll: boolean, extra?: SeedExtra): Promise<RunResult> {
-  const res = await runSeed(r, variant, seed, extra);
+  const res = await runSeed(r, variant, seed, keepAll ? extra : { ...extra, lean: true });
   if (keepAll || res.outcome !== 'pass') return res;
   res.decisions = [];
   res.traceWindow = [];
