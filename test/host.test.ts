@@ -129,10 +129,11 @@ t.test('timers/promises is virtual in hosted code', async (t) => {
   t.equal(log?.result, JSON.stringify('n1: waited: done at 100'), 'await setTimeout(100) resolved 100 virtual ms in');
 });
 
-t.test('a module that cannot be loaded is bad input: exit 2 with one line', async (t) => {
-  const r = spawnSync(process.execPath, [cli, 'run', join(fixtures, 'host-esm.ts'), '--seeds', '1..2'], { encoding: 'utf8', timeout: 120_000 });
+t.test('require() of an ES module is bad input: exit 2 with one line naming ctx.host.import', async (t) => {
+  const r = spawnSync(process.execPath, [cli, 'run', join(fixtures, 'host-esm-require.ts'), '--seeds', '1..2'], { encoding: 'utf8', timeout: 120_000 });
   t.equal(r.status, 2, r.stderr);
-  t.match(r.stderr, /host mode loads CommonJS only: .*host-esm-lib.*is an ES module/);
+  t.equal(r.stderr.trim().split('\n').length, 1, 'one line');
+  t.match(r.stderr, /ctx\.host\.require cannot load .*host-esm-lib\/index\.js: it is an ES module \(load it with ctx\.host\.import/);
 });
 
 t.test('in one thread, a non-host target after a host target sees the real globals and runs as before', async (t) => {

@@ -182,7 +182,7 @@ export interface NodeContext<M = unknown> extends Omit<Sim, 'node'> {
 
 /**
  * Host mode (`host: true` targets): what a node's program gets to run unmodified event-driven
- * CommonJS code as this node. See the README's "Host mode".
+ * CommonJS or ES module code as this node. See the README's "Host mode".
  */
 export interface NodeHost<M = unknown> {
   /** A fresh instance of module `id` (and of its whole non-builtin dependency subtree) for this
@@ -190,6 +190,11 @@ export interface NodeHost<M = unknown> {
    * incarnation, as Node's require. `net`, `fs`, `http`, ... are stubs that report
    * `escaped-simulation` when called. */
   require(id: string): unknown;
+  /** `import(specifier)` for this node incarnation: a promise of the namespace of a fresh
+   * instance of ES module `specifier` and of its graph (CommonJS files in it are `require`'s
+   * instances, built-ins the same stubs), resolved from the target file's directory. Needs a
+   * thread started with --experimental-vm-modules (host targets' workers are). */
+  import(specifier: string): Promise<unknown>;
   /** The object `make()` returns, made once per node per run: it survives this node's crashes
    * and restarts (a disk the library writes through its own store), fresh in every run. */
   keep<T>(key: string, make: () => T): T;
@@ -258,7 +263,7 @@ export interface Target {
   /** Per-variant defaults over `defaults`: a bug that needs heavy crashes to show, say. */
   variantDefaults?: Readonly<Record<string, TargetDefaults>>;
   /**
-   * Host mode: nodes run unmodified event-driven CommonJS code (`ctx.host.require`), whose
+   * Host mode: nodes run unmodified event-driven code (`ctx.host.require`, `ctx.host.import`), whose
    * `setTimeout`/`setInterval`/`setImmediate`, `Date`, `performance.now` and `Math.random` (allowed: named here, never called) are
    * the node's virtual timers, clock and the seed's draws; each decision runs in its own real
    * macrotask so promises and `process.nextTick` drain between decisions. Seeds run in worker

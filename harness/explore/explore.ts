@@ -243,7 +243,7 @@ export async function fitExplore(r: Resolved, o: Pick<ExploreOptions, 'target' |
   } else {
     const perVariant = Object.fromEntries(r.variants.map((variant) => [variant, pilotOptions(optionsFor(r, variant))]));
     runs = (await runSupervised({
-      targetRef: r.targetRef, targetName: r.target.name, variants: r.variants, seeds: PILOT_SEEDS, strategy: random,
+      targetRef: r.targetRef, targetName: r.target.name, host: r.target.host === true, variants: r.variants, seeds: PILOT_SEEDS, strategy: random,
       exploreOptions: perVariant[r.variants[0]!]!, perVariant, jobs: 1,
       ...(o.stallMs !== undefined ? { stallMs: o.stallMs } : {}),
       ...(o.maxHeapMb !== undefined ? { maxHeapMb: o.maxHeapMb } : {}),
@@ -480,7 +480,7 @@ export async function explore(o: ExploreOptions): Promise<ExploreResult> {
       return [variant, { ...v.commandOptions, traceWindow: v.options.traceWindow, checkDeterminism: r.checkDeterminism }];
     }));
     const done = await runSupervised({
-      targetRef: r.targetRef, targetName: r.target.name, variants: r.variants, seeds, strategy: r.strategy, strategies: fittedStrategies(r),
+      targetRef: r.targetRef, targetName: r.target.name, host: r.target.host === true, variants: r.variants, seeds, strategy: r.strategy, strategies: fittedStrategies(r),
       exploreOptions: perVariant[r.variants[0]!]!, perVariant,
       jobs, keepAll: keep, collect: false,
       skip: new Set(resumed.keys()),
@@ -697,7 +697,7 @@ export async function replay(o: ReplayOptions): Promise<RunResult & { replayComm
   const command = replayCommand(r.targetRef, o.variant, seed!, strategy, v.commandOptions);
   if (typeof o.target === 'string' && o.inline !== true) {
     const done = await runSupervised({
-      targetRef: r.targetRef, targetName: r.target.name, variants: [o.variant], seeds: [seed!], strategy: strategy,
+      targetRef: r.targetRef, targetName: r.target.name, host: r.target.host === true, variants: [o.variant], seeds: [seed!], strategy: strategy,
       strategies: { [o.variant]: strategy },
       exploreOptions: { ...v.commandOptions, traceWindow: v.options.traceWindow, checkDeterminism: r.checkDeterminism },
       jobs: 1, keepAll: true, traceAll: o.trace === true,

@@ -7,6 +7,7 @@ import { concreteStrategy, UsageError, type StrategySpec } from '../sched/index.
 import { unpackResults, type FromWorker, type ToWorker, type WorkerExploreOptions, type WorkerSetup, type WorkItem } from './worker.js';
 import type { GuideEntry } from '../guide/corpus.js';
 import { realClearInterval, realPerformanceNow, realSetInterval } from '../core/real.js';
+import { hostWorkerExecArgv } from '../host/esm.js';
 
 export type { WorkerExploreOptions } from './worker.js';
 
@@ -27,6 +28,8 @@ export interface ParallelInput {
   targetRef: string;
   /** The target's name, for the results of seeds whose worker died (default: targetRef). */
   targetName?: string;
+  /** A host-mode target: its workers get ES module support (ctx.host.import). */
+  host?: boolean;
   variants: readonly string[];
   seeds: readonly string[];
   strategy: StrategySpec;
@@ -222,8 +225,10 @@ class Pool {
       progress: sab,
       ...(this.input.guide !== undefined ? { guide: [...this.input.guide, ...this.found] } : {}),
     };
-    // execArgv []: the parent's loaders (a test runner's TypeScript hook) would only slow workers down.
-    const worker = new Worker(WORKER_URL, { workerData: setup, execArgv: [], resourceLimits: { maxOldGenerationSizeMb: this.heapMb } });
+    // execArgv: not the parent's (a test runner's TypeScript hook would only slow workers down);
+    // a host target's workers get vm.SourceTextModule for ctx.host.import.
+    const execArgv = this.input.host === true ? hostWorkerExecArgv() : [];
+    const worker = new Worker(WORKER_URL, { workerData: setup, execArgv, resourceLimits: { maxOldGenerationSizeMb: this.heapMb } });
     const slot: Slot = { id, worker, cell, ready: false, gone: false, inflight: [], exclusive: false, seenItem: -1, seenStep: 0, movedAt: wallNow(), warned: false };
     this.slots.push(slot);
     worker.on('message', (m: FromWorker) => this.onMessage(slot, m));

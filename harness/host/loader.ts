@@ -61,7 +61,7 @@ export function resolveFrom(dir: string, id: string): string {
 }
 
 /** True for an ES module file (.mjs, or .js under a "type": "module" package). */
-function isEsm(file: string): boolean {
+export function isEsm(file: string): boolean {
   if (file.endsWith('.mjs')) return true;
   if (!file.endsWith('.js')) return false;
   for (let dir = dirname(file); ; dir = dirname(dir)) {
@@ -83,7 +83,7 @@ function isEsm(file: string): boolean {
 }
 
 function esmError(file: string): UsageError {
-  return new UsageError(`host mode loads CommonJS only: ${file} is an ES module (host mode has no ESM loader yet: use the package's CommonJS build, or wrap the code in a CommonJS file)`);
+  return new UsageError(`host mode: ctx.host.require cannot load ${file}: it is an ES module (load it with ctx.host.import, which resolves a promise of its namespace)`);
 }
 
 function wrapperOf(file: string): Wrapper {

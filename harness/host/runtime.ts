@@ -16,6 +16,7 @@ import type { TimedEvent } from '../core/timers.js';
 import { RunStopped } from '../core/violation.js';
 import type { NetNode } from '../net/network.js';
 import type { NodeContextImpl } from '../net/node-context.js';
+import { EsmInstances } from './esm.js';
 import { ModuleInstances } from './loader.js';
 import { hostedBuiltin, setEscapeHandler } from './stubs.js';
 import {
@@ -108,7 +109,7 @@ function deadRandom(): () => number {
 }
 
 export class HostRun implements RunHost, HostClock {
-  /** A UsageError hosted code hit (a module not found, an ES module): the run's caller rethrows it. */
+  /** A UsageError hosted code hit (a module not found, no ES module support in the thread): the run's caller rethrows it. */
   fatal: UsageError | null = null;
   private readonly nodes = new Map<string, HostNode>();
   private readonly globalKey: LabelKey = { label: 'timer#', logId: -1 };
@@ -180,10 +181,20 @@ export class HostRun implements RunHost, HostClock {
   readonly hostFor = (net: NetNode, ctx: NodeContextImpl): NodeHost => {
     const node = this.nodeFor(net.id)!;
     const instances = new ModuleInstances(hostedBuiltin);
+    let esm: EsmInstances | null = null;
     return {
       require: (id: string): unknown => {
         try {
           return instances.require(this.baseDir, id);
+        } catch (e) {
+          if (e instanceof UsageError) this.fatal ??= e;
+          throw e;
+        }
+      },
+      import: async (specifier: string): Promise<unknown> => {
+        try {
+          esm ??= new EsmInstances(instances, hostedBuiltin);
+          return await esm.import(this.baseDir, specifier);
         } catch (e) {
           if (e instanceof UsageError) this.fatal ??= e;
           throw e;

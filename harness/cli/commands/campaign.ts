@@ -99,7 +99,8 @@ export async function campaignCommand(a: ArgumentsCamelCase<CampaignArgs>, argv:
   };
   await emitFormatsAround(formats, report, async () => {
     if (stdoutIsMachine(formats) && interrupted !== '') process.stderr.write(interrupted);
-    const page = session.interrupt.stopped ? null : await campaignPage(results, session);
+    const hosted = new Set(targets.filter((t) => t.host === true).map((t) => t.name));
+    const page = session.interrupt.stopped ? null : await campaignPage(results, session, hosted);
     if (page !== null && a.quiet !== true) (stdoutIsMachine(formats) ? process.stderr : process.stdout).write(`space-time view: ${page}\n`);
   });
   return session.exitCode(rows.every((r) => r.ok) ? EXIT.ok : EXIT.violations);
@@ -112,17 +113,18 @@ const CAMPAIGN_VIEWS = 24;
  * The campaign's index.html: its first failing seeds per (target, variant, kind), each replayed in
  * process with the strategy it ran under.
  */
-async function campaignPage(results: readonly ExploreResult[], session: Session): Promise<string | null> {
+async function campaignPage(results: readonly ExploreResult[], session: Session, hosted: ReadonlySet<string>): Promise<string | null> {
   // Picked per (target, variant): two targets may name a variant alike.
   const failures = results.flatMap((r) => r.failures.map((f) => ({
     // By the reference it was loaded by: a campaign may name target files by path.
-    ...f, variant: `${r.target}/${f.variant}`, target: r.targetRef ?? r.target, own: f.variant,
+    ...f, variant: `${r.target}/${f.variant}`, target: r.targetRef ?? r.target, targetName: r.target, own: f.variant,
     strategy: r.strategyByVariant[f.variant] ?? r.strategy,
   })));
   return drawRunPage({
     dir: session.dir, title: 'interleave campaign', failures, perKind: 1, maxViews: CAMPAIGN_VIEWS,
+    // A host target's in a worker: ctx.host.import needs the flag host workers get.
     replayOne: (f, tailOnly) => replay({
-      target: f.target, variant: f.own, seed: f.seed, strategy: f.strategy, inline: true,
+      target: f.target, variant: f.own, seed: f.seed, strategy: f.strategy, inline: !hosted.has(f.targetName),
       ...pageTrace(tailOnly),
     }),
     stopped: () => session.interrupt.stopped,

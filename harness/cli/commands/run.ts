@@ -161,11 +161,12 @@ async function shrinkAndDraw(a: ArgumentsCamelCase<RunArgs>, result: ExploreResu
   // The page is a view of a finished report: failing to draw it is a warning, never the run's verdict.
   const page = session.interrupt.stopped ? null : await drawRunPage({
     dir: session.dir, title: `interleave run ${name}`, failures: result.failures, first: shrunk,
-    // In-process: these seeds already ran to completion under the watchdog. With the variant's
-    // fitted strategy, so no replay runs the fitting pilot again.
+    // In-process: these seeds already ran to completion under the watchdog; a host target's in a
+    // worker (ctx.host.import needs the flag host workers get). With the variant's fitted
+    // strategy, so no replay runs the fitting pilot again.
     replayOne: (f, tailOnly) => f.result?.schedule !== undefined ? replayGuided(f.result.schedule, target, tailOnly, f.replayCommand) : replay({
       target: a.target, variant: f.variant, seed: f.seed, ...flags, strategy: result.strategyByVariant[f.variant] ?? result.strategy,
-      inline: true, ...pageTrace(tailOnly),
+      inline: target.host !== true, ...pageTrace(tailOnly),
     }),
     stopped: () => session.interrupt.stopped,
   });
