@@ -295,13 +295,13 @@ export class Run {
     t.state = 'blocked';
     t.sleepMs = ms;
     this.trace.add(this.step, this.clock.now(), t.label, 'sleep', ms, '');
-    if (t.wakeFn === null) {
-      t.sleepLabel = `timer:${t.label}`;
-      t.sleepLabelHash = labelHash(t.sleepLabel);
-      t.sleepKey = { label: t.sleepLabel, logId: -1 };
-      t.wakeFn = () => this.wakeFromTimer(t);
+    let ev = t.sleepEv;
+    if (ev === null) {
+      const label = `timer:${t.label}`;
+      ev = t.sleepEv = new TimedEvent(label, () => this.wakeFromTimer(t), t.group, labelHash(label), { label, logId: -1 }, -1);
     }
-    t.timer = this.timers.add(this.clock.now() + ms, t.sleepLabel, t.wakeFn, t.group, t.sleepLabelHash, t.sleepKey);
+    this.timers.schedule(ev, this.clock.now() + ms);
+    t.timer = ev;
     // The sleep itself completes when the timer fires: the wake is the step that resumes it.
     t.setOp('wake', 'timer', undefined, null, null);
   }

@@ -1,6 +1,7 @@
 import { labelHash } from './hash.js';
 import type { LabelKey } from './decision-log.js';
 import type { Choice } from './scheduler.js';
+import type { TimedEvent } from './timers.js';
 
 export const BLOCK: unique symbol = Symbol('block');
 export type ExecResult = unknown;
@@ -69,12 +70,9 @@ export class Task implements Choice, LabelKey {
   wantedMutex: { readonly name: string; owner: Task | null } | null = null;
   /** Timer armed on the task's behalf (sleep, timedWait), cancelled on wake or abandonment. */
   timer: { cancelled: boolean } | null = null;
-  /** The sleep timer's label, its hash and its fire function: the same for every sleep of the
-   * task, so made once (Run.sleepPark). */
-  sleepLabel = '';
-  sleepLabelHash = 0;
-  sleepKey: LabelKey | null = null;
-  wakeFn: (() => void) | null = null;
+  /** The sleep timer: one event, made at the task's first sleep and scheduled again at each
+   * (Run.sleepPark). */
+  sleepEv: TimedEvent | null = null;
   /** When it last became runnable (Run.enqueue): the options list tasks in this order. */
   seq = 0;
   /** The gate of its op's ready predicate while it contends (runnable or set aside). */

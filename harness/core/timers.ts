@@ -2,16 +2,23 @@ import { labelHash } from './hash.js';
 import type { LabelKey } from './decision-log.js';
 import type { Choice } from './scheduler.js';
 
-/** A timed event: a sleeping task's wake-up, a timeout, a message delivery, a nemesis action. */
+/**
+ * A timed event: a sleeping task's wake-up, a timeout, a message delivery, a nemesis action.
+ * One object serves every scheduling of one thing (a message held back and sent again, each
+ * sleep of a task): `TimerQueue.schedule` gives it its new time and place.
+ */
 export class TimedEvent implements Choice {
   readonly labelHash: number;
   cancelled = false;
+  /** When it is due; set by TimerQueue.schedule. */
+  atMs = 0;
+  /** Its place among events due at one instant (arrival order); -1 until first scheduled. */
+  seq = -1;
 
   constructor(
-    readonly atMs: number,
-    readonly seq: number,
     readonly label: string,
-    readonly fire: () => void,
+    /** What firing does; a subclass may override fire() instead (a message's delivery). */
+    private readonly fn: (() => void) | null,
     /** Group (node) whose pause holds this event back; null for global events. */
     readonly group: string | null,
     hash: number,
@@ -21,6 +28,10 @@ export class TimedEvent implements Choice {
     readonly num: number,
   ) {
     this.labelHash = hash;
+  }
+
+  fire(): void {
+    this.fn!();
   }
 }
 
@@ -38,8 +49,18 @@ export class TimerQueue {
 
   /** `hash` is labelHash(label), passed by callers that keep it (a task's sleep timer). */
   add(atMs: number, label: string, fire: () => void, group: string | null = null, hash = labelHash(label), key: LabelKey | null = null, num = -1): TimedEvent {
+    const ev = new TimedEvent(label, fire, group, hash, key, num);
+    this.schedule(ev, atMs);
+    return ev;
+  }
+
+  /** Puts `ev` (not in the queue: new, fired or cancelled) at `atMs`, after the events already
+   * due then. */
+  schedule(ev: TimedEvent, atMs: number): void {
     if (!Number.isFinite(atMs)) throw new RangeError(`timer time must be finite, got ${atMs}`);
-    const ev = new TimedEvent(atMs, this.seq++, label, fire, group, hash, key, num);
+    ev.atMs = atMs;
+    ev.seq = this.seq++;
+    ev.cancelled = false;
     let lo = 0;
     let hi = this.events.length;
     while (lo < hi) {
@@ -52,7 +73,6 @@ export class TimerQueue {
     events.push(ev);
     for (let k = events.length - 1; k > lo; k--) events[k] = events[k - 1]!;
     events[lo] = ev;
-    return ev;
   }
 
   cancel(ev: TimedEvent): void {

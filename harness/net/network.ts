@@ -1,6 +1,6 @@
 import type { Assumptions, LeadershipEvent, NodeHost, NodeMain, Sim } from '../core/api.js';
 import type { Run } from '../core/run.js';
-import type { TimedEvent } from '../core/timers.js';
+import { TimedEvent } from '../core/timers.js';
 import type { SimBroadcaster } from '../sync/broadcaster.js';
 import { LeadershipChecker } from '../check/leadership.js';
 import { LivenessChecker } from '../check/liveness.js';
@@ -37,26 +37,27 @@ interface Link {
   held: Delivery | null;
 }
 
-/** A message in flight (or its duplicate). */
-class Delivery {
-  ev: TimedEvent | null = null;
+/** A message in flight (or its duplicate): its own timed event, one object per message. */
+class Delivery extends TimedEvent {
   done = false;
 
   constructor(
     readonly net: Network,
-    readonly label: string,
+    label: string,
     /** labelHash(label). */
-    readonly hash: number,
+    hash: number,
     readonly dst: NetNode,
     readonly msg: unknown,
     /** labelHash(`from→to:kind#`): what coverage counts of a delivery. */
     readonly kind: number,
     /** The decision log's key and number for `label` (null for a duplicate: logged by label). */
-    readonly key: KindCount | null,
-    readonly num: number,
-  ) {}
+    key: KindCount | null,
+    num: number,
+  ) {
+    super(label, null, dst.id, hash, key, num);
+  }
 
-  readonly fire = (): void => {
+  override fire(): void {
     this.done = true;
     const ctx = this.dst.ctx;
     if (!this.dst.up || ctx === null) return;
@@ -64,7 +65,7 @@ class Delivery {
     this.dst.lastDelivered = this.label;
     this.net.run.cover.delivered(this.dst.index, this.kind);
     ctx.deliver(this.msg);
-  };
+  }
 }
 
 /** A node across its incarnations: its disk, clock and links outlive each crash. */
@@ -313,7 +314,7 @@ export class Network {
     if (held !== null) {
       link.held = null;
       // The held-back message now lands just after this one: the two cross.
-      if (!held.done && held.ev !== null && !held.ev.cancelled) this.reschedule(held, at + 1);
+      if (!held.done && !held.cancelled) this.reschedule(held, at + 1);
     }
     if (faulty && run.chance(this.rates.reorder)) {
       link.held = d;
@@ -331,8 +332,8 @@ export class Network {
   }
 
   private reschedule(d: Delivery, at: number): void {
-    if (d.ev !== null) this.run.timers.cancel(d.ev);
-    d.ev = this.run.timers.add(at, d.label, d.fire, d.dst.id, d.hash, d.key, d.num);
+    if (d.seq >= 0) this.run.timers.cancel(d);
+    this.run.timers.schedule(d, at);
   }
 
   /**
