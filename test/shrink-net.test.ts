@@ -263,3 +263,19 @@ t.test('a seeded try keeps a strategy\'s message delays in their usual range: it
     t.ok(held(c.units) <= held(from.units), `try ${attempt}: ${held(c.units)} messages held back by the strategy, the original ${held(from.units)}`);
   }
 });
+
+t.test('time compression looks for a quiet stretch at either end of each gap, and after the last fault', async (t) => {
+  const { cutSpans } = await import('../dist/harness/shrink/compress.js');
+  // A fault at 600 ms and the violation at 1,500 ms: two gaps, [0, 600) and [600, 1500).
+  const run = { result: { violations: [{ timeMs: 1_500 }] }, units: [{ timeMs: 600 }] } as unknown as Parameters<typeof cutSpans>[0];
+  const spans = cutSpans(run, null);
+  t.same(spans[0], { from: 825, to: 1_275 }, 'first the middle half of the widest gap, the one before the violation');
+  t.same(spans[1], { from: 150, to: 450 }, 'then the middle half of the other');
+  const inGap = (s: { from: number; to: number }, a: number, b: number): boolean => s.from >= a && s.to <= b;
+  t.ok(spans.every((s) => inGap(s, 0, 600) || inGap(s, 600, 1_500)), 'no cut straddles the fault');
+  t.ok(spans.some((s) => inGap(s, 600, 1_500) && s.from - 600 >= 3 * (1_500 - s.to)), 'a cut that leaves the start of a gap alone (after a fault: its aftermath)');
+  t.ok(spans.some((s) => inGap(s, 0, 600) && 600 - s.to >= 3 * s.from), 'a cut that leaves the end of a gap alone (before a fault: what it needs)');
+  t.equal(new Set(spans.map((s) => `${s.from}/${s.to}`)).size, spans.length, 'each cut once');
+  const ticked = cutSpans(run, 200);
+  t.ok(ticked.length > 0 && ticked.every((s) => Math.abs((s.to - s.from) / 200 - Math.round((s.to - s.from) / 200)) < 1e-9), 'with a nemesis, whole ticks');
+});

@@ -229,7 +229,7 @@ class Pool {
     // a host target's workers get vm.SourceTextModule for ctx.host.import.
     const execArgv = this.input.host === true ? hostWorkerExecArgv() : [];
     const worker = new Worker(WORKER_URL, { workerData: setup, execArgv, resourceLimits: { maxOldGenerationSizeMb: this.heapMb } });
-    const slot: Slot = { id, worker, cell, ready: false, gone: false, inflight: [], exclusive: false, seenItem: -1, seenStep: 0, movedAt: wallNow(), warned: false };
+    const slot: Slot = { id, worker, cell, ready: false, gone: false, inflight: [], exclusive: false, seenItem: -1, seenStep: 0, movedAt: realPerformanceNow(), warned: false }; // allowed: the watchdog measures wall time, never a run's
     this.slots.push(slot);
     worker.on('message', (m: FromWorker) => this.onMessage(slot, m));
     worker.on('error', (e: Error & { code?: string }) => {
@@ -252,7 +252,7 @@ class Pool {
     }
     if (m.type === 'ready') {
       slot.ready = true;
-      slot.movedAt = wallNow();
+      slot.movedAt = realPerformanceNow(); // allowed: the watchdog measures wall time, never a run's
       this.send(slot);
       this.send(slot);
       return;
@@ -330,7 +330,7 @@ class Pool {
       this.resolve(true);
       return;
     }
-    const now = wallNow();
+    const now = realPerformanceNow(); // allowed: the watchdog measures wall time, never a run's
     for (const slot of [...this.slots]) {
       if (slot.gone || !slot.ready) continue;
       const item = Atomics.load(slot.cell, ITEM);
@@ -445,8 +445,4 @@ class Pool {
 
 function plainItem(it: WorkItem): WorkItem {
   return { i: it.i, variant: it.variant, seed: it.seed };
-}
-
-function wallNow(): number {
-  return realPerformanceNow(); // allowed: the supervisor's watchdog measures wall time, never a run's
 }

@@ -39,6 +39,8 @@ export interface FaultPhase {
   units: FaultUnit[];
   /** Faults before the phase. */
   before: number;
+  /** The faults of the run the phase started from, in order. */
+  start: FaultUnit[];
   /** Every single remaining fault was tried away, under every try, and the violation was lost. */
   minimal: boolean;
   /** The actors every candidate's violation had to name. */
@@ -82,7 +84,7 @@ export async function minimizeFaults(
   const actors = named ?? first.result.violations[0]?.actors ?? [];
   const from = previous === undefined ? 'start' : 'singletons';
   if (previous?.minimal === true && sameFaults(previous.units, first.units)) {
-    return { list: first.result.decisions, units: first.units, before: first.units.length, minimal: true, actors };
+    return { list: first.result.decisions, units: first.units, before: first.units.length, start: first.units, minimal: true, actors };
   }
   const s: Search = { r, spec: { ...spec, options: { ...spec.options, traceWindow: 0, traceAll: false } }, kind, actors, cap: FAULT_PHASE_STEPS * r.before.steps, seed: `${spec.target.name}/${spec.variant}/${spec.seed}` };
   const before = first.units.length;
@@ -121,7 +123,7 @@ export async function minimizeFaults(
       n = Math.min(units.length, 2 * n);
     }
   }
-  return { list: cur.result.decisions, units: cur.units, before, minimal, actors };
+  return { list: cur.result.decisions, units: cur.units, before, start: first.units, minimal, actors };
 }
 
 /**

@@ -137,7 +137,7 @@ export class ShrinkPool implements Executor {
     };
     // execArgv []: the parent's loaders (a test runner's TypeScript hook) would only slow workers down.
     const worker = new Worker(WORKER_URL, { workerData: setup, execArgv: [], resourceLimits: { maxOldGenerationSizeMb: this.heapMb } });
-    const slot: Slot = { worker, cell, ready: false, gone: false, task: null, holds: -1, seenStep: 0, movedAt: wallNow() };
+    const slot: Slot = { worker, cell, ready: false, gone: false, task: null, holds: -1, seenStep: 0, movedAt: realPerformanceNow() }; // allowed: the watchdog measures wall time, never a run's
     this.slots.push(slot);
     worker.on('message', (m: FromShrinkWorker) => this.onMessage(slot, m));
     worker.on('error', (e: Error & { code?: string }) => {
@@ -159,7 +159,7 @@ export class ShrinkPool implements Executor {
       slot.task = null;
       if (t !== null && t.id === m.id) t.resolve(m.result);
     }
-    slot.movedAt = wallNow();
+    slot.movedAt = realPerformanceNow(); // allowed: the watchdog measures wall time, never a run's
     this.dispatch();
   }
 
@@ -169,7 +169,7 @@ export class ShrinkPool implements Executor {
       if (!slot.ready || slot.gone || slot.task !== null) continue;
       const t = this.queue.shift()!;
       slot.task = t;
-      slot.movedAt = wallNow();
+      slot.movedAt = realPerformanceNow(); // allowed: the watchdog measures wall time, never a run's
       slot.worker.postMessage({ type: 'job', id: t.id, job: this.wire(slot, t.job), ...(t.sought !== undefined ? { sought: t.sought } : {}) } satisfies ToShrinkWorker);
     }
   }
@@ -187,7 +187,7 @@ export class ShrinkPool implements Executor {
 
   /** The watchdog: a busy worker whose step count has not moved for 4 × stallMs is stuck. */
   private tick(): void {
-    const now = wallNow();
+    const now = realPerformanceNow(); // allowed: the watchdog measures wall time, never a run's
     for (const slot of [...this.slots]) {
       if (slot.gone || slot.task === null) continue;
       const step = Atomics.load(slot.cell, STEP);
@@ -224,8 +224,4 @@ export class ShrinkPool implements Executor {
     this.slots.splice(this.slots.indexOf(slot), 1);
     void slot.worker.terminate();
   }
-}
-
-function wallNow(): number {
-  return realPerformanceNow(); // allowed: the pool's watchdog measures wall time, never a run's
 }
