@@ -1,13 +1,11 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import type { RunResult } from '../engine/execute.js';
-import { CELL_WORDS, ITEM, STEP } from '../core/progress.js';
+import { ITEM, STEP } from '../core/progress.js';
 import { concreteStrategy, UsageError, type StrategySpec } from '../sched/index.js';
 import { unpackResults, type FromWorker, type ToWorker, type WorkerExploreOptions, type WorkerSetup, type WorkItem } from './worker.js';
 import type { GuideEntry } from '../guide/corpus.js';
-import { realClearInterval, realPerformanceNow, realSetInterval } from '../core/real.js';
+import { realPerformanceNow } from '../core/real.js';
 import { hostWorkerExecArgv } from '../host/esm.js';
+import { requireWorkerScript, spawnWatched, stillFor, watchEvery, type WatchedWorker } from './watched-worker.js';
 
 export type { WorkerExploreOptions } from './worker.js';
 
@@ -140,19 +138,12 @@ class InOrder {
   }
 }
 
-interface Slot {
+interface Slot extends WatchedWorker {
   id: number;
-  worker: Worker;
-  cell: Int32Array;
-  ready: boolean;
-  gone: boolean;
   /** Batches sent and not answered, oldest first. */
   inflight: WorkItem[][];
   /** A diagnosis or confirmation runs alone in its worker. */
   exclusive: boolean;
-  seenItem: number;
-  seenStep: number;
-  movedAt: number;
   warned: boolean;
 }
 
@@ -175,7 +166,6 @@ class Pool {
   private stopped = false;
   private resolve!: (interrupted: boolean) => void;
   private reject!: (e: unknown) => void;
-  private watch: ReturnType<typeof setInterval> | null = null; // allowed: the supervisor's wall-clock watchdog, outside every run
   /** Guided: the entries workers found, for the others and for a replacement worker. */
   private readonly found: GuideEntry[] = [];
 
@@ -189,30 +179,25 @@ class Pool {
   ) {}
 
   async run(): Promise<boolean> {
-    if (!existsSync(fileURLToPath(WORKER_URL))) {
-      throw new Error(`worker script ${fileURLToPath(WORKER_URL)} not found: the harness runs from its compiled form (npx tsc -p .)`);
-    }
+    requireWorkerScript(WORKER_URL);
     const done = new Promise<boolean>((res, rej) => {
       this.resolve = res;
       this.reject = rej;
     });
     const n = Math.min(this.input.jobs, Math.ceil((this.total - (this.input.skip?.size ?? 0)) / this.batch));
     for (let k = 0; k < n; k++) this.spawn();
-    this.watch = realSetInterval(() => this.tick(), Math.min(250, this.stallMs / 4)); // allowed: watchdog poll
+    const unwatch = watchEvery(this.stallMs, () => this.tick());
     try {
       return await done;
     } finally {
-      if (this.watch !== null) realClearInterval(this.watch);
+      unwatch();
       await Promise.all(this.slots.map((s) => s.worker.terminate()));
     }
   }
 
   private spawn(): Slot {
     const id = ++this.spawned;
-    const sab = new SharedArrayBuffer(CELL_WORDS * Int32Array.BYTES_PER_ELEMENT);
-    const cell = new Int32Array(sab);
-    cell[ITEM] = -1;
-    const setup: WorkerSetup = {
+    const setup = (progress: SharedArrayBuffer): WorkerSetup => ({
       interleaveWorker: true,
       targetRef: this.input.targetRef,
       variants: [...this.input.variants],
@@ -222,22 +207,20 @@ class Pool {
       perVariant: { ...(this.input.perVariant ?? {}) },
       keepAll: this.input.keepAll === true,
       traceAll: this.input.traceAll === true,
-      progress: sab,
+      progress,
       ...(this.input.guide !== undefined ? { guide: [...this.input.guide, ...this.found] } : {}),
-    };
+    });
     // execArgv: not the parent's (a test runner's TypeScript hook would only slow workers down);
     // a host target's workers get vm.SourceTextModule for ctx.host.import.
     const execArgv = this.input.host === true ? hostWorkerExecArgv() : [];
-    const worker = new Worker(WORKER_URL, { workerData: setup, execArgv, resourceLimits: { maxOldGenerationSizeMb: this.heapMb } });
-    const slot: Slot = { id, worker, cell, ready: false, gone: false, inflight: [], exclusive: false, seenItem: -1, seenStep: 0, movedAt: realPerformanceNow(), warned: false }; // allowed: the watchdog measures wall time, never a run's
+    const slot: Slot = Object.assign(spawnWatched<FromWorker>(WORKER_URL, setup, { heapMb: this.heapMb, execArgv, now: realPerformanceNow() }, { // allowed: the watchdog measures wall time, never a run's
+      message: (m) => this.onMessage(slot, m),
+      outOfMemory: () => this.died(slot, { why: 'oom' }),
+      error: (message) => this.died(slot, { why: 'error', message }),
+      unreadable: (message) => this.fail(new Error(`worker ${id} sent a result that could not be deserialized: ${message}`)),
+      exit: (code) => this.died(slot, { why: 'exit', code }),
+    }), { id, inflight: [], exclusive: false, warned: false });
     this.slots.push(slot);
-    worker.on('message', (m: FromWorker) => this.onMessage(slot, m));
-    worker.on('error', (e: Error & { code?: string }) => {
-      if (e.code === 'ERR_WORKER_OUT_OF_MEMORY') this.died(slot, { why: 'oom' });
-      else this.died(slot, { why: 'error', message: e.stack ?? e.message });
-    });
-    worker.on('messageerror', (e) => this.fail(new Error(`worker ${id} sent a result that could not be deserialized: ${e.message}`)));
-    worker.on('exit', (code) => this.died(slot, { why: 'exit', code }));
     return slot;
   }
 
@@ -333,16 +316,12 @@ class Pool {
     const now = realPerformanceNow(); // allowed: the watchdog measures wall time, never a run's
     for (const slot of [...this.slots]) {
       if (slot.gone || !slot.ready) continue;
-      const item = Atomics.load(slot.cell, ITEM);
-      const step = Atomics.load(slot.cell, STEP);
-      if (item < 0 || item !== slot.seenItem || step !== slot.seenStep) {
-        slot.seenItem = item;
-        slot.seenStep = step;
-        slot.movedAt = now;
+      const still = stillFor(slot, now);
+      if (still === 0) {
         slot.warned = false;
         continue;
       }
-      const still = now - slot.movedAt;
+      const { seenItem: item, seenStep: step } = slot;
       if (still >= this.stallMs * STALL_CONFIRM_FACTOR) {
         void slot.worker.terminate();
         this.died(slot, { why: 'stall', step });

@@ -1,9 +1,6 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
-import { CELL_WORDS, ITEM, STEP } from '../core/progress.js';
-import { realClearInterval, realPerformanceNow, realSetInterval } from '../core/real.js';
+import { realPerformanceNow } from '../core/real.js';
 import { DEFAULT_MAX_HEAP_MB, DEFAULT_STALL_MS, STALL_CONFIRM_FACTOR } from '../explore/parallel.js';
+import { requireWorkerScript, spawnWatched, stillFor, watchEvery, type WatchedWorker } from '../explore/watched-worker.js';
 import type { KeyedFrom } from './keyed-replay.js';
 import { lostResult, runJob, type Job, type JobBase, type JobResult } from './jobs.js';
 import type { FromShrinkWorker, ShrinkWorkerSetup, ToShrinkWorker, WireJob } from './worker.js';
@@ -53,16 +50,10 @@ interface Task {
   reject: (e: Error) => void;
 }
 
-interface Slot {
-  worker: Worker;
-  cell: Int32Array;
-  ready: boolean;
-  gone: boolean;
+interface Slot extends WatchedWorker {
   task: Task | null;
   /** The keyed run this worker holds (keyed jobs name it instead of sending it again). */
   holds: number;
-  seenStep: number;
-  movedAt: number;
 }
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
@@ -85,18 +76,15 @@ export class ShrinkPool implements Executor {
   private closed = false;
   private readonly stallMs: number;
   private readonly heapMb: number;
-  private readonly watch: ReturnType<typeof setInterval>; // allowed: the pool's wall-clock watchdog, outside every run
+  private readonly unwatch: () => void;
 
   constructor(private readonly base: JobBase, private readonly o: PoolOptions) {
-    if (!existsSync(fileURLToPath(WORKER_URL))) {
-      throw new Error(`worker script ${fileURLToPath(WORKER_URL)} not found: the harness runs from its compiled form (npx tsc -p .)`);
-    }
+    requireWorkerScript(WORKER_URL);
     this.width = o.workers;
     this.stallMs = o.stallMs ?? DEFAULT_STALL_MS;
     this.heapMb = o.maxHeapMb ?? DEFAULT_MAX_HEAP_MB;
     for (let k = 0; k < o.workers; k++) this.spawn();
-    this.watch = realSetInterval(() => this.tick(), Math.min(250, this.stallMs / 4)); // allowed: watchdog poll
-    this.watch.unref();
+    this.unwatch = watchEvery(this.stallMs, () => this.tick());
   }
 
   start(job: Job, sought?: string): Promise<JobResult> {
@@ -123,28 +111,23 @@ export class ShrinkPool implements Executor {
 
   async close(): Promise<void> {
     this.closed = true;
-    realClearInterval(this.watch);
+    this.unwatch();
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
   }
 
   private spawn(): void {
-    const sab = new SharedArrayBuffer(CELL_WORDS * Int32Array.BYTES_PER_ELEMENT);
-    const cell = new Int32Array(sab);
-    cell[ITEM] = -1;
-    const setup: ShrinkWorkerSetup = {
+    const setup = (progress: SharedArrayBuffer): ShrinkWorkerSetup => ({
       interleaveShrinkWorker: true, targetRef: this.o.targetRef, variant: this.base.variant, seed: this.base.seed,
-      strategy: this.base.strategy, progress: sab,
-    };
-    // execArgv []: the parent's loaders (a test runner's TypeScript hook) would only slow workers down.
-    const worker = new Worker(WORKER_URL, { workerData: setup, execArgv: [], resourceLimits: { maxOldGenerationSizeMb: this.heapMb } });
-    const slot: Slot = { worker, cell, ready: false, gone: false, task: null, holds: -1, seenStep: 0, movedAt: realPerformanceNow() }; // allowed: the watchdog measures wall time, never a run's
-    this.slots.push(slot);
-    worker.on('message', (m: FromShrinkWorker) => this.onMessage(slot, m));
-    worker.on('error', (e: Error & { code?: string }) => {
-      if (e.code === 'ERR_WORKER_OUT_OF_MEMORY') this.lose(slot, 'out-of-memory', `the candidate ran its worker out of heap (--max-heap-mb ${this.heapMb})`);
-      else this.fail(slot, `crashed: ${e.stack ?? e.message}`);
+      strategy: this.base.strategy, progress,
     });
-    worker.on('exit', (code) => this.fail(slot, `exited (code ${code})`));
+    const slot: Slot = Object.assign(spawnWatched<FromShrinkWorker>(WORKER_URL, setup, { heapMb: this.heapMb, execArgv: [], now: realPerformanceNow() }, { // allowed: the watchdog measures wall time, never a run's
+      message: (m) => this.onMessage(slot, m),
+      outOfMemory: () => this.lose(slot, 'out-of-memory', `the candidate ran its worker out of heap (--max-heap-mb ${this.heapMb})`),
+      error: (message) => this.fail(slot, `crashed: ${message}`),
+      unreadable: (message) => this.fail(slot, `sent a result that could not be deserialized: ${message}`),
+      exit: (code) => this.fail(slot, `exited (code ${code})`),
+    }), { task: null, holds: -1 });
+    this.slots.push(slot);
   }
 
   private onMessage(slot: Slot, m: FromShrinkWorker): void {
@@ -190,12 +173,8 @@ export class ShrinkPool implements Executor {
     const now = realPerformanceNow(); // allowed: the watchdog measures wall time, never a run's
     for (const slot of [...this.slots]) {
       if (slot.gone || slot.task === null) continue;
-      const step = Atomics.load(slot.cell, STEP);
-      if (step !== slot.seenStep || Atomics.load(slot.cell, ITEM) !== slot.task.id) {
-        slot.seenStep = step;
-        slot.movedAt = now;
-      } else if (now - slot.movedAt >= this.stallMs * STALL_CONFIRM_FACTOR) {
-        this.lose(slot, 'stalled', `the candidate made no step for ${(this.stallMs * STALL_CONFIRM_FACTOR / 1000).toFixed(1)} s of wall time at step ${step}`);
+      if (stillFor(slot, now, slot.task.id) >= this.stallMs * STALL_CONFIRM_FACTOR) {
+        this.lose(slot, 'stalled', `the candidate made no step for ${(this.stallMs * STALL_CONFIRM_FACTOR / 1000).toFixed(1)} s of wall time at step ${slot.seenStep}`);
       }
     }
   }
