@@ -43,6 +43,11 @@ export interface FaultPhase {
   start: FaultUnit[];
   /** Every single remaining fault was tried away, under every try, and the violation was lost. */
   minimal: boolean;
+  /**
+   * One of the remaining faults can go, but the run without it is not smaller in the shrinker's
+   * order (a longer way to the violation), so the shrunk run keeps it.
+   */
+  removable?: boolean;
   /** The actors every candidate's violation had to name. */
   actors: readonly string[];
 }

@@ -61,6 +61,8 @@ export interface ShrinkResult {
    */
   essentialFaults: EssentialFault[] | null;
   faultsMinimal: boolean;
+  /** Not minimal because a fault can go at the price of a longer run (not because the budget ran out). */
+  faultsRemovable: boolean;
   /** Worker threads the candidates ran on; 0 when they ran on this thread. */
   workers: number;
 }
@@ -101,12 +103,13 @@ async function search(r: Runner, input: ShrinkInput): Promise<ShrinkResult> {
   r.release();
   if (phase !== null) {
     await adopt(r, phase);
+    // Held before compression, which goes on while it helps and could spend the rest.
+    r.hold(FINAL_CHECK_SHARE);
     // Without the faults it needed no more, the bug may need less load too.
     await lighten(r, spec(), r.best.list);
     // Each compression that helps may open new gaps to cut (one call's cuts are capped).
     for (let again = true; again;) again = await adoptShorter(r, await compressTime(r, spec(), r.best.list, r.kind, phase.actors));
     await adoptShorter(r, await shortenSuffix(r, spec(), r.best.list, r.kind, phase.actors));
-    r.hold(FINAL_CHECK_SHARE);
   }
   await descend(r, true);
   while (!r.exhausted()) {
@@ -135,6 +138,7 @@ async function search(r: Runner, input: ShrinkInput): Promise<ShrinkResult> {
     runs: r.runs, stepsRun: r.stepsRun, complete: !stopped,
     essentialFaults: phase === null ? null : essentialOf(phase.units),
     faultsMinimal: phase?.minimal === true,
+    faultsRemovable: phase?.removable === true,
     workers: r.exec instanceof ShrinkPool ? r.exec.width : 0,
   };
 }
@@ -170,7 +174,7 @@ async function finalCheck(r: Runner, spec: RunSpec, kind: string, phase: FaultPh
     r.adopt(c);
     return last;
   }
-  return { ...last, list: r.best.list, units: last.start, minimal: false };
+  return { ...last, list: r.best.list, units: last.start, minimal: false, removable: true };
 }
 
 /** A lighter workload's run, when one shows the violation, becomes the current and best run. */

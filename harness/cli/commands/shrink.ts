@@ -61,7 +61,9 @@ function workloadLine(s: ShrinkResult): string {
 /** `essential faults: crash at 412ms: n2 crashed …; partition at 430ms: …` (the story's external events). */
 function essentialLine(s: ShrinkResult): string {
   const faults = s.essentialFaults ?? [];
-  const what = s.faultsMinimal ? 'essential faults' : 'faults left (not all tried away alone: the budget ran out)';
+  const what = s.faultsMinimal ? 'essential faults'
+    : s.faultsRemovable ? 'faults left (one of them can go, at the price of a longer run)'
+    : 'faults left (not all tried away alone: the budget ran out)';
   return `${what}: ${faults.length === 0 ? 'none' : faults.map(describeFault).join('; ')}`;
 }
 
