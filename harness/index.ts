@@ -15,6 +15,8 @@ export type { TraceEvent } from './core/trace.js';
 export type { FaultEvent, EndReason, CoreOptions } from './core/run.js';
 export type { RunOptions } from './engine/options.js';
 export { execute, DEFAULT_OPTIONS, type RunResult } from './engine/execute.js';
+// guide/run.ts declares RunResult's `guided` and `schedule`: part of the public type.
+export type { GuidedInfo } from './guide/run.js';
 export { canonicalSeed } from './core/seed.js';
 export { FAULTS, resolveFaults } from './core/faults.js';
 export {

@@ -36,25 +36,45 @@ function sources(dir: string): string[] {
   return out;
 }
 
-/** The harness folder an import lands in ('' for harness/*.ts itself), or null outside harness. */
+/** The harness folder a file is in ('' for harness/*.ts itself). */
 function folderOf(file: string): string {
   const rel = relative(ROOT, file).split(/[\\/]/);
   return rel.length > 1 ? rel[0]! : '';
 }
 
-/** Static imports, re-exports and dynamic imports of relative modules, as harness folders. */
+/** Comments out of the way, so an import named in prose is not counted (strings are kept). */
+function stripComments(text: string): string {
+  return text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
+}
+
+/** Where an import lands: a harness folder, OUTSIDE (targets/, bench/, the package itself by
+ * name) or null for a package or built-in. */
+const OUTSIDE = '<outside harness>';
+
+/** Static imports, re-exports, dynamic imports and requires, in any quotes. */
 export function importsOf(file: string, text: string): { spec: string; folder: string }[] {
   const out: { spec: string; folder: string }[] = [];
-  const re = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\bdeclare module\s+)'(\.{1,2}\/[^']+)'/g;
-  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-    const target = normalize(join(dirname(file), m[1]!));
-    if (relative(ROOT, target).startsWith('..')) continue;
-    out.push({ spec: m[1]!, folder: folderOf(target) });
+  const re = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*|\bdeclare module\s+)(['"`])([^'"`]+)\1/g;
+  const body = stripComments(text);
+  for (let m = re.exec(body); m !== null; m = re.exec(body)) {
+    const spec = m[2]!;
+    if (spec === 'interleave' || spec.startsWith('interleave/')) {
+      out.push({ spec, folder: OUTSIDE });
+      continue;
+    }
+    if (!spec.startsWith('./') && !spec.startsWith('../')) continue;
+    const target = normalize(join(dirname(file), spec));
+    out.push({ spec, folder: relative(ROOT, target).startsWith('..') ? OUTSIDE : folderOf(target) });
+  }
+  // An import whose path is computed cannot be placed: the engine must not have one. (A
+  // signature, `require(id: string)`, is not a call; host mode loads the hosted code this way.)
+  if (folderOf(file) !== 'host') {
+    for (const m of body.matchAll(/(?<![.\w])(?:import|require)\s*\(\s*(?!['"`])([^):]*)\)/g)) out.push({ spec: m[1]!.trim(), folder: OUTSIDE });
   }
   return out;
 }
 
-/** Every import that goes up (or sideways between two engine folders of one rank). */
+/** Every import that goes up (or sideways between two engine folders of one rank), or out. */
 export function violations(files: readonly { file: string; text: string }[]): string[] {
   const bad: string[] = [];
   for (const { file, text } of files) {
@@ -64,8 +84,9 @@ export function violations(files: readonly { file: string; text: string }[]): st
     }
     for (const imp of importsOf(file, text)) {
       if (imp.folder === from) continue;
-      if (imp.folder === '' || rank(imp.folder) >= rank(from)) {
-        bad.push(`${relative(ROOT, file)} imports '${imp.spec}' (${imp.folder || 'harness/'}, rank ${imp.folder === '' ? TOOL_RANK : rank(imp.folder)}) from ${from} (rank ${rank(from)})`);
+      const to = imp.folder === '' || imp.folder === OUTSIDE ? TOOL_RANK : rank(imp.folder);
+      if (to >= rank(from)) {
+        bad.push(`${relative(ROOT, file)} imports '${imp.spec}' (${imp.folder || 'harness/'}, rank ${to}) from ${from} (rank ${rank(from)})`);
       }
     }
   }
@@ -92,4 +113,10 @@ t.test('the check sees an upward import, a type-only one, a dynamic one and a si
   t.equal(violations([f('sync', "import { z } from '../index.js';")]).length, 1, 'sync → the package root');
   t.same(violations([f('net', "import { a } from '../core/run.js';\nimport { b } from './network.js';")]), [], 'down and within are fine');
   t.same(violations([f('explore', "import { c } from '../cli/main.js';")]), [], 'tools are not ranked among themselves');
+  t.equal(violations([f('net', 'import { d } from "../engine/sim.js";')]).length, 1, 'double quotes');
+  t.equal(violations([f('check', "const e = require('../net/network.js');")]).length, 1, 'a require');
+  t.equal(violations([f('core', "import { g } from '../../targets/raft/index.js';")]).length, 1, 'out of harness/');
+  t.equal(violations([f('sync', "import { h } from 'interleave';")]).length, 1, 'the package by its own name');
+  t.equal(violations([f('net', 'const m = await import(path);')]).length, 1, 'a computed import path');
+  t.same(violations([f('core', "// was: import { w } from '../net/weather.js';\n/* from '../engine/x.js' */")]), [], 'comments are not imports');
 });

@@ -1,7 +1,7 @@
 import { VirtualClock } from './clock.js';
 import { DecisionHash, labelHash } from './hash.js';
 import { BLOCK, Gate, Task, type ExecFn, type ReadyFn } from './task.js';
-import { TimerQueue, TimedEvent } from './timers.js';
+import { CallbackEvent, TimerQueue, TimedEvent } from './timers.js';
 import { Runnable } from './runnable.js';
 import { Trace } from './trace.js';
 import { DecisionLog } from './decision-log.js';
@@ -298,16 +298,14 @@ export class Run {
     let ev = t.sleepEv;
     if (ev === null) {
       const label = `timer:${t.label}`;
-      ev = t.sleepEv = new TimedEvent(label, () => this.wakeFromTimer(t), t.group, labelHash(label), { label, logId: -1 }, -1);
+      ev = t.sleepEv = new CallbackEvent(label, () => this.wakeFromTimer(t), t.group, labelHash(label), { label, logId: -1 }, -1);
     }
     this.timers.schedule(ev, this.clock.now() + ms);
-    t.timer = ev;
     // The sleep itself completes when the timer fires: the wake is the step that resumes it.
     t.setOp('wake', 'timer', undefined, null, null);
   }
 
   private wakeFromTimer(t: Task): void {
-    t.timer = null;
     this.makeReady(t);
   }
 

@@ -68,8 +68,6 @@ export class Task implements Choice, LabelKey {
   sleepInfo: SleepInfo | null = null;
   /** The mutex the task last asked to (re)acquire, for the lock-cycle check. */
   wantedMutex: { readonly name: string; owner: Task | null } | null = null;
-  /** Timer armed on the task's behalf (sleep, timedWait), cancelled on wake or abandonment. */
-  timer: { cancelled: boolean } | null = null;
   /** The sleep timer: one event, made at the task's first sleep and scheduled again at each
    * (Run.sleepPark). */
   sleepEv: TimedEvent | null = null;

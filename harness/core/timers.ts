@@ -7,7 +7,7 @@ import type { Choice } from './scheduler.js';
  * One object serves every scheduling of one thing (a message held back and sent again, each
  * sleep of a task): `TimerQueue.schedule` gives it its new time and place.
  */
-export class TimedEvent implements Choice {
+export abstract class TimedEvent implements Choice {
   readonly labelHash: number;
   cancelled = false;
   /** When it is due; set by TimerQueue.schedule. */
@@ -17,8 +17,6 @@ export class TimedEvent implements Choice {
 
   constructor(
     readonly label: string,
-    /** What firing does; a subclass may override fire() instead (a message's delivery). */
-    private readonly fn: (() => void) | null,
     /** Group (node) whose pause holds this event back; null for global events. */
     readonly group: string | null,
     hash: number,
@@ -30,8 +28,25 @@ export class TimedEvent implements Choice {
     this.labelHash = hash;
   }
 
+  /** What the event does when the scheduler picks it. */
+  abstract fire(): void;
+}
+
+/** A timed event that calls a function: a timeout, a nemesis action, a task's wake-up. */
+export class CallbackEvent extends TimedEvent {
+  constructor(
+    label: string,
+    private readonly fn: () => void,
+    group: string | null,
+    hash: number,
+    key: LabelKey | null,
+    num: number,
+  ) {
+    super(label, group, hash, key, num);
+  }
+
   fire(): void {
-    this.fn!();
+    this.fn();
   }
 }
 
@@ -47,9 +62,9 @@ export class TimerQueue {
     return this.events.length;
   }
 
-  /** `hash` is labelHash(label), passed by callers that keep it (a task's sleep timer). */
+  /** A new event calling `fire` at `atMs`; `hash` is labelHash(label), passed by callers that keep it. */
   add(atMs: number, label: string, fire: () => void, group: string | null = null, hash = labelHash(label), key: LabelKey | null = null, num = -1): TimedEvent {
-    const ev = new TimedEvent(label, fire, group, hash, key, num);
+    const ev = new CallbackEvent(label, fire, group, hash, key, num);
     this.schedule(ev, atMs);
     return ev;
   }

@@ -36,9 +36,11 @@ export interface RunResult {
   network?: boolean;
   /** Messages its nodes sent (network runs). */
   messages?: number;
-  /** The full decision list: labels for steps and choices, numbers for draws. */
+  /** The full decision list: labels for steps and choices, numbers for draws (empty for a
+   * passing run under `dropPassingDetail`). */
   decisions: (string | number)[];
-  /** The steps just before the end (violation or not). */
+  /** The steps just before the end, violation or not (empty for a passing run under
+   * `dropPassingDetail`). */
   traceWindow: TraceEvent[];
   /** The whole timeline, when asked for. */
   trace?: TraceEvent[];

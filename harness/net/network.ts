@@ -54,10 +54,10 @@ class Delivery extends TimedEvent {
     key: KindCount | null,
     num: number,
   ) {
-    super(label, null, dst.id, hash, key, num);
+    super(label, dst.id, hash, key, num);
   }
 
-  override fire(): void {
+  fire(): void {
     this.done = true;
     const ctx = this.dst.ctx;
     if (!this.dst.up || ctx === null) return;
@@ -331,6 +331,8 @@ export class Network {
     }
   }
 
+  /** Schedules a new delivery, or moves a pending one (never a delivered or cancelled one: the
+   * callers check). */
   private reschedule(d: Delivery, at: number): void {
     if (d.seq >= 0) this.run.timers.cancel(d);
     this.run.timers.schedule(d, at);
