@@ -8,9 +8,12 @@
  *
  *   node --expose-gc dist/bench/soak-host.js [--seeds N] [--variant correct]
  *   node --expose-gc --experimental-vm-modules dist/bench/soak-host.js --target esm   (test/fixtures/host-esm.ts)
+ *   ... --bare   (a plain loop of execute(): what the runs retain, without the campaign's bookkeeping)
  */
 import { join } from 'node:path';
+import { execute, DEFAULT_OPTIONS } from '../harness/engine/execute.js';
 import { explore } from '../harness/explore/explore.js';
+import { loadTarget } from '../harness/target/load.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 const mib = (b: number): string => `${(b / 1048576).toFixed(1)} MiB`;
@@ -35,15 +38,17 @@ async function main(): Promise<void> {
   const start = process.memoryUsage().heapUsed;
   // allowed: wall time of the soak itself, outside every run
   const t0 = performance.now();
-  const r = await explore({
-    target, variant, seeds: `1..${seeds}`, inline: true,
-    onResult(_res, i) {
-      if ((i + 1) % every !== 0) return;
-      gc!();
-      samples.push({ at: (i + 1) / seeds, heap: process.memoryUsage().heapUsed });
-      // As it goes: a long soak shows its trend before it ends.
-      console.log(`  ${i + 1} seeds: heap after gc ${mib(samples.at(-1)!.heap)} (${((performance.now() - t0) / 1000).toFixed(0)} s)`); // allowed: wall time of the soak itself
-    },
+  const sample = (i: number): void => {
+    if ((i + 1) % every !== 0) return;
+    gc!();
+    samples.push({ at: (i + 1) / seeds, heap: process.memoryUsage().heapUsed });
+    // As it goes: a long soak shows its trend before it ends.
+    console.log(`  ${i + 1} seeds: heap after gc ${mib(samples.at(-1)!.heap)} (${((performance.now() - t0) / 1000).toFixed(0)} s)`); // allowed: wall time of the soak itself
+  };
+  // --bare: a plain loop of execute() (fixed weather, random strategy), without the campaign's
+  // bookkeeping (its set of distinct hashes grows until 65,536): what the runs alone retain.
+  const r = process.argv.includes('--bare') ? await bareLoop(target, variant, seeds, sample) : await explore({
+    target, variant, seeds: `1..${seeds}`, inline: true, onResult: (_res, i) => sample(i),
   });
   const s = (performance.now() - t0) / 1000; // allowed: see above
   const floor = (xs: { heap: number }[]): number => Math.min(...xs.map((x) => x.heap));
@@ -55,6 +60,20 @@ async function main(): Promise<void> {
   console.log(`  heap after gc: before ${mib(start)}; ${samples.map((x) => `${Math.round(x.at * 100)}% ${mib(x.heap)}`).join(', ')}`);
   console.log(`  retained heap (floor of three samples) ${mib(early)} at 10–20%, ${mib(late)} at 90–100%: growth ${(growth * 100).toFixed(1)}% (aim < 10%): ${growth < 0.1 ? 'met' : 'MISSED'}`);
   if (growth >= 0.1) process.exitCode = 1;
+}
+
+async function bareLoop(file: string, variant: string, seeds: number, sample: (i: number) => void): Promise<{ runs: number; steps: number; failuresByVariant: Record<string, number> }> {
+  const target = (await loadTarget(file)).target;
+  const options = { ...DEFAULT_OPTIONS, durationMs: target.defaults?.durationMs ?? DEFAULT_OPTIONS.durationMs, ignore: new Set(target.ignore ?? []) };
+  let steps = 0;
+  let failing = 0;
+  for (let i = 0; i < seeds; i++) {
+    const res = await execute({ target, variant, seed: String(i + 1), strategy: { name: 'random' }, options });
+    steps += res.steps;
+    if (res.outcome !== 'pass') failing++;
+    sample(i);
+  }
+  return { runs: seeds, steps, failuresByVariant: { [variant]: failing } };
 }
 
 main().catch((e: unknown) => {
