@@ -132,13 +132,13 @@ function virtualTimersPromises(): unknown {
     const setTimeout = <T>(ms?: number, value?: T, o?: Opts): Promise<T | undefined> => // allowed: host mode, a virtual timer of the node
       timerPromise((done) => g['setTimeout']!(done, ms), (h) => g['clearTimeout']!(h), value, o?.signal); // allowed: host mode, the trampolines route to the node's virtual clock
     const setImmediate = <T>(value?: T, o?: Opts): Promise<T | undefined> => // allowed: host mode, a virtual immediate of the node
-      timerPromise((done) => g['setImmediate']!(done), (h) => g['clearImmediate']!(h), value, o?.signal);
-    async function* setInterval<T>(ms?: number, value?: T, o?: Opts): AsyncGenerator<T | undefined> {
-      for (;;) yield await setTimeout(ms, value, o);
+      timerPromise((done) => g['setImmediate']!(done), (h) => g['clearImmediate']!(h), value, o?.signal); // allowed: host mode, the trampoline is the node's virtual immediate
+    async function* setInterval<T>(ms?: number, value?: T, o?: Opts): AsyncGenerator<T | undefined> { // allowed: host mode, repeats the virtual setTimeout above
+      for (;;) yield await setTimeout(ms, value, o); // allowed: host mode, the virtual setTimeout above
     }
     timersPromises = {
-      setTimeout, setImmediate, setInterval,
-      scheduler: { wait: (ms: number, o?: Opts) => setTimeout(ms, undefined, o), yield: () => setImmediate() },
+      setTimeout, setImmediate, setInterval, // allowed: host mode, the virtual functions above
+      scheduler: { wait: (ms: number, o?: Opts) => setTimeout(ms, undefined, o), yield: () => setImmediate() }, // allowed: host mode, virtual
     };
   }
   return timersPromises;

@@ -1,5 +1,5 @@
 /**
- * Host mode's global trampolines: `setTimeout`/`clearTimeout`, `setInterval`/`clearInterval`,
+ * Host mode's global trampolines (allowed: host mode swaps these globals for virtual ones): `setTimeout`/`clearTimeout`, `setInterval`/`clearInterval`,
  * `setImmediate`/`clearImmediate`, `Date`, `performance.now` and `Math.random` route to the
  * host run active in this thread, and to the real functions (captured in core/real.ts before
  * any swap) when none is. Installed once per thread, on the first host run, never at import:
