@@ -105,18 +105,23 @@ t.test('no engine folder imports from its own layer or above', async (t) => {
 });
 
 t.test('the check sees an upward import, a type-only one, a dynamic one and a sideways one', async (t) => {
-  const f = (folder: string, text: string): { file: string; text: string } => ({ file: join(ROOT, folder, 'x.ts'), text });
-  t.equal(violations([f('core', "import type { Weather } from '../net/weather.js';")]).length, 1, 'core → net, type only');
-  t.equal(violations([f('net', "const m = await import('../engine/sim.js');")]).length, 1, 'net → engine, dynamic');
-  t.equal(violations([f('sched', "import { x } from '../host/index.js';")]).length, 1, 'sched → host, same rank');
-  t.equal(violations([f('engine', "export { y } from '../explore/explore.js';")]).length, 1, 'engine → a tool');
-  t.equal(violations([f('sync', "import { z } from '../index.js';")]).length, 1, 'sync → the package root');
-  t.same(violations([f('net', "import { a } from '../core/run.js';\nimport { b } from './network.js';")]), [], 'down and within are fine');
-  t.same(violations([f('explore', "import { c } from '../cli/main.js';")]), [], 'tools are not ranked among themselves');
-  t.equal(violations([f('net', 'import { d } from "../engine/sim.js";')]).length, 1, 'double quotes');
-  t.equal(violations([f('check', "const e = require('../net/network.js');")]).length, 1, 'a require');
-  t.equal(violations([f('core', "import { g } from '../../targets/raft/index.js';")]).length, 1, 'out of harness/');
-  t.equal(violations([f('sync', "import { h } from 'interleave';")]).length, 1, 'the package by its own name');
-  t.equal(violations([f('net', 'const m = await import(path);')]).length, 1, 'a computed import path');
-  t.same(violations([f('core', "// was: import { w } from '../net/weather.js';\n/* from '../engine/x.js' */")]), [], 'comments are not imports');
+  // [folder of the importing file, its text, violations expected, what the case is]
+  const cases: [string, string, number, string][] = [
+    ['core', "import type { Weather } from '../net/weather.js';", 1, 'core → net, type only'],
+    ['net', "const m = await import('../engine/sim.js');", 1, 'net → engine, dynamic'],
+    ['sched', "import { x } from '../host/index.js';", 1, 'sched → host, same rank'],
+    ['engine', "export { y } from '../explore/explore.js';", 1, 'engine → a tool'],
+    ['sync', "import { z } from '../index.js';", 1, 'sync → the package root'],
+    ['net', "import { a } from '../core/run.js';\nimport { b } from './network.js';", 0, 'down and within are fine'],
+    ['explore', "import { c } from '../cli/main.js';", 0, 'tools are not ranked among themselves'],
+    ['net', 'import { d } from "../engine/sim.js";', 1, 'double quotes'],
+    ['check', "const e = require('../net/network.js');", 1, 'a require'],
+    ['core', "import { g } from '../../targets/raft/index.js';", 1, 'out of harness/'],
+    ['sync', "import { h } from 'interleave';", 1, 'the package by its own name'],
+    ['net', 'const m = await import(path);', 1, 'a computed import path'],
+    ['core', "// was: import { w } from '../net/weather.js';\n/* from '../engine/x.js' */", 0, 'comments are not imports'],
+  ];
+  for (const [folder, text, want, what] of cases) {
+    t.equal(violations([{ file: join(ROOT, folder, 'x.ts'), text }]).length, want, what);
+  }
 });

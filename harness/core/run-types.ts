@@ -78,6 +78,11 @@ export interface RawRunResult {
   decisions: (string | number)[];
   tasks: number;
   faultLog: FaultEvent[];
+  /** The caller reads this run's detail: its `decisions` are spelled out, and its trace window
+   * is to be rendered (false only for a passing run under dropPassingDetail). */
+  detail: boolean;
+  /** The timeline: its window, rendered once the run's last continuations are done, and the
+   * whole of it when traceAll asked (`trace.full`). */
   trace: Trace;
 }
 

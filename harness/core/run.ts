@@ -162,6 +162,8 @@ export class Run {
     this.checkpointTimer = null;
     this.endReason = this.violations.length > 0 ? 'violation' : reason;
     this.current = null;
+    // A campaign's passing seed: nobody reads its list or its window (RunOptions.dropPassingDetail).
+    const detail = this.violations.length > 0 || this.opts.dropPassingDetail !== true;
     const result: RawRunResult = {
       end: this.endReason,
       violations: this.violations,
@@ -169,9 +171,10 @@ export class Run {
       steps: this.step,
       timeMs: this.clock.now(),
       decisionHash: this.hash.hex(),
-      decisions: this.violations.length > 0 || this.opts.dropPassingDetail !== true ? this.decisions.finish() : this.decisions.discard(),
+      decisions: detail ? this.decisions.finish() : this.decisions.discard(),
       tasks: this.tasks.length,
       faultLog: this.faultLog,
+      detail,
       trace: this.trace,
     };
     const resolve = this.resolveDone;

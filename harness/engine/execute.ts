@@ -99,7 +99,7 @@ export async function execute(input: ExecuteInput): Promise<RunResult> {
     faultLog: raw.faultLog,
     faults: { ...input.options.faults },
     decisions: raw.decisions,
-    traceWindow: raw.violations.length > 0 || input.options.dropPassingDetail !== true ? raw.trace.tail() : [],
+    traceWindow: raw.detail ? raw.trace.tail() : [],
     cover: run.cover.states(),
   };
   const w = input.options.weather;
