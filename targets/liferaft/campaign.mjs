@@ -7,7 +7,8 @@
  * `--summary` only prints the table (markdown) from the reports in `--out`.
  *
  *   node targets/liferaft/campaign.mjs [--per-cell 10000] [--chunk 250] [--out reports/liferaft]
- *       [--strategies portfolio,random] [--sizes 3,5] [--duration 10000] [--summary]
+ *       [--strategies portfolio,random] [--sizes 3,5] [--variants as-is,as-is-log]
+ *       [--duration 10000] [--summary]
  *
  * Run from the repository root after `npm run build`.
  */
@@ -43,7 +44,12 @@ const strategies = opt('strategies', 'portfolio,random').split(',');
 const sizes = opt('sizes', '3,5').split(',');
 const summaryOnly = args.includes('--summary');
 
-const VARIANTS = ['as-is', 'as-is-log'];
+const ALL_VARIANTS = ['as-is', 'as-is-log'];
+const variants = opt('variants', ALL_VARIANTS.join(',')).split(',');
+if (variants.some((v) => !ALL_VARIANTS.includes(v))) {
+  console.error(`campaign: --variants takes ${ALL_VARIANTS.join(' and/or ')}, got ${variants.join(',')}`);
+  process.exit(2);
+}
 /** Fault mixes: the default per-seed weather, the same without crash, and none. */
 const MIXES = {
   weather: [],
@@ -59,7 +65,7 @@ if (sizes.some((n) => !(n in SIZES))) {
 function cells() {
   const list = [];
   for (const size of Object.keys(SIZES).filter((n) => summaryOnly || sizes.includes(n))) {
-    for (const variant of VARIANTS) {
+    for (const variant of ALL_VARIANTS.filter((v) => summaryOnly || variants.includes(v))) {
       for (const mix of Object.keys(MIXES)) {
         for (const strategy of strategies) list.push({ size, variant, mix, strategy });
       }
@@ -103,6 +109,10 @@ function rootCause(kind, message, withLog, crash) {
 }
 
 function summary() {
+  if (!existsSync(out)) {
+    console.error(`campaign: no reports in ${out} (run the campaign first, or pass --out)`);
+    process.exit(2);
+  }
   const rows = new Map();
   for (const f of readdirSync(out).filter((n) => n.endsWith('.json')).sort()) {
     const m = /^(n\d+-.+)-(\d+)-(\d+)\.json$/.exec(f);
