@@ -76,12 +76,30 @@ t.test('node:net from an ES module (imported dynamically) is escaped-simulation 
   t.match(r.failures[0]!.first.message, /n1 called net\.connect at test\/fixtures\/host-esm-lib\/dial\.mjs:4\b/, r.failures[0]!.first.message);
 });
 
+t.test('shrinking through the CLI needs no NODE_OPTIONS: the command starts itself with the flag', async (t) => {
+  // The shrinker runs in the command's own thread; the launcher (cli/main.ts) gives it the flag.
+  const dir = t.testdir({});
+  const shrink = spawnSync(process.execPath, [cli, 'run', target, '--variant', 'grant-twice', '--seeds', '9,10', '--shrink', '--quiet', '--report-dir', dir], { encoding: 'utf8', timeout: 300_000, env });
+  t.equal(shrink.status, 1, shrink.stderr);
+  const schedule = /replay: npx interleave replay --schedule (\S+)/.exec(shrink.stdout)?.[1];
+  t.ok(schedule !== undefined, `a shrunk schedule is written: ${shrink.stdout.slice(-400)}`);
+  t.notMatch(shrink.stderr, /ExperimentalWarning|experimental feature|needs ES module support/);
+  const rep = spawnSync(process.execPath, [cli, 'replay', '--schedule', schedule!], { encoding: 'utf8', timeout: 120_000, env });
+  t.equal(rep.status, 1, rep.stderr);
+  t.match(rep.stdout, /expected: violation:duplicate-leadership, got: violation:duplicate-leadership; recorded hash \w+ matches/, 'replay --schedule reproduces it, again without the flag');
+});
+
 t.test('ctx.host.import in a thread without the flag is bad input: one line naming the fix, exit 2', async (t) => {
-  // The shrinker runs in the CLI's own thread, which has no ES module support unless asked.
-  const shrink = spawnSync(process.execPath, [cli, 'run', target, '--variant', 'grant-twice', '--seeds', '9,10', '--shrink', '--quiet'], { encoding: 'utf8', timeout: 120_000, env });
-  t.equal(shrink.status, 2, shrink.stderr);
-  t.equal(shrink.stderr.trim().split('\n').length, 1, 'one line');
-  t.match(shrink.stderr, /ctx\.host\.import needs ES module support.*NODE_OPTIONS=--experimental-vm-modules/);
+  // Node flags of the user's own keep the command in its first process (a debugger attaches there).
+  const own = spawnSync(process.execPath, ['--no-warnings', cli, 'run', target, '--variant', 'grant-twice', '--seeds', '9,10', '--shrink', '--quiet', '--report-dir', t.testdir({})], { encoding: 'utf8', timeout: 120_000, env });
+  t.equal(own.status, 2, own.stderr);
+  t.equal(own.stderr.trim().split('\n').length, 1, 'one line');
+  t.match(own.stderr, /ctx\.host\.import needs ES module support.*NODE_OPTIONS=--experimental-vm-modules/);
+  // The library run inline in a thread without the flag says the same.
+  const script = `import { explore } from ${JSON.stringify(join(import.meta.dirname, '..', 'dist', 'harness', 'explore', 'explore.js'))};
+    explore({ target: ${JSON.stringify(target)}, variant: 'correct', seeds: '1', inline: true }).then(() => console.log('ran'), (e) => console.log('rejected: ' + e.message));`;
+  const lib = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 120_000, env });
+  t.match(lib.stdout, /^rejected: ctx\.host\.import needs ES module support/m, lib.stdout + lib.stderr);
 });
 
 t.test('with the flag, the main thread runs it too, with the workers\' decisions and no warning', async (t) => {
