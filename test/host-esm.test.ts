@@ -125,6 +125,21 @@ t.test('the resolver: "exports" by the import condition, "main" as Node\'s legac
   t.equal(resolveImport(lib, 'node:timers/promises'), 'node:timers/promises');
 });
 
+t.test('the resolver: package "imports" (#name) of the importing file\'s own package', async (t) => {
+  t.equal(resolveImport(lib, '#clock'), join(lib, 'clock.mjs'), 'an exact name to a file of the package (election.mjs imports it so)');
+  t.throws(() => resolveImport(join(lib, 'node_modules', 'esm-jitter'), '#clock'), /no package\.json with an "imports" map at or above it/, 'a file\'s scope is its own package: a dependency does not see its dependent\'s names');
+  t.equal(resolveImport(lib, '#lib/dial'), join(lib, 'dial.mjs'), 'a one-* pattern');
+  t.equal(resolveImport(lib, '#lib/deep/x'), join(lib, 'tools.mjs'), 'the pattern with the longer prefix wins');
+  t.equal(resolveImport(lib, '#cond'), join(lib, 'tools.mjs'), 'conditions: "import", not "require" listed first');
+  t.equal(resolveImport(lib, '#jitter'), join(lib, 'node_modules', 'esm-jitter', 'index.js'), 'a package name, resolved from the package\'s directory');
+  t.equal(resolveImport(lib, '#events'), 'node:events', 'a built-in by its bare name');
+  t.throws(() => resolveImport(lib, '#url'), /maps it to node:events: a target is/, 'a URL is no target, node: included (as Node: ERR_INVALID_PACKAGE_TARGET)');
+  t.throws(() => resolveImport(lib, '#nope'), /cannot find module '#nope'.*"imports" has no "import" or "default" target for #nope/);
+  t.throws(() => resolveImport(lib, '#gone'), /maps it to .*missing\.mjs, which does not exist/);
+  t.throws(() => resolveImport(lib, '#up'), /maps it to \.\.\/outside\.mjs: a target is "\.\/…" or a package name/);
+  t.throws(() => resolveImport(lib, '#/x'), /not a valid package "imports" name/);
+});
+
 t.test('named exports of a CommonJS file, read as Node reads them', async (t) => {
   t.same(commonJsExportNames(`'use strict';\nexports.majority = (n) => n;\nmodule.exports.loads = () => 1;\nif (exports.x == 1) {}`), ['loads', 'majority']);
   t.same(commonJsExportNames(`Object.defineProperty(exports, "__esModule", { value: true });\nObject.defineProperty(exports, 'thing', { get() {} });`), ['__esModule', 'thing']);

@@ -46,6 +46,7 @@ function flagError(): UsageError {
 interface Pkg {
   readonly dir: string;
   readonly exports: unknown;
+  readonly imports: unknown;
   readonly main: string | undefined;
 }
 
@@ -70,13 +71,13 @@ function packageAt(dir: string): Pkg | null {
   const file = join(dir, 'package.json');
   p = null;
   if (isFile(file)) {
-    let json: { exports?: unknown; main?: unknown };
+    let json: { exports?: unknown; imports?: unknown; main?: unknown };
     try {
-      json = JSON.parse(readFileSync(file, 'utf8')) as { exports?: unknown; main?: unknown };
+      json = JSON.parse(readFileSync(file, 'utf8')) as { exports?: unknown; imports?: unknown; main?: unknown };
     } catch (e) {
       throw new UsageError(`host mode: ${file} is not valid JSON: ${(e as Error).message}`);
     }
-    p = { dir, exports: json.exports, main: typeof json.main === 'string' ? json.main : undefined };
+    p = { dir, exports: json.exports, imports: json.imports, main: typeof json.main === 'string' ? json.main : undefined };
   }
   packages.set(dir, p);
   return p;
@@ -103,22 +104,60 @@ function exportTarget(target: unknown, star: string | null): string | null {
   return null;
 }
 
-/** `subpath` ('.' or './x') of a package through its "exports": exact keys, then one-'*' patterns. */
+/** `subpath` ('.' or './x') of a package through its "exports". */
 function throughExports(exports: unknown, subpath: string): string | null {
-  const map = exports as Record<string, unknown>;
-  const isSubpathMap = exports !== null && typeof exports === 'object' && !Array.isArray(exports) && Object.keys(map).some((k) => k.startsWith('.'));
+  const isSubpathMap = exports !== null && typeof exports === 'object' && !Array.isArray(exports) && Object.keys(exports).some((k) => k.startsWith('.'));
   if (!isSubpathMap) return subpath === '.' ? exportTarget(exports, null) : null;
-  if (Object.hasOwn(map, subpath)) return exportTarget(map[subpath], null);
+  return throughKeys(exports as Record<string, unknown>, subpath);
+}
+
+/** `key` through a map of "exports" subpaths or "imports" names: the exact key, else the
+ * one-'*' pattern with the longest prefix (Node's PACKAGE_IMPORTS_EXPORTS_RESOLVE). */
+function throughKeys(map: Record<string, unknown>, key: string): string | null {
+  if (Object.hasOwn(map, key)) return exportTarget(map[key], null);
   let best: { key: string; star: string } | null = null;
-  for (const key of Object.keys(map)) {
-    const at = key.indexOf('*');
+  for (const k of Object.keys(map)) {
+    const at = k.indexOf('*');
     if (at < 0) continue;
-    const pre = key.slice(0, at);
-    const post = key.slice(at + 1);
-    if (subpath.length < key.length - 1 || !subpath.startsWith(pre) || !subpath.endsWith(post)) continue;
-    if (best === null || pre.length > best.key.indexOf('*')) best = { key, star: subpath.slice(pre.length, subpath.length - post.length) };
+    const pre = k.slice(0, at);
+    const post = k.slice(at + 1);
+    if (key.length < k.length - 1 || !key.startsWith(pre) || !key.endsWith(post)) continue;
+    if (best === null || pre.length > best.key.indexOf('*')) best = { key: k, star: key.slice(pre.length, key.length - post.length) };
   }
   return best === null ? null : exportTarget(map[best.key], best.star);
+}
+
+/** The package scope of a file in `dir`: the nearest package.json at or above it, as Node finds it. */
+function scopeOf(dir: string): Pkg | null {
+  for (let d = dir; ; d = dirname(d)) {
+    const p = packageAt(d);
+    if (p !== null) return p;
+    if (dirname(d) === d) return null;
+  }
+}
+
+/** `#name` through the "imports" of the importing file's own package: a file of that package
+ * ("./…") or another package (a bare name, resolved from the package's directory). */
+function packageImport(spec: string, fromDir: string): string {
+  if (spec === '#' || spec.startsWith('#/')) throw notFound(spec, fromDir, 'not a valid package "imports" name');
+  const pkg = scopeOf(fromDir);
+  const imports = pkg?.imports;
+  if (pkg === null || pkg === undefined || imports === null || typeof imports !== 'object' || Array.isArray(imports)) {
+    throw notFound(spec, fromDir, 'no package.json with an "imports" map at or above it');
+  }
+  const target = throughKeys(imports as Record<string, unknown>, spec);
+  const where = `${join(pkg.dir, 'package.json')} "imports"`;
+  if (target === null) throw notFound(spec, fromDir, `${where} has no "import" or "default" target for ${spec}`);
+  if (target.startsWith('./')) {
+    const file = resolvePath(pkg.dir, target);
+    if (!isFile(file)) throw notFound(spec, fromDir, `${where} maps it to ${file}, which does not exist`);
+    return file;
+  }
+  // As Node: a URL is no target, `node:` included; a bare built-in name is.
+  if (target.startsWith('../') || target.startsWith('/') || /^[a-z][a-z0-9+.-]*:/i.test(target)) {
+    throw notFound(spec, fromDir, `${where} maps it to ${target}: a target is "./…" or a package name`);
+  }
+  return isBuiltin(target) ? `node:${target}` : bareImport(target, pkg.dir);
 }
 
 /** Node's legacy "main" lookup for a package without "exports" (extensions and index tried). */
@@ -147,7 +186,7 @@ function bareImport(spec: string, fromDir: string): string {
       here = false;
     }
     if (here) {
-      const pkg = packageAt(pkgDir) ?? { dir: pkgDir, exports: undefined, main: undefined };
+      const pkg = packageAt(pkgDir) ?? { dir: pkgDir, exports: undefined, imports: undefined, main: undefined };
       let file: string | null;
       if (pkg.exports !== undefined && pkg.exports !== null) {
         const target = throughExports(pkg.exports, subpath);
@@ -168,7 +207,8 @@ function bareImport(spec: string, fromDir: string): string {
  * absolute file. As Node's ESM resolver for the common cases: relative and absolute paths and
  * file: URLs are exact (no extension is added); a bare name goes through its package's
  * "exports" ("import", "node" or "default" conditions; a string, "." or a subpath, one-`*`
- * patterns), else its "main" (extensions and index.js tried, as Node's legacy lookup).
+ * patterns), else its "main" (extensions and index.js tried, as Node's legacy lookup); `#name`
+ * through the "imports" of the importing file's own package, by the same rules.
  */
 export function resolveImport(fromDir: string, spec: string): string {
   if (typeof spec !== 'string' || spec.length === 0) throw new TypeError(`host import: specifier must be a non-empty string, got ${String(spec)}`);
@@ -182,7 +222,7 @@ export function resolveImport(fromDir: string, spec: string): string {
     f = fileURLToPath(url);
     if (!isFile(f)) throw notFound(spec, fromDir, `${f} is not a file (ES module specifiers name the file exactly: extension included)`);
   } else if (spec.startsWith('#')) {
-    throw notFound(spec, fromDir, 'package "imports" (#...) are not supported by host mode\'s loader');
+    f = packageImport(spec, fromDir);
   } else if (/^[a-z][a-z0-9+.-]*:/i.test(spec)) {
     throw notFound(spec, fromDir, 'only file: URLs are supported');
   } else {
