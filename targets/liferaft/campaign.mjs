@@ -119,7 +119,7 @@ function summary() {
     if (m === null) continue;
     const report = JSON.parse(readFileSync(join(out, f), 'utf8'));
     const t = report.targets[0];
-    const row = rows.get(m[1]) ?? { seeds: 0, wallMs: 0, kinds: {}, causes: {}, failing: 0, first: Infinity };
+    const row = rows.get(m[1]) ?? { seeds: 0, wallMs: 0, kinds: {}, causes: {}, causeFirst: {}, failing: 0, first: Infinity };
     row.seeds += report.seedCount;
     row.wallMs += report.wallMs;
     for (const [k, n] of Object.entries(t.violationsByKind)) row.kinds[k] = (row.kinds[k] ?? 0) + n;
@@ -127,6 +127,7 @@ function summary() {
     for (const f of t.failures) {
       const c = rootCause(f.first.kind, f.first.message, m[1].includes('-as-is-log-'), m[1].includes('-weather-'));
       row.causes[c] = (row.causes[c] ?? 0) + 1;
+      row.causeFirst[c] = Math.min(row.causeFirst[c] ?? Infinity, Number(f.seed));
     }
     if (t.firstFailure) row.first = Math.min(row.first, Number(t.firstFailure.seed));
     rows.set(m[1], row);
@@ -140,6 +141,17 @@ function summary() {
     const first = row.first === Infinity ? '—' : String(row.first);
     const causes = Object.entries(row.causes).sort().map(([k, n]) => `${/^[\d/]+$/.test(k) ? `#${k}` : k} ${n}`).join(', ') || '—';
     console.log(`| ${cellName(c)} | ${row.seeds} | ${row.failing} | ${kinds} | ${causes} | ${first} | ${(row.seeds / (row.wallMs / 1000)).toFixed(1)} |`);
+  }
+  // When each root cause first showed: a cause that shows only late needed the seeds; causes all
+  // found early say more seeds of the cell find the same causes again.
+  console.log('');
+  console.log('| cell | each root cause at its first failing seed |');
+  console.log('|---|---|');
+  for (const c of cells()) {
+    const row = rows.get(cellName(c));
+    if (row === undefined || row.failing === 0) continue;
+    const at = Object.entries(row.causeFirst).sort((a, b) => a[1] - b[1]).map(([k, n]) => `${/^[\d/]+$/.test(k) ? `#${k}` : k} @${n}`).join(', ');
+    console.log(`| ${cellName(c)} | ${at} |`);
   }
 }
 
