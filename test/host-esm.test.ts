@@ -69,7 +69,7 @@ t.test('the correct library is silent over 300 seeds; grant-twice is caught with
   t.same(Object.keys(bug.violationsByKind), ['duplicate-leadership'], 'and nothing else');
 });
 
-t.test('node:net from an ES module (imported dynamically) is escaped-simulation at its line', async (t) => {
+t.test('node:net from an ES module (imported dynamically from ES and from CommonJS code: one instance) is escaped-simulation at its line', async (t) => {
   const r = await explore({ target, variant: 'dial', seeds: '1..6' });
   t.equal(r.violationsByKind['escaped-simulation'], 6, 'every seed, also once the module is built from its code cache');
   t.same(Object.keys(r.violationsByKind), ['escaped-simulation']);

@@ -34,8 +34,13 @@ export interface HostModule {
 /** Built-in modules hosted code gets instead of the real ones (stubs, a virtual `timers`). */
 export type BuiltinFor = (id: string) => unknown;
 
+/** `import(spec)` from hosted code in directory `dir`: the incarnation's ES module loader (esm.ts). */
+export type DynamicImport = (dir: string, spec: string) => Promise<object>;
+
 // Per thread: what never changes between instances.
 const compiled = new Map<string, Wrapper>();
+/** Source of files with a dynamic `import(`: compiled per instance (see wrapperOf). */
+const importing = new Map<string, string>();
 const jsonText = new Map<string, string>();
 const resolved = new Map<string, string>();
 const resolvers = new Map<string, NodeJS.Require>();
@@ -86,20 +91,39 @@ function esmError(file: string): UsageError {
   return new UsageError(`host mode: ctx.host.require cannot load ${file}: it is an ES module (load it with ctx.host.import, which resolves a promise of its namespace)`);
 }
 
-function wrapperOf(file: string): Wrapper {
+/**
+ * The module wrapper of `file`, compiled once per thread; for a file with a dynamic `import(`,
+ * once per instance instead, since its import callback must reach the instance's own ES module
+ * loader (`importer`) and a compiled function has one callback for life.
+ */
+function wrapperOf(file: string, importer: DynamicImport | null): Wrapper {
   let fn = compiled.get(file);
   if (fn !== undefined) return fn;
-  if (isEsm(file)) throw esmError(file);
-  let src = readFileSync(file, 'utf8');
-  if (src.startsWith('#!')) src = `//${src.slice(2)}`;
+  let src = importing.get(file);
+  if (src === undefined) {
+    if (isEsm(file)) throw esmError(file);
+    src = readFileSync(file, 'utf8');
+    if (src.startsWith('#!')) src = `//${src.slice(2)}`;
+  }
+  const dynamic = src.includes('import(');
+  const dir = dirname(file);
   try {
-    fn = compileFunction(src, ['exports', 'require', 'module', '__filename', '__dirname'], { filename: file }) as unknown as Wrapper;
+    fn = compileFunction(src, ['exports', 'require', 'module', '__filename', '__dirname'], {
+      filename: file,
+      ...(dynamic ? { importModuleDynamically: ((spec: string) => importOf(importer, file)(dir, spec)) as never } : {}),
+    }) as unknown as Wrapper;
   } catch (e) {
     if (e instanceof SyntaxError && /import statement|export|import\.meta/.test(e.message)) throw esmError(file);
     throw e;
   }
-  compiled.set(file, fn);
+  if (dynamic) importing.set(file, src);
+  else compiled.set(file, fn);
   return fn;
+}
+
+function importOf(importer: DynamicImport | null, file: string): DynamicImport {
+  if (importer !== null) return importer;
+  return () => Promise.reject(new UsageError(`host mode: import() in ${file} has no ES module loader to go through`));
 }
 
 /**
@@ -108,6 +132,8 @@ function wrapperOf(file: string): Wrapper {
  */
 export class ModuleInstances {
   private readonly cache = new Map<string, HostModule>();
+  /** Where `import()` in these CommonJS instances goes: set by the incarnation (runtime.ts). */
+  importer: DynamicImport | null = null;
 
   constructor(private readonly builtin: BuiltinFor) {}
 
@@ -132,7 +158,7 @@ export class ModuleInstances {
       } else if (file.endsWith('.node')) {
         throw new UsageError(`host mode cannot load native addons: ${file}`);
       } else {
-        wrapperOf(file).call(module.exports, module.exports, module.require, module, file, module.path);
+        wrapperOf(file, this.importer).call(module.exports, module.exports, module.require, module, file, module.path);
       }
     } catch (e) {
       this.cache.delete(file);

@@ -182,6 +182,18 @@ export class HostRun implements RunHost, HostClock {
     const node = this.nodeFor(net.id)!;
     const instances = new ModuleInstances(hostedBuiltin);
     let esm: EsmInstances | null = null;
+    // One ES module loader per incarnation, made at its first import, from ctx.host.import or from
+    // an import() in its CommonJS code.
+    const importFrom = async (dir: string, specifier: string): Promise<object> => {
+      try {
+        esm ??= new EsmInstances(instances, hostedBuiltin);
+        return await esm.import(dir, specifier);
+      } catch (e) {
+        if (e instanceof UsageError) this.fatal ??= e;
+        throw e;
+      }
+    };
+    instances.importer = importFrom;
     return {
       require: (id: string): unknown => {
         try {
@@ -191,15 +203,7 @@ export class HostRun implements RunHost, HostClock {
           throw e;
         }
       },
-      import: async (specifier: string): Promise<unknown> => {
-        try {
-          esm ??= new EsmInstances(instances, hostedBuiltin);
-          return await esm.import(this.baseDir, specifier);
-        } catch (e) {
-          if (e instanceof UsageError) this.fatal ??= e;
-          throw e;
-        }
-      },
+      import: (specifier: string): Promise<unknown> => importFrom(this.baseDir, specifier),
       keep: <T>(key: string, make: () => T): T => {
         if (typeof key !== 'string') throw new TypeError(`host.keep: key must be a string, got ${typeof key}`);
         if (node.kept.has(key)) return node.kept.get(key) as T;
