@@ -42,7 +42,9 @@ function relaunch(): void {
     // A new console window on Windows: there the child stays in this console's group.
     detached: process.platform !== 'win32',
   });
-  for (const sig of FORWARDED) process.on(sig, () => child.kill(sig));
+  // On Windows the console's Ctrl-C reaches the child itself (same console group): forwarding it too
+  // would be the second signal that means "quit at once".
+  for (const sig of FORWARDED) process.on(sig, () => (sig === 'SIGINT' && process.platform === 'win32' ? undefined : child.kill(sig)));
   child.on('error', (e) => {
     process.stderr.write(`interleave: could not start ${process.execPath}: ${e.message}\n`);
     process.exit(3);
