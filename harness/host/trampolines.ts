@@ -1,10 +1,10 @@
 /**
  * Host mode's global trampolines (allowed: host mode swaps these globals for virtual ones): `setTimeout`/`clearTimeout`, `setInterval`/`clearInterval`,
- * `setImmediate`/`clearImmediate`, `Date`, `performance.now` and `Math.random` route to the
+ * `setImmediate`/`clearImmediate`, `Date`, `performance.now` and `Math.random` route to the (allowed: the globals host mode swaps, named)
  * host run active in this thread, and to the real functions (captured in core/real.ts before
  * any swap) when none is. Installed once per thread, on the first host run, never at import:
  * a thread that runs no host target keeps the real globals. Modules that captured a global at
- * load time (`const { setTimeout } = globalThis`) still see the virtual one, because what they
+ * load time (`const { setTimeout } = globalThis`) still see the virtual one, because what they (allowed: a hosted module capturing the virtual trampoline, named)
  * captured is the trampoline.
  */
 import { promisify } from 'node:util';
@@ -67,7 +67,7 @@ function makeSet(kind: 'timeout' | 'interval', real: TimerFn): TimerFn {
   return function set(fn, ms, ...args) {
     const c = active;
     if (c === null) return real(fn, ms, ...args);
-    checkCallback(fn, kind === 'timeout' ? 'setTimeout' : 'setInterval');
+    checkCallback(fn, kind === 'timeout' ? 'setTimeout' : 'setInterval'); // allowed: the name a hosted caller misused, for its error message
     return c.setTimer(kind, fn, ms === undefined ? 1 : Number(ms), args);
   };
 }
@@ -92,24 +92,24 @@ export function installTrampolines(): void {
   if (installed) return;
   installed = true;
   const g = globalThis as Record<string, unknown>;
-  const setTimeout = makeSet('timeout', realSetTimeout as unknown as TimerFn);
-  const setInterval = makeSet('interval', realSetInterval as unknown as TimerFn);
-  const setImmediate = function setImmediate(fn: (...args: unknown[]) => void, ...args: unknown[]): unknown {
+  const setTimeout = makeSet('timeout', realSetTimeout as unknown as TimerFn); // allowed: the virtual setTimeout, falling back to the real one outside a host run
+  const setInterval = makeSet('interval', realSetInterval as unknown as TimerFn); // allowed: the virtual setInterval, falling back to the real one outside a host run
+  const setImmediate = function setImmediate(fn: (...args: unknown[]) => void, ...args: unknown[]): unknown { // allowed: the virtual setImmediate, falling back to the real one outside a host run
     const c = active;
     if (c === null) return realSetImmediate(fn, ...args); // allowed: outside host runs the trampoline is the real function
-    checkCallback(fn, 'setImmediate');
+    checkCallback(fn, 'setImmediate'); // allowed: the name a hosted caller misused, for its error message
     return c.setTimer('immediate', fn, 0, args);
   };
-  // util.promisify(setTimeout) as Node's: a promise resolved with `value` after `ms`.
-  Object.defineProperty(setTimeout, promisify.custom, {
-    value: (ms?: number, value?: unknown) => new Promise((r) => setTimeout(r, ms, value)),
+  // util.promisify(setTimeout) as Node's: a promise resolved with `value` after `ms`. // allowed: the virtual timer, promisified
+  Object.defineProperty(setTimeout, promisify.custom, { // allowed: the virtual setTimeout
+    value: (ms?: number, value?: unknown) => new Promise((r) => setTimeout(r, ms, value)), // allowed: the virtual setTimeout
   });
-  Object.defineProperty(setImmediate, promisify.custom, {
-    value: (value?: unknown) => new Promise((r) => setImmediate(r, value)),
+  Object.defineProperty(setImmediate, promisify.custom, { // allowed: the virtual setImmediate
+    value: (value?: unknown) => new Promise((r) => setImmediate(r, value)), // allowed: the virtual setImmediate
   });
-  g['setTimeout'] = setTimeout;
-  g['setInterval'] = setInterval;
-  g['setImmediate'] = setImmediate;
+  g['setTimeout'] = setTimeout; // allowed: host mode installs the virtual trampoline
+  g['setInterval'] = setInterval; // allowed: host mode installs the virtual trampoline
+  g['setImmediate'] = setImmediate; // allowed: host mode installs the virtual trampoline
   g['clearTimeout'] = makeClear(realClearTimeout as (t: never) => void);
   g['clearInterval'] = makeClear(realClearInterval as (t: never) => void);
   g['clearImmediate'] = makeClear(realClearImmediate as (t: never) => void);
@@ -122,7 +122,7 @@ export function installTrampolines(): void {
       return c === null ? realPerformanceNow() : c.perfNow();
     },
   });
-  Math.random = function random(): number {
+  Math.random = function random(): number { // allowed: host mode's draw from the run's seeded PRNG
     const c = active;
     return c === null ? realMathRandom() : c.random(); // allowed: outside host runs the trampoline is the real function
   };
@@ -131,7 +131,7 @@ export function installTrampolines(): void {
 /**
  * `Date` for hosted code: a constructor sharing the real prototype (so `instanceof Date` holds
  * both ways and every method is the real one), whose no-argument construction, `Date()` call
- * and `Date.now()` read the acting node's virtual clock; `parse` and `UTC` are the real ones.
+ * and `Date.now()` read the acting node's virtual clock; `parse` and `UTC` are the real ones. (allowed: host mode's virtual Date)
  */
 function virtualDate(): DateConstructor {
   const now = (): number => {
@@ -140,7 +140,7 @@ function virtualDate(): DateConstructor {
   };
   const VDate = function Date(this: unknown, ...args: unknown[]): unknown {
     if (new.target === undefined) return new RealDate(now()).toString();
-    // The prototypes are one: a plain `new Date()` needs no Reflect.construct (a subclass does).
+    // The prototypes are one: a plain `new Date()` needs no Reflect.construct (a subclass does). // allowed: host mode's virtual Date
     if (new.target === VDate) return args.length === 0 ? new RealDate(now()) : new RealDate(...(args as [number]));
     return Reflect.construct(RealDate, args.length === 0 ? [now()] : args, new.target);
   } as unknown as DateConstructor;

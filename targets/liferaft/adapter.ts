@@ -14,7 +14,7 @@
  *   every write and truncation of the store feeds `observe`'s log and every commit `applied`
  *   (log matching, leader completeness, state-machine safety, liveness).
  *
- * The adapter runs as hosted code: its `setTimeout`/`setInterval` are the node's virtual timers.
+ * The adapter runs as hosted code: its `setTimeout`/`setInterval` are the node's virtual timers. (allowed: hosted code: the node's virtual timers)
  */
 import type { NodeContext, NodeHost } from '../../harness/core/api.js';
 import type {
@@ -181,7 +181,7 @@ function connect(ctx: NodeContext<Wire>, raft: LiferaftNode, plan: Plan, Raft: L
     const p = pending.get(id);
     if (p === undefined) return; // a late or duplicated reply: the request already settled
     pending.delete(id);
-    clearTimeout(p.timer as ReturnType<typeof setTimeout>);
+    clearTimeout(p.timer as ReturnType<typeof setTimeout>); // allowed: hosted code: the node's virtual timer
     p.reply(err, data);
     if (plan.replyTwice && data !== undefined) p.reply(err, data);
   };
@@ -191,7 +191,7 @@ function connect(ctx: NodeContext<Wire>, raft: LiferaftNode, plan: Plan, Raft: L
     const timedOut = new Error(`no reply from ${peer} within ${REQUEST_TIMEOUT_MS} ms`);
     const write: LiferaftWrite = (packet, reply) => {
       const id = ++rid;
-      const timer = setTimeout(() => {
+      const timer = setTimeout(() => { // allowed: hosted code: the node's virtual timer
         const p = pending.get(id);
         if (p !== undefined && plan.timedOutVoteCounts && p.packet.type === 'vote') {
           // The planted bug: a lost vote reply read as a granted vote.
@@ -217,7 +217,7 @@ function connect(ctx: NodeContext<Wire>, raft: LiferaftNode, plan: Plan, Raft: L
 /** The client: while this node leads, propose a uniquely named command every PROPOSE_EVERY_MS. */
 function propose(ctx: NodeContext<Wire>, raft: LiferaftNode, Raft: LiferaftClass): void {
   let n = 0;
-  setInterval(() => {
+  setInterval(() => { // allowed: hosted code: the node's virtual timer
     if (raft.state !== Raft.LEADER) return;
     n++;
     raft.command({ set: `${ctx.id}.${ctx.incarnation}.${n}` }).catch(() => {});
