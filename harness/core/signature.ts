@@ -66,6 +66,7 @@ function keyOf(v: Pick<Violation, 'kind' | 'actors' | 'message' | 'details'>): s
     case 'task-limit':
     case 'replay-divergence':
     case 'nondeterminism':
+    case 'report-contract':
       // The property is the whole identity: their messages carry only steps, terms and nodes.
       return '';
     default:
