@@ -28,6 +28,7 @@ export { strategyNames, registerStrategy, UsageError, type StrategySpec } from '
 export type { Scheduler, SchedulerFactory, Choice, StepContext } from './sched/scheduler.js';
 export { checkDeterminism, type DeterminismReport } from './explore/determinism.js';
 export { shrink, type ShrinkResult } from './shrink/index.js';
+export { signatureOf } from './core/signature.js';
 export {
   makeSchedule, readScheduleFile, writeScheduleFile, replaySchedule, encodeDecisions, decodeDecisions,
 } from './schedule/index.js';

@@ -9,10 +9,12 @@ import { replaySchedule } from '../schedule/replay.js';
 import { outcomeOf } from '../schedule/run.js';
 import { rerecordCommand } from './command.js';
 import { realSetImmediate } from '../core/real.js';
+import { signatureOf } from '../core/signature.js';
 
 /**
- * - ok: the replay's outcome is the expected one.
- * - changed: it is not (a bug fixed, or one come back); a failure unless accepted.
+ * - ok: the replay's outcome is the expected one (and its signature, where the entry records one).
+ * - changed: it is not (a bug fixed, one come back, or a failure of the same kind but another
+ *   signature: another assertion, error or object); a failure unless accepted.
  * - stale: the schedule no longer fits the code (strict replay diverged); re-run from its seed
  *   and reported as a warning with the command that records it again, never a failure, so
  *   fixing a bug never leaves CI red for bookkeeping.
@@ -33,6 +35,9 @@ export interface RegressEntry {
   rerecord?: string;
   /** For changed entries under `accept`: the file now expects `actual`. */
   accepted?: boolean;
+  /** For changed entries whose file records a signature: it, and the replay's (null: it passed). */
+  expectedSignature?: string;
+  actualSignature?: string | null;
   /** For error entries: the file could not be read as a schedule of a known target and variant. */
   badInput?: boolean;
 }
@@ -140,18 +145,27 @@ async function replayEntry(file: string, path: string, s: ScheduleFile, target: 
       message: `schedule no longer fits the code (${rep.divergence.message}); re-run from seed ${s.seed}: ${outcomeOf(rerun)}`,
     };
   }
-  if (rep.outcome === s.expect) {
+  const first = rep.result.violations[0];
+  const signature = first === undefined ? null : signatureOf(first);
+  // An entry written before signatures is held to its kind, as it always was; one that expects a
+  // pass has no failure to hold a signature to.
+  const held = s.expect === 'pass' ? undefined : s.signature;
+  const sameSignature = held === undefined || held === signature;
+  if (rep.outcome === s.expect && sameSignature) {
     return { path, status: 'ok', expected: s.expect, actual: rep.outcome, hashMatches: rep.hashMatches, message: rep.outcome };
   }
   const entry: RegressEntry = {
     path, status: 'changed', expected: s.expect, actual: rep.outcome,
-    message: `expected ${s.expect}, got ${rep.outcome}`,
+    message: rep.outcome === s.expect
+      ? `expected ${s.expect} with signature ${held}, got signature ${signature}`
+      : `expected ${s.expect}, got ${rep.outcome}`,
+    ...(held !== undefined ? { expectedSignature: held, actualSignature: signature } : {}),
   };
   if (o.accept === true) {
     const next = makeSchedule({ targetRef: s.target, result: rep.result, options: scheduleRunOptions(s), ...(s.note !== undefined ? { note: s.note } : {}) });
     writeScheduleFile(file, next);
     entry.accepted = true;
-    entry.message += ` (accepted: now expects ${rep.outcome})`;
+    entry.message += ` (accepted: now expects ${rep.outcome === s.expect ? `signature ${signature}` : rep.outcome})`;
   }
   return entry;
 }

@@ -24,7 +24,10 @@ function testPoint(e: RegressEntry, n: number): string[] {
       return [`ok ${n} - ${name} # SKIP stale: ${e.rerecord ?? ''}`, ...yaml({ message: e.message })];
     case 'changed':
       if (e.accepted === true) return [`ok ${n} - ${name}: ${e.message}`];
-      return [`not ok ${n} - ${name}: ${e.message}`, ...yaml({ expected: e.expected, actual: e.actual })];
+      return [`not ok ${n} - ${name}: ${e.message}`, ...yaml({
+        expected: e.expected, actual: e.actual,
+        ...(e.expectedSignature !== undefined ? { expectedSignature: e.expectedSignature, actualSignature: e.actualSignature ?? null } : {}),
+      })];
     case 'error':
       return [`not ok ${n} - ${name}: error`, ...yaml({ message: e.message })];
   }

@@ -8,6 +8,7 @@ import { UsageError, type StrategyParams } from '../sched/index.js';
 import type { Decision } from '../sched/replay.js';
 import { decisionLimit, decodeDecisions, encodeDecisions } from './encoding.js';
 import { outcomeOf } from './run.js';
+import { signatureOf } from '../core/signature.js';
 import { weatherError } from '../net/weather.js';
 import { commandOptions, toRunOptions, type CommandOptions } from '../explore/command.js';
 
@@ -31,6 +32,12 @@ export interface ScheduleFile {
   decisions: string;
   /** `pass` or `violation:<kind>` (the first violation's kind). */
   expect: string;
+  /**
+   * The first violation's signature (core/signature.ts): regress holds the entry to it, so a run
+   * that now fails another way of the same kind is `changed`. Absent in a passing entry and in
+   * files written before signatures, which are held to their kind alone; ignored beside `pass`.
+   */
+  signature?: string;
   decisionHash: string;
   steps: number;
   /** Free text: why this entry is in the corpus. */
@@ -59,6 +66,7 @@ export function makeSchedule(input: MakeScheduleInput): ScheduleFile {
     seed: r.seed,
     decisions: encodeDecisions(r.decisions),
     expect: outcomeOf(r),
+    ...(r.violations[0] !== undefined ? { signature: signatureOf(r.violations[0]) } : {}),
     decisionHash: r.decisionHash,
     steps: r.steps,
   };
@@ -148,6 +156,7 @@ export function validateSchedule(raw: unknown, source: string): ScheduleFile {
   validateStrategy(o['strategy'], bad);
   validateOptions(o['options'], bad);
   if (typeof o['expect'] !== 'string' || !/^(pass|violation:[A-Za-z0-9_-]+)$/.test(o['expect'])) bad(`'expect' must be 'pass' or 'violation:<kind>'`);
+  validateSignature(o['signature'], o['expect'] as string, bad);
   if (typeof o['decisionHash'] !== 'string' || !/^[0-9a-f]{16}$/.test(o['decisionHash'])) bad(`'decisionHash' must be 16 hex digits`);
   if (!Number.isSafeInteger(o['steps']) || (o['steps'] as number) < 0) bad(`'steps' must be a non-negative integer`);
   if (typeof o['decisions'] !== 'string') bad(`'decisions' must be an encoded string`);
@@ -158,6 +167,18 @@ export function validateSchedule(raw: unknown, source: string): ScheduleFile {
   }
   if (o['note'] !== undefined && typeof o['note'] !== 'string') bad(`'note' must be a string`);
   return o as unknown as ScheduleFile;
+}
+
+/**
+ * A signature names the expected violation, so it starts with its kind. Beside `pass` it is left
+ * alone and unused (an entry whose expectation was set to pass by hand): nothing is held to it.
+ */
+function validateSignature(v: unknown, expect: string, bad: (what: string) => never): void {
+  if (v === undefined) return;
+  if (typeof v !== 'string' || v.length === 0) bad(`'signature' must be a non-empty string`);
+  if (expect === 'pass') return;
+  const kind = expect.slice('violation:'.length);
+  if (v !== kind && !v.startsWith(`${kind}:`)) bad(`'signature' must start with the expected kind '${kind}', got ${JSON.stringify(v)}`);
 }
 
 function validateStrategy(v: unknown, bad: (what: string) => never): void {

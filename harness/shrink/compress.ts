@@ -5,6 +5,7 @@ import type { KeyedRun } from './keyed-replay.js';
 import { TRIES_PER_SUBSET, sameViolation } from './faults.js';
 import { keyedOf } from './jobs.js';
 import type { Runner, Tagged } from './runner.js';
+import type { Sought } from './sought.js';
 
 /**
  * Time compression: the faults a bug needs, moved closer together. On Raft a leader is elected
@@ -126,12 +127,12 @@ function cutRun(run: KeyedRun, c: Cut, interval: number | null): KeyedRun {
 }
 
 /** The decisions of a run with the faults closer together and the same violation, or null. */
-export async function compressTime(r: Runner, spec: RunSpec, list: readonly Decision[], kind: string, actors: readonly string[]): Promise<Decision[] | null> {
+export async function compressTime(r: Runner, spec: RunSpec, list: readonly Decision[], sought: Sought, actors: readonly string[]): Promise<Decision[] | null> {
   if (r.exhausted()) return null;
   const quiet = { ...spec, options: { ...spec.options, traceWindow: 0, traceAll: false } };
   let cur = await r.key(quiet.options, list);
   await r.charge(cur.result.steps);
-  if (cur.result.network !== true || !sameViolation(cur.result.violations[0], kind, actors)) return null;
+  if (cur.result.network !== true || !sameViolation(cur.result.violations[0], sought, actors)) return null;
   const interval = nemesisInterval(cur);
   const seed = `${spec.target.name}/${spec.variant}/${spec.seed}/compress`;
   let improved = false;
@@ -140,7 +141,7 @@ export async function compressTime(r: Runner, spec: RunSpec, list: readonly Deci
     const from = cur;
     const at = await r.sweep(cutJobs(from, n, interval, quiet.options, seed), (res) => {
       const run = keyedOf(res);
-      if (!sameViolation(run.result.violations[0], kind, actors) || run.units.length > from.units.length) return false;
+      if (!sameViolation(run.result.violations[0], sought, actors) || run.units.length > from.units.length) return false;
       next = run;
       return true;
     });

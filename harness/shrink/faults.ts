@@ -4,6 +4,7 @@ import type { RunSpec } from '../schedule/run.js';
 import type { FaultUnit, KeyedRun } from './keyed-replay.js';
 import { keyedOf } from './jobs.js';
 import type { Runner, Tagged } from './runner.js';
+import { shows, type Sought } from './sought.js';
 
 /**
  * How many times the original's steps a candidate with fewer faults may take: a lost message
@@ -55,16 +56,16 @@ export interface FaultPhase {
 interface Search {
   r: Runner;
   spec: RunSpec;
-  kind: string;
+  sought: Sought;
   actors: readonly string[];
   /** The longest a candidate may run. */
   cap: number;
   seed: string;
 }
 
-/** Same kind, and the same actors where both runs name them. */
-export function sameViolation(v: Violation | undefined, kind: string, actors: readonly string[]): boolean {
-  if (v === undefined || v.kind !== kind) return false;
+/** The failure sought, and the same actors where both runs name them. */
+export function sameViolation(v: Violation | undefined, sought: Sought, actors: readonly string[]): boolean {
+  if (v === undefined || !shows(v, sought)) return false;
   if (actors.length === 0 || v.actors.length === 0) return true;
   const a = [...actors].sort();
   const b = [...v.actors].sort();
@@ -76,7 +77,7 @@ export function sameViolation(v: Violation | undefined, kind: string, actors: re
  * or the budget runs out. Null for a run with no network (threads keep the decision-list passes).
  */
 export async function minimizeFaults(
-  r: Runner, spec: RunSpec, list: readonly Decision[], kind: string,
+  r: Runner, spec: RunSpec, list: readonly Decision[], sought: Sought,
   /** The original violation's actors; by default those of the run of `list`. */
   named?: readonly string[],
   /** An earlier phase: only single faults are tried away now, and none when the faults are its
@@ -91,7 +92,7 @@ export async function minimizeFaults(
   if (previous?.minimal === true && sameFaults(previous.units, first.units)) {
     return { list: first.result.decisions, units: first.units, before: first.units.length, start: first.units, minimal: true, actors };
   }
-  const s: Search = { r, spec: { ...spec, options: { ...spec.options, traceWindow: 0, traceAll: false } }, kind, actors, cap: FAULT_PHASE_STEPS * r.before.steps, seed: `${spec.target.name}/${spec.variant}/${spec.seed}` };
+  const s: Search = { r, spec: { ...spec, options: { ...spec.options, traceWindow: 0, traceAll: false } }, sought, actors, cap: FAULT_PHASE_STEPS * r.before.steps, seed: `${spec.target.name}/${spec.variant}/${spec.seed}` };
   const before = first.units.length;
   let cur = first;
   if (cur.units.length > 0 && from === 'start') {
@@ -159,7 +160,7 @@ async function firstKept(s: Search, cur: KeyedRun, subsets: readonly (readonly F
   let run: KeyedRun | null = null;
   const index = await s.r.sweep(subsetJobs(s, cur, subsets), (res) => {
     const k = keyedOf(res);
-    if (!sameViolation(k.result.violations[0], s.kind, s.actors) || k.units.length >= cur.units.length) return false;
+    if (!sameViolation(k.result.violations[0], s.sought, s.actors) || k.units.length >= cur.units.length) return false;
     run = k;
     return true;
   });

@@ -4,3 +4,4 @@ export type { ShrinkBudget } from './runner.js';
 export { parseShrinkBudget } from './budget.js';
 export { describeFault, type EssentialFault } from './faults.js';
 export { describeChange, type WorkloadChange } from './workload.js';
+export { parseShrinkSame, SHRINK_SAME, type ShrinkSame } from './sought.js';

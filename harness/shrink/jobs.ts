@@ -5,6 +5,8 @@ import type { Decision } from '../sched/replay.js';
 import { runDecisions, violationKind, type RunSpec } from '../schedule/run.js';
 import { keyRun, runWithout, type KeyedFrom, type KeyedRun } from './keyed-replay.js';
 import { metricsOf, type ShrinkMetrics } from './metrics.js';
+import { signatureOf } from '../core/signature.js';
+import { shows, showsAs, type Sought } from './sought.js';
 
 /**
  * One candidate run as plain data, so it can cross to a worker thread (pool.ts): everything
@@ -47,6 +49,8 @@ export interface Candidate {
   log: DecisionInfo[];
   metrics: ShrinkMetrics;
   kind: string | null;
+  /** Its first violation's signature (core/signature.ts), or null when it passed. */
+  signature: string | null;
   decisionHash: string;
   /** The log has every decision's offered labels. */
   withOptions: boolean;
@@ -64,8 +68,10 @@ export async function runJob(base: JobBase, job: Job): Promise<JobResult> {
   switch (job.type) {
     case 'list': {
       const r = await runDecisions(spec, job.list, { mode: 'lenient' }, job.withOptions);
+      const first = r.result.violations[0];
       const candidate: Candidate = {
         list: r.result.decisions, log: r.log, metrics: metricsOf(r.result, r.log), kind: violationKind(r.result),
+        signature: first === undefined ? null : signatureOf(first),
         decisionHash: r.result.decisionHash, withOptions: job.withOptions, network: r.result.network === true,
       };
       return { type: 'list', candidate, steps: r.result.steps };
@@ -93,20 +99,20 @@ export function lostResult(base: JobBase, job: Job, kind: 'stalled' | 'out-of-me
   };
   if (job.type === 'list') {
     const metrics: ShrinkMetrics = { steps: 0, preemptions: 0, faults: 0, decisions: 0, deviations: 0 };
-    return { type: 'list', candidate: { list: [], log: [], metrics, kind, decisionHash: '', withOptions: false, network: true }, steps: 0 };
+    return { type: 'list', candidate: { list: [], log: [], metrics, kind, signature: kind, decisionHash: '', withOptions: false, network: true }, steps: 0 };
   }
   return { type: 'keyed', run: { result, draws: new Map(), steps: [], stepTimes: [], choices: [], units: [], sends: [] }, steps: 0 };
 }
 
-/** The kind of a result's first violation, or null when it passed. */
-export function resultKind(r: JobResult): string | null {
-  return r.type === 'list' ? r.candidate.kind : r.run.result.violations[0]?.kind ?? null;
+/** Whether a result's first violation is the failure sought. */
+export function resultShows(r: JobResult, s: Sought): boolean {
+  return r.type === 'list' ? showsAs(r.candidate.kind, r.candidate.signature, s) : shows(r.run.result.violations[0], s);
 }
 
 /**
  * A result without what only an accepted candidate needs (its decisions, log, keyed draws): what
- * a worker sends back for a candidate that did not show the kind sought, which every search
- * rejects on its kind alone. Copying a Raft run's thousands of decisions and draws between
+ * a worker sends back for a candidate that did not show the failure sought, which every search
+ * rejects on its kind and signature alone. Copying a Raft run's thousands of decisions and draws between
  * threads cost about as much as running it.
  */
 export function slimResult(r: JobResult): JobResult {

@@ -4,6 +4,7 @@ import { requireWorkerScript, spawnWatched, stillFor, watchEvery, type WatchedWo
 import type { KeyedFrom } from './keyed-replay.js';
 import { lostResult, runJob, type Job, type JobBase, type JobResult } from './jobs.js';
 import type { FromShrinkWorker, ShrinkWorkerSetup, ToShrinkWorker, WireJob } from './worker.js';
+import type { Sought } from './sought.js';
 
 /**
  * Where candidate runs run. The search asks for them in its sequential order and reads each
@@ -13,10 +14,11 @@ export interface Executor {
   /** Candidates that run at the same time. */
   readonly width: number;
   /**
-   * `sought`: the caller rejects any result whose first violation is not of this kind, so such
-   * a result may come back without what only an accepted one needs (jobs.ts slimResult).
+   * `sought`: the caller rejects any result whose first violation is not this failure (its kind,
+   * and its signature unless any of the kind will do), so such a result may come back without
+   * what only an accepted one needs (jobs.ts slimResult).
    */
-  start(job: Job, sought?: string): Promise<JobResult>;
+  start(job: Job, sought?: Sought): Promise<JobResult>;
   /** The search no longer wants this result: a job not yet started is never run. */
   drop(p: Promise<JobResult>): void;
   close(): Promise<void>;
@@ -45,7 +47,7 @@ export interface PoolOptions {
 interface Task {
   id: number;
   job: Job;
-  sought: string | undefined;
+  sought: Sought | undefined;
   resolve: (r: JobResult) => void;
   reject: (e: Error) => void;
 }
@@ -87,7 +89,7 @@ export class ShrinkPool implements Executor {
     this.unwatch = watchEvery(this.stallMs, () => this.tick());
   }
 
-  start(job: Job, sought?: string): Promise<JobResult> {
+  start(job: Job, sought?: Sought): Promise<JobResult> {
     let task!: Task;
     const p = new Promise<JobResult>((resolve, reject) => {
       task = { id: this.nextId++, job, sought, resolve, reject };

@@ -8,6 +8,7 @@ import type { KeyedRun } from './keyed-replay.js';
 import { cost, metricsOf, smaller, type ShrinkMetrics } from './metrics.js';
 import { realPerformanceNow, realSetImmediate } from '../core/real.js';
 import { Inline, type Executor } from './pool.js';
+import { showsAs, type ShrinkSame, type Sought } from './sought.js';
 
 export type { Candidate } from './jobs.js';
 
@@ -55,8 +56,8 @@ export const NO_LABEL = '';
 /**
  * Runs candidates within the budget and keeps two of them: `cur`, where the local passes work
  * (an iterated search may move it to a worse run), and `best`, the smallest run seen that
- * reproduces the violation kind. Nothing else is retained between runs, so memory stays at a
- * few runs' worth however many candidates are tried.
+ * reproduces the failure sought (its kind and, by default, its signature). Nothing else is
+ * retained between runs, so memory stays at a few runs' worth however many candidates are tried.
  */
 export class Runner {
   runs = 0;
@@ -69,6 +70,8 @@ export class Runner {
    * run that lost faults and gained the deliveries they had stopped.
    */
   stepLimit = 0;
+  /** Set by `init` from the original run's first violation. */
+  sought!: Sought;
   private maxRuns: number;
   /** The part of the run and wall budget held back for the last check of the faults. */
   private readonly held: { runs: number; ms: number };
@@ -80,7 +83,7 @@ export class Runner {
   /** Where candidates run: inline, or on worker threads once `parallel` is given (pool.ts). */
   exec: Executor;
 
-  constructor(private input: RunSpec & ShrinkBudget & { kind: string }) {
+  constructor(private input: RunSpec & ShrinkBudget & { kind: string; same?: ShrinkSame }) {
     this.maxRuns = input.maxRuns ?? Infinity;
     this.stepBudget = input.stepBudget ?? Infinity;
     if (!(this.maxRuns >= 1)) throw new UsageError(`shrink: maxRuns must be at least 1, got ${input.maxRuns}`);
@@ -91,10 +94,6 @@ export class Runner {
     if (!(this.stepBudget >= 1)) throw new UsageError(`shrink: stepBudget must be at least 1, got ${input.stepBudget}`);
     this.spec = { ...input, options: { ...input.options, traceWindow: 0, traceAll: false } };
     this.exec = new Inline(input);
-  }
-
-  get kind(): string {
-    return this.input.kind;
   }
 
   /** The options every later run uses: a lighter workload the workload phase found (workload.ts). */
@@ -112,6 +111,7 @@ export class Runner {
     if (first.kind !== this.input.kind) {
       throw new UsageError(`shrink: the run does not reproduce a ${this.input.kind} violation (its outcome: ${first.kind ?? 'pass'})`);
     }
+    this.sought = { kind: this.input.kind, signature: this.input.same === 'kind' ? null : first.signature };
     this.cur = this.best = first;
     this.before = first.metrics;
     this.stepLimit = first.metrics.steps;
@@ -191,7 +191,7 @@ export class Runner {
    * stops at are dropped uncharged, so the runs counted, and with them the result for a
    * budget in runs, are the sequential loop's at any number of workers. `take` must change
    * nothing the jobs still to come are made from unless it returns true, and must reject a
-   * result whose first violation is not of the kind sought (such a result may come back slim).
+   * result whose first violation is not the failure sought (such a result may come back slim).
    */
   async sweep<T>(jobs: Iterable<Tagged<T>>, take: (res: JobResult, tag: T) => boolean): Promise<T | null> {
     const it = jobs[Symbol.iterator]();
@@ -202,7 +202,7 @@ export class Runner {
         while (more && ahead.length < this.exec.width * AHEAD_PER_WORKER && ahead.length < this.maxRuns - this.runs && !this.exhausted()) {
           const n = it.next();
           if (n.done === true) more = false;
-          else ahead.push({ p: this.exec.start(n.value.job, this.kind), tag: n.value.tag });
+          else ahead.push({ p: this.exec.start(n.value.job, this.sought), tag: n.value.tag });
         }
         const head = ahead.shift();
         if (head === undefined || this.exhausted()) return null;
@@ -235,7 +235,7 @@ export class Runner {
     return Math.min(this.stepLimit, cost(than));
   }
 
-  /** Runs a candidate; it becomes `cur` when it reproduces the kind and is smaller. */
+  /** Runs a candidate; it becomes `cur` when it reproduces the failure and is smaller. */
   async attempt(list: readonly Decision[]): Promise<boolean> {
     return (await this.firstAccepted([{ list, tag: true }])) !== null;
   }
@@ -248,7 +248,12 @@ export class Runner {
   }
 
   reproduces(c: Candidate): boolean {
-    return c.kind === this.input.kind && c.metrics.steps <= this.stepLimit;
+    return this.shows(c) && c.metrics.steps <= this.stepLimit;
+  }
+
+  /** The candidate's first violation is the failure sought, whatever its length. */
+  shows(c: Candidate): boolean {
+    return showsAs(c.kind, c.signature, this.sought);
   }
 
   /** `cur` with every decision's offered labels (one more run when its log lacks them). */

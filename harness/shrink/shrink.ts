@@ -12,6 +12,8 @@ import { shortenSuffix } from './suffix.js';
 import { compressTime } from './compress.js';
 import { ShrinkPool } from './pool.js';
 import { UsageError } from '../core/errors.js';
+import { signatureOf } from '../core/signature.js';
+import { shows, type ShrinkSame } from './sought.js';
 
 /** Where a network run's candidates run (`--jobs`, `--stall-ms`, `--max-heap-mb`). */
 export interface ShrinkWorkers {
@@ -33,6 +35,12 @@ export interface ShrinkInput extends RunSpec, ShrinkBudget, ShrinkWorkers {
   decisions: readonly Decision[];
   /** The violation kind every accepted candidate must reproduce (as its first violation). */
   kind: string;
+  /**
+   * `signature` (the default): a candidate counts only when its first violation has the
+   * original's signature too (core/signature.ts), so a shrink never slides to another bug of
+   * the kind. `kind`: any failure of the kind counts (`--shrink-same kind`).
+   */
+  same?: ShrinkSame;
 }
 
 export interface ShrinkResult {
@@ -40,6 +48,8 @@ export interface ShrinkResult {
   decisions: Decision[];
   /** That final run. */
   result: RunResult;
+  /** Its first violation's signature: the original's, unless `same` was `kind`. */
+  signature: string;
   /**
    * The options it replays under: the input's, with a lighter workload when the workload phase
    * found one (a schedule file must record these, not the input's).
@@ -71,7 +81,8 @@ export interface ShrinkResult {
  * Minimizes a failing run: delta-debugging passes to a fixpoint (passes.ts), then bounded searches
  * of up to two deviations around the best run and from the default schedule, rounds repeated while
  * they help, then an iterated local search from the best run (search.ts). A candidate
- * counts only if the same violation kind comes first and the run is smaller (metrics.ts).
+ * counts only if the same failure comes first (its kind and, unless `same` is `kind`, its
+ * signature) and the run is smaller (metrics.ts).
  * Deterministic: no unseeded randomness, a fixed pass order. Memory holds a few runs at a time.
  */
 export async function shrink(input: ShrinkInput): Promise<ShrinkResult> {
@@ -99,7 +110,7 @@ async function search(r: Runner, input: ShrinkInput): Promise<ShrinkResult> {
   // A network run then loses the faults it does not need, as units (faults.ts): the list passes
   // below cannot remove one fault without losing the run.
   r.hold(AFTER_FAULTS_SHARE);
-  let phase = await minimizeFaults(r, spec(), r.best.list, input.kind);
+  let phase = await minimizeFaults(r, spec(), r.best.list, r.sought);
   r.release();
   if (phase !== null) {
     await adopt(r, phase);
@@ -108,8 +119,8 @@ async function search(r: Runner, input: ShrinkInput): Promise<ShrinkResult> {
     // Without the faults it needed no more, the bug may need less load too.
     await lighten(r, spec(), r.best.list);
     // Each compression that helps may open new gaps to cut (one call's cuts are capped).
-    for (let again = true; again;) again = await adoptShorter(r, await compressTime(r, spec(), r.best.list, r.kind, phase.actors));
-    await adoptShorter(r, await shortenSuffix(r, spec(), r.best.list, r.kind, phase.actors));
+    for (let again = true; again;) again = await adoptShorter(r, await compressTime(r, spec(), r.best.list, r.sought, phase.actors));
+    await adoptShorter(r, await shortenSuffix(r, spec(), r.best.list, r.sought, phase.actors));
   }
   await descend(r, true);
   while (!r.exhausted()) {
@@ -126,15 +137,16 @@ async function search(r: Runner, input: ShrinkInput): Promise<ShrinkResult> {
     r.release();
     // The list passes may have let a fault go unneeded: each one left is tried away once more,
     // which is also the check that what is reported as essential is.
-    phase = await finalCheck(r, spec(), input.kind, phase);
+    phase = await finalCheck(r, spec(), phase);
   }
   stopped ||= r.exhausted();
   const final = await r.final();
-  if (final.result.violations[0]?.kind !== input.kind || final.result.decisionHash !== r.best.decisionHash) {
+  const v = final.result.violations[0];
+  if (v === undefined || !shows(v, r.sought) || final.result.decisionHash !== r.best.decisionHash) {
     throw new Error('shrink: the shrunk schedule did not replay to the same run (nondeterministic target?)');
   }
   return {
-    decisions: final.list, result: final.result, options: r.options, lightened: changes(input.options, r.options), before: r.before, after: final.metrics,
+    decisions: final.list, result: final.result, signature: signatureOf(v), options: r.options, lightened: changes(input.options, r.options), before: r.before, after: final.metrics,
     runs: r.runs, stepsRun: r.stepsRun, complete: !stopped,
     essentialFaults: phase === null ? null : essentialOf(phase.units),
     faultsMinimal: phase?.minimal === true,
@@ -155,7 +167,7 @@ const FINAL_CHECK_SHARE = 0.1;
 /** The fault phase's run becomes the one the list passes start from, when it has fewer faults. */
 async function adopt(r: Runner, phase: FaultPhase): Promise<void> {
   const c = await r.run(phase.list, false, FAULT_PHASE_STEPS * r.before.steps);
-  if (c.kind === r.kind && c.metrics.faults < r.best.metrics.faults) r.adopt(c);
+  if (r.shows(c) && c.metrics.faults < r.best.metrics.faults) r.adopt(c);
 }
 
 /**
@@ -165,12 +177,12 @@ async function adopt(r: Runner, phase: FaultPhase): Promise<void> {
  * of 4,075 with fewer faults). When it does not, the faults reported are the best run's, and
  * they are not 1-minimal: one of them can go, at the price of a longer run.
  */
-async function finalCheck(r: Runner, spec: RunSpec, kind: string, phase: FaultPhase): Promise<FaultPhase> {
-  const last = await minimizeFaults(r, spec, r.best.list, kind, phase.actors, phase);
+async function finalCheck(r: Runner, spec: RunSpec, phase: FaultPhase): Promise<FaultPhase> {
+  const last = await minimizeFaults(r, spec, r.best.list, r.sought, phase.actors, phase);
   if (last === null) return phase;
   if (last.units.length === last.start.length) return last;
   const c = await r.run(last.list, false, FAULT_PHASE_STEPS * r.before.steps);
-  if (c.kind === r.kind && smaller(c.metrics, r.best.metrics)) {
+  if (r.shows(c) && smaller(c.metrics, r.best.metrics)) {
     r.adopt(c);
     return last;
   }
@@ -179,11 +191,11 @@ async function finalCheck(r: Runner, spec: RunSpec, kind: string, phase: FaultPh
 
 /** A lighter workload's run, when one shows the violation, becomes the current and best run. */
 async function lighten(r: Runner, spec: RunSpec, list: readonly Decision[]): Promise<void> {
-  const light = await lightenWorkload(r, spec, list, r.kind);
+  const light = await lightenWorkload(r, spec, list, r.sought);
   if (light === null) return;
   r.options = light.spec.options;
   const c = await r.run(light.list, false, r.options.maxSteps);
-  if (c.kind !== r.kind) throw new Error('shrink: a lighter workload\'s run did not replay to the same violation (nondeterministic target?)');
+  if (!r.shows(c)) throw new Error('shrink: a lighter workload\'s run did not replay to the same violation (nondeterministic target?)');
   r.adopt(c);
 }
 
@@ -197,7 +209,7 @@ async function lighten(r: Runner, spec: RunSpec, list: readonly Decision[]): Pro
 async function adoptShorter(r: Runner, list: Decision[] | null): Promise<boolean> {
   if (list === null) return false;
   const c = await r.run(list, false, r.options.maxSteps);
-  if (c.kind !== r.kind || c.metrics.steps >= r.best.metrics.steps || !smaller(c.metrics, r.best.metrics)) return false;
+  if (!r.shows(c) || c.metrics.steps >= r.best.metrics.steps || !smaller(c.metrics, r.best.metrics)) return false;
   r.adopt(c);
   return true;
 }

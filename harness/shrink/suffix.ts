@@ -4,6 +4,7 @@ import type { KeyedRun } from './keyed-replay.js';
 import { sameViolation } from './faults.js';
 import { keyedOf } from './jobs.js';
 import type { Runner, Tagged } from './runner.js';
+import type { Sought } from './sought.js';
 
 /**
  * A shorter way to the same violation after the last fault it needs. On the Raft variants the
@@ -25,12 +26,12 @@ export const REROLLS = 8;
 const ROUNDS = 6;
 
 /** The decisions of a shorter run with the same violation and faults, or null. */
-export async function shortenSuffix(r: Runner, spec: RunSpec, list: readonly Decision[], kind: string, actors: readonly string[]): Promise<Decision[] | null> {
+export async function shortenSuffix(r: Runner, spec: RunSpec, list: readonly Decision[], sought: Sought, actors: readonly string[]): Promise<Decision[] | null> {
   if (r.exhausted()) return null;
   const quiet = { ...spec, options: { ...spec.options, traceWindow: 0, traceAll: false } };
   let cur: KeyedRun = await r.key(quiet.options, list);
   await r.charge(cur.result.steps);
-  if (cur.result.network !== true || !sameViolation(cur.result.violations[0], kind, actors)) return null;
+  if (cur.result.network !== true || !sameViolation(cur.result.violations[0], sought, actors)) return null;
   const seed = `${spec.target.name}/${spec.variant}/${spec.seed}/suffix`;
   let improved = false;
   for (let round = 0; round < ROUNDS && !r.exhausted(); round++) {
@@ -43,7 +44,7 @@ export async function shortenSuffix(r: Runner, spec: RunSpec, list: readonly Dec
     // Every reroll runs (none stops the round): the shortest wins.
     await r.sweep(jobs, (res) => {
       const run = keyedOf(res);
-      if (sameViolation(run.result.violations[0], kind, actors) && run.units.length <= was.units.length && run.result.steps < (best ?? was).result.steps) best = run;
+      if (sameViolation(run.result.violations[0], sought, actors) && run.units.length <= was.units.length && run.result.steps < (best ?? was).result.steps) best = run;
       return false;
     });
     if (best === null) break;

@@ -9,7 +9,8 @@ import { loadTarget } from '../target/load.js';
 import { catchRejections } from '../explore/boundary.js';
 import { cloneSafe } from '../explore/worker.js';
 import type { KeyedFrom } from './keyed-replay.js';
-import { resultKind, runJob, slimResult, type Job, type JobBase, type JobResult } from './jobs.js';
+import { resultShows, runJob, slimResult, type Job, type JobBase, type JobResult } from './jobs.js';
+import type { Sought } from './sought.js';
 
 export interface ShrinkWorkerSetup {
   /** Marks workerData as ours, so importing this module anywhere else does nothing. */
@@ -29,8 +30,8 @@ export interface ShrinkWorkerSetup {
  */
 export type WireJob = Exclude<Job, { type: 'keyed' }> | (Omit<Extract<Job, { type: 'keyed' }>, 'from'> & { fromId: number; from?: KeyedFrom });
 
-/** `sought`: a result whose first violation is not of this kind comes back slim (jobs.ts slimResult). */
-export type ToShrinkWorker = { type: 'job'; id: number; job: WireJob; sought?: string };
+/** `sought`: a result whose first violation is not this failure comes back slim (jobs.ts slimResult). */
+export type ToShrinkWorker = { type: 'job'; id: number; job: WireJob; sought?: Sought };
 export type FromShrinkWorker =
   | { type: 'ready' }
   | { type: 'done'; id: number; result: JobResult }
@@ -54,7 +55,7 @@ function serve(port: MessagePort, setup: ShrinkWorkerSetup): void {
         cell[ITEM] = m.id;
         const full = await runJob(base, unwire(m.job));
         cell[ITEM] = -1;
-        const result = m.sought !== undefined && resultKind(full) !== m.sought ? slimResult(full) : full;
+        const result = m.sought !== undefined && !resultShows(full, m.sought) ? slimResult(full) : full;
         if (result.type === 'keyed') cloneSafe(result.run.result);
         post({ type: 'done', id: m.id, result });
       }

@@ -5,6 +5,7 @@ import type { KeyedRun } from './keyed-replay.js';
 import { FAULT_PHASE_STEPS, TRIES_PER_SUBSET, sameViolation } from './faults.js';
 import { keyedOf } from './jobs.js';
 import type { Runner, Tagged } from './runner.js';
+import type { Sought } from './sought.js';
 
 /**
  * A lighter client workload, as DEMi drops client requests as external events (Scott et al.,
@@ -67,7 +68,7 @@ function midpoint(k: WorkloadKnob, a: number, b: number): number {
  * Lightens the workload of a network run, knob by knob in name order (deterministic). Null when
  * the run has no network, the target declares no knob with a calm end, or none could move.
  */
-export async function lightenWorkload(r: Runner, spec: RunSpec, list: readonly (string | number)[], kind: string): Promise<WorkloadPhase | null> {
+export async function lightenWorkload(r: Runner, spec: RunSpec, list: readonly (string | number)[], sought: Sought): Promise<WorkloadPhase | null> {
   const decl = spec.target.workload ?? {};
   const names = Object.keys(decl).filter((n) => decl[n]!.intense !== undefined).sort();
   if (names.length === 0 || r.exhausted()) return null;
@@ -81,7 +82,7 @@ export async function lightenWorkload(r: Runner, spec: RunSpec, list: readonly (
   const cap = FAULT_PHASE_STEPS * r.before.steps;
   const attempt = async (name: string, value: number): Promise<boolean> => {
     const options = withKnob(curSpec.options, name, value);
-    const next = await tryOptions(r, { ...curSpec, options }, cur, kind, actors, seed, cap);
+    const next = await tryOptions(r, { ...curSpec, options }, cur, sought, actors, seed, cap);
     if (next === null) return false;
     cur = next;
     curSpec = { ...curSpec, options };
@@ -92,7 +93,7 @@ export async function lightenWorkload(r: Runner, spec: RunSpec, list: readonly (
   const calmAll = names.filter((n) => (curSpec.options.workload?.[n] ?? decl[n]!.default) !== calmOf(decl[n]!));
   if (calmAll.length > 1) {
     const options = calmAll.reduce((o, n) => withKnob(o, n, calmOf(decl[n]!)), curSpec.options);
-    const next = await tryOptions(r, { ...curSpec, options }, cur, kind, actors, seed, cap);
+    const next = await tryOptions(r, { ...curSpec, options }, cur, sought, actors, seed, cap);
     if (next !== null) return { spec: { ...curSpec, options }, list: next.result.decisions };
   }
   for (const name of names) {
@@ -119,7 +120,7 @@ function quiet(spec: RunSpec): RunSpec {
 }
 
 /** The first try under `spec` that shows the same violation in fewer steps, with no more faults. */
-async function tryOptions(r: Runner, spec: RunSpec, from: KeyedRun, kind: string, actors: readonly string[], seed: string, cap: number): Promise<KeyedRun | null> {
+async function tryOptions(r: Runner, spec: RunSpec, from: KeyedRun, sought: Sought, actors: readonly string[], seed: string, cap: number): Promise<KeyedRun | null> {
   const limit = Math.max(1, Math.min(spec.options.maxSteps, cap, from.result.steps - 1));
   const options = quiet({ ...spec, options: { ...spec.options, maxSteps: limit } }).options;
   const jobs: Tagged<number>[] = [];
@@ -127,7 +128,7 @@ async function tryOptions(r: Runner, spec: RunSpec, from: KeyedRun, kind: string
   let found: KeyedRun | null = null;
   await r.sweep(jobs, (res) => {
     const run = keyedOf(res);
-    if (!sameViolation(run.result.violations[0], kind, actors) || run.result.steps >= from.result.steps || run.units.length > from.units.length) return false;
+    if (!sameViolation(run.result.violations[0], sought, actors) || run.result.steps >= from.result.steps || run.units.length > from.units.length) return false;
     found = run;
     return true;
   });

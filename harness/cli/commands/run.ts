@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { emitFormatsAround, exploreCases, parseFormats, stdoutIsMachine } from '../../report/formats/index.js';
 import { saveToCorpus } from '../../regress/index.js';
 import { progressLine, shrinkFailure, shrinkLine, shrinkWorkers } from './shrink.js';
-import { parseShrinkBudget } from '../../shrink/index.js';
+import { parseShrinkBudget, parseShrinkSame } from '../../shrink/index.js';
 import { formatShard, parseShard, shardSeeds } from '../../explore/shard.js';
 import { UsageError } from '../../sched/index.js';
 import { MACHINE_KINDS } from '../../core/violation.js';
@@ -26,6 +26,7 @@ async function shrinkAll(a: RunArgs, result: ExploreResult, dir: string, session
   const views: ViewData[] = [];
   const r = await resolveExplore({ target: a.target, variant: a.variant, ...exploreFlags(a) });
   const budget = parseShrinkBudget(a['shrink-budget']);
+  const same = parseShrinkSame(a['shrink-same']);
   const seen = new Set<string>();
   const picked = result.failures.filter((f) => {
     // A stall or a heap exhaustion is not replayed thousands of times over: it is reported as found.
@@ -42,9 +43,9 @@ async function shrinkAll(a: RunArgs, result: ExploreResult, dir: string, session
     const file = join(dir, 'schedules', `${f.variant}-${f.seed}.json`.replace(/[^A-Za-z0-9_.-]+/g, '_'));
     // A failure read back by --resume kept no run: its seed runs again (the same run).
     const res = f.result ?? await replay({ target: a.target, variant: f.variant, seed: f.seed, ...exploreFlags(a), strategy: result.strategyByVariant[f.variant] ?? result.strategy });
-    const done = await shrinkFailure(r, res, file, () => session.interrupt.stopped, { ...budget, ...progressLine(), ...shrinkWorkers({ ...a, jobs: capJobs(a.jobs) }, r) });
+    const done = await shrinkFailure(r, res, file, () => session.interrupt.stopped, { ...budget, same, ...progressLine(), ...shrinkWorkers({ ...a, jobs: capJobs(a.jobs) }, r) });
     if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
-    say(`shrunk ${f.variant} seed ${f.seed} (${f.kinds[0]}): ${shrinkLine(done.shrink)}\n  schedule: ${file}\n  replay: npx interleave replay --schedule ${file} --trace\n`);
+    say(`shrunk ${f.variant} seed ${f.seed} (${f.kinds[0]}): ${shrinkLine(done.shrink)}\n  signature: ${done.shrink.signature}\n  schedule: ${file}\n  replay: npx interleave replay --schedule ${file} --trace\n`);
     if (a['save-failures'] === true) {
       const saved = saveToCorpus(a['seeds-dir'], done.schedule);
       say(`  saved to the corpus: ${saved}\n`);
@@ -63,6 +64,7 @@ export interface RunArgs extends RunFlags {
   shrink?: boolean;
   'save-failures'?: boolean;
   'shrink-budget'?: string;
+  'shrink-same'?: string;
   'seeds-dir': string;
   jobs?: number;
   shard?: string;
@@ -90,6 +92,7 @@ export async function runCommand(a: ArgumentsCamelCase<RunArgs>, argv: readonly 
   ensureWritableDir(a['report-dir']);
   // Checked before any seed runs, whether or not --shrink is given: a typo never waits for the runs.
   parseShrinkBudget(a['shrink-budget']);
+  parseShrinkSame(a['shrink-same']);
   const formats = parseFormats(a.format, 'text');
   // With a machine format on stdout, every human line goes to stderr.
   const say = stdoutIsMachine(formats) ? (l: string) => process.stderr.write(l) : (l: string) => process.stdout.write(l);

@@ -3,8 +3,9 @@ import { dirname, join, resolve } from 'node:path';
 import type { ArgumentsCamelCase } from 'yargs';
 import { replay, resolveExplore, seedList, seedOptions, type Resolved } from '../../explore/explore.js';
 import { MACHINE_KINDS } from '../../core/violation.js';
+import { signatureOf } from '../../core/signature.js';
 import { makeSchedule, scheduleRunOptions, writeScheduleFile, type ScheduleFile } from '../../schedule/index.js';
-import { describeChange, describeFault, parseShrinkBudget, shrink, type ShrinkBudget, type ShrinkResult, type ShrinkWorkers } from '../../shrink/index.js';
+import { describeChange, describeFault, parseShrinkBudget, parseShrinkSame, shrink, type ShrinkBudget, type ShrinkResult, type ShrinkSame, type ShrinkWorkers } from '../../shrink/index.js';
 import { UsageError } from '../../sched/index.js';
 import { ensureWritableDir } from '../../report/write.js';
 import { EXIT, capJobs, exploreFlags, noteCap, type RunFlags } from '../common.js';
@@ -19,6 +20,7 @@ export interface ShrinkArgs extends RunFlags {
   out?: string;
   html?: string;
   'shrink-budget'?: string;
+  'shrink-same'?: string;
   jobs?: number;
 }
 
@@ -29,7 +31,7 @@ export interface Shrunk {
 }
 
 /** Shrinks one failing run and writes its schedule file; the caller has checked it failed. */
-export async function shrinkFailure(r: Resolved, res: RunResult, file: string, shouldStop?: () => boolean, budget: ShrinkBudget & ShrinkWorkers = {}): Promise<Shrunk> {
+export async function shrinkFailure(r: Resolved, res: RunResult, file: string, shouldStop?: () => boolean, budget: ShrinkBudget & ShrinkWorkers & { same?: ShrinkSame } = {}): Promise<Shrunk> {
   const kind = res.violations[0]!.kind;
   // A guided run ran under its parent's (perhaps mutated) weather: its schedule holds the options.
   const options = res.schedule !== undefined ? scheduleRunOptions(res.schedule) : seedOptions(r, res.variant, res.seed);
@@ -107,6 +109,7 @@ export async function shrinkCommand(a: ArgumentsCamelCase<ShrinkArgs>): Promise<
   if (a.variant === undefined) throw new UsageError('shrink needs --variant v');
   if (a.variant.includes(',')) throw new UsageError('shrink takes one --variant');
   const budget = parseShrinkBudget((a as ShrinkArgs)['shrink-budget']);
+  const same = parseShrinkSame(a['shrink-same']);
   if (a.jobs !== undefined && !(Number.isInteger(a.jobs) && a.jobs >= 1)) throw new UsageError(`--jobs must be a positive integer, got ${a.jobs}`);
   const r = await resolveExplore({ target: a.target, variant: a.variant, ...exploreFlags(a) });
   const jobs = capJobs(a.jobs);
@@ -133,7 +136,7 @@ export async function shrinkCommand(a: ArgumentsCamelCase<ShrinkArgs>): Promise<
   const interrupt = new Interrupt();
   let done: Shrunk;
   try {
-    done = await shrinkFailure(r, res, file, () => interrupt.stopped, { ...budget, ...progressLine(), ...shrinkWorkers({ ...a, jobs }, r) });
+    done = await shrinkFailure(r, res, file, () => interrupt.stopped, { ...budget, same, ...progressLine(), ...shrinkWorkers({ ...a, jobs }, r) });
     if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
   } finally {
     interrupt.dispose();
@@ -141,6 +144,9 @@ export async function shrinkCommand(a: ArgumentsCamelCase<ShrinkArgs>): Promise<
   const v = done.shrink.result.violations[0]!;
   process.stdout.write(`shrunk ${res.violations[0]!.kind} of ${r.target.name} ${a.variant} seed ${seed}: ${shrinkLine(done.shrink)}\n`);
   process.stdout.write(`violation: ${v.kind} at step ${v.step} [${v.actors.join(', ')}]: ${v.message}\n`);
+  // Under --shrink-same kind the shrunk failure may be another of the kind: say which it was.
+  const was = signatureOf(res.violations[0]!);
+  process.stdout.write(`signature: ${done.shrink.signature}${done.shrink.signature !== was ? ` (the original's: ${was})` : ''}\n`);
   process.stdout.write(`schedule: ${file}\nreplay: npx interleave replay --schedule ${file} --trace\n`);
   if (a.html !== undefined) {
     // The shrunk schedule's page: the shortest story of the bug, drawn from its full replay.
