@@ -21,6 +21,9 @@ import { renderValue } from '../core/format.js';
  * A waiter that re-read C after the write saw the change and is not flagged for that signal,
  * whatever else it read and whenever it read it; nor is one that never read any cell U's task
  * wrote, if it read others: its predicate is on other state, and it sleeps for another reason.
+ * Nor does a read of C count if a condvar woke S after it (cv(9): woken threads re-check the
+ * condition in a loop): S evaluated its predicate again since and did not read C, so C did not
+ * decide this sleep (a short-circuit `while (paused || count === 0)` that stopped at `paused`).
  * Where one side's state is invisible to the harness (plain variables, not sim.shared cells),
  * the rule falls back to time alone: if U's task wrote no cell, S's last read of any cell must
  * come before U; if S read no cell at all, any U counts. Among several witnesses the report names
@@ -62,7 +65,9 @@ function witness(t: Task, si: SleepInfo): Witness | null {
     } else {
       for (const { cell, step: writtenAt } of u.wrote) {
         const r = reads!.get(cell);
-        if (r !== undefined && r.step < writtenAt) best = later(best, { u, read: { cell, r, writtenAt } });
+        if (r !== undefined && r.step < writtenAt && (si.kind !== 'condvar' || r.step > t.wokenStep)) {
+          best = later(best, { u, read: { cell, r, writtenAt } });
+        }
       }
     }
   }

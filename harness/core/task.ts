@@ -68,6 +68,10 @@ export class Task implements Choice, LabelKey {
   reads: Map<SharedCell, CellRead> | null = null;
   /** Per shared cell, the step of the task's last write of it: what a signal it sends announces. */
   writes: Map<SharedCell, number> | null = null;
+  /** The step a condvar last woke the task (signal, broadcast, timeout or spurious), or -1. A
+   * cv(9) waiter evaluates its predicate again after each wakeup, so reads older than this one
+   * did not decide its next sleep. */
+  wokenStep = -1;
   /** Filled when the task goes to sleep on a condvar or a subscription. */
   sleepInfo: SleepInfo | null = null;
   /** The mutex the task last asked to (re)acquire, for the lock-cycle check. */

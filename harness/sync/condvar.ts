@@ -140,6 +140,7 @@ export class SimCondVar implements CondVar {
     if (w.timer !== null) this.run.timers.cancel(w.timer);
     const t = w.task;
     t.sleepInfo = null;
+    t.wokenStep = this.run.step;
     const result = w.mode === 'timedWait' ? outcome : undefined;
     if (w.mode === 'waitUnlock') {
       t.setOp('woken', this.name, result, null, passResult);
