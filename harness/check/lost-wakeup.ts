@@ -7,23 +7,26 @@ import { renderValue } from '../core/format.js';
  * sleeps forever on a condvar (or in next() on a subscription), and it missed a wakeup on that
  * object that announced a change to state S had already examined.
  *
- * FreeBSD cv(9) (../shared/SEED-NOTES.md): the waiter examines the condition and calls cv_wait
- * holding the mutex, and the signaller changes the state and signals under the same mutex, so a
- * signal either finds the waiter asleep or comes before the waiter examines the state and sees
- * the change. A wakeup is lost only when the waiter's view of the state the signaller changed is
- * older than the change. The rule keys on that state, not on whatever the waiter read last:
+ * FreeBSD cv(9) (SEED-NOTES.md, "FreeBSD cv(9)"): the waiter examines the condition and calls
+ * cv_wait holding the mutex, which cv_wait releases atomically with going to sleep; the signaller
+ * changes the state under the same mutex. So the waiter either examined the state after the
+ * change, or was asleep before it and hears the wakeup that follows it (signalled inside the
+ * mutex or after it). A wakeup is lost only when the waiter's view of the state the signaller
+ * changed is older than the change. The rule keys on that state, not on whatever the waiter
+ * read last:
  *
  *   S, asleep forever since step s, lost the wakeup U on its object (a signal that reached no
  *   waiter, or any broadcast or publish; for a subscription, one made before it subscribed) iff
  *   U's task wrote a cell C at step w, its last write of C before U, and S's last read of C came
- *   at step r < w (r <= w <= U < s). That read is the stale one the report names.
+ *   before it: r < w <= U < s. That read is the stale one the report names, with w.
  *
  * A waiter that re-read C after the write saw the change and is not flagged for that signal,
  * whatever else it read and whenever it read it; nor is one that never read any cell U's task
  * wrote, if it read others: its predicate is on other state, and it sleeps for another reason.
- * Nor does a read of C count if a condvar woke S after it (cv(9): woken threads re-check the
- * condition in a loop): S evaluated its predicate again since and did not read C, so C did not
- * decide this sleep (a short-circuit `while (paused || count === 0)` that stopped at `paused`).
+ * Nor, for a condvar, does a read of C count if a condvar woke S after it (cv(9): woken threads
+ * re-check the condition in a loop): S evaluated its predicate again since and did not read C,
+ * so C did not decide this sleep (a short-circuit `while (paused || count === 0)` that stopped
+ * at `paused`).
  * Where one side's state is invisible to the harness (plain variables, not sim.shared cells),
  * the rule falls back to time alone: if U's task wrote no cell, S's last read of any cell must
  * come before U; if S read no cell at all, any U counts. Among several witnesses the report names
