@@ -60,10 +60,18 @@ export class Task implements Choice, LabelKey {
   blockedOn = '';
   /** The duration of the sleep the task is blocked in, or -1: the text is built only if read. */
   sleepMs = -1;
-  /** Last read of shared state (a Shared get), for the lost-wakeup check. */
-  lastReadStep = -1;
-  lastReadObj = '';
-  lastReadValue: unknown = undefined;
+  /**
+   * Per shared cell, the task's last read of it: the lost-wakeup check asks whether a sleeper's
+   * view of the cell a signaller changed predates the change. Made at the first read; each record
+   * is updated in place, so a read allocates only the first time a task reads a cell.
+   */
+  reads: Map<SharedCell, CellRead> | null = null;
+  /** Per shared cell, the step of the task's last write of it: what a signal it sends announces. */
+  writes: Map<SharedCell, number> | null = null;
+  /** The step a condvar last woke the task (signal, broadcast, timeout or spurious), or -1. A
+   * cv(9) waiter evaluates its predicate again after each wakeup, so reads older than this one
+   * did not decide its next sleep. */
+  wokenStep = -1;
   /** Filled when the task goes to sleep on a condvar or a subscription. */
   sleepInfo: SleepInfo | null = null;
   /** The mutex the task last asked to (re)acquire, for the lock-cycle check. */
@@ -119,14 +127,55 @@ export class Task implements Choice, LabelKey {
   }
 }
 
-/** Why a task sleeps on a condvar or subscription, with what it last read before sleeping. */
+/** A shared cell as the lost-wakeup check knows it: the key of Task.reads and Task.writes. */
+export interface SharedCell {
+  readonly name: string;
+}
+
+/** A task's last read of one cell. */
+export interface CellRead {
+  step: number;
+  value: unknown;
+}
+
+/**
+ * A wakeup that a later sleeper may have missed: a signal that reached no waiter, a broadcast, or
+ * a publish. `wrote` is the signalling task's last write of each cell it had written by then (a
+ * copy: it writes on afterwards), the state the wakeup announces.
+ */
+export interface Unheard {
+  readonly step: number;
+  readonly task: string;
+  readonly op: string;
+  readonly wrote: readonly { readonly cell: SharedCell; readonly step: number }[];
+}
+
+/** The cells `t` has written and its last write of each, as a signal it sends now announces them. */
+export function writtenBy(t: Task | null): Unheard['wrote'] {
+  const w = t?.writes;
+  if (w == null || w.size === 0) return [];
+  const out: { cell: SharedCell; step: number }[] = [];
+  for (const [cell, step] of w) out.push({ cell, step });
+  return out;
+}
+
+/**
+ * Records `u` in `list`, the latest unheard wakeup per signalling task, as a new array: sleepers
+ * keep the list they slept with. A task's later wakeup stands for its earlier ones: its last
+ * write of each cell is no older, so any read stale against the earlier is stale against it.
+ */
+export function withUnheard(list: readonly Unheard[], u: Unheard): readonly Unheard[] {
+  const out = list.filter((x) => x.task !== u.task);
+  out.push(u);
+  return out;
+}
+
+/** Why a task sleeps on a condvar or subscription. A sleeper never runs again until woken, so its
+ * Task.reads still hold what it last read before sleeping when the end-of-run check looks. */
 export interface SleepInfo {
   kind: 'condvar' | 'subscription';
   obj: string;
   step: number;
-  readStep: number;
-  readObj: string;
-  readValue: unknown;
-  /** The latest wakeup on this object that reached nobody before the task slept. */
-  unheard: { step: number; task: string; op: string } | null;
+  /** The latest wakeup per task on this object that the task may have missed (see Unheard). */
+  unheard: readonly Unheard[];
 }

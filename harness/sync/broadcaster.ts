@@ -1,16 +1,17 @@
 import type { Broadcaster, Op, Subscription } from '../core/api.js';
 import type { Run } from '../core/run.js';
-import { BLOCK, type Task } from '../core/task.js';
+import { BLOCK, writtenBy, withUnheard, type Task, type Unheard } from '../core/task.js';
 
 /**
  * Go's events.Broadcaster as Swarmkit's watch.Queue uses it: each subscriber has its own
  * unbounded queue, publish never blocks, and a late subscriber never sees earlier values
- * (no replay, no snapshot). A publish that reaches nobody is remembered for the lost-wakeup check.
+ * (no replay, no snapshot). Every publish is remembered, with the cells its task had written,
+ * for the lost-wakeup check of later subscribers (check/lost-wakeup.ts).
  */
 export class SimBroadcaster<T> implements Broadcaster<T> {
   private readonly subs: SimSubscription<T>[] = [];
-  /** Latest publish: a subscription made after it never sees it. */
-  lastUnheard: { step: number; task: string; op: string } | null = null;
+  /** Per publishing task, its latest publish: a subscription made after it never sees it. */
+  private unheard: readonly Unheard[] = [];
 
   constructor(
     readonly run: Run,
@@ -32,7 +33,8 @@ export class SimBroadcaster<T> implements Broadcaster<T> {
   /** Publish from harness code (a node's signalLeadership) as part of the caller's step. */
   publishNow(value: T, by: string): void {
     // Every later subscriber misses this value, whether or not earlier ones got it.
-    this.lastUnheard = { step: this.run.step, task: by, op: 'publish' };
+    // Harness code publishes within the signalling task's step, so the current task is the writer.
+    this.unheard = withUnheard(this.unheard, { step: this.run.step, task: by, op: 'publish', wrote: writtenBy(this.run.current) });
     // Which subscriptions the value reached, so a timeline can link the publish to each next().
     const run = this.run;
     run.trace.add(run.step, run.clock.now(), by, 'reached', this.name, this.subs.map((s) => s.name));
@@ -47,7 +49,7 @@ export class SimBroadcaster<T> implements Broadcaster<T> {
   private readonly doPublish = (t: Task, v: unknown): void => this.publishNow(v as T, t.label);
 
   private readonly doSubscribe = (t: Task): Subscription<T> => {
-    const s = new SimSubscription<T>(this, this.lastUnheard, t.label);
+    const s = new SimSubscription<T>(this, this.unheard, t.label);
     this.subs.push(s);
     return s;
   };
@@ -61,8 +63,8 @@ export class SimSubscription<T> implements Subscription<T> {
 
   constructor(
     private readonly b: SimBroadcaster<T>,
-    /** The latest publish that reached nobody before this subscription existed. */
-    readonly unheardBefore: { step: number; task: string; op: string } | null,
+    /** The publishes made before this subscription existed: it never sees them. */
+    readonly unheardBefore: readonly Unheard[],
     owner: string,
   ) {
     this.name = `${b.name}[${owner}]`;
@@ -84,11 +86,7 @@ export class SimSubscription<T> implements Subscription<T> {
     if (this.queue.length > 0) return this.queue.shift();
     if (this.closed) throw new Error(`${this.name}.next() on a closed subscription`);
     this.waiter = t;
-    t.sleepInfo = {
-      kind: 'subscription', obj: this.b.name, step: this.b.run.step,
-      readStep: t.lastReadStep, readObj: t.lastReadObj, readValue: t.lastReadValue,
-      unheard: this.unheardBefore,
-    };
+    t.sleepInfo = { kind: 'subscription', obj: this.b.name, step: this.b.run.step, unheard: this.unheardBefore };
     this.b.run.block(t, `${this.name}.next()`);
     return BLOCK;
   };

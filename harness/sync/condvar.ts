@@ -1,6 +1,6 @@
 import type { CondVar, Mutex, Op } from '../core/api.js';
 import type { Run } from '../core/run.js';
-import { BLOCK, type Task } from '../core/task.js';
+import { BLOCK, writtenBy, withUnheard, type Task, type Unheard } from '../core/task.js';
 import type { TimedEvent } from '../core/timers.js';
 import { SimMutex } from './mutex.js';
 
@@ -20,14 +20,16 @@ interface Waiter {
  * FreeBSD cv(9). `wait` releases the mutex and joins the sleep queue in one step (the kernel
  * enqueues before it drops the caller's lock, which is what makes the pair atomic); a woken
  * waiter then contends for the mutex like any locker. A signal that finds no sleeper is
- * remembered: if a task later sleeps here forever, having last read shared state before that
- * signal, the signal was its lost wakeup.
+ * remembered with the cells its task had written: if a task later sleeps here forever, having
+ * last read one of those cells before the signaller wrote it, the signal was its lost wakeup
+ * (check/lost-wakeup.ts).
  */
 export class SimCondVar implements CondVar {
   private readonly waiters: Waiter[] = [];
   private boundMutex: SimMutex | null = null;
-  /** Latest signal that reached no waiter, or latest broadcast: what a later sleeper missed. */
-  lastUnheard: { step: number; task: string; op: string } | null = null;
+  /** Per signalling task, its latest signal that reached no waiter or its latest broadcast: what a
+   * later sleeper may have missed. Replaced, never changed, so each sleeper keeps the one it saw. */
+  private unheard: readonly Unheard[] = [];
 
   constructor(
     private readonly run: Run,
@@ -78,11 +80,7 @@ export class SimCondVar implements CondVar {
     this.boundMutex = m;
     m.owner = null;
     const run = this.run;
-    t.sleepInfo = {
-      kind: 'condvar', obj: this.name, step: run.step,
-      readStep: t.lastReadStep, readObj: t.lastReadObj, readValue: t.lastReadValue,
-      unheard: this.lastUnheard,
-    };
+    t.sleepInfo = { kind: 'condvar', obj: this.name, step: run.step, unheard: this.unheard };
     const w: Waiter = { task: t, mode, mutex: m, timer: null };
     this.waiters.push(w);
     run.block(t, `${this.name}.${mode}(${m.name})`);
@@ -99,7 +97,7 @@ export class SimCondVar implements CondVar {
 
   private readonly doSignal = (t: Task): void => {
     if (this.waiters.length === 0) {
-      this.lastUnheard = { step: this.run.step, task: t.label, op: 'signal' };
+      this.remember(t, 'signal');
       this.traceWoken(t, []);
       return;
     }
@@ -111,10 +109,14 @@ export class SimCondVar implements CondVar {
   private readonly doBroadcast = (t: Task): void => {
     // A broadcast is meant for every sleeper: a task that had read the state but was not yet
     // asleep misses it even when others heard it (a signal heard by one was never its to hear).
-    this.lastUnheard = { step: this.run.step, task: t.label, op: 'broadcast' };
+    this.remember(t, 'broadcast');
     this.traceWoken(t, this.waiters.map((w) => w.task.label));
     for (const w of [...this.waiters]) this.wake(w, 'signaled');
   };
+
+  private remember(t: Task, op: string): void {
+    this.unheard = withUnheard(this.unheard, { step: this.run.step, task: t.label, op, wrote: writtenBy(t) });
+  }
 
   /**
    * Who a signal or broadcast woke, as its own timeline line (`woke cv → [a, b]`, `[]` when it
@@ -138,6 +140,7 @@ export class SimCondVar implements CondVar {
     if (w.timer !== null) this.run.timers.cancel(w.timer);
     const t = w.task;
     t.sleepInfo = null;
+    t.wokenStep = this.run.step;
     const result = w.mode === 'timedWait' ? outcome : undefined;
     if (w.mode === 'waitUnlock') {
       t.setOp('woken', this.name, result, null, passResult);

@@ -1,10 +1,14 @@
 import type { Op, Shared } from '../core/api.js';
 import type { Run } from '../core/run.js';
-import type { Task } from '../core/task.js';
+import type { SharedCell, Task } from '../core/task.js';
 
-/** A shared cell. Reads are remembered per task: the lost-wakeup check asks what a sleeper
- * last saw before it slept. */
-export class SimShared<T> implements Shared<T> {
+/**
+ * A shared cell. Each task's last read and last write of it are remembered on the task: the
+ * lost-wakeup check asks whether a sleeper's last read of a cell came before the signaller wrote
+ * it. Reads and writes are the hottest path of thread targets, so after a task's first read or
+ * write of a cell they update a map entry in place and allocate nothing.
+ */
+export class SimShared<T> implements Shared<T>, SharedCell {
   constructor(
     private readonly run: Run,
     readonly name: string,
@@ -12,13 +16,19 @@ export class SimShared<T> implements Shared<T> {
   ) {}
 
   private readonly read = (t: Task): T => {
-    t.lastReadStep = this.run.step;
-    t.lastReadObj = this.name;
-    t.lastReadValue = this.value;
+    const reads = (t.reads ??= new Map());
+    const r = reads.get(this);
+    if (r === undefined) {
+      reads.set(this, { step: this.run.step, value: this.value });
+    } else {
+      r.step = this.run.step;
+      r.value = this.value;
+    }
     return this.value;
   };
   /** Returns the value written so the trace shows it (`set count → 3`); callers see void. */
-  private readonly write = (_t: Task, v: unknown): unknown => {
+  private readonly write = (t: Task, v: unknown): unknown => {
+    (t.writes ??= new Map()).set(this, this.run.step);
     this.value = v as T;
     return v;
   };

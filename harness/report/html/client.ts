@@ -84,13 +84,15 @@ export const CLIENT_JS = String.raw`
     if (e.result === 'blocks') return 'block';
     return '';
   }
-  // What each ringed step is, from the violation's details: a lost wakeup's three steps, the
-  // two leaders' signals; other kinds keep the ring and their details on click.
+  // What each ringed step is, from the violation's details: a lost wakeup's stale read, the write
+  // it missed, the signal and the sleep; the two leaders' signals; other kinds keep the ring and
+  // their details on click.
   function notes(x) {
     var d, out = [];
     try { d = JSON.parse(x.details || '{}'); } catch (err) { d = {}; }
     if (d.signal && typeof d.signal.step === 'number') out.push([d.signal.step, (d.signal.task || '') + ' ' + (d.signal.op || 'signal') + ' that no sleeper heard']);
     if (d.staleRead && typeof d.staleRead.step === 'number') out.push([d.staleRead.step, 'stale read ' + d.staleRead.object + ' = ' + d.staleRead.value]);
+    if (d.staleRead && typeof d.staleRead.writtenAtStep === 'number') out.push([d.staleRead.writtenAtStep, (d.signal && d.signal.task || '') + ' writes ' + d.staleRead.object + ' after the stale read']);
     if (typeof d.sleptAtStep === 'number') out.push([d.sleptAtStep, (d.waiter || '') + ' sleeps forever']);
     if (Array.isArray(d.steps)) d.steps.forEach(function (st, k) { out.push([st, (d.nodes && d.nodes[k] ? d.nodes[k] + ' ' : '') + 'signals leader' + (d.terms ? ' term ' + d.terms[k] : '')]); });
     if (typeof d.signalStep === 'number') out.push([d.signalStep, 'the leadership signal']);
