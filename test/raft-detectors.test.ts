@@ -63,6 +63,16 @@ t.test('the stale candidate sweep: 2,000 seeds of drawn weather and workload, cl
   t.ok(withStale >= 100, `stale leaders happen in the sweep (${withStale} runs)`);
 });
 
+t.test('liveness of a target that observes and never signals: a leader that never commits is flagged', async (t) => {
+  // Its correct twin is the sweep above, clean of liveness too; before, an observe-only target
+  // could never satisfy the rule (only signalled leaders counted).
+  const r = await explore({ target: staleCandidateTarget(), variant: 'never-commits', seeds: '1..5' });
+  t.equal(r.failures.length, 5, 'every seed');
+  const v = r.failures[0]!.result.violations[0]!;
+  t.equal(v.kind, 'liveness');
+  t.match(v.message, /^no node observed as leader and applied an entry of its term within livenessMs=3000/);
+});
+
 t.test('a report of the wrong shape is one usage error at the first observe; numbers are digests', async (t) => {
   const cli = spawnSync(process.execPath, [join(root, 'dist/harness/cli/main.js'), 'run', join(root, 'test/fixtures/net-bad-report.ts'),
     '--variant', 'entry-objects', '--seeds', '1..20', '--report-dir', join(root, 'reports', 'raft-detectors-test')], { encoding: 'utf8', timeout: 120_000 });
