@@ -11,6 +11,8 @@
 import t from 'tap';
 import fc from 'fast-check';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execute, DEFAULT_OPTIONS } from '../dist/harness/engine/execute.js';
 import type { RunResult } from '../dist/harness/engine/execute.js';
@@ -75,7 +77,7 @@ t.test('liveness of a target that observes and never signals: a leader that neve
 
 t.test('a report of the wrong shape is one usage error at the first observe; numbers are digests', async (t) => {
   const cli = spawnSync(process.execPath, [join(root, 'dist/harness/cli/main.js'), 'run', join(root, 'test/fixtures/net-bad-report.ts'),
-    '--variant', 'entry-objects', '--seeds', '1..20', '--report-dir', join(root, 'reports', 'raft-detectors-test')], { encoding: 'utf8', timeout: 120_000 });
+    '--variant', 'entry-objects', '--seeds', '1..20', '--report-dir', mkdtempSync(join(tmpdir(), 'interleave-raft-detectors-'))], { encoding: 'utf8', timeout: 120_000 });
   t.equal(cli.status, 2, `exit 2 (${cli.stderr})`);
   t.match(cli.stderr, /n1\.observe: log\[0\] \(entry 1\) must be a string or a number, a digest of the entry and its term such as '3:set x', got an object \{"term":1,"data":"set x"\}/);
   t.equal(cli.stderr.trim().split('\n').length, 1, 'one line');
