@@ -55,7 +55,7 @@ t.test('the stale candidate is legal: a lower-term leader after a higher-term en
   t.equal(r.end, 'duration');
 });
 
-t.test('the stale candidate sweep: 2,000 seeds of drawn weather and workload, clean', async (t) => {
+t.test('the stale candidate, 2,000 seeds of drawn weather and workload: clean sweep', async (t) => {
   const probe: StaleProbe = { runs: [] };
   const r = await explore({ target: staleCandidateTarget(probe), variant: 'correct', seeds: '1..2000' });
   t.equal(r.runs, 2_000);
