@@ -84,9 +84,9 @@ export class RaftSafetyChecker {
   ) {}
 
   observe(node: SafetyNode, s: RaftObservation): void {
-    const bad = observationError(node.id, s);
-    if (bad !== null) return this.usage(bad);
-    const log = s.log === undefined ? undefined : digests(s.log);
+    const checked = readObservation(node.id, s);
+    if (typeof checked === 'string') return this.usage(checked);
+    const log = checked.log;
     if (!this.termMonotonic(node, s.term, 'observe')) return;
     this.observed = true;
     this.lastObservation.set(node.id, { term: s.term, role: s.role, commitIndex: s.commitIndex, incarnation: node.incarnation });
@@ -320,19 +320,12 @@ export function shown(v: unknown): string {
 
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 
-/** The log as the checkers compare it: numbers are digests too, as strings. */
-function digests(log: readonly (string | number)[]): readonly string[] {
-  for (let k = 0; k < log.length; k++) {
-    if (typeof log[k] !== 'string') return log.map(String);
-  }
-  return log as readonly string[];
-}
-
 /**
  * The shape of an observation, as docs/detectors.md states it; what breaks it breaks it in every
- * seed, so it is reported once, as bad input. Null when it is well formed.
+ * seed, so it is reported once, as bad input. Returns that message, or the log as the checkers
+ * compare it (numbers are digests too, as strings), in one pass over it.
  */
-export function observationError(id: string, s: unknown): string | null {
+function readObservation(id: string, s: unknown): string | { log: readonly string[] | undefined } {
   const where = `${id}.observe`;
   if (typeof s !== 'object' || s === null) return `${where}: expected { term, role, commitIndex, lastLogIndex, log? }, got ${shown(s)}`;
   const o = s as Record<string, unknown>;
@@ -345,15 +338,20 @@ export function observationError(id: string, s: unknown): string | null {
   // completeness off for the whole run.
   if (role !== 'leader' && role.trim().toLowerCase() === 'leader') return `${where}: role ${shown(role)} must be written 'leader' (lower case), the one role the checkers act on`;
   const log = o['log'];
-  if (log === undefined) return null;
+  if (log === undefined) return { log: undefined };
   if (!Array.isArray(log)) return `${where}: log must be an array of digests (entry i at log[i - 1]), got ${shown(log)}`;
+  let numbers = false;
   for (let k = 0; k < log.length; k++) {
     const d: unknown = log[k];
-    if (typeof d === 'string' || (typeof d === 'number' && Number.isFinite(d))) continue;
+    if (typeof d === 'string') continue;
+    if (typeof d === 'number' && Number.isFinite(d)) {
+      numbers = true;
+      continue;
+    }
     return `${where}: log[${k}] (entry ${k + 1}) must be a string or a number, a digest of the entry and its term such as '3:set x', got ${shown(d)}`;
   }
   if (log.length !== o['lastLogIndex']) return `${where}: log has ${log.length} digests but lastLogIndex is ${String(o['lastLogIndex'])}: log[i - 1] is entry i, for every i up to lastLogIndex`;
-  return null;
+  return { log: numbers ? log.map(String) : (log as readonly string[]) };
 }
 
 /** The shape of an `applied` call; null when well formed. */
