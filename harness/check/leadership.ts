@@ -67,7 +67,9 @@ interface Obligation {
  * The detectors over `ctx.signalLeadership`, the one place a node says it leads:
  * - `duplicate-leadership`: a second leader signal for a term, by the same node (a restart does
  *   not excuse it: leading a term twice means term or vote were not persisted) or by another;
- * - `leadership-overlap`: two nodes' leadership intervals overlap in step order;
+ * - `leadership-overlap`: two nodes' leadership intervals overlap in step order. Swarmkit's rule
+ *   for leader-only subsystems, kept by a leader lease; not a Raft property (§5.1 lets a deposed
+ *   leader act until it hears the newer term), so a target without a lease ignores it;
  * - `lost-leadership-event`: a subscriber of a node's `ctx.leadership` has not taken an event
  *   within `eventLatencyMs` virtual while both were alive. A subscription made after a leader
  *   signal owes that signal too (it can never see it: Swarmkit's subscribe-after-run bug), so
@@ -100,7 +102,10 @@ export class LeadershipChecker implements Checker, LeadershipWatch {
       if (other === node.id) continue;
       this.fail('leadership-overlap', [node.id, other],
         `${node.id} signalled leader for term ${term} at step ${this.run.step} while ${other} still led term ${iv.term} ` +
-        `(since its leader signal at step ${iv.step}, ${fmtMs(iv.timeMs)}); their leadership intervals overlap`,
+        `(since its leader signal at step ${iv.step}, ${fmtMs(iv.timeMs)}); their leadership intervals overlap ` +
+        // Plain Raft allows it (§5.1: a deposed leader acts until it hears the newer term); only a
+        // lease makes leadership exclusive, and that is what this detector holds a target to.
+        `(exclusive leadership needs a leader lease; a target without one declares ignore: ['leadership-overlap'])`,
         { nodes: [other, node.id], terms: [iv.term, term], steps: [iv.step, this.run.step] });
     }
     this.current.set(node.id, { term, step: this.run.step, timeMs: this.run.clock.now(), incarnation: node.incarnation });

@@ -140,16 +140,45 @@ export interface RecvOptions {
   timeoutMs?: number;
 }
 
-/** A Raft node's state as the safety checkers read it. */
+/**
+ * A Raft node's state as the safety checkers read it, reported with `ctx.observe` after every
+ * change (docs/detectors.md, "The reporting contract", is the full statement). Every field is
+ * the node's state at the call, in Raft's own units (Raft paper, Figure 2):
+ *
+ * ```ts
+ * // after persisting and sending a Ready, before applying its committed entries
+ * ctx.observe({ term: 3, role: 'leader', commitIndex: 2, lastLogIndex: 3, log: ['1:set x', '1:set y', '3:noop'] });
+ * ctx.applied(1, '1:set x', 1);   // index, the same digest as log[0], the ENTRY's term
+ * ```
+ *
+ * A field of the wrong shape (a log element that is neither a string nor a number, a term or
+ * index that is not an integer >= 0, a log whose length is not lastLogIndex, a role that is not
+ * a non-empty string) is the same in every seed: the run stops with a one-line usage error
+ * naming the node, the field and the value (the CLI exits 2). A term lower than the one the
+ * same incarnation reported before is a `report-contract` violation of that seed.
+ */
 export interface RaftObservation {
+  /** The node's currentTerm: an integer >= 0 that never goes down within an incarnation (after a
+   * crash it may, when the term it had taken was lost with unsynced writes). */
   term: number;
+  /** 'leader' (exactly; 'Leader' is refused) is the one role the checkers act on: election safety
+   * and leader completeness. Any other non-empty string ('follower', 'candidate', 'precandidate',
+   * 'stopped'...) is a non-leader role, shown in reports. Report 'leader' as soon as the node
+   * leads, before any entry it commits is applied anywhere: leader completeness bounds an entry's
+   * commit term by the leaders reported before its first application. */
   role: string;
+  /** Highest log index the node knows committed (Figure 2's commitIndex), 0 for none. The
+   * checkers read min(commitIndex, lastLogIndex); entries up to it must never change on this
+   * node until it crashes, and must equal what any node applied at their index. */
   commitIndex: number;
+  /** Index of the node's last log entry, 0 for an empty log; log.length when `log` is given. */
   lastLogIndex: number;
-  /** Digests of entries 1..lastLogIndex (entry i at log[i - 1]); each must identify the entry
-   * and its term, and equal the digest later passed to `applied`. Enables log matching and
-   * leader completeness. */
-  log?: readonly string[];
+  /** One digest per entry, 1-based: log[i - 1] is entry i, for i = 1..lastLogIndex (Raft has no
+   * entry 0). A digest is a string, or a number (read as its decimal string), that identifies
+   * the entry together with its term (`${term}:${command}`): two entries at one index are the
+   * same entry exactly when their digests are equal, and `applied` is given the same digest.
+   * Enables log matching, leader completeness and the committed-prefix checks. */
+  log?: readonly (string | number)[];
 }
 
 /**
@@ -159,7 +188,8 @@ export interface RaftObservation {
  */
 export interface NodeContext<M = unknown> extends Omit<Sim, 'node'> {
   readonly id: string;
-  /** The other nodes' ids, in declaration order. */
+  /** Every other node's id, in declaration order: every `sim.node` the target declared, client
+   * nodes included, so a Raft target keeps its own list of voting members. */
   readonly peers: readonly string[];
   /** 1 for the first run of main, +1 after each restart. */
   readonly incarnation: number;
@@ -170,12 +200,28 @@ export interface NodeContext<M = unknown> extends Omit<Sim, 'node'> {
   readonly storage: NodeStorage;
   /** Receives every signalLeadership of this incarnation, in order. */
   readonly leadership: Broadcaster<LeadershipEvent>;
-  /** Records the signal for the leadership detectors and publishes it on `leadership`. */
+  /**
+   * Records the signal for the leadership detectors and publishes it on `leadership`. Swarmkit's
+   * IsLeader/IsFollower: `'leader'` once per term the node leads (its current term, which must
+   * not be below a term this incarnation reported), when leader-only work may start; `'follower'`
+   * when it stops leading, with the term it led (the detectors only read that the interval
+   * ended). A role other than 'leader'/'follower' or a term that is not an integer >= 0 is a
+   * usage error (exit 2). A leader signal also counts as reporting leadership for leader
+   * completeness (see `RaftObservation.role`).
+   */
   signalLeadership(role: LeadershipRole, term: number): void;
-  /** Reports Raft state for election safety, log matching and leader completeness. */
+  /** Reports Raft state for election safety, log matching, leader completeness and the committed
+   * prefix: after every change of term, role, commit index or log (see RaftObservation). */
   observe(state: RaftObservation): void;
-  /** Reports that entry `index` (with `digest`, of term `term` if given) was applied. */
-  applied(index: number, digest: string, term?: number): void;
+  /**
+   * Reports that the entry at log `index` (1-based) was applied to the node's state machine:
+   * `digest` is the entry's digest as in observe's `log` (a number reads as its decimal string),
+   * `term` the ENTRY's term (not the node's current term: liveness counts a leader applying an
+   * entry of the term it leads). Call it for every application, re-applications after a restart
+   * included. A non-integer or < 1 index, a digest that is neither a string nor a number, or a
+   * term that is not an integer >= 0 is a usage error (exit 2).
+   */
+  applied(index: number, digest: string | number, term?: number): void;
   /** Host mode only (`host: true` targets; undefined otherwise): run unmodified code as this node. */
   readonly host?: NodeHost<M>;
 }

@@ -11,6 +11,7 @@ import { DRAW_DEFAULT, ReplayDivergence, type Choice, type DrawStream, type Mess
 import { realClearImmediate, realSetImmediate } from './real.js';
 import { brokenInvariant, budgetViolation, errorText, stalledViolation, STILL_STEPS, type Invariant } from './stops.js';
 import type { Checker, CoreOptions, EndReason, FaultEvent, RawRunResult, RunCoverage, RunHost } from './run-types.js';
+import type { UsageError } from './errors.js';
 
 export { errorText, STILL_STEPS } from './stops.js';
 export type { Checker, CoreOptions, EndReason, FaultEvent, RawRunResult, RunCoverage, RunHost } from './run-types.js';
@@ -41,6 +42,10 @@ export class Run {
   private stillAt = -1;
   private stillSince = 0;
   finished = false;
+  /** Bad input found while the run went on (a report whose shape breaks the documented API, the
+   * same in every seed): the run stopped there and execute() rethrows it, so the CLI exits 2
+   * with one line instead of charging every seed with a violation. Set by abort(). */
+  fatal: UsageError | null = null;
   /** Message delays are the strategy's picks (sched/index.ts strategyOwnsDelays), set before setup. */
   ownsDelays = false;
   /** The abstract states the run reaches: cover/abstract-state.ts, handed in by the engine so
@@ -205,6 +210,15 @@ export class Run {
     }
     this.violations.push({ step: this.step, timeMs: this.clock.now(), ...v } as Violation);
     return true;
+  }
+
+  /**
+   * Ends the run on bad input rather than on a finding (see `fatal`); the first error is kept.
+   * The caller throws RunStopped into its task if one is running, as after a violation.
+   */
+  abort(e: UsageError): void {
+    this.fatal ??= e;
+    this.finish('violation');
   }
 
   /** Throws into the calling task when the run has ended, so abandoned tasks stop. */

@@ -21,7 +21,7 @@ export const VIOLATION_KINDS: readonly string[] = [
   'lost-wakeup', 'deadlock', 'mutex-misuse', 'uncaught-error', 'invariant', 'assert',
   'escaped-simulation', 'unawaited-operation', 'budget-exceeded', 'replay-divergence', 'nondeterminism',
   'duplicate-leadership', 'leadership-overlap', 'lost-leadership-event', 'election-safety',
-  'log-matching', 'leader-completeness', 'state-machine-safety', 'liveness',
+  'log-matching', 'leader-completeness', 'state-machine-safety', 'liveness', 'report-contract',
   'stalled', 'out-of-memory', 'task-limit', 'unhandled-rejection',
 ];
 

@@ -83,6 +83,8 @@ export async function execute(input: ExecuteInput): Promise<RunResult> {
   }
   // A target whose hosted code cannot load (a module not found, an ES module) is bad input.
   if (hosted !== null && hosted.host.fatal !== null) throw hosted.host.fatal;
+  // A report of the wrong shape (harness/check/raft-safety.ts) is bad input too, found mid-run.
+  if (run.fatal !== null) throw run.fatal;
   const result: RunResult = {
     target: input.target.name,
     variant: input.variant,

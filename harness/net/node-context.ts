@@ -7,6 +7,9 @@ import type { TimedEvent } from '../core/timers.js';
 import type { SimBroadcaster } from '../sync/broadcaster.js';
 import { LeadershipChannel } from './leadership-channel.js';
 import { checkedKey } from '../cover/abstract-state.js';
+import { UsageError } from '../core/errors.js';
+import { RunStopped } from '../core/violation.js';
+import { shown } from '../check/raft-safety.js';
 import type { Network, NetNode } from './network.js';
 
 const handOver = (_t: Task, msg: unknown): unknown => msg;
@@ -128,10 +131,13 @@ export class NodeContextImpl<M = unknown> implements NodeContext<M> {
 
   signalLeadership(role: LeadershipRole, term: number): void {
     if (!this.acting('signalLeadership')) return;
-    if (role !== 'leader' && role !== 'follower') throw new TypeError(`signalLeadership: role must be 'leader' or 'follower', got ${String(role)}`);
-    if (!Number.isInteger(term) || term < 0) throw new RangeError(`signalLeadership: term must be an integer >= 0, got ${term}`);
+    // A malformed signal is malformed in every seed: bad input that ends the run (exit 2).
+    if (role !== 'leader' && role !== 'follower') return this.usage(`${this.id}.signalLeadership: role must be 'leader' or 'follower', got ${shown(role)}`);
+    if (!(Number.isSafeInteger(term) && term >= 0)) return this.usage(`${this.id}.signalLeadership(${shown(role)}): term must be an integer >= 0, got ${shown(term)}`);
     const run = this.net.run;
     run.trace.add(run.step, run.clock.now(), this.sim.currentTask() ?? this.id, 'signalLeadership', `${role} term ${term}`, undefined);
+    this.net.safety.signalled(this.node, role, term);
+    if (run.finished) return;
     this.net.leadership.signal(this.node, role, term);
     run.cover.signal(this.node.index, this.node.incarnation, role === 'leader', term);
     this.channel.emit({ role, term }, this.sim.currentTask() ?? this.id);
@@ -140,6 +146,7 @@ export class NodeContextImpl<M = unknown> implements NodeContext<M> {
   observe(state: RaftObservation): void {
     if (!this.acting('observe')) return;
     this.net.safety.observe(this.node, state);
+    if (this.net.run.finished) return;
     this.net.run.cover.observe(this.node.index, this.node.incarnation, state.role, state.term, state.commitIndex);
   }
 
@@ -147,9 +154,16 @@ export class NodeContextImpl<M = unknown> implements NodeContext<M> {
     this.net.run.cover.cover(checkedKey(key), this.node.index);
   }
 
-  applied(index: number, digest: string, term?: number): void {
+  applied(index: number, digest: string | number, term?: number): void {
     if (!this.acting('applied')) return;
     this.net.safety.applied(this.node, index, digest, term);
+  }
+
+  /** Bad input found mid-run: the run stops and execute() rethrows it (see Run.fatal). */
+  private usage(message: string): void {
+    const run = this.net.run;
+    run.abort(new UsageError(message));
+    if (run.current !== null) throw new RunStopped('usage');
   }
 
   // ---- the core's primitives, owned by the node ------------------------------------------

@@ -56,6 +56,9 @@ async function handleReady(n: NodeState, lead: Leading, rd: Ready): Promise<void
   const { ctx, raft } = n;
   if (n.storage.save(rd)) trackLog(n, rd.entries);
   for (const m of rd.messages) ctx.send(m.to, m);
+  // The reporting contract (docs/detectors.md): a leader reports leading before any entry it
+  // commits is applied anywhere. A one-node cluster commits its no-op in this very Ready.
+  if (rd.softState?.role === 'leader') observe(n);
   if (rd.softState !== undefined) await softState(n, lead, rd.softState.role === 'leader', rd.softState.term);
   const appliedIds = apply(n, rd.committedEntries);
   if (appliedIds.length > 0 && n.waits.size > 0) await n.waits.resolve(appliedIds, [], false);
