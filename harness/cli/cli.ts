@@ -15,6 +15,8 @@ import { checkNetFlag } from '../net/options.js';
 import { HARNESS_VERSION } from '../version.js';
 import { readJournal } from '../report/journal.js';
 import { dieWithLauncher } from './relaunch.js';
+import { messageLine } from '../core/errors.js';
+import type { InternalReport } from './session.js';
 
 /** Each command resolves to an exit code; bad input anywhere becomes one line and exit 2. */
 async function main(argv: string[]): Promise<number> {
@@ -180,13 +182,15 @@ function resumeArgs(args: readonly string[]): string[] {
   const rest = args.filter((_a, i) => i !== at && !(i === at + 1 && !args[at]!.includes('=')));
   const cmd = rest[0];
   if (cmd !== 'run' && cmd !== 'campaign') throw new UsageError('--resume belongs to run and campaign');
-  const given = splitOutputFlags(rest.slice(1));
-  if (given.rest.length > 0) throw new UsageError(`--resume takes the command and its flags from ${dir}'s journal: give no others but --quiet and --format (got ${rest.slice(1).join(' ')})`);
+  // --debug changes what an internal error prints, never what runs: it may be given on any resume.
+  const debug = rest.includes('--debug') ? ['--debug'] : [];
+  const given = splitOutputFlags(rest.slice(1).filter((a) => a !== '--debug'));
+  if (given.rest.length > 0) throw new UsageError(`--resume takes the command and its flags from ${dir}'s journal: give no others but --quiet, --format and --debug (got ${rest.slice(1).join(' ')})`);
   const { header } = readJournal(dir);
   if (header.command !== cmd) throw new UsageError(`${dir} holds a ${header.command}, not a ${cmd}: use interleave ${header.command} --resume ${dir}`);
   // What is printed may change on resume; what is run may not. Output flags given now replace the journal's.
-  const recorded = given.output.length > 0 ? splitOutputFlags(header.argv).rest : header.argv;
-  return [cmd, ...recorded, ...given.output, '--resume', dir];
+  const recorded = (given.output.length > 0 ? splitOutputFlags(header.argv).rest : header.argv).filter((a) => a !== '--debug');
+  return [cmd, ...recorded, ...given.output, ...debug, '--resume', dir];
 }
 
 /** `args` split into the output-only flags (`--quiet`, `--format X`) and the rest. */
@@ -200,6 +204,25 @@ function splitOutputFlags(args: readonly string[]): { output: string[]; rest: st
     else rest.push(a);
   }
   return { output, rest };
+}
+
+/**
+ * An internal error's lines: its message (the line that says what went wrong, never a stack's
+ * first line, which for a loader error is a file:line), where its stack was written and how to
+ * go on from the runs made (run, campaign: Session.failed); with --debug, the stack itself.
+ */
+function internalErrorText(e: unknown, debug: boolean): string {
+  if (!(e instanceof Error)) return `interleave: internal error: ${String(e)}\n`;
+  const detail = (e as { detail?: unknown }).detail;
+  const report = (e as { report?: InternalReport }).report;
+  const lines = [`interleave: internal error: ${messageLine(e.message)}`];
+  if (report !== undefined) {
+    lines.push(`interleave: the stack is in ${report.stackFile}`);
+    lines.push(`interleave: ${report.summary ? 'the runs made so far are in its summary and journal' : 'its journal is kept'}: continue with  npx ${report.resume}`);
+  }
+  if (debug) lines.push(e.stack ?? e.message, ...(typeof detail === 'string' ? ['in the worker:', detail] : []));
+  else if (report === undefined) lines.push('interleave: --debug prints the stack');
+  return lines.join('\n') + '\n';
 }
 
 function start(): Promise<number> {
@@ -220,9 +243,7 @@ start().then(
   },
   (e: unknown) => {
     if (e instanceof UsageError) fail(e.message);
-    const debug = process.argv.includes('--debug');
-    const text = e instanceof Error ? (debug ? e.stack ?? e.message : e.message.split('\n')[0]!) : String(e);
-    process.stderr.write(`interleave: internal error: ${text}${debug ? '' : ' (--debug prints the stack)'}\n`);
+    process.stderr.write(internalErrorText(e, process.argv.includes('--debug')));
     process.exitCode = EXIT.internal;
   },
 );

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Failure, SeedEntry } from '../explore/tally.js';
 import type { RunResult } from '../engine/execute.js';
@@ -73,6 +73,38 @@ export class Session {
     };
   }
 
+  /**
+   * The command ended on an error. Bad input: abandon(). An internal error keeps the report: its
+   * stack goes into internal-error.txt, the runs made so far into an interrupted summary beside
+   * the journal, and the error learns both, for the line the CLI prints (cli.ts).
+   */
+  failed(e: unknown, results: readonly ExploreResult[], meta: Omit<SummaryMeta, 'startedAt' | 'wallMs' | 'interrupted' | 'signal'>): void {
+    if (e instanceof UsageError || !(e instanceof Error)) {
+      this.abandon();
+      return;
+    }
+    const file = join(this.dir, INTERNAL_ERROR_FILE);
+    const detail = (e as Error & { detail?: unknown }).detail;
+    try {
+      writeFileSync(file, `interleave ${this.header.command} ${this.header.argv.join(' ')}
+
+${e.stack ?? e.message}
+${typeof detail === 'string' ? `
+in the worker:
+${detail}
+` : ''}`);
+    } catch {
+      // The report directory went away: the CLI's line still names the error.
+    }
+    try {
+      if (results.length > 0) writeExploreReport(this.dir, results, { ...meta, startedAt: this.header.startedAt, wallMs: this.wallMs, interrupted: true });
+    } finally {
+      this.journal.close();
+      this.interrupt.dispose();
+    }
+    Object.assign(e, { report: { stackFile: file, summary: results.length > 0, resume: `interleave ${this.header.command} --resume ${this.dir}` } });
+  }
+
   /** The command failed before it could report: close up, and leave no empty report behind. */
   abandon(): void {
     this.journal.close();
@@ -99,6 +131,16 @@ export class Session {
   exitCode(found: number): number {
     return this.interrupt.code() ?? found;
   }
+}
+
+/** Where an internal error's stack is written, in the report directory. */
+export const INTERNAL_ERROR_FILE = 'internal-error.txt';
+
+/** What Session.failed adds to an internal error. */
+export interface InternalReport {
+  stackFile: string;
+  summary: boolean;
+  resume: string;
 }
 
 /** A kill between writing and renaming leaves `.name.tmp-pid-n` behind (writeFileAtomic): the

@@ -471,10 +471,14 @@ export async function explore(o: ExploreOptions): Promise<ExploreResult> {
     o.onEntry?.(e, res, f);
     o.onResult?.(res, i, total);
   };
+  const stopped = (): void => {
+    // Resumed entries past the stop still count: they ran, in an earlier process.
+    for (const e of [...resumed.values()].filter((x) => x.i >= next).sort((a, b) => a.i - b.i)) tally.add(e, undefined, false);
+  };
   if (typeof o.target !== 'string' || o.inline === true) {
     if (jobs > 1) throw new UsageError('--jobs needs a target given by name or path: a Target object cannot cross threads');
     if (await exploreInline(o, r, seeds, broken, resumed, fold)) out.interrupted = true;
-  } else {
+  } else try {
     const perVariant = Object.fromEntries(r.variants.map((variant) => {
       const v = optionsFor(r, variant);
       return [variant, { ...v.commandOptions, traceWindow: v.options.traceWindow, checkDeterminism: r.checkDeterminism }];
@@ -496,11 +500,18 @@ export async function explore(o: ExploreOptions): Promise<ExploreResult> {
       onResult: fold,
     });
     if (done.interrupted) out.interrupted = true;
+  } catch (e) {
+    // An internal error ends the pool: what ran so far goes with it, as an interrupted result,
+    // for the report the command still writes (partialResultOf).
+    if (e instanceof Error && !(e instanceof UsageError)) {
+      out.interrupted = true;
+      stopped();
+      Object.defineProperty(e, PARTIAL, { value: out, enumerable: false });
+    }
+    throw e;
   }
-  if (out.interrupted === true) {
-    // Resumed entries past the stop still count: they ran, in an earlier process.
-    for (const e of [...resumed.values()].filter((x) => x.i >= next).sort((a, b) => a.i - b.i)) tally.add(e, undefined, false);
-  } else {
+  if (out.interrupted === true) stopped();
+  else {
     foldResumedBelow(total);
     delete out.interrupted;
   }
@@ -509,6 +520,13 @@ export async function explore(o: ExploreOptions): Promise<ExploreResult> {
     out.guide = { entries: guide.corpus.size(), loaded: guide.loaded.length, statesSeen: guide.corpus.statesSeen(), file };
   }
   return out;
+}
+
+const PARTIAL = Symbol('partial result');
+
+/** The runs made before an internal error ended explore() (an interrupted result), if any. */
+export function partialResultOf(e: unknown): ExploreResult | undefined {
+  return e instanceof Error ? (e as Error & { [PARTIAL]?: ExploreResult })[PARTIAL] : undefined;
 }
 
 /** The (variant, seed) at a position of the seed-major order. */

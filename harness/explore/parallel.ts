@@ -1,6 +1,7 @@
 import type { RunResult } from '../engine/execute.js';
 import { ITEM, STEP } from '../core/progress.js';
 import { concreteStrategy, UsageError, type StrategySpec } from '../sched/index.js';
+import { InternalError, firstFrame, messageLine } from '../core/errors.js';
 import { unpackResults, type FromWorker, type ToWorker, type WorkerExploreOptions, type WorkerSetup, type WorkItem } from './worker.js';
 import type { GuideEntry } from '../guide/corpus.js';
 import { realPerformanceNow } from '../core/real.js';
@@ -145,6 +146,8 @@ interface Slot extends WatchedWorker {
   /** A diagnosis or confirmation runs alone in its worker. */
   exclusive: boolean;
   warned: boolean;
+  /** The last work item whose result it sent: a worker that dies between seeds is named by it. */
+  lastDone: WorkItem | null;
 }
 
 type Death = { why: 'stall'; step: number } | { why: 'oom' } | { why: 'exit'; code: number } | { why: 'error'; message: string };
@@ -168,6 +171,8 @@ class Pool {
   private reject!: (e: unknown) => void;
   /** Guided: the entries workers found, for the others and for a replacement worker. */
   private readonly found: GuideEntry[] = [];
+  /** Workers that died or failed while loading the target: the first is replaced, the second is reported. */
+  private loadFailures = 0;
 
   constructor(
     private readonly input: ParallelInput,
@@ -219,7 +224,7 @@ class Pool {
       error: (message) => this.died(slot, { why: 'error', message }),
       unreadable: (message) => this.fail(new Error(`worker ${id} sent a result that could not be deserialized: ${message}`)),
       exit: (code) => this.died(slot, { why: 'exit', code }),
-    }), { id, inflight: [], exclusive: false, warned: false });
+    }), { id, inflight: [], exclusive: false, warned: false, lastDone: null });
     this.slots.push(slot);
     return slot;
   }
@@ -227,10 +232,17 @@ class Pool {
   private onMessage(slot: Slot, m: FromWorker): void {
     if (this.settled || slot.gone) return;
     if (m.type === 'error') {
-      const at = Atomics.load(slot.cell, ITEM);
-      const it = at >= 0 ? itemAt(this.input, at) : null;
-      const msg = `in a worker for target ${this.input.targetRef}${it !== null ? `, running ${it.variant} seed ${it.seed}` : ''}: ${m.message}`;
-      this.fail(m.usage ? new UsageError(msg) : new Error(msg));
+      if (m.usage) {
+        const at = Atomics.load(slot.cell, ITEM);
+        const it = at >= 0 ? itemAt(this.input, at) : null;
+        this.fail(new UsageError(`in a worker for target ${this.input.targetRef}${it !== null ? `, running ${it.variant} seed ${it.seed}` : ''}: ${m.message}`));
+        return;
+      }
+      if (!slot.ready) {
+        this.loadFailed(slot, `failed: ${m.message}`, m.message);
+        return;
+      }
+      this.fail(new InternalError(`worker ${slot.id} for target ${this.input.targetRef} failed ${this.where(slot)}: ${messageLine(m.message)}`, m.message));
       return;
     }
     if (m.type === 'ready') {
@@ -246,6 +258,7 @@ class Pool {
       const found: GuideEntry[] = [];
       for (const { i, result } of unpackResults(m)) {
         if (result.guided?.entry !== undefined) found.push(result.guided.entry);
+        slot.lastDone = itemAt(this.input, i);
         this.accept(i, result);
       }
       if (found.length > 0) this.share(slot, found);
@@ -343,8 +356,14 @@ class Pool {
     const at = Atomics.load(slot.cell, ITEM);
     const culprit = sent.find((it) => it.i === at);
     if (!slot.ready || culprit === undefined) {
-      const why = d.why === 'stall' ? 'stopped making progress' : d.why === 'oom' ? `ran out of heap (--max-heap-mb ${this.heapMb})` : d.why === 'exit' ? `exited (code ${d.code})` : `crashed: ${d.message}`;
-      this.fail(new Error(`worker ${slot.id} for target ${this.input.targetRef} ${why} ${slot.ready ? 'between seeds' : 'while loading the target'}, with ${this.total - this.sink.next} runs unfinished`));
+      const why = d.why === 'stall' ? 'stopped making progress' : d.why === 'oom' ? `ran out of heap (--max-heap-mb ${this.heapMb})` : d.why === 'exit' ? `exited (code ${d.code})` : 'crashed';
+      const detail = d.why === 'error' ? d.message : undefined;
+      if (!slot.ready) {
+        this.loadFailed(slot, d.why === 'error' ? `crashed: ${d.message}` : why, detail);
+        return;
+      }
+      const what = detail !== undefined ? `: ${messageLine(detail)}` : '';
+      this.fail(new InternalError(`worker ${slot.id} for target ${this.input.targetRef} ${why} ${this.where(slot)}, with ${this.total - this.sink.next} runs unfinished${what}`, detail));
       return;
     }
     this.retry = [...this.retry, ...sent.filter((it) => it !== culprit).map(plainItem)].sort((a, b) => a.i - b.i);
@@ -413,6 +432,42 @@ class Pool {
       decisions: [],
       traceWindow: [],
     };
+  }
+
+  /**
+   * Where a worker was when it failed outside a seed's run: the seed its cell says it was on, or
+   * the last seed it finished.
+   */
+  private where(slot: Slot): string {
+    const at = Atomics.load(slot.cell, ITEM);
+    if (at >= 0 && at < this.total) {
+      const it = itemAt(this.input, at);
+      return `running ${it.variant} seed ${it.seed}`;
+    }
+    const last = slot.lastDone;
+    return last === null ? 'between seeds, before it finished any seed' : `between seeds (the last seed it finished: ${last.variant} seed ${last.seed})`;
+  }
+
+  /**
+   * A worker that died or failed while loading the target: a fresh one is started once (a
+   * worker can fail to start for want of memory or a file being rebuilt); a second failure is
+   * the target's load error, named with its message and first stack frame.
+   */
+  private loadFailed(slot: Slot, why: string, detail: string | undefined): void {
+    slot.gone = true;
+    const k = this.slots.indexOf(slot);
+    if (k >= 0) this.slots.splice(k, 1);
+    void slot.worker.terminate();
+    if (this.settled) return;
+    // Not yet given work (send waits for 'ready'), but a diagnosis could be due: keep its items.
+    this.retry = [...this.retry, ...slot.inflight.flat().map(plainItem)].sort((a, b) => a.i - b.i);
+    if (++this.loadFailures <= 1) {
+      this.spawn();
+      return;
+    }
+    const text = detail ?? why;
+    const frame = detail !== undefined ? firstFrame(detail) : null;
+    this.fail(new InternalError(`target ${this.input.targetRef} failed to load in a worker (twice; worker ${slot.id} ${detail !== undefined ? (why.startsWith('failed') ? 'failed' : 'crashed') : why}): ${messageLine(text)}${frame !== null ? ` (at ${frame})` : ''}`, detail));
   }
 
   private fail(e: Error): void {

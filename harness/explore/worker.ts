@@ -1,4 +1,5 @@
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { pathToFileURL } from 'node:url';
 import type { RunResult } from '../engine/execute.js';
 import type { CommandOptions } from './command.js';
 import { UsageError, type StrategySpec } from '../sched/index.js';
@@ -166,10 +167,32 @@ function optionsIgnore(r: Resolved, variant: string): ReadonlySet<string> {
  * instead, into the task that called it, and the seed fails as an uncaught error.
  */
 function guardExit(): void {
+  // Node ends a worker whose exception nothing caught with process.exit(), after it has sent the
+  // error to the pool: that call is let through, or the guard's own error would be printed as a
+  // second, misleading crash.
+  const real = process.exit.bind(process);
+  let crashing = false;
+  process.on('uncaughtExceptionMonitor', () => {
+    crashing = true;
+  });
   process.exit = ((code?: number | string | null) => {
+    if (crashing) return real(code ?? undefined);
     throw new Error(`process.exit(${code ?? ''}) called by target code: a simulated program must not end the process`);
   }) as typeof process.exit;
 }
+
+/**
+ * For tests only (test/internal-error.test.ts), never set by the harness: with
+ * INTERLEAVE_TEST_WORKER_IMPORT=<seed>=<module path> a worker imports that module before it runs
+ * the seed (`load=<path>`: instead of loading the target; `after:<seed>=<path>`: after it, and
+ * throws its error from a callback, the thread's crash between seeds), as a harness module that
+ * fails to load would make it fail: outside every seed's run, where only the pool can report it.
+ */
+const testHook = ((): { at: string; url: string } | null => {
+  const v = process.env['INTERLEAVE_TEST_WORKER_IMPORT'];
+  const eq = v?.indexOf('=') ?? -1;
+  return v === undefined || eq < 1 ? null : { at: v.slice(0, eq), url: pathToFileURL(v.slice(eq + 1)).href };
+})();
 
 /** Batches run one after another: two runs must never share the thread's event loop. */
 function serve(port: MessagePort, setup: WorkerSetup): void {
@@ -208,6 +231,10 @@ function serve(port: MessagePort, setup: WorkerSetup): void {
       for (let batch = queue.shift(); batch !== undefined; batch = queue.shift()) {
         const group = [];
         for (const it of batch) {
+          if (testHook?.at === it.seed) {
+            if (cell !== null) cell[ITEM] = it.i;
+            await import(testHook.url);
+          }
           const r = await resolvedFor(it.variant);
           const extra: SeedExtra = { ...(it.diagnose ?? {}), traceAll: setup.traceAll === true };
           group.push({ ignore: optionsIgnore(r, it.variant), run: () => runItem(r, it.variant, it.seed, setup.keepAll || it.diagnose !== undefined, extra) });
@@ -217,6 +244,13 @@ function serve(port: MessagePort, setup: WorkerSetup): void {
         });
         if (cell !== null) cell[ITEM] = -1;
         post({ type: 'results', ...packResults(runs.map((result, k) => ({ i: batch[k]!.i, result }))) });
+        if (testHook !== null && batch.some((it) => testHook.at === `after:${it.seed}`)) {
+          // Dies between seeds: the import's error thrown from a callback, nothing else started.
+          const failure = await import(testHook.url).then(() => new Error('test hook: the module loaded'), (e: unknown) => e);
+          await new Promise(() => setImmediate(() => {
+            throw failure;
+          }));
+        }
       }
     } catch (e) {
       fail(e);
@@ -234,7 +268,7 @@ function serve(port: MessagePort, setup: WorkerSetup): void {
   // Variants with options of their own resolve when first met; the rest now, before 'ready',
   // so a target that fails to load is reported once, as the pool's error.
   const shared = setup.variants.filter((v) => setup.perVariant?.[v] === undefined);
-  const boot = shared.length > 0
+  const boot = testHook?.at === 'load' ? import(testHook.url).then(() => undefined) : shared.length > 0
     ? resolveForWorker({ ...setup, variants: shared }).then((r) => {
       if (guide !== null) r.guide = guide;
       resolved = r;

@@ -1,5 +1,5 @@
 import type { ArgumentsCamelCase } from 'yargs';
-import { explore, replay, resolveExplore, type ExploreOptions, type ExploreResult } from '../../explore/explore.js';
+import { explore, partialResultOf, replay, resolveExplore, type ExploreOptions, type ExploreResult } from '../../explore/explore.js';
 import { Session } from '../session.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -68,20 +68,29 @@ export async function campaignCommand(a: ArgumentsCamelCase<CampaignArgs>, argv:
     ...(a['max-failure-files'] !== undefined ? { maxFailureFiles: a['max-failure-files'] } : {}),
     shouldStop: () => session.interrupt.stopped,
   };
+  // The target being explored: an internal error reports it with the runs made so far.
+  let current: ExploreResult | null = null;
   try {
     for (const [k, name] of names.entries()) {
       if (session.interrupt.stopped) break;
+      current = null;
       const r = await explore({
         target: name, seeds, ...common,
         resumed: session.resumed(name), onEntry: session.onEntry(name, name),
         onResult: (res, i, total) => progress.update(i + 1, total, failing(res), `${name} ${res.variant} seed ${res.seed}`),
       });
+      current = r;
       await huntRare(r, targets[k]!, name, seeds, a, progress, session, common, failing);
+      current = null;
       results.push(r);
       for (const v of r.variants) rows.push(judge(r, v, targets[k]!.expect?.[v] ?? (v === 'correct' ? 'pass' : 'violation')));
     }
   } catch (e) {
-    session.abandon();
+    const partial = partialResultOf(e);
+    const cur = current as ExploreResult | null;
+    if (cur !== null && partial !== undefined) mergeInto(cur, partial);
+    const ran = cur ?? partial;
+    session.failed(e, ran !== undefined ? [...results, ran] : results, { command: `interleave campaign ${session.header.argv.join(' ')}`, seedSpec: spec, seedCount: seeds.length });
     throw e;
   }
   progress.done();

@@ -1,6 +1,6 @@
 import type { ArgumentsCamelCase } from 'yargs';
 import { join } from 'node:path';
-import { explore, replay, resolveExplore, type ExploreResult } from '../../explore/explore.js';
+import { explore, partialResultOf, replay, resolveExplore, type ExploreResult } from '../../explore/explore.js';
 import { ensureWritableDir } from '../../report/write.js';
 import { EXIT, Progress, capJobs, exploreFlags, noteCap, seedsFromFlags, type RunFlags } from '../common.js';
 import { failuresText, summaryText } from '../print.js';
@@ -134,7 +134,8 @@ export async function runCommand(a: ArgumentsCamelCase<RunArgs>, argv: readonly 
       },
     });
   } catch (e) {
-    session.abandon();
+    const partial = partialResultOf(e);
+    session.failed(e, partial !== undefined ? [partial] : [], { command: `interleave run ${session.header.argv.join(' ')}`, seedSpec: spec, seedCount: seeds.length, ...(shard ? { shard } : {}) });
     throw e;
   }
   progress.done();
