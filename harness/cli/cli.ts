@@ -117,7 +117,7 @@ async function main(argv: string[]): Promise<number> {
     .check(checkFlagValues, true)
     .demandCommand(1, `give a command: ${COMMANDS.join(', ')}`)
     .strict()
-    .epilogue(`strategies: ${strategyNames().join(', ')}.\nExit codes: 0 no violation found; 1 violations found (campaign, regress: an outcome not as expected); 2 bad input; 3 internal error (names the seed; the stack with --debug); 4 replay --schedule did not reproduce the recorded run (outcome or hash differs, or it diverged); 130 interrupted (SIGINT), 143 terminated (SIGTERM).`)
+    .epilogue(`strategies: ${strategyNames().join(', ')}.\nExit codes: 0 no violation found; 1 violations found (campaign, regress: an outcome not as expected); 2 bad input; 3 internal error (names the worker and seed; run and campaign write the stack to <report-dir>/internal-error.txt and keep the journal for --resume; --debug prints it, with any command); 4 replay --schedule did not reproduce the recorded run (outcome or hash differs, or it diverged); 130 interrupted (SIGINT), 143 terminated (SIGTERM).`)
     .fail((msg, err) => {
       if (err instanceof UsageError) fail(err.message);
       if (err) throw err;

@@ -10,7 +10,10 @@ export function summaryMarkdown(results: readonly ExploreResult[], meta: Summary
   lines.push('# interleave run summary', '');
   lines.push(`- command: \`${meta.command}\``);
   lines.push(`- seeds: ${meta.seedSpec} (${meta.seedCount})`);
-  lines.push(`- started: ${meta.startedAt}, wall time: ${(meta.wallMs / 1000).toFixed(2)} s`, '');
+  lines.push(`- started: ${meta.startedAt}, wall time: ${(meta.wallMs / 1000).toFixed(2)} s`);
+  // Stopped by a signal, or by an internal error (its stack beside this file): what ran so far.
+  if (meta.interrupted === true) lines.push(`- interrupted (${meta.signal ?? 'internal error: see internal-error.txt'}): the counts cover the seeds run so far; \`--resume\` runs the rest`);
+  lines.push('');
   lines.push('| target | variant | runs | passed | failed | violations |', '|---|---|---:|---:|---:|---|');
   for (const r of results) {
     for (const v of r.variants) {
