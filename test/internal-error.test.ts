@@ -28,7 +28,7 @@ function cliRun(args: string[], hook?: string): { code: number; out: string; err
 }
 
 /** The one report directory a command made under `base`. */
-function reportDir(t: typeof import("tap").default, base: string): string {
+function reportDir(t: typeof t, base: string): string {
   const made = readdirSync(base);
   t.equal(made.length, 1, `one report directory: ${made.join(', ')}`);
   return join(base, made[0]!);
