@@ -217,7 +217,7 @@ function internalErrorText(e: unknown, debug: boolean): string {
   const report = (e as { report?: InternalReport }).report;
   const lines = [`interleave: internal error: ${messageLine(e.message)}`];
   if (report !== undefined) {
-    lines.push(`interleave: the stack is in ${report.stackFile}`);
+    lines.push(report.stackFile !== null ? `interleave: the stack is in ${report.stackFile}` : 'interleave: the stack could not be written to the report directory: --debug prints it');
     lines.push(`interleave: ${report.summary ? 'the runs made so far are in its summary and journal' : 'its journal is kept'}: continue with  npx ${report.resume}`);
   }
   if (debug) lines.push(e.stack ?? e.message, ...(typeof detail === 'string' ? ['in the worker:', detail] : []));

@@ -83,7 +83,7 @@ export class Session {
       this.abandon();
       return;
     }
-    const file = join(this.dir, INTERNAL_ERROR_FILE);
+    let file: string | null = join(this.dir, INTERNAL_ERROR_FILE);
     const detail = (e as Error & { detail?: unknown }).detail;
     try {
       writeFileSync(file, `interleave ${this.header.command} ${this.header.argv.join(' ')}
@@ -95,14 +95,19 @@ ${detail}
 ` : ''}`);
     } catch {
       // The report directory went away: the CLI's line still names the error.
+      file = null;
     }
+    let summary = false;
     try {
       if (results.length > 0) writeExploreReport(this.dir, results, { ...meta, startedAt: this.header.startedAt, wallMs: this.wallMs, interrupted: true });
+      summary = results.length > 0;
+    } catch {
+      // A summary that cannot be written must not hide the error it was to report: the journal has the runs.
     } finally {
       this.journal.close();
       this.interrupt.dispose();
     }
-    Object.assign(e, { report: { stackFile: file, summary: results.length > 0, resume: `interleave ${this.header.command} --resume ${this.dir}` } });
+    Object.assign(e, { report: { stackFile: file, summary, resume: `interleave ${this.header.command} --resume ${this.dir}` } });
   }
 
   /** The command failed before it could report: close up, and leave no empty report behind. */
@@ -138,7 +143,8 @@ export const INTERNAL_ERROR_FILE = 'internal-error.txt';
 
 /** What Session.failed adds to an internal error. */
 export interface InternalReport {
-  stackFile: string;
+  /** null: it could not be written (the CLI then says --debug prints it). */
+  stackFile: string | null;
   summary: boolean;
   resume: string;
 }

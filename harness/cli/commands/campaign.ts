@@ -86,6 +86,7 @@ export async function campaignCommand(a: ArgumentsCamelCase<CampaignArgs>, argv:
       for (const v of r.variants) rows.push(judge(r, v, targets[k]!.expect?.[v] ?? (v === 'correct' ? 'pass' : 'violation')));
     }
   } catch (e) {
+    progress.done();
     const partial = partialResultOf(e);
     const cur = current as ExploreResult | null;
     if (cur !== null && partial !== undefined) mergeInto(cur, partial);

@@ -134,6 +134,7 @@ export async function runCommand(a: ArgumentsCamelCase<RunArgs>, argv: readonly 
       },
     });
   } catch (e) {
+    progress.done();
     const partial = partialResultOf(e);
     session.failed(e, partial !== undefined ? [partial] : [], { command: `interleave run ${session.header.argv.join(' ')}`, seedSpec: spec, seedCount: seeds.length, ...(shard ? { shard } : {}) });
     throw e;
