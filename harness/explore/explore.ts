@@ -575,7 +575,8 @@ async function exploreInline(o: ExploreOptions, r: Resolved, seeds: SeedSeq, bro
       if (stoppedBy === null && o.stopDrawing?.() === true) {
         let at = from;
         while (at < end && resumed.has(at)) at++;
-        at = at % n === 0 ? at : seedEnd(at);
+        // The first seed always runs, as in runSupervised.
+        at = at % n === 0 && at > 0 ? at : seedEnd(at);
         if (at < end) [end, stoppedBy] = [at, 'time'];
         if (from >= end) break;
       }

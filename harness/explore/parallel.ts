@@ -68,7 +68,8 @@ export interface ParallelInput {
    * The seeds before it all run; none after it is reported. */
   untilFail?: boolean;
   /** Polled as work is handed out (`run --time`): true stops handing out new seeds; the seeds
-   * already handed out, up to the end of a seed (every variant of it), finish and are reported. */
+   * already handed out, up to the end of a seed (every variant of it), finish and are reported;
+   * the first seed always runs. */
   stopDrawing?: () => boolean;
   /** With untilFail: whether a skipped position (a resumed journal's entry) failed. */
   skipFailed?: (i: number) => boolean;
@@ -331,7 +332,8 @@ class Pool {
     if (this.input.stopDrawing !== undefined && this.sink.limitBy === undefined && this.input.stopDrawing()) {
       // Time is up: no new seed starts; the one the cursor is in is finished (all its variants).
       while (this.cursor < this.total && skip !== undefined && skip.has(this.cursor)) this.cursor++;
-      this.sink.lower(this.cursor % this.input.variants.length === 0 ? this.cursor : seedEnd(this.input, this.cursor), 'time');
+      // The first seed always runs, however long loading the target took: a report is never empty.
+      this.sink.lower(this.cursor % this.input.variants.length === 0 && this.cursor > 0 ? this.cursor : seedEnd(this.input, this.cursor), 'time');
       if (this.sink.next >= this.sink.limit && !this.settled) {
         // Nothing left in flight: every seed handed out has been reported.
         this.settled = true;
