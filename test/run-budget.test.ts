@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import jobQueue from './fixtures/job-queue.js';
 import { explore } from '../dist/harness/explore/explore.js';
 import { SeedRange } from '../dist/harness/explore/seeds.js';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 
 const root = resolve(import.meta.dirname, '..');
 const cli = join(root, 'dist/harness/cli/main.js');
@@ -103,6 +104,14 @@ t.test('--until-fail with --seeds A..B starts at A and stops at the first failur
   const r = run(['run', JOB_QUEUE, '--variant', 'unlocked-signal', '--seeds', `${from}..${from + 200}`, '--until-fail', '--jobs', '2', '--report-dir', base]);
   t.equal(r.code, 1, r.err);
   t.same(journal(reportDir(base)).map((l) => l.s), [0, 1, 2, 3].map((k) => String(from + k)));
+});
+
+t.test('--until-fail whose failure is the range\'s last seed says so', async (t) => {
+  const base = join(work, 'until-last');
+  const r = run(['run', JOB_QUEUE, '--variant', 'unlocked-signal', '--seeds', `${firstFailing}..${firstFailing}`, '--until-fail', '--report-dir', base]);
+  t.equal(r.code, 1, r.err);
+  t.match(r.out, new RegExp(`--until-fail: stopped at the first failing seed, ${firstFailing}, after 1 seed`));
+  t.equal(summary(reportDir(base)).budget?.stoppedBy, 'failure');
 });
 
 t.test('--time 2s on a correct variant: runs seeds, stops, says how many, exit 0; the runs are the fixed range\'s', async (t) => {
@@ -207,4 +216,19 @@ t.test('explore() inline (a Target object): --until-fail and a drawing budget st
   t.equal(timed.runs, timed.budget!.seeds * 2, 'every variant of each seed that ran');
   const spent = await explore({ target: jobQueue, seeds: new SeedRange(1, 100_000), stopDrawing: () => true });
   t.same(spent.budget, { seeds: 1, lastSeed: '1', stoppedBy: 'time' }, 'a budget spent before the first seed still runs it');
+});
+
+t.test('summary.json of budgeted runs is valid against the shipped schema', async (t) => {
+  const dist = join(root, 'dist/harness/report/schemas');
+  const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
+  ajv.addSchema(['failure', 'summary'].map((n) => JSON.parse(readFileSync(join(dist, `${n}.schema.json`), 'utf8'))));
+  const validate = ajv.getSchema('urn:interleave:schema:summary:1')!;
+  for (const base of ['until-2', 'time', 'time-range', 'until-clean']) {
+    const doc = JSON.parse(readFileSync(join(reportDir(join(work, base)), 'summary.json'), 'utf8'));
+    t.ok(validate(doc), `${base}: ${ajv.errorsText(validate.errors)}`);
+    t.ok(doc.budget !== undefined, `${base}: states its budget`);
+  }
+  const broken = JSON.parse(readFileSync(join(reportDir(join(work, 'time')), 'summary.json'), 'utf8'));
+  broken.budget.stoppedBy = 'boredom';
+  t.notOk(validate(broken), 'a budget stopped by anything else is refused');
 });
