@@ -566,7 +566,7 @@ async function exploreInline(o: ExploreOptions, r: Resolved, seeds: SeedSeq, bro
     let end = total;
     let stoppedBy: 'failure' | 'time' | null = null;
     if (o.untilFail === true) {
-      for (const i of resumed.keys()) if (failedAt(i) && seedEnd(i) < end) [end, stoppedBy] = [seedEnd(i), 'failure'];
+      for (const i of resumed.keys()) if (failedAt(i) && (seedEnd(i) < end || (seedEnd(i) === end && stoppedBy !== 'failure'))) [end, stoppedBy] = [seedEnd(i), 'failure'];
     }
     // Under a budget, groups end at a seed's end, so a stop never splits a seed's variants.
     const group = o.untilFail === true || o.stopDrawing !== undefined ? Math.max(1, Math.floor(INLINE_GROUP / n)) * n : INLINE_GROUP;
@@ -586,7 +586,7 @@ async function exploreInline(o: ExploreOptions, r: Resolved, seeds: SeedSeq, bro
       idx.forEach((i, k) => broken.see(i, runs[k]!));
       if (o.untilFail === true) {
         const k = runs.findIndex((x) => x.outcome === 'violation');
-        if (k >= 0 && seedEnd(idx[k]!) < end) [end, stoppedBy] = [seedEnd(idx[k]!), 'failure'];
+        if (k >= 0 && (seedEnd(idx[k]!) < end || (seedEnd(idx[k]!) === end && stoppedBy !== 'failure'))) [end, stoppedBy] = [seedEnd(idx[k]!), 'failure'];
       }
       idx.forEach((i, k) => {
         if (i < end) fold(runs[k]!, i);

@@ -81,7 +81,7 @@ export interface ParallelOutcome {
   interrupted: boolean;
   /** Positions covered, 0..end-1 (skipped ones included): the total unless a budget stopped it. */
   end: number;
-  /** What stopped the pool before the total: the first failure, or stopDrawing. */
+  /** What stopped the pool: the first failure (in the last seed too), or stopDrawing before the total. */
   stoppedBy?: 'failure' | 'time';
 }
 
@@ -109,7 +109,7 @@ export async function runSupervised(input: ParallelInput): Promise<ParallelOutco
   const total = input.variants.length * input.seeds.length;
   const skip = input.skip ?? new Set<number>();
   const sink = new InOrder(total, input.collect !== false, input.onResult, skip);
-  const stoppedBy = (): ParallelOutcome['stoppedBy'] => sink.limit === total ? undefined : sink.limitBy;
+  const stoppedBy = (): ParallelOutcome['stoppedBy'] => sink.limitBy;
   // A resumed --until-fail run may have found its failure already.
   if (input.untilFail === true) for (const i of skip) if (input.skipFailed?.(i) === true) sink.lower(seedEnd(input, i), 'failure');
   if (sink.next >= sink.limit) return { results: sink.results, interrupted: false, end: sink.limit, ...optional(stoppedBy()) };
@@ -158,8 +158,9 @@ class InOrder {
     this.passSkipped();
   }
 
-  /** Ends the order at `end` (never raises it). */
+  /** Ends the order at `end` (never raises it). A failure in the last seed ends it too. */
   lower(end: number, by: 'failure' | 'time'): void {
+    if (end === this.limit && by === 'failure' && this.limitBy !== 'failure') this.limitBy = by;
     if (end >= this.limit) return;
     this.limit = end;
     this.limitBy = by;
