@@ -189,8 +189,8 @@ t.test('an interrupted --time run resumes like any run: the same runs as a fixed
     // The machine ran all 150 seeds before the journal was seen: nothing to resume.
     t.equal(before, 150);
   } else {
-    t.equal(code, 130, 'stopped by SIGINT');
-    t.ok(before < 150, `interrupted with ${before} of 150 seeds journaled`);
+    // Stopped by SIGINT, most often part way (a loaded machine may have just finished the list).
+    t.equal(code, 130, `stopped by SIGINT with ${before} of 150 seeds journaled`);
     const resumed = run(['run', '--resume', dir]);
     t.equal(resumed.code, 0, resumed.err);
     t.match(resumed.out, /the seed list ran out before the budget: 150 seeds/);
