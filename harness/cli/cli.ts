@@ -28,8 +28,10 @@ async function main(argv: string[]): Promise<number> {
     .version(HARNESS_VERSION)
     .command('run <target>', 'explore seeds of a target (bundled name or path to a target file)', (y) =>
       runOptions(y.positional('target', { type: 'string', demandOption: true }))
-        .option('seeds', { type: 'string', describe: 'seed list: A..B, a,b,c or random:N (default 1..100)' })
+        .option('seeds', { type: 'string', describe: 'seed list: A..B, a,b,c or random:N (default 1..100; with --time or --until-fail, 1, 2, 3, … until one of them stops it)' })
         .option('seed', { type: 'string', describe: 'one seed' })
+        .option('time', { type: 'string', describe: 'wall time to keep running seeds for: 30s, 5m, 2h (a bare number is refused); seeds under way finish, and which seeds fail never depends on it' })
+        .option('until-fail', { type: 'boolean', describe: 'stop at the first failing seed (the lowest, at any --jobs); with --shrink, shrink it' })
         .option('report-dir', { type: 'string', default: 'reports', describe: 'where reports are written' })
         .option('shrink', { type: 'boolean', describe: 'shrink the first failure of each variant and kind to a schedule file' })
         .option('save-failures', { type: 'boolean', describe: 'shrink failures and add them to the regression corpus' })
@@ -42,6 +44,8 @@ async function main(argv: string[]): Promise<number> {
         .option('resume', { type: 'string', describe: 'continue an interrupted run from its report directory (its journal holds the command)' })
         .option('format', { type: 'string', array: true, describe: 'output format, repeatable: text, json, junit, tap, markdown, github; name=path writes a file (at most one to stdout)' })
         .example('$0 run bounded-buffer --seeds 1..500', 'every variant of a bundled target, 500 seeds each')
+        .example('$0 run ./my-target.ts --time 5m', 'seeds 1, 2, 3, … for five minutes; the summary says how many seeds each failure took')
+        .example('$0 run ./my-target.ts --variant buggy --until-fail --shrink', 'until the first failing seed, then shrink it')
         .example('$0 run ./my-target.ts --variant buggy --seeds 1..50 --shrink', 'your target by path; shrink the first failure to a schedule file')
         .example('$0 run ./my-target.ts --seeds random:2000 --format github --format junit=interleave.xml', 'in CI: fresh seeds each run (printed), annotations and JUnit')
         .example('$0 run raft --seeds 1..3000 --shard 1/3 --report-dir shard-1', 'one of three CI jobs; join them with merge-reports'),
@@ -143,7 +147,7 @@ function joinDashValues(args: readonly string[]): string[] {
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     const next = args[i + 1];
-    if ((a === '--seeds' || a === '--seed') && next !== undefined && /^-[0-9.]/.test(next)) {
+    if ((a === '--seeds' || a === '--seed' || a === '--time') && next !== undefined && /^-[0-9.]/.test(next)) {
       out.push(`${a}=${next}`);
       i++;
     } else out.push(a);

@@ -194,6 +194,21 @@ export class Progress {
     this.shown = true;
   }
 
+  /** An open or timed run: seeds done, seeds/s, violations, and the time left when it is timed. */
+  budget(done: number, failing: number, leftMs: number | undefined, label = ''): void {
+    if (!this.tty) return;
+    const now = realPerformanceNow(); // allowed: wall time for a summary figure, never a run's
+    if (now - this.lastDraw < 100) return;
+    this.lastDraw = now;
+    const secs = (now - this.t0) / 1000;
+    const rate = secs > 0 ? done / secs : 0;
+    const cols = process.stderr.columns ?? 100;
+    const left = leftMs === undefined ? '' : `  time left ${clock(Math.max(0, leftMs / 1000))}`;
+    const line = `${done} runs  ${rate.toFixed(0)} seeds/s  violations ${failing}${left}${label ? `  ${label}` : ''}`;
+    process.stderr.write(`\r\x1b[K${line.slice(0, Math.max(20, cols - 1))}`);
+    this.shown = true;
+  }
+
   done(): void {
     if (this.tty && this.shown) process.stderr.write('\r\x1b[K');
     this.shown = false;

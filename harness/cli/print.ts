@@ -1,6 +1,7 @@
 import { describeWeather } from '../net/weather.js';
 import { pctGuarantee, type ExploreResult } from '../explore/explore.js';
 import { formatMs } from '../core/format.js';
+import { budgetText, failureRateText } from '../report/rate.js';
 
 /** PCT's promise, stated for what this campaign actually ran. */
 export function pctGuaranteeText(g: NonNullable<ReturnType<typeof pctGuarantee>>): string {
@@ -33,6 +34,10 @@ export function summaryText(results: readonly ExploreResult[], wallMs: number, r
     }
     const kinds = Object.entries(r.violationsByKind).map(([k, n]) => `${k} ${n}`).join(', ');
     out(`  violations by kind: ${kinds || 'none'}`);
+    const rate = failureRateText(r);
+    if (rate !== null) out(`  ${rate}`);
+    const budget = budgetText(r);
+    if (budget !== null) out(`  ${budget}`);
     out(`  ${statsText(r, wallMs)}`);
     const fit = fittedText(r);
     if (fit !== null) out(`  ${fit}`);

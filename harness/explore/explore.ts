@@ -14,7 +14,7 @@ import { checkVariant, loadTarget } from '../target/load.js';
 import { VIOLATION_KINDS } from '../core/violation.js';
 import { commandOptions, replayCommand, type CommandOptions } from './command.js';
 import { DEFAULT_MAX_FAILURE_FILES, DEFAULT_MAX_FAILURES, Tally, entryOf, type ExploreResult, type Failure, type SeedEntry } from './tally.js';
-import { parseSeeds } from './seeds.js';
+import { parseSeeds, SeedRange, type SeedSeq } from './seeds.js';
 import { runSupervised } from './parallel.js';
 import { Distinct } from './distinct.js';
 import { StateSet } from '../cover/sketch.js';
@@ -31,8 +31,9 @@ export interface ExploreOptions {
   targetRef?: string;
   /** One variant, several, or (default) all of the target's variants. */
   variant?: string | readonly string[];
-  /** A list of seeds, or a spec: `1..1000`, `a,b,c`, `42`. */
-  seeds: readonly (string | number)[] | string;
+  /** A list of seeds, a spec (`1..1000`, `a,b,c`, `42`), or a SeedRange (made on demand: an open
+   * range of millions of seeds for a budget to stop). */
+  seeds: readonly (string | number)[] | string | SeedRange;
   /** Absent: a portfolio of random, pct and pctcp for a network target, `random` for a thread
    * target. PCT-family bounds left unset are fitted to the target by a pilot (explore/fit.ts). */
   strategy?: string | StrategySpec;
@@ -104,6 +105,13 @@ export interface ExploreOptions {
   guideDir?: string;
   /** Where the report goes: a guided failure's replay command names its schedule file there. */
   reportDir?: string;
+  /** Stop at the first failing seed, the lowest in the list whatever --jobs: the seeds before it
+   * all run, none after it is reported. The result says so in `budget`. */
+  untilFail?: boolean;
+  /** A wall-time budget (`run --time`): polled as seeds are handed out; true starts no new seed,
+   * and those already started finish. The result covers a prefix of the list, each seed's run
+   * the same as in a run of the whole list, and says so in `budget`. */
+  stopDrawing?: () => boolean;
 }
 
 export type { ExploreResult, Failure, SeedEntry, ViolationBrief } from './tally.js';
@@ -418,7 +426,13 @@ function positive(name: string, v: number): number {
   return v;
 }
 
-export function seedList(seeds: ExploreOptions['seeds']): string[] {
+export function seedList(seeds: readonly (string | number)[] | string): string[];
+export function seedList(seeds: ExploreOptions['seeds']): SeedSeq;
+export function seedList(seeds: ExploreOptions['seeds']): SeedSeq {
+  if (seeds instanceof SeedRange) {
+    if (seeds.length === 0) throw new UsageError('seeds: give a non-empty list or a spec like 1..100');
+    return seeds;
+  }
   if (typeof seeds === 'string') return parseSeeds(seeds);
   if (!Array.isArray(seeds) || seeds.length === 0) throw new UsageError('seeds: give a non-empty list or a spec like 1..100');
   return seeds.map((s) => {
@@ -463,6 +477,10 @@ export async function explore(o: ExploreOptions): Promise<ExploreResult> {
       if (e !== undefined) tally.add(e, undefined, false);
     }
   };
+  const budgeted = o.untilFail === true || o.stopDrawing !== undefined;
+  const failedAt = (i: number): boolean => resumed.get(i)?.k !== undefined;
+  let end = total;
+  let stoppedBy: 'failure' | 'time' | null = null;
   const fold = (res: RunResult, i: number): void => {
     foldResumedBelow(i);
     const e = entryOf(res, i);
@@ -477,7 +495,10 @@ export async function explore(o: ExploreOptions): Promise<ExploreResult> {
   };
   if (typeof o.target !== 'string' || o.inline === true) {
     if (jobs > 1) throw new UsageError('--jobs needs a target given by name or path: a Target object cannot cross threads');
-    if (await exploreInline(o, r, seeds, broken, resumed, fold)) out.interrupted = true;
+    const done = await exploreInline(o, r, seeds, broken, resumed, fold, failedAt);
+    if (done.interrupted) out.interrupted = true;
+    end = done.end;
+    stoppedBy = done.stoppedBy;
   } else try {
     const perVariant = Object.fromEntries(r.variants.map((variant) => {
       const v = optionsFor(r, variant);
@@ -497,9 +518,13 @@ export async function explore(o: ExploreOptions): Promise<ExploreResult> {
       ...(o.maxHeapMb !== undefined ? { maxHeapMb: o.maxHeapMb } : {}),
       ...(o.shouldStop !== undefined ? { shouldStop: o.shouldStop } : {}),
       ...(o.onNote !== undefined ? { onNote: o.onNote } : {}),
+      ...(o.untilFail === true ? { untilFail: true, skipFailed: failedAt } : {}),
+      ...(o.stopDrawing !== undefined ? { stopDrawing: o.stopDrawing } : {}),
       onResult: fold,
     });
     if (done.interrupted) out.interrupted = true;
+    end = done.end;
+    stoppedBy = done.stoppedBy ?? null;
   } catch (e) {
     // An internal error ends the pool: what ran so far goes with it, as an interrupted result,
     // for the report the command still writes (partialResultOf).
@@ -510,10 +535,21 @@ export async function explore(o: ExploreOptions): Promise<ExploreResult> {
     }
     throw e;
   }
-  if (out.interrupted === true) stopped();
-  else {
+  if (out.interrupted !== true && end < total) {
+    // A budget ended the list at `end`: resumed entries past it are not part of this result.
+    foldResumedBelow(end);
+    delete out.interrupted;
+  } else if (out.interrupted === true) {
+    stopped();
+  } else {
     foldResumedBelow(total);
     delete out.interrupted;
+  }
+  if (budgeted) {
+    let reached = next;
+    if (out.interrupted === true) for (const i of resumed.keys()) reached = Math.max(reached, i + 1);
+    const covered = Math.floor((out.interrupted === true ? reached : end) / r.variants.length);
+    out.budget = { seeds: covered, lastSeed: covered > 0 ? seeds.at(covered - 1)! : null, stoppedBy };
   }
   if (guide !== null) {
     const file = finishGuide(guide);
@@ -530,28 +566,52 @@ export function partialResultOf(e: unknown): ExploreResult | undefined {
 }
 
 /** The (variant, seed) at a position of the seed-major order. */
-export function itemOf(variants: readonly string[], seeds: readonly string[], i: number): { variant: string; seed: string } {
-  return { variant: variants[i % variants.length]!, seed: seeds[Math.floor(i / variants.length)]! };
+export function itemOf(variants: readonly string[], seeds: SeedSeq, i: number): { variant: string; seed: string } {
+  return { variant: variants[i % variants.length]!, seed: seeds.at(Math.floor(i / variants.length))! };
 }
 
-/** A Target object (or `inline`): this thread runs every seed, and nothing watches it. True when stopped. */
-async function exploreInline(o: ExploreOptions, r: Resolved, seeds: readonly string[], broken: BrokenSetup, resumed: ReadonlyMap<number, SeedEntry>, fold: (res: RunResult, i: number) => void): Promise<boolean> {
+/** A Target object (or `inline`): this thread runs every seed, and nothing watches it. `end`:
+ * the positions covered, short of the total when a budget stopped it (as runSupervised's). */
+async function exploreInline(o: ExploreOptions, r: Resolved, seeds: SeedSeq, broken: BrokenSetup, resumed: ReadonlyMap<number, SeedEntry>, fold: (res: RunResult, i: number) => void, failedAt: (i: number) => boolean): Promise<{ interrupted: boolean; end: number; stoppedBy: 'failure' | 'time' | null }> {
   const stopCatching = catchRejections();
   const item = (i: number): GroupItem => {
     const { variant, seed } = itemOf(r.variants, seeds, i);
     return { ignore: optionsFor(r, variant).options.ignore, run: () => namingSeed(runSeed(r, variant, seed), variant, seed) };
   };
+  const n = r.variants.length;
+  const seedEnd = (i: number): number => (Math.floor(i / n) + 1) * n;
   try {
-    const total = seeds.length * r.variants.length;
-    for (let from = 0; from < total; from += INLINE_GROUP) {
-      if (o.shouldStop?.() === true) return true;
+    const total = seeds.length * n;
+    let end = total;
+    let stoppedBy: 'failure' | 'time' | null = null;
+    if (o.untilFail === true) {
+      for (const i of resumed.keys()) if (failedAt(i) && (seedEnd(i) < end || (seedEnd(i) === end && stoppedBy !== 'failure'))) [end, stoppedBy] = [seedEnd(i), 'failure'];
+    }
+    // Under a budget, groups end at a seed's end, so a stop never splits a seed's variants.
+    const group = o.untilFail === true || o.stopDrawing !== undefined ? Math.max(1, Math.floor(INLINE_GROUP / n)) * n : INLINE_GROUP;
+    for (let from = 0; from < end; from += group) {
+      if (o.shouldStop?.() === true) return { interrupted: true, end, stoppedBy };
+      if (stoppedBy === null && o.stopDrawing?.() === true) {
+        let at = from;
+        while (at < end && resumed.has(at)) at++;
+        // The first seed always runs, as in runSupervised.
+        at = at % n === 0 && at > 0 ? at : seedEnd(at);
+        if (at < end) [end, stoppedBy] = [at, 'time'];
+        if (from >= end) break;
+      }
       const idx: number[] = [];
-      for (let i = from; i < Math.min(total, from + INLINE_GROUP); i++) if (!resumed.has(i)) idx.push(i);
+      for (let i = from; i < Math.min(end, from + group); i++) if (!resumed.has(i)) idx.push(i);
       const runs = await runGroup(idx.map(item));
       idx.forEach((i, k) => broken.see(i, runs[k]!));
-      idx.forEach((i, k) => fold(runs[k]!, i));
+      if (o.untilFail === true) {
+        const k = runs.findIndex((x) => x.outcome === 'violation');
+        if (k >= 0 && (seedEnd(idx[k]!) < end || (seedEnd(idx[k]!) === end && stoppedBy !== 'failure'))) [end, stoppedBy] = [seedEnd(idx[k]!), 'failure'];
+      }
+      idx.forEach((i, k) => {
+        if (i < end) fold(runs[k]!, i);
+      });
     }
-    return false;
+    return { interrupted: false, end, stoppedBy };
   } finally {
     stopCatching();
   }

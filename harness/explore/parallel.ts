@@ -6,6 +6,7 @@ import { unpackResults, type FromWorker, type ToWorker, type WorkerExploreOption
 import type { GuideEntry } from '../guide/corpus.js';
 import { realPerformanceNow } from '../core/real.js';
 import { hostWorkerExecArgv } from '../host/esm.js';
+import type { SeedSeq } from './seeds.js';
 import { requireWorkerScript, spawnWatched, stillFor, watchEvery, type WatchedWorker } from './watched-worker.js';
 
 export type { WorkerExploreOptions } from './worker.js';
@@ -30,7 +31,8 @@ export interface ParallelInput {
   /** A host-mode target: its workers get ES module support (ctx.host.import). */
   host?: boolean;
   variants: readonly string[];
-  seeds: readonly string[];
+  /** An array, or a range made on demand (an open range). */
+  seeds: SeedSeq;
   strategy: StrategySpec;
   /** Per variant, the fitted strategy a seed's own is taken from (explore/fit.ts); absent: `strategy`. */
   strategies?: Readonly<Record<string, Required<StrategySpec>>>;
@@ -63,12 +65,25 @@ export interface ParallelInput {
   /** `--strategy guided`: the corpus every worker starts from (--guide-dir). Workers then
    * share what they find: each new entry is sent to the others as it arrives. */
   guide?: readonly GuideEntry[];
+  /** Stop at the first failing seed: the lowest in the order, whatever order workers finish in.
+   * The seeds before it all run; none after it is reported. */
+  untilFail?: boolean;
+  /** Polled as work is handed out (`run --time`): true stops handing out new seeds; the seeds
+   * already handed out, up to the end of a seed (every variant of it), finish and are reported;
+   * the first seed always runs. */
+  stopDrawing?: () => boolean;
+  /** With untilFail: whether a skipped position (a resumed journal's entry) failed. */
+  skipFailed?: (i: number) => boolean;
 }
 
 export interface ParallelOutcome {
   results: RunResult[];
   /** shouldStop ended the pool: `results` (and onResult) cover a prefix of the order. */
   interrupted: boolean;
+  /** Positions covered, 0..end-1 (skipped ones included): the total unless a budget stopped it. */
+  end: number;
+  /** What stopped the pool: the first failure (in the last seed too), or stopDrawing before the total. */
+  stoppedBy?: 'failure' | 'time';
 }
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
@@ -95,23 +110,44 @@ export async function runSupervised(input: ParallelInput): Promise<ParallelOutco
   const total = input.variants.length * input.seeds.length;
   const skip = input.skip ?? new Set<number>();
   const sink = new InOrder(total, input.collect !== false, input.onResult, skip);
-  if (sink.next === total) return { results: sink.results, interrupted: false };
-  const batch = input.batchSize ?? Math.max(1, Math.min(64, Math.floor(total / (input.jobs * 16))));
+  const stoppedBy = (): ParallelOutcome['stoppedBy'] => sink.limitBy;
+  // A resumed --until-fail run may have found its failure already.
+  if (input.untilFail === true) for (const i of skip) if (input.skipFailed?.(i) === true) sink.lower(seedEnd(input, i), 'failure');
+  if (sink.next >= sink.limit) return { results: sink.results, interrupted: false, end: sink.limit, ...optional(stoppedBy()) };
+  // With a budget, small batches: a stop waits for at most two of them per worker.
+  const budget = input.untilFail === true || input.stopDrawing !== undefined;
+  const batch = input.batchSize ?? Math.max(1, Math.min(budget ? BUDGET_BATCH : 64, Math.floor(total / (input.jobs * 16))));
   const interrupted = await new Pool(input, total, batch, sink, stallMs, heap).run();
-  return { results: sink.results, interrupted };
+  return { results: sink.results, interrupted, end: sink.limit, ...optional(stoppedBy()) };
+}
+
+function optional(by: ParallelOutcome['stoppedBy']): { stoppedBy?: 'failure' | 'time' } {
+  return by === undefined ? {} : { stoppedBy: by };
+}
+
+/** Runs per batch under --time or --until-fail. */
+const BUDGET_BATCH = 8;
+
+/** The end of the seed that position i belongs to: every variant of a seed runs, or none. */
+function seedEnd(input: Pick<ParallelInput, 'variants'>, i: number): number {
+  const n = input.variants.length;
+  return (Math.floor(i / n) + 1) * n;
 }
 
 /** Seed-major: every variant's seed 1, then every variant's seed 2, … (explore's order). */
 function itemAt(input: ParallelInput, i: number): WorkItem {
   const n = input.variants.length;
-  return { i, variant: input.variants[i % n]!, seed: input.seeds[Math.floor(i / n)]! };
+  return { i, variant: input.variants[i % n]!, seed: input.seeds.at(Math.floor(i / n))! };
 }
 
-/** A reorder buffer: results arrive out of order and leave in index order. */
+/** A reorder buffer: results arrive out of order and leave in index order, up to `limit`. */
 class InOrder {
   readonly results: RunResult[] = [];
   private readonly early = new Map<number, RunResult>();
   next = 0;
+  /** Results at or past it are dropped: a budget ended the order there. */
+  limit: number;
+  limitBy: 'failure' | 'time' | undefined;
 
   constructor(
     readonly total: number,
@@ -119,13 +155,24 @@ class InOrder {
     private readonly onResult: ParallelInput['onResult'],
     private readonly skip: ReadonlySet<number>,
   ) {
+    this.limit = total;
     this.passSkipped();
+  }
+
+  /** Ends the order at `end` (never raises it). A failure in the last seed ends it too. */
+  lower(end: number, by: 'failure' | 'time'): void {
+    if (end === this.limit && by === 'failure' && this.limitBy !== 'failure') this.limitBy = by;
+    if (end >= this.limit) return;
+    this.limit = end;
+    this.limitBy = by;
+    for (const i of [...this.early.keys()]) if (i >= end) this.early.delete(i);
   }
 
   put(i: number, r: RunResult): void {
     if (i < this.next || this.early.has(i) || this.skip.has(i)) throw new Error(`result ${i} arrived twice`);
+    if (i >= this.limit) return;
     this.early.set(i, r);
-    for (let x = this.early.get(this.next); x !== undefined; x = this.early.get(this.next)) {
+    for (let x = this.early.get(this.next); x !== undefined && this.next < this.limit; x = this.early.get(this.next)) {
       this.early.delete(this.next);
       if (this.collect) this.results.push(x);
       this.onResult?.(x, this.next, this.total);
@@ -135,7 +182,7 @@ class InOrder {
   }
 
   private passSkipped(): void {
-    while (this.next < this.total && this.skip.has(this.next)) this.next++;
+    while (this.next < this.limit && this.skip.has(this.next)) this.next++;
   }
 }
 
@@ -268,7 +315,7 @@ class Pool {
       return;
     }
     if (this.settled) return;
-    if (this.sink.next === this.total) {
+    if (this.sink.next >= this.sink.limit) {
       this.settled = true;
       this.resolve(false);
       return;
@@ -285,15 +332,32 @@ class Pool {
   }
 
   private accept(i: number, r: RunResult): void {
+    // Past the end a budget set (a later seed than the first failure): not reported, as if never run.
+    if (i >= this.sink.limit) return;
+    // The first failing seed ends the order after its last variant; the seeds before it still run.
+    if (this.input.untilFail === true && r.outcome === 'violation') this.sink.lower(seedEnd(this.input, i), 'failure');
     this.input.onArrival?.(r, i);
     this.sink.put(i, r);
   }
 
   private take(): WorkItem[] {
     const items: WorkItem[] = [];
-    while (items.length < this.batch && this.retry.length > 0) items.push(this.retry.shift()!);
     const skip = this.input.skip;
-    while (items.length < this.batch && this.cursor < this.total) {
+    if (this.input.stopDrawing !== undefined && this.sink.limitBy === undefined && this.input.stopDrawing()) {
+      // Time is up: no new seed starts; the one the cursor is in is finished (all its variants).
+      while (this.cursor < this.total && skip !== undefined && skip.has(this.cursor)) this.cursor++;
+      // The first seed always runs, however long loading the target took: a report is never empty.
+      this.sink.lower(this.cursor % this.input.variants.length === 0 && this.cursor > 0 ? this.cursor : seedEnd(this.input, this.cursor), 'time');
+      if (this.sink.next >= this.sink.limit && !this.settled) {
+        // Nothing left in flight: every seed handed out has been reported.
+        this.settled = true;
+        this.resolve(false);
+        return [];
+      }
+    }
+    this.retry = this.retry.filter((it) => it.i < this.sink.limit);
+    while (items.length < this.batch && this.retry.length > 0) items.push(this.retry.shift()!);
+    while (items.length < this.batch && this.cursor < this.sink.limit) {
       const i = this.cursor++;
       if (skip === undefined || !skip.has(i)) items.push(itemAt(this.input, i));
     }
@@ -374,7 +438,7 @@ class Pool {
       this.fail(e instanceof Error ? e : new Error(String(e)));
       return;
     }
-    if (this.sink.next === this.total) {
+    if (this.sink.next >= this.sink.limit) {
       this.settled = true;
       this.resolve(false);
       return;

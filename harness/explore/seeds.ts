@@ -39,3 +39,56 @@ export function parseSeeds(spec: string, fresh?: (n: number) => string[]): strin
     return canonicalSeed(p);
   });
 }
+
+/**
+ * A list of seeds read by position: an array, or a range made on demand (an open range of ten
+ * million seeds is never a ten-million-string array).
+ */
+export interface SeedSeq {
+  readonly length: number;
+  at(index: number): string | undefined;
+}
+
+/** Seeds first, first+1, …, `length` of them, as strings: made when read. */
+export class SeedRange implements SeedSeq {
+  constructor(readonly first: number, readonly length: number) {
+    if (!(Number.isSafeInteger(first) && first >= 0 && Number.isSafeInteger(length) && length >= 0 && Number.isSafeInteger(first + length))) {
+      throw new UsageError(`seed range from ${first}, ${length} seeds, is out of range`);
+    }
+  }
+
+  at(index: number): string | undefined {
+    return Number.isInteger(index) && index >= 0 && index < this.length ? String(this.first + index) : undefined;
+  }
+}
+
+/** `run --time` or `--until-fail` without `--seeds`: seeds 1, 2, 3, … (at most MAX_SEEDS of them). */
+export const OPEN_SEEDS_SPEC = '1..';
+export function openSeeds(): SeedRange {
+  return new SeedRange(1, MAX_SEEDS);
+}
+
+/**
+ * `run --time`: a number and its unit, `90s`, `5m`, `2h` (or `1h30m`), as wall ms. A bare number is
+ * refused: seconds or minutes, a reader of the command line could not tell.
+ */
+export function parseWallTime(text: string): number {
+  const s = text.trim();
+  const unit: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000 };
+  const parts = /^(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s)?$/.exec(s);
+  const bad = (): never => {
+    const bare = /^\d+(?:\.\d+)?$/.test(s) ? `: give a unit, e.g. ${s}s or ${s}m` : ': give a number and a unit, e.g. 30s, 5m, 2h';
+    throw new UsageError(`--time ${JSON.stringify(text)} is not a wall time${bare}`);
+  };
+  if (s.length === 0 || parts === null || (parts[1] === undefined && parts[2] === undefined && parts[3] === undefined)) return bad();
+  const ms = (parts[1] !== undefined ? Number(parts[1]) * unit['h']! : 0) + (parts[2] !== undefined ? Number(parts[2]) * unit['m']! : 0) + (parts[3] !== undefined ? Number(parts[3]) * unit['s']! : 0);
+  if (!(ms > 0) || !Number.isFinite(ms)) return bad();
+  return ms;
+}
+
+/** A wall time as it was given, for a summary: 300000 → `5m`. */
+export function wallTimeText(ms: number): string {
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  return `${ms / 1000}s`;
+}

@@ -114,6 +114,9 @@ export interface ExploreResult {
   states: StateSet;
   /** Set when shouldStop ended the campaign before every seed ran. */
   interrupted?: boolean;
+  /** Set when a budget was given (untilFail, stopDrawing): the seeds the result covers, a prefix
+   * of the list, and what ended it before the list's end (null: the list ran out first). */
+  budget?: { seeds: number; lastSeed: string | null; stoppedBy: 'failure' | 'time' | null };
   /** Kept only with keepRuns. */
   allRuns?: RunResult[];
   /** `--strategy guided`: the corpus at the end (entries kept, read from --guide-dir, every

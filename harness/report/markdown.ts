@@ -3,6 +3,7 @@ import type { SummaryMeta } from './write.js';
 import { weatherMarkdown } from '../explore/weather-stats.js';
 import { describeWeather } from '../net/weather.js';
 import { formatMs } from '../core/format.js';
+import { budgetText, failureRateText } from './rate.js';
 
 /** The readable twin of summary.json: what ran, what broke, how to reproduce each failure. */
 export function summaryMarkdown(results: readonly ExploreResult[], meta: SummaryMeta): string {
@@ -10,6 +11,12 @@ export function summaryMarkdown(results: readonly ExploreResult[], meta: Summary
   lines.push('# interleave run summary', '');
   lines.push(`- command: \`${meta.command}\``);
   lines.push(`- seeds: ${meta.seedSpec} (${meta.seedCount})`);
+  for (const r of results) {
+    const budget = budgetText(r);
+    if (budget !== null) lines.push(`- ${results.length > 1 ? `${r.target}: ` : ''}${budget}`);
+    const rate = failureRateText(r);
+    if (rate !== null) lines.push(`- ${results.length > 1 ? `${r.target}: ` : ''}${rate}`);
+  }
   lines.push(`- started: ${meta.startedAt}, wall time: ${(meta.wallMs / 1000).toFixed(2)} s`);
   // Stopped by a signal, or by an internal error (its stack beside this file): what ran so far.
   if (meta.interrupted === true) lines.push(`- interrupted (${meta.signal ?? 'internal error: see internal-error.txt'}): the counts cover the seeds run so far; \`--resume\` runs the rest`);

@@ -162,6 +162,9 @@ export interface SummaryMeta {
   interrupted?: boolean;
   /** The signal that stopped it. */
   signal?: string;
+  /** `run --time` / `--until-fail`: the budget, what ended the run (null: the seed list ran out
+   * first) and the seeds the report covers, a prefix of the list. */
+  budget?: { timeMs?: number; untilFail: boolean; open: boolean; stoppedBy: 'failure' | 'time' | null; seeds: number; lastSeed: string | null };
 }
 
 /** Writes summary.json, summary.md and one JSON per failing seed; returns the files written. */

@@ -10,6 +10,7 @@ import { saveToCorpus } from '../../regress/index.js';
 import { progressLine, shrinkFailure, shrinkLine, shrinkWorkers } from './shrink.js';
 import { parseShrinkBudget, parseShrinkSame } from '../../shrink/index.js';
 import { formatShard, parseShard, shardSeeds } from '../../explore/shard.js';
+import { OPEN_SEEDS_SPEC, openSeeds, parseWallTime, type SeedSeq } from '../../explore/seeds.js';
 import { UsageError } from '../../sched/index.js';
 import { MACHINE_KINDS } from '../../core/violation.js';
 import { Session } from '../session.js';
@@ -72,6 +73,8 @@ export interface RunArgs extends RunFlags {
   'max-failure-files'?: number;
   format?: string[];
   quiet?: boolean;
+  time?: string;
+  'until-fail'?: boolean;
 }
 
 /** A guided failure's view: its schedule replayed, as its seed alone would not make the run again. */
@@ -86,9 +89,14 @@ const SHRINK_LIMIT = 10;
 
 /** `interleave run`: every seed of every chosen variant, a journal, a summary, a report, an exit code. */
 export async function runCommand(a: ArgumentsCamelCase<RunArgs>, argv: readonly string[]): Promise<number> {
-  const { spec, seeds: all } = seedsFromFlags(a, '1..100', a.resume !== undefined);
+  // --time and --until-fail: a budget a person thinks in. Without --seeds, the seeds are 1, 2, 3, …
+  const timeMs = a.time === undefined ? undefined : parseWallTime(String(a.time));
+  const untilFail = a['until-fail'] === true;
+  const open = a.seeds === undefined && a.seed === undefined && (timeMs !== undefined || untilFail);
+  const { spec, seeds: all } = open ? { spec: OPEN_SEEDS_SPEC, seeds: [] as string[] } : seedsFromFlags(a, '1..100', a.resume !== undefined);
   const shard = a.shard === undefined ? undefined : parseShard(a.shard);
   if (shard && spec.startsWith('random:')) throw new UsageError('--shard splits one seed list: random:N would draw different seeds on each machine');
+  if (shard && open) throw new UsageError(`--shard splits a seed list: with ${timeMs !== undefined ? '--time' : '--until-fail'} give one, e.g. --seeds 1..10000`);
   ensureWritableDir(a['report-dir']);
   // Checked before any seed runs, whether or not --shrink is given: a typo never waits for the runs.
   parseShrinkBudget(a['shrink-budget']);
@@ -103,10 +111,12 @@ export async function runCommand(a: ArgumentsCamelCase<RunArgs>, argv: readonly 
     ? Session.resume(a.resume)
     : Session.start({ reportDir: a['report-dir'], name: resolved.target.name, command: 'run', argv: argv.slice(1), seedSpec: spec, seeds: all });
   const listed = session.seedsOr(all);
-  const seeds = shard ? shardSeeds(listed, shard) : listed;
+  const range = open ? openSeeds() : null;
+  const fixed = shard ? shardSeeds(listed, shard) : listed;
+  const seeds: SeedSeq = range ?? fixed;
   if (seeds.length === 0) throw new UsageError(`shard ${formatShard(shard!)} has no seeds (the list has ${listed.length})`);
-  if (spec.startsWith('random:') && a.resume === undefined && a.quiet !== true) say(`seeds drawn for ${spec}: ${seeds.slice(0, 5).join(',')}${seeds.length > 5 ? `,… (${seeds.length} in all; ${join(session.dir, 'journal.jsonl')} lists them)` : ''}\n`);
-  if (a.resume !== undefined) say(`resuming ${session.dir}: ${session.resumed().size} of ${seeds.length * resolved.variants.length} runs already made\n`);
+  if (spec.startsWith('random:') && a.resume === undefined && a.quiet !== true) say(`seeds drawn for ${spec}: ${listed.slice(0, 5).join(',')}${seeds.length > 5 ? `,… (${seeds.length} in all; ${join(session.dir, 'journal.jsonl')} lists them)` : ''}\n`);
+  if (a.resume !== undefined) say(`resuming ${session.dir}: ${session.resumed().size} ${open ? 'runs' : `of ${seeds.length * resolved.variants.length} runs`} already made${timeMs !== undefined ? ` (--time counts afresh from now)` : ''}\n`);
   const jobs = capJobs(a.jobs);
   noteCap(a.jobs, jobs);
   const progress = new Progress();
@@ -118,7 +128,7 @@ export async function runCommand(a: ArgumentsCamelCase<RunArgs>, argv: readonly 
     result = await explore({
       target: a.target,
       variant: a.variant,
-      seeds,
+      seeds: range ?? fixed,
       ...flags,
       jobs,
       ...(a['max-failure-files'] !== undefined ? { maxFailureFiles: a['max-failure-files'] } : {}),
@@ -126,11 +136,15 @@ export async function runCommand(a: ArgumentsCamelCase<RunArgs>, argv: readonly 
       reportDir: session.dir,
       onEntry: session.onEntry('', resolved.targetRef),
       shouldStop: () => session.interrupt.stopped,
+      ...(untilFail ? { untilFail: true } : {}),
+      // Wall time decides only when to stop drawing seeds: each seed's run is the same either way.
+      ...(timeMs !== undefined ? { stopDrawing: () => session.wallMs >= timeMs } : {}),
       onResult(r, i, total) {
         if (r.outcome === 'violation') failed++;
         if (r.network === true) network = true;
         ran++;
-        progress.update(i + 1, total, failed, `${r.variant} seed ${r.seed}`);
+        if (open || timeMs !== undefined) progress.budget(i + 1, failed, timeMs === undefined ? undefined : timeMs - session.wallMs, `${r.variant} seed ${r.seed}`);
+        else progress.update(i + 1, total, failed, `${r.variant} seed ${r.seed}`);
       },
     });
   } catch (e) {
@@ -142,8 +156,14 @@ export async function runCommand(a: ArgumentsCamelCase<RunArgs>, argv: readonly 
   progress.done();
   const netKinds = (a.faults ?? []).flatMap((f) => f.split(',')).map((f) => f.trim()).filter((f) => f !== 'spurious' && f !== 'all' && f !== 'none' && f !== '');
   if (ran > 0 && !network && netKinds.length > 0) process.stderr.write(`interleave: --faults ${netKinds.join(',')}: ${resolved.target.name} makes no network nodes, so only spurious (condvar wakeups) applies to it\n`);
-  session.finish([result], { command: `interleave run ${session.header.argv.join(' ')}`, seedSpec: spec, seedCount: seeds.length, ...(shard ? { shard } : {}) });
-  const interrupted = result.interrupted === true ? `interrupted after ${result.runs} of ${seeds.length * result.variants.length} runs: continue with  npx interleave run --resume ${session.dir}\n` : '';
+  // Under a budget the report covers the seeds that ran: an open range is stated as what it reached.
+  const covered = result.budget?.seeds ?? seeds.length;
+  const seedSpec = open ? (covered > 0 ? `1..${covered}` : OPEN_SEEDS_SPEC) : spec;
+  const stop = result.budget === undefined ? {} : { budget: {
+    ...(timeMs !== undefined ? { timeMs } : {}), untilFail, open, stoppedBy: result.budget.stoppedBy, seeds: result.budget.seeds, lastSeed: result.budget.lastSeed,
+  } };
+  session.finish([result], { command: `interleave run ${session.header.argv.join(' ')}`, seedSpec, seedCount: covered, ...(shard ? { shard } : {}), ...stop });
+  const interrupted = result.interrupted === true ? `interrupted after ${result.runs} ${open ? '' : `of ${seeds.length * result.variants.length} `}runs: continue with  npx interleave run --resume ${session.dir}\n` : '';
   const report = {
     title: `interleave run ${resolved.target.name}`,
     cases: exploreCases([result]),
