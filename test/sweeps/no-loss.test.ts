@@ -36,7 +36,7 @@ async function interrupted(dirBase: string, extra: string[], sig: NodeJS.Signals
   const child = spawn(process.execPath, [cli, ...args, ...extra, '--report-dir', dirBase], { stdio: 'ignore' });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => child.on('exit', (code, signal) => res({ code, signal })));
   let dir: string | null = null;
-  for (let k = 0; k < 600 && dir === null; k++) {
+  for (let k = 0; k < 6000 && dir === null; k++) { // up to 60 s: a loaded machine starts node slowly
     await sleep(10);
     const made = existsSync(dirBase) ? readdirSync(dirBase) : [];
     if (made.length > 0 && existsSync(join(dirBase, made[0]!, 'journal.jsonl'))) dir = join(dirBase, made[0]!);
