@@ -2,7 +2,8 @@
  * The Raft detectors (harness/check/raft-safety.ts, leadership.ts; docs/detectors.md) against
  * legal and illegal histories, and the reporting contract of ctx.observe / ctx.applied:
  * - the stale candidate (a lower-term leader observed after a higher-term entry was applied) is
- *   legal Raft: a pinned run of test/fixtures/net-stale-candidate.ts, and a sweep;
+ *   legal Raft: a pinned run of test/fixtures/net-stale-candidate.ts (its 2,000-seed sweep is in
+ *   test/sweeps/raft-detectors.test.ts);
  * - a report of the wrong shape is one usage error (exit 2), a term going down is report-contract;
  * - property-based: histories of the pure Raft core (targets/raft/core) under random schedules,
  *   crashes, drops, duplicates and late vote counts flag nothing; the same histories mutated into
@@ -55,18 +56,8 @@ t.test('the stale candidate is legal: a lower-term leader after a higher-term en
   t.equal(r.end, 'duration');
 });
 
-t.test('the stale candidate, 2,000 seeds of drawn weather and workload: clean sweep', async (t) => {
-  const probe: StaleProbe = { runs: [] };
-  const r = await explore({ target: staleCandidateTarget(probe), variant: 'correct', seeds: '1..2000' });
-  t.equal(r.runs, 2_000);
-  t.same(r.violationsByKind, {}, `outcomes: ${r.failures.slice(0, 3).map((f) => `${f.seed} ${f.kinds.join(',')}: ${f.result.violations[0]?.message}`).join('; ')}`);
-  const withStale = probe.runs.filter((ev) => staleLeaders(ev).length > 0).length;
-  t.comment(`${withStale} runs had a stale leader`);
-  t.ok(withStale >= 100, `stale leaders happen in the sweep (${withStale} runs)`);
-});
-
 t.test('liveness of a target that observes and never signals: a leader that never commits is flagged', async (t) => {
-  // Its correct twin is the sweep above, clean of liveness too; before, an observe-only target
+  // Its correct twin is the sweep in test/sweeps/raft-detectors.test.ts, clean of liveness too; before, an observe-only target
   // could never satisfy the rule (only signalled leaders counted).
   const r = await explore({ target: staleCandidateTarget(), variant: 'never-commits', seeds: '1..5' });
   t.equal(r.failures.length, 5, 'every seed');
