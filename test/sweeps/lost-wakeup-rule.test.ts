@@ -2,32 +2,12 @@
 // 1,000 seeds is a lost wakeup of the producer's signal, the correct job queue is clean over 2,000
 // seeds, and generated cv(9) programs with a planted mutation fail within a bound of seeds, every
 // failure of the expected kind. The pinned cases are in test/lost-wakeup-rule.test.ts.
-import t, { type Test } from 'tap';
+import t from 'tap';
 import fc from 'fast-check';
-import { execute, DEFAULT_OPTIONS, type RunResult } from '../../dist/harness/engine/execute.js';
 import { explore } from '../../dist/harness/explore/explore.js';
-import type { ExploreResult } from '../../dist/harness/explore/tally.js';
-import type { RunOptions } from '../../dist/harness/engine/options.js';
-import type { Target } from '../../harness/core/api.js';
 import jobQueue from '../fixtures/job-queue.js';
+import { checkJobQueue, checkStale, faultsOf, run, type LostWakeupDetails } from '../lib/lost-wakeup.js';
 import { cvProgram, type CvProgram, type Mutation } from '../fixtures/cv-program.js';
-
-function run(target: Target, seed: number, extra: Partial<RunOptions> = {}, variant = 'main'): Promise<RunResult> {
-  return execute({ target, variant, seed: String(seed), strategy: { name: 'random' }, options: { ...DEFAULT_OPTIONS, ...extra } });
-}
-
-interface LostWakeupDetails {
-  waiter: string;
-  object: string;
-  sleptAtStep: number;
-  signal: { step: number; task: string; op: string };
-  staleRead: { step: number; object: string; value: string; writtenAtStep: number | null } | null;
-}
-
-/** The cell each task writes: producer-i its own counter, consumers the shared one. */
-function cellOf(task: string): string {
-  return task.startsWith('producer-') ? `made-${task.slice('producer-'.length)}` : 'taken';
-}
 
 // ---- the job queue of issue 25 ------------------------------------------------------------
 
@@ -38,34 +18,6 @@ function cellOf(task: string): string {
  */
 const JOB_SEEDS = '1..1000';
 const JOB_MIN_FAILURES = 20;
-
-/** Every failure is a lost wakeup of the producer's signal whose details fit its trace. */
-function checkJobQueue(t: Test, r: ExploreResult): void {
-  t.same(r.violationsByVariant['unlocked-signal'], { 'lost-wakeup': r.failures.length }, 'every failure is a lost wakeup, none a deadlock');
-  const text = /^(worker-\d) sleeps forever in notEmpty\.wait \(since step (\d+)\): it missed producer's signal on notEmpty at step (\d+); \1 had last read produced = (\d+) at step (\d+), before producer wrote it at step (\d+)$/;
-  for (const f of r.failures) {
-    const m = text.exec(f.first.message);
-    if (m === null) {
-      t.fail(`seed ${f.seed}: ${f.first.message}`);
-      continue;
-    }
-    const [slept, signal, read, written] = [m[2], m[3], m[5], m[6]].map(Number) as [number, number, number, number];
-    if (!(read < written && written <= signal && signal < slept)) t.fail(`seed ${f.seed}: read, write, signal, sleep out of order: ${f.first.message}`);
-    if (f.first.actors.join() !== `${m[1]},producer`) t.fail(`seed ${f.seed}: actors ${f.first.actors.join()}`);
-  }
-  // The failures that kept their run: the steps the details name are what the trace shows.
-  const kept = r.failures.filter((f) => f.result !== undefined);
-  t.ok(kept.length > 0, 'some failures kept their run');
-  for (const f of kept) {
-    const v = f.result!.violations[0]!;
-    const d = v.details as unknown as LostWakeupDetails;
-    const at = (step: number) => f.result!.traceWindow.find((e) => e.step === step && e.op !== 'woke');
-    t.match(at(d.staleRead!.step), { task: d.waiter, op: 'get', obj: 'produced', result: d.staleRead!.value }, `seed ${f.seed}: the stale read`);
-    t.match(at(d.staleRead!.writtenAtStep!), { task: 'producer', op: 'set', obj: 'produced' }, `seed ${f.seed}: the write it missed`);
-    t.match(at(d.signal.step), { task: 'producer', op: 'signal', obj: 'notEmpty' }, `seed ${f.seed}: the unheard signal`);
-    t.match(at(d.sleptAtStep), { task: d.waiter, op: 'wait', obj: 'notEmpty', result: 'blocks' }, `seed ${f.seed}: the sleep`);
-  }
-}
 
 t.test(`job-queue unlocked-signal: every failure in seeds ${JOB_SEEDS} is a lost wakeup of the producer's signal, naming the stale read of produced`, async (t) => {
   const r = await explore({ target: jobQueue, variant: 'unlocked-signal', seeds: JOB_SEEDS, traceWindow: 1000 });
@@ -104,8 +56,6 @@ function programs(mutation: Mutation, extra: number, spurious: fc.Arbitrary<numb
   });
 }
 
-const faultsOf = (spurious: number): Partial<RunOptions> => ({ faults: spurious > 0 ? { spurious } : {} });
-
 /**
  * Measured over these 30 programs (fast-check seed 42), the latest first failing seed:
  * unlocked-publish 573 (a program with three producers of one item each needs the last item to
@@ -140,10 +90,3 @@ for (const { mutation, kind, bound, spurious } of MUTANTS) {
   });
 }
 
-/** The stale read is of the cell the signaller writes, and came before its write, the signal and the sleep. */
-function checkStale(d: LostWakeupDetails, seed: number): void {
-  const r = d.staleRead;
-  const ok = r !== null && r.writtenAtStep !== null && r.object === cellOf(d.signal.task) &&
-    r.step < r.writtenAtStep && r.writtenAtStep <= d.signal.step && d.signal.step < d.sleptAtStep;
-  if (!ok) throw new Error(`seed ${seed}: the stale read does not fit: ${JSON.stringify(d)}`);
-}
