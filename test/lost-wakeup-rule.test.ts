@@ -8,7 +8,7 @@ import type { RunResult } from '../dist/harness/engine/execute.js';
 import { explore } from '../dist/harness/explore/explore.js';
 import type { Sim, Target } from '../harness/core/api.js';
 import jobQueue from './fixtures/job-queue.js';
-import { checkJobQueue, checkStale, faultsOf, run, type LostWakeupDetails } from './lib/lost-wakeup.js';
+import { checkJobQueue, checkStale, faultsOf, programs, run, type LostWakeupDetails } from './lib/lost-wakeup.js';
 import { cvProgram, type CvProgram, type Mutation } from './fixtures/cv-program.js';
 
 // ---- the job queue of issue 25 ------------------------------------------------------------
@@ -27,30 +27,6 @@ t.test(`job-queue unlocked-signal: pinned seed ${JOB_SEED} is a lost wakeup of t
 });
 
 // ---- legal histories are never flagged: generated cv(9) programs --------------------------
-
-/** A program's shape; `extra` is how many more items the consumers want than are made. */
-function programs(mutation: Mutation, extra: number, spurious: fc.Arbitrary<number>): fc.Arbitrary<{ p: CvProgram; spurious: number }> {
-  return fc.record({
-    makes: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 3 }),
-    consumers: fc.integer({ min: 1, max: 3 }),
-    capacity: fc.integer({ min: 1, max: 3 }),
-    oneCv: fc.boolean(),
-    after: fc.array(fc.boolean(), { minLength: 6, maxLength: 6 }),
-    makeMs: fc.array(fc.integer({ min: 0, max: 1 }), { minLength: 3, maxLength: 3 }),
-    // Which consumer takes each item.
-    split: fc.array(fc.nat(), { minLength: 12, maxLength: 12 }),
-    spurious,
-  }).map((r) => {
-    const total = r.makes.reduce((a, b) => a + b, 0) + extra;
-    const takes = Array<number>(r.consumers).fill(0);
-    for (let k = 0; k < total; k++) takes[r.split[k]! % r.consumers]!++;
-    const p: CvProgram = {
-      makes: r.makes, takes, capacity: r.capacity, oneCv: r.oneCv,
-      after: r.after.slice(0, r.makes.length + r.consumers), makeMs: r.makeMs.slice(0, r.makes.length), mutation,
-    };
-    return { p, spurious: r.spurious };
-  });
-}
 
 /** How often something happened over every run a property made, to show it was exercised. */
 const seen = { spurious: 0, stolen: 0, afterUnlock: 0 };

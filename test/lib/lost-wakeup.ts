@@ -2,6 +2,8 @@
  * test/sweeps/lost-wakeup-rule.test.ts): a run, the violation's details, and the checks of a
  * job-queue failure and of a stale read. */
 import type { Test } from 'tap';
+import fc from 'fast-check';
+import type { CvProgram, Mutation } from '../fixtures/cv-program.js';
 import { execute, DEFAULT_OPTIONS, type RunResult } from '../../dist/harness/engine/execute.js';
 import type { ExploreResult } from '../../dist/harness/explore/tally.js';
 import type { RunOptions } from '../../dist/harness/engine/options.js';
@@ -61,3 +63,27 @@ export function checkStale(d: LostWakeupDetails, seed: number): void {
 }
 
 export const faultsOf = (spurious: number): Partial<RunOptions> => ({ faults: spurious > 0 ? { spurious } : {} });
+
+/** A program's shape; `extra` is how many more items the consumers want than are made. */
+export function programs(mutation: Mutation, extra: number, spurious: fc.Arbitrary<number>): fc.Arbitrary<{ p: CvProgram; spurious: number }> {
+  return fc.record({
+    makes: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 3 }),
+    consumers: fc.integer({ min: 1, max: 3 }),
+    capacity: fc.integer({ min: 1, max: 3 }),
+    oneCv: fc.boolean(),
+    after: fc.array(fc.boolean(), { minLength: 6, maxLength: 6 }),
+    makeMs: fc.array(fc.integer({ min: 0, max: 1 }), { minLength: 3, maxLength: 3 }),
+    // Which consumer takes each item.
+    split: fc.array(fc.nat(), { minLength: 12, maxLength: 12 }),
+    spurious,
+  }).map((r) => {
+    const total = r.makes.reduce((a, b) => a + b, 0) + extra;
+    const takes = Array<number>(r.consumers).fill(0);
+    for (let k = 0; k < total; k++) takes[r.split[k]! % r.consumers]!++;
+    const p: CvProgram = {
+      makes: r.makes, takes, capacity: r.capacity, oneCv: r.oneCv,
+      after: r.after.slice(0, r.makes.length + r.consumers), makeMs: r.makeMs.slice(0, r.makes.length), mutation,
+    };
+    return { p, spurious: r.spurious };
+  });
+}

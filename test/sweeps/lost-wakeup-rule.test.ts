@@ -6,8 +6,8 @@ import t from 'tap';
 import fc from 'fast-check';
 import { explore } from '../../dist/harness/explore/explore.js';
 import jobQueue from '../fixtures/job-queue.js';
-import { checkJobQueue, checkStale, faultsOf, run, type LostWakeupDetails } from '../lib/lost-wakeup.js';
-import { cvProgram, type CvProgram, type Mutation } from '../fixtures/cv-program.js';
+import { checkJobQueue, checkStale, faultsOf, programs, run, type LostWakeupDetails } from '../lib/lost-wakeup.js';
+import { cvProgram, type Mutation } from '../fixtures/cv-program.js';
 
 // ---- the job queue of issue 25 ------------------------------------------------------------
 
@@ -31,30 +31,6 @@ t.test('job-queue correct: clean over 2,000 seeds sweep', async (t) => {
 });
 
 // ---- generated cv(9) programs with a planted mutation ------------------------------------
-
-/** A program's shape; `extra` is how many more items the consumers want than are made. */
-function programs(mutation: Mutation, extra: number, spurious: fc.Arbitrary<number>): fc.Arbitrary<{ p: CvProgram; spurious: number }> {
-  return fc.record({
-    makes: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 3 }),
-    consumers: fc.integer({ min: 1, max: 3 }),
-    capacity: fc.integer({ min: 1, max: 3 }),
-    oneCv: fc.boolean(),
-    after: fc.array(fc.boolean(), { minLength: 6, maxLength: 6 }),
-    makeMs: fc.array(fc.integer({ min: 0, max: 1 }), { minLength: 3, maxLength: 3 }),
-    // Which consumer takes each item.
-    split: fc.array(fc.nat(), { minLength: 12, maxLength: 12 }),
-    spurious,
-  }).map((r) => {
-    const total = r.makes.reduce((a, b) => a + b, 0) + extra;
-    const takes = Array<number>(r.consumers).fill(0);
-    for (let k = 0; k < total; k++) takes[r.split[k]! % r.consumers]!++;
-    const p: CvProgram = {
-      makes: r.makes, takes, capacity: r.capacity, oneCv: r.oneCv,
-      after: r.after.slice(0, r.makes.length + r.consumers), makeMs: r.makeMs.slice(0, r.makes.length), mutation,
-    };
-    return { p, spurious: r.spurious };
-  });
-}
 
 /**
  * Measured over these 30 programs (fast-check seed 42), the latest first failing seed:
