@@ -310,7 +310,7 @@ export interface Target {
   variantDefaults?: Readonly<Record<string, TargetDefaults>>;
   /**
    * Host mode: nodes run unmodified event-driven code (`ctx.host.require`, `ctx.host.import`), whose
-   * `setTimeout`/`setInterval`/`setImmediate`, `Date`, `performance.now` and `Math.random` (allowed: named here, never called) are
+   * `setTimeout`/`setInterval`/`setImmediate`, `Date`, `performance.now` and `Math.random` are // allowed: a doc comment names them, nothing calls them
    * the node's virtual timers, clock and the seed's draws; each decision runs in its own real
    * macrotask so promises and `process.nextTick` drain between decisions. Seeds run in worker
    * threads. Every other target keeps the real globals. See the README's "Host mode".

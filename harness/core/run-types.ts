@@ -44,7 +44,7 @@ export interface CoreOptions {
  * those queues drain before the next decision, and a run ends on one more hop.
  */
 export interface RunHost {
-  /** Calls `fn` in the next real macrotask (the real setImmediate, captured before any swap; allowed: host mode's hop, never a wait). */
+  /** Calls `fn` in the next real macrotask (the real setImmediate, captured before any swap). */ // allowed: host mode's hop between decisions, never a wait
   hop(fn: () => void): void;
   /** The run is about to end (nothing virtual left, or the duration is up): the real resources
    * its code created (a socket, a real timer), described for an `escaped-simulation`, or null. */

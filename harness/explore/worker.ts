@@ -247,7 +247,7 @@ function serve(port: MessagePort, setup: WorkerSetup): void {
         if (testHook !== null && batch.some((it) => testHook.at === `after:${it.seed}`)) {
           // Dies between seeds: the import's error thrown from a callback, nothing else started.
           const failure = await import(testHook.url).then(() => new Error('test hook: the module loaded'), (e: unknown) => e);
-          await new Promise(() => setImmediate(() => {
+          await new Promise(() => setImmediate(() => { // allowed: test hook only (INTERLEAVE_TEST_WORKER_IMPORT), a real macrotask that kills the worker between seeds, outside any run
             throw failure;
           }));
         }

@@ -14,7 +14,7 @@
  *   every write and truncation of the store feeds `observe`'s log and every commit `applied`
  *   (log matching, leader completeness, state-machine safety, liveness).
  *
- * The adapter runs as hosted code: its `setTimeout`/`setInterval` are the node's virtual timers. (allowed: hosted code: the node's virtual timers)
+ * The adapter runs as hosted code: its `setTimeout`/`setInterval` are the node's virtual timers. // allowed: hosted code, whose timers are virtual
  */
 import type { NodeContext, NodeHost } from '../../harness/core/api.js';
 import type {
