@@ -5,7 +5,7 @@
 // parsed by its language; sample output is marked and left alone (test/lib/doc-blocks.ts).
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import ts from 'typescript';
@@ -30,13 +30,17 @@ for (const b of blocks) if (b.marker?.file !== undefined) named.set(b.marker.fil
 const where = (b: DocBlock) => `${b.doc}:${b.line}`;
 
 let dirs = 0;
-/** A fresh folder for one block, holding the files it `uses=` and the repository's seeds/. */
+/** A fresh folder for one block: an ESM project that has installed interleave (and tap, tsx),
+ * holding the files the block `uses=`, a copy of the corpus in seeds/, and test/ and dist/
+ * so commands that name those paths find them. */
 function folderFor(b: DocBlock): string {
   const dir = join(work, `block-${++dirs}`);
   mkdirSync(join(dir, 'node_modules'), { recursive: true });
+  writeFileSync(join(dir, 'package.json'), '{ "private": true, "type": "module" }\n');
   symlinkSync(root, join(dir, 'node_modules', 'interleave'));
   for (const dep of ['tap', 'tsx']) symlinkSync(join(root, 'node_modules', dep), join(dir, 'node_modules', dep));
-  symlinkSync(join(root, 'seeds'), join(dir, 'seeds'));
+  cpSync(join(root, 'seeds'), join(dir, 'seeds'), { recursive: true }); // a copy: `--save-failures` writes to it
+  for (const shared of ['test', 'dist']) symlinkSync(join(root, shared), join(dir, shared));
   for (const file of b.marker?.uses ?? []) {
     const from = named.get(file);
     if (from) writeFileSync(join(dir, file), from.body);
