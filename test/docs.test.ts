@@ -48,8 +48,11 @@ function folderFor(b: DocBlock): string {
   return dir;
 }
 
+// A doc's command runs as a reader runs it: without the loaders tap puts in NODE_OPTIONS.
+const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'NODE_OPTIONS' && !k.startsWith('TAP')));
+
 function sh(command: string, cwd: string): { code: number | null; out: string } {
-  const r = spawnSync('bash', ['-c', command], { cwd, encoding: 'utf8', timeout: HANG_GUARD_MS, env: { ...process.env, NO_COLOR: '1' } });
+  const r = spawnSync('bash', ['-c', command], { cwd, encoding: 'utf8', timeout: HANG_GUARD_MS, env: { ...env, NO_COLOR: '1' } });
   return { code: r.status, out: `${r.stdout}\n${r.stderr}`.trim().split('\n').slice(-12).join('\n') };
 }
 
