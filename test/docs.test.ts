@@ -3,6 +3,7 @@
 // claims; a shell block of CLI commands runs each command, which must exit 0 or 1 (or what its
 // marker claims); a library example runs under tsx against the package; a block marked skip is
 // parsed by its language; sample output is marked and left alone (test/lib/doc-blocks.ts).
+// `DOCS_ONLY=docs/cli.md npx tap test/docs.test.ts` runs one page.
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -24,9 +25,12 @@ const SEEDS_PER_BLOCK_MAX = 1_500;
 // Only a guard against a hang, never a judgement of speed: the cheapest command takes ~0.3 s.
 const HANG_GUARD_MS = 300_000;
 
-const blocks = blocksOf(root);
-const named = new Map<string, DocBlock>();
-for (const b of blocks) if (b.marker?.file !== undefined) named.set(b.marker.file, b);
+// DOCS_ONLY=docs/cli.md runs one page's blocks while writing it (the links are always all checked).
+const only = process.env['DOCS_ONLY'];
+const allBlocks = blocksOf(root);
+const blocks = allBlocks.filter((b) => only === undefined || b.doc === only);
+const named = new Map<string, DocBlock>(); // file= of every page: a block may use another page's
+for (const b of allBlocks) if (b.marker?.file !== undefined) named.set(b.marker.file, b);
 const where = (b: DocBlock) => `${b.doc}:${b.line}`;
 
 let dirs = 0;
@@ -75,14 +79,20 @@ function syntaxErrors(b: DocBlock): string[] {
 }
 
 t.test('every block says what it is', async (t) => {
-  t.ok(blocks.length > 20, `${blocks.length} blocks in ${docFiles(root).length} files`);
+  t.ok(blocks.length > (only === undefined ? 20 : 0), `${blocks.length} blocks`);
   for (const b of blocks) {
     const kind = kindOf(b);
-    t.not(kind, 'unmarked', `${where(b)}: a \`${b.lang || 'plain'}\` block that is neither a target, a library example nor CLI commands needs <!-- doc-test: output --> or <!-- doc-test: skip (reason) -->`);
+    // Anything else needs <!-- doc-test: output --> or <!-- doc-test: skip (reason) -->.
+    t.not(kind, 'unmarked', `${where(b)}: a \`${b.lang || 'plain'}\` block is a target, a library example, CLI commands, or marked output or skip`);
     if (b.marker?.kind === 'skip') t.not(b.marker.reason, '', `${where(b)}: a skip says why`);
     if (kind === 'target') t.ok(b.marker?.kind === 'run' && b.marker.exit.length > 0, `${where(b)}: a target block claims its exit code (<!-- doc-test: run exit=N -->)`);
     for (const file of b.marker?.uses ?? []) t.ok(named.has(file), `${where(b)}: uses=${file} names a block's file=`);
   }
+});
+
+t.test('a file= name belongs to one block', async (t) => {
+  const names = allBlocks.flatMap((b) => (b.marker?.file === undefined ? [] : [b.marker.file]));
+  t.same(names.filter((n, i) => names.indexOf(n) !== i), [], `file= names: ${names.join(', ')}`);
 });
 
 t.test('every block parses', async (t) => {
