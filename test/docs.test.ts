@@ -10,7 +10,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import ts from 'typescript';
-import { parse as parseYaml } from 'yaml';
+import { parseAllDocuments } from 'yaml';
 import {
   anchorsOf, blocksOf, commandsOf, docFiles, isShell, isTs, kindOf, relativeLinks, seedsOf, toLocalCli, withSeeds,
   type DocBlock,
@@ -69,8 +69,10 @@ function syntaxErrors(b: DocBlock): string[] {
     const r = spawnSync('bash', ['-n'], { input: b.body, encoding: 'utf8' });
     return r.status === 0 ? [] : [r.stderr.trim()];
   }
+  if (b.lang === 'yaml' || b.lang === 'yml') { // a Kubernetes manifest may hold several documents
+    return parseAllDocuments(b.body).flatMap((d) => ('errors' in d ? d.errors.map((e) => e.message) : []));
+  }
   try {
-    if (b.lang === 'yaml' || b.lang === 'yml') parseYaml(b.body);
     if (b.lang === 'json') JSON.parse(b.body);
   } catch (e) {
     return [(e as Error).message];
@@ -170,5 +172,10 @@ t.test('the helper reads what it claims', async (t) => {
   t.equal(seedsOf('npx interleave run x --time 5m'), Infinity);
   t.equal(seedsOf('npx interleave replay x --seed 3'), 0);
   t.same(commandsOf('interleave run a \\\n  --seeds 1..3   # why\n\n# note\ninterleave list\n'), ['interleave run a    --seeds 1..3', 'interleave list']);
+  const block = (lang: string, body: string): DocBlock => ({ doc: 'x.md', line: 1, lang, body, marker: undefined });
+  t.same(syntaxErrors(block('yaml', 'a: 1\n---\nb: 2\n')), []);
+  t.ok(syntaxErrors(block('yaml', 'a: 1\n---\nb: [2\n')).length > 0, 'a broken second YAML document is an error');
+  t.ok(syntaxErrors(block('ts', 'export default {{\n')).length > 0, 'a TypeScript syntax error is an error');
+  t.ok(syntaxErrors(block('sh', 'if true; then\n')).length > 0, 'an unclosed shell if is an error');
   t.same(relativeLinks('see [a](docs/a.md#b), `[c](d.md)` and [e](https://x.y)\n'), [{ target: 'docs/a.md#b', line: 1 }]);
 });
