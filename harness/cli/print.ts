@@ -85,7 +85,9 @@ export function statsText(r: ExploreResult, wallMs: number): string {
   const c = r.states.count();
   const faults = Object.entries(r.faultsByKind).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ');
   const perSec = wallMs > 0 ? `, ${(r.runs / (wallMs / 1000)).toFixed(0)} seeds/s` : '';
-  return `stats: ${r.runs} seeds, ${r.steps} steps, ${virtual(r.virtualMs)} virtual, ${d.estimated ? '≈' : ''}${d.value} distinct schedules, ${c.estimated ? '≈' : ''}${c.value} distinct abstract states${perSec}; faults injected: ${faults || 'none'}`;
+  // No abstract state at all (a single process that calls no cover()): the count says nothing.
+  const states = c.value === 0 && !c.estimated ? '' : `, ${c.estimated ? '≈' : ''}${c.value} distinct abstract states`;
+  return `stats: ${r.runs} seeds, ${r.steps} steps, ${virtual(r.virtualMs)} virtual, ${d.estimated ? '≈' : ''}${d.value} distinct schedules${states}${perSec}; faults injected: ${faults || 'none'}`;
 }
 
 function virtual(ms: number): string {

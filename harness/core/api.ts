@@ -113,6 +113,59 @@ export interface Sim {
    * its first task (labelled with the id) and run again from scratch after each crash.
    */
   node<M = unknown>(id: string, main: NodeMain<M>, options?: SpawnOptions): void;
+  /**
+   * Declares a single process with no network (during setup only): a library that lives in one
+   * Node.js process (a pool, a cache, a lock, a rate limiter) driven by its own workload.
+   * `main(ctx)` is its program, started as its first task (labelled with `name`). No network
+   * fault is ever drawn for it (no partitions, drops, duplicates, reorders, delays, drift or
+   * leader aiming); its weather draws stop-the-world pauses, and crashes only when `options.restart`
+   * says what a restart means. A target declares processes or nodes, not both.
+   */
+  process(name: string, main: ProcessMain, options?: ProcessOptions): void;
+}
+
+/** How a `sim.process` is declared. */
+export interface ProcessOptions {
+  /** A daemon may stay blocked at the end (as `spawn`'s). */
+  daemon?: boolean;
+  /**
+   * What a restart means, and so whether the `crash` fault may strike the process: `'rerun'`
+   * abandons its tasks and timers (and in host mode its module instances) and runs `main` again
+   * from scratch with `ctx.incarnation` + 1, keeping only what `ctx.host.keep` holds (its disk).
+   * Absent: the process never crashes.
+   */
+  restart?: 'rerun';
+}
+
+/** What a `sim.process` program receives: a node's context without the network, the disk or
+ * the leadership and Raft reports. */
+export interface ProcessContext extends Omit<Sim, 'node' | 'process'> {
+  /** The process's name. */
+  readonly id: string;
+  /** 1 for the first run of main, +1 after each restart (only with `restart: 'rerun'`). */
+  readonly incarnation: number;
+  /** Host mode only (`host: true` targets; undefined otherwise). */
+  readonly host?: ProcessHost;
+}
+
+export type ProcessMain = (ctx: ProcessContext) => Promise<void> | void;
+
+/** `ctx.host` of a process: a node's, without the transport. */
+export interface ProcessHost {
+  /** As NodeHost.require. */
+  require(id: string): unknown;
+  /** As NodeHost.import. */
+  import(specifier: string): Promise<unknown>;
+  /** As NodeHost.keep: survives this process's restarts, fresh in every run. */
+  keep<T>(key: string, make: () => T): T;
+  /** As NodeHost.atEnd: `fn` runs once when the run ends without a violation. */
+  atEnd(fn: (end: RunEnd) => void): void;
+}
+
+/** What an end-of-run hook is told: `quiescent` (nothing left to run: the workload finished)
+ * or `duration` (cut off by --duration: work may still be pending). */
+export interface RunEnd {
+  readonly reason: 'quiescent' | 'duration';
 }
 
 export type LeadershipRole = 'leader' | 'follower';
@@ -186,7 +239,7 @@ export interface RaftObservation {
  * they vanish with it on a crash. `now` and `sleep` read the node's own clock, which drifts
  * under the `clock-skew` fault.
  */
-export interface NodeContext<M = unknown> extends Omit<Sim, 'node'> {
+export interface NodeContext<M = unknown> extends Omit<Sim, 'node' | 'process'> {
   readonly id: string;
   /** Every other node's id, in declaration order: every `sim.node` the target declared, client
    * nodes included, so a Raft target keeps its own list of voting members. */
@@ -247,6 +300,14 @@ export interface NodeHost<M = unknown> {
   /** Deliveries to this node call `handler` synchronously, one decision per message, instead
    * of queueing for `recv` (messages that arrived before it was set stay queued for recv). */
   onMessage(handler: (msg: M) => void): void;
+  /**
+   * An end-of-run hook for checks that need the workload finished (a pool whose every loan came
+   * back, a cache emptied by its TTLs): `fn` runs once, with the node's globals, when the run
+   * ends without a violation (`end.reason`: `quiescent`, or `duration` when --duration cut it
+   * off); `ctx.assert` in it fails the run as anywhere else. Only hooks of the node's live
+   * incarnation run. Fresh in every run.
+   */
+  atEnd(fn: (end: RunEnd) => void): void;
 }
 
 export type NodeMain<M = unknown> = (ctx: NodeContext<M>) => Promise<void> | void;

@@ -34,6 +34,8 @@ export interface RunResult {
   workload?: Record<string, number>;
   /** The run had a simulated network (the target made nodes). */
   network?: boolean;
+  /** The target declared single processes (`sim.process`), no network. */
+  process?: boolean;
   /** Messages its nodes sent (network runs). */
   messages?: number;
   /** The full decision list: labels for steps and choices, numbers for draws (empty for a
@@ -107,12 +109,14 @@ export async function execute(input: ExecuteInput): Promise<RunResult> {
   const w = input.options.weather;
   // Weather is recorded where it applied: a thread-only run keeps only the thread fault.
   if (w !== undefined) {
-    if (networkOf(run) !== undefined) result.weather = w;
+    const n = networkOf(run);
+    if (n !== undefined) result.weather = n.appliedWeather ?? w;
     else if (w.faults['spurious'] !== undefined) result.weather = { latency: w.latency, faults: { spurious: w.faults['spurious'] }, net: {}, workload: w.workload };
   }
   if (Object.keys(workload).length > 0) result.workload = { ...workload };
   const net = networkOf(run);
-  if (net !== undefined) {
+  if (net !== undefined && net.processes) result.process = true;
+  else if (net !== undefined) {
     result.network = true;
     result.messages = net.stats.sent;
   }

@@ -1,5 +1,5 @@
 import type { RunOptions } from './options.js';
-import type { Assumptions, Broadcaster, CondVar, Mutex, NodeMain, Op, Semaphore, Shared, Sim, SpawnOptions, TaskFn } from '../core/api.js';
+import type { Assumptions, Broadcaster, CondVar, Mutex, NodeMain, Op, ProcessMain, ProcessOptions, Semaphore, Shared, Sim, SpawnOptions, TaskFn } from '../core/api.js';
 import type { Run } from '../core/run.js';
 import { checkedKey } from '../cover/abstract-state.js';
 import { RunStopped } from '../core/violation.js';
@@ -110,8 +110,18 @@ export class SimImpl implements Sim {
   }
 
   node<M = unknown>(id: string, main: NodeMain<M>, options?: SpawnOptions): void {
-    const net = ensureNetwork(this.run, this.opts, (g) => new SimImpl(this.run, this.opts, g), this.assumptions, this.hostFor);
+    const net = ensureNetwork(this.run, this.opts, (g) => new SimImpl(this.run, this.opts, g), this.assumptions, this.hostFor, false);
     net.declare(id, main as NodeMain<unknown>, options?.daemon === true);
+  }
+
+  /** A single process, no network: a node in process mode (net/network.ts), so crashes,
+   * pauses, host mode and the trace work as for nodes; its ctx is a node's. */
+  process(name: string, main: ProcessMain, options?: ProcessOptions): void {
+    if (options !== undefined && (options === null || typeof options !== 'object')) throw new TypeError(`process(${String(name)}): options must be an object`);
+    const restart = options?.restart;
+    if (restart !== undefined && restart !== 'rerun') throw new TypeError(`process(${String(name)}): restart must be 'rerun' (run main again from scratch, keeping ctx.host.keep) or absent (never crashes), got ${JSON.stringify(restart)}`);
+    const net = ensureNetwork(this.run, this.opts, (g) => new SimImpl(this.run, this.opts, g), this.assumptions, this.hostFor, true);
+    net.declare(name, main as unknown as NodeMain<unknown>, options?.daemon === true, restart === 'rerun');
   }
 
   /** Node-scoped primitives get the node id as a prefix so labels stay unique in the run. */

@@ -259,7 +259,8 @@ function countFeatures(stats: WeatherStats, variant: string, features: readonly 
  * bug reachable within k steps was missed by every run that stayed within k steps.
  */
 export function pctGuarantee(out: ExploreResult): { n: number; k: number; depth: number; runsWithinK: number; runsBeyondK: number; missProbability: number } | null {
-  if (out.strategy.name !== 'pct' || out.maxTasks < 1) return null;
+  // One task has one order: a bound "among n=1 tasks" promises nothing (a single process).
+  if (out.strategy.name !== 'pct' || out.maxTasks <= 1) return null;
   // k is fitted per variant: the bound is stated for the largest, the weakest.
   const specs = out.variants.map((v) => out.strategyByVariant[v] ?? out.strategy);
   const k = Math.max(...specs.map((s) => Number(s.params['k'])));

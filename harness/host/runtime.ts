@@ -178,7 +178,7 @@ export class HostRun implements RunHost, HostClock {
   // ---- nodes -----------------------------------------------------------------------------
 
   /** ctx.host for one node incarnation (the network calls this as it makes the ctx). */
-  readonly hostFor = (net: NetNode, ctx: NodeContextImpl): NodeHost => {
+  readonly hostFor = (net: NetNode, ctx: NodeContextImpl): Omit<NodeHost, 'atEnd'> => {
     const node = this.nodeFor(net.id)!;
     const instances = new ModuleInstances(hostedBuiltin);
     let esm: EsmInstances | null = null;

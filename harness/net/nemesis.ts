@@ -51,7 +51,8 @@ export class Nemesis {
     const { run, rates } = this.net;
     if (this.partition === null && run.chance(rates.partition)) this.startPartition();
     if (run.chance(rates.crash)) {
-      const n = this.aimed((x) => x.up);
+      // A process crashes only if it declared what a restart means (sim.process's `restart`).
+      const n = this.aimed((x) => x.up && (!this.net.processes || x.restart));
       if (n !== null) this.crash(n);
     }
     if (run.chance(rates.pause)) {
@@ -64,7 +65,8 @@ export class Nemesis {
 
   /** A crash or pause target: the leader, leaderBiasPct percent of the time, else any node. */
   private aimed(ok: (n: NetNode) => boolean): NetNode | null {
-    const bias = this.net.knobs.leaderBiasPct;
+    // Processes have no leader: the weather's leader aiming applies to network nodes only.
+    const bias = this.net.processes ? 0 : this.net.knobs.leaderBiasPct;
     if (bias > 0 && (bias >= 100 || this.net.run.drawU32('fault') % 100 < bias)) {
       const leader = this.net.leaderGuess();
       if (leader !== null && ok(leader)) return leader;

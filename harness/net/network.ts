@@ -1,5 +1,6 @@
 import type { Assumptions, LeadershipEvent, NodeHost, NodeMain, Sim } from '../core/api.js';
-import type { Run } from '../core/run.js';
+import { errorText, type Run } from '../core/run.js';
+import { RunStopped } from '../core/violation.js';
 import { TimedEvent } from '../core/timers.js';
 import type { SimBroadcaster } from '../sync/broadcaster.js';
 import { LeadershipChecker } from '../check/leadership.js';
@@ -11,7 +12,7 @@ import { extendHash, labelHash } from '../core/hash.js';
 import type { LabelKey } from '../core/decision-log.js';
 import { NodeContextImpl } from './node-context.js';
 import { Nemesis } from './nemesis.js';
-import { describeWeather } from './weather.js';
+import { describeWeather, processWeather, type Weather } from './weather.js';
 import { DRAW_DEFAULT } from '../core/scheduler.js';
 import {
   DEFAULT_EVENT_LATENCY_MS, DEFAULT_FAULT_WINDOW_MS, DEFAULT_LIVENESS_MS,
@@ -80,6 +81,10 @@ export class NetNode {
   resumeEv: TimedEvent | null = null;
   /** The last message delivered to this node: the causal parent of what it sends next. */
   lastDelivered: string | null = null;
+  /** A `sim.process` declared with `restart: 'rerun'`: the crash fault may strike it. */
+  restart = false;
+  /** ctx.host.atEnd hooks of the live incarnation. */
+  endHooks: ((end: { reason: 'quiescent' | 'duration' }) => void)[] = [];
   readonly store: DurableStore;
   readonly links: Link[] = [];
   private rate = 1;
@@ -127,14 +132,19 @@ export function networkOf(run: Run): Network | undefined {
 }
 
 /** Host mode: makes ctx.host for a node incarnation (harness/host/runtime.ts). */
-export type HostFor = (node: NetNode, ctx: NodeContextImpl) => NodeHost;
+/** Without atEnd, which the network adds (it runs the hooks). */
+export type HostFor = (node: NetNode, ctx: NodeContextImpl) => Omit<NodeHost, 'atEnd'>;
 
-/** The run's network, made (and its detectors attached) when the first node is declared. */
-export function ensureNetwork(run: Run, opts: NetRunOptions, makeSim: (group: string) => Sim, assumptions: Assumptions | null, hostFor: HostFor | null = null): Network {
+/** The run's network, made (and its detectors attached) when the first node is declared. A
+ * target's `sim.process` declarations make one too, in process mode (no network faults): one
+ * target declares either kind, never both. */
+export function ensureNetwork(run: Run, opts: NetRunOptions, makeSim: (group: string) => Sim, assumptions: Assumptions | null, hostFor: HostFor | null = null, processes = false): Network {
   let net = networks.get(run);
   if (net === undefined) {
-    net = new Network(run, opts, makeSim, assumptions, hostFor);
+    net = new Network(run, opts, makeSim, assumptions, hostFor, processes);
     networks.set(run, net);
+  } else if (net.processes !== processes) {
+    throw new TypeError(`a target declares network nodes (sim.node) or single processes (sim.process), not both: ${processes ? 'sim.process after sim.node' : 'sim.node after sim.process'}`);
   }
   return net;
 }
@@ -171,16 +181,31 @@ export class Network {
    * a strategy that owns delays (pctcp) picks within. Exp's tail is cut at its 99.9th percentile. */
   private readonly ceilingMs: number;
 
+  /** The weather this run applied (process mode filters the drawn one); undefined without weather. */
+  appliedWeather: Weather | undefined;
+  private readonly weather: Weather | undefined;
+
   constructor(
     readonly run: Run,
     opts: NetRunOptions,
     private readonly makeSim: (group: string) => Sim,
     readonly assumptions: Assumptions | null,
     private readonly hostFor: HostFor | null = null,
+    /** Process mode (`sim.process`): no links, no network fault, crashes only where declared. */
+    readonly processes = false,
   ) {
     const o = opts;
     this.knobs = resolveKnobs(o.net, assumptions);
     this.rates = readRates(o.faults);
+    this.weather = o.weather;
+    this.appliedWeather = o.weather;
+    if (processes) {
+      // One process has no network: the network's faults are never drawn (nor is drift: one
+      // clock has nothing to drift against). Pauses stay; crashes are decided at seal(), once
+      // every process has said whether it restarts.
+      const r = this.rates;
+      r.drop = r.duplicate = r.reorder = r.delay = r.partition = r.loseUnsynced = r.clockSkew = 0;
+    }
     this.faultWindowMs = o.faultWindowMs ?? DEFAULT_FAULT_WINDOW_MS;
     const note = (): string => this.note();
     const paused = (id: string): boolean => run.pausedGroups.has(id);
@@ -198,20 +223,49 @@ export class Network {
       this.leadership, this.safety, note, () => this.describe());
     run.checkers.push(this.leadership, this.liveness);
     this.nemesis = new Nemesis(this);
-    if (o.weather !== undefined) run.recordFault('weather', describeWeather(o.weather));
+    if (o.weather !== undefined && !processes) run.recordFault('weather', describeWeather(o.weather));
+    run.checkers.push({ atEnd: (reason) => this.runEndHooks(reason) });
   }
 
-  declare(id: string, main: NodeMain<unknown>, daemon: boolean): void {
+  /** ctx.host.atEnd: each live incarnation's hooks, once, at a run's end without a violation. */
+  private runEndHooks(reason: string): void {
+    if (reason !== 'quiescent' && reason !== 'duration') return;
+    const run = this.run;
+    for (const node of this.nodes) {
+      const hooks = node.endHooks;
+      node.endHooks = [];
+      if (!node.up) continue;
+      for (const fn of hooks) {
+        if (run.finished) return;
+        const prev = run.actingGroup;
+        run.actingGroup = node.id;
+        try {
+          fn({ reason });
+        } catch (e) {
+          if (!(e instanceof RunStopped) && !run.finished) {
+            run.violate({ kind: 'uncaught-error', actors: [node.id], message: `${node.id}'s atEnd hook threw: ${errorText(e)}` });
+          }
+        } finally {
+          run.actingGroup = prev;
+        }
+      }
+    }
+  }
+
+  declare(id: string, main: NodeMain<unknown>, daemon: boolean, restart = false): void {
     if (typeof id !== 'string' || !/^[A-Za-z0-9_.-]+$/.test(id)) throw new TypeError(`node id must be a non-empty word, got ${String(id)}`);
     if (typeof main !== 'function') throw new TypeError(`node(${id}): main must be a function`);
     if (this.sealed || this.run.current !== null) throw new Error(`node(${id}): nodes are declared in setup, before any task runs`);
     if (this.byId.has(id)) throw new Error(`node(${id}) declared twice`);
     const node = new NetNode(this.nodes.length, id, main, daemon);
+    node.restart = restart;
     node.store.onSync = () => this.nemesis.synced(node);
     this.nodes.push(node);
     this.byId.set(id, node);
-    this.nemesis.drawDrift(node);
-    if (this.nodes.length === 1) this.nemesis.start();
+    if (!this.processes) {
+      this.nemesis.drawDrift(node);
+      if (this.nodes.length === 1) this.nemesis.start();
+    }
     this.startMain(node);
   }
 
@@ -219,6 +273,17 @@ export class Network {
   private seal(): void {
     if (this.sealed) return;
     this.sealed = true;
+    if (this.processes) {
+      // Every process is declared now: crashes only if one says what a restart means; the
+      // weather line and the result's weather say what applied, not what was drawn.
+      const restartable = this.nodes.some((n) => n.restart);
+      if (!restartable) this.rates.crash = 0;
+      if (this.weather !== undefined) {
+        this.appliedWeather = processWeather(this.weather, restartable);
+        this.run.recordFault('weather', describeWeather(this.appliedWeather));
+      }
+      this.nemesis.start();
+    }
     const ids = this.nodes.map((n) => n.id);
     for (const n of this.nodes) {
       n.peers = Object.freeze(ids.filter((x) => x !== n.id));
@@ -234,7 +299,15 @@ export class Network {
     const sim = this.makeSim(node.id);
     const inner = sim.broadcaster<LeadershipEvent>('leadership') as SimBroadcaster<LeadershipEvent>;
     const ctx = new NodeContextImpl<unknown>(this, node, sim, inner);
-    if (this.hostFor !== null) ctx.host = this.hostFor(node, ctx);
+    node.endHooks = [];
+    if (this.hostFor !== null) {
+      const atEnd = (fn: (end: { reason: 'quiescent' | 'duration' }) => void): void => {
+        if (typeof fn !== 'function') throw new TypeError('host.atEnd: fn must be a function');
+        // Only the live incarnation's hooks run: a crashed one's are dropped with it.
+        if (node.ctx === ctx && node.up) node.endHooks.push(fn);
+      };
+      ctx.host = { ...this.hostFor(node, ctx), atEnd };
+    }
     node.ctx = ctx;
     this.run.spawn(node.id, () => {
       this.seal();

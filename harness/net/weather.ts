@@ -30,6 +30,29 @@ export interface Weather {
   workload: Record<string, number>;
   /** How long faults may fire, in ms (then the quiet period). Absent: the run's option. */
   faultWindowMs?: number;
+  /** `process`: what applied to a target of `sim.process`es (processWeather): no network. */
+  scope?: 'process';
+}
+
+/** Network knobs that still mean something for single processes: the nemesis's pace, pause and
+ * crash lengths (everything else shapes links, which processes do not have). */
+const PROCESS_KNOBS = ['nemesisIntervalMs', 'pauseMsMax', 'crashDownMsMax'] as const;
+
+/**
+ * What a drawn weather means for a target of single processes (`sim.process`): no latency, no
+ * network fault, no drift, no leader to aim at; stop-the-world pauses as drawn, and crashes only
+ * if a process declared what a restart means. The seed's draws are the same (the stream is the
+ * weather's own), so one seed still names one weather.
+ */
+export function processWeather(w: Weather, restartable: boolean): Weather {
+  const faults: Record<string, number> = {};
+  if (w.faults['pause'] !== undefined) faults['pause'] = w.faults['pause'];
+  if (restartable && w.faults['crash'] !== undefined) faults['crash'] = w.faults['crash'];
+  const net: Partial<NetKnobs> = {};
+  for (const k of PROCESS_KNOBS) if (w.net[k] !== undefined) (net as Record<string, unknown>)[k] = w.net[k];
+  const out: Weather = { latency: 'fixed', faults, net, workload: { ...w.workload }, scope: 'process' };
+  if (w.faultWindowMs !== undefined) out.faultWindowMs = w.faultWindowMs;
+  return out;
 }
 
 /** What a seed may draw from, and what the user pinned. */
@@ -225,7 +248,7 @@ function round(x: number, digits: number): number {
 
 /** Coarse features of a weather, for counting how often each preceded a violation. */
 export function weatherFeatures(w: Weather): string[] {
-  const out = [`latency:${w.latency}`];
+  const out = w.scope === 'process' ? ['no-network'] : [`latency:${w.latency}`];
   for (const k of Object.keys(w.faults).sort()) out.push(`fault:${k}`);
   if (w.faults['partition'] !== undefined && typeof w.net.partitionStyle === 'string') out.push(`partition:${w.net.partitionStyle}`);
   if ((w.net.leaderBiasPct ?? 0) > 0 && (w.faults['crash'] !== undefined || w.faults['pause'] !== undefined)) out.push('nemesis:leader-targeted');
@@ -240,7 +263,7 @@ export function describeWeather(w: Weather): string {
   const lat = n.oneWayDelayMinMs === n.oneWayDelayMaxMs ? `${n.oneWayDelayMinMs}ms`
     : `${n.oneWayDelayMinMs}–${n.oneWayDelayMaxMs}ms`;
   const extra = (n.latencyExpMeanMs ?? 0) > 0 ? ` or Exp(${n.latencyExpMeanMs}ms)` : (n.tailRate ?? 0) > 0 ? `, ${pct(n.tailRate!)} up to ${n.tailMsMax}ms` : '';
-  const parts = [`${w.latency} ${lat}${extra}`];
+  const parts = [w.scope === 'process' ? 'one process, no network' : `${w.latency} ${lat}${extra}`];
   const f = w.faults;
   const fk = Object.keys(f).sort();
   if (fk.length === 0) parts.push('no faults');
@@ -282,6 +305,7 @@ export function weatherError(raw: unknown): string | null {
     if (typeof v !== 'number' || !Number.isFinite(v)) return `weather.workload.${k} must be a number`;
   }
   if (w['faultWindowMs'] !== undefined && !(typeof w['faultWindowMs'] === 'number' && w['faultWindowMs'] >= 0)) return 'weather.faultWindowMs must be a number >= 0';
+  if (w['scope'] !== undefined && w['scope'] !== 'process') return "weather.scope must be 'process' when given";
   const net = w['net'] as Record<string, unknown>;
   for (const k of Object.keys(net)) {
     if (!(k in DEFAULT_NET_KNOBS) && k !== 'pauseMsMax' && k !== 'driftPpmMax') return `weather.net.${k}: unknown network knob`;

@@ -34,7 +34,7 @@ export function summaryMarkdown(results: readonly ExploreResult[], meta: Summary
     const d = r.distinct.count();
     const faults = Object.entries(r.faultsByKind).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ');
     const c = r.states.count();
-    lines.push(`| ${r.target} | ${r.runs} | ${r.steps} | ${(r.virtualMs / 1000).toFixed(1)} s | ${d.estimated ? '≈' : ''}${d.value} | ${c.estimated ? '≈' : ''}${c.value} | ${faults || '—'} |`);
+    lines.push(`| ${r.target} | ${r.runs} | ${r.steps} | ${(r.virtualMs / 1000).toFixed(1)} s | ${d.estimated ? '≈' : ''}${d.value} | ${c.value === 0 && !c.estimated ? '—' : `${c.estimated ? '≈' : ''}${c.value}`} | ${faults || '—'} |`);
   }
   for (const r of results) {
     const table = weatherMarkdown(r.variants, r.weatherStats);
