@@ -43,6 +43,8 @@ async function main(argv: string[]): Promise<number> {
         .option('max-failure-files', { type: 'number', describe: 'failure files per variant and kind (default 50); every failing seed stays in summary.json and journal.jsonl' })
         .option('resume', { type: 'string', describe: 'continue an interrupted run from its report directory (its journal holds the command)' })
         .option('format', { type: 'string', array: true, describe: 'output format, repeatable: text, json, junit, tap, markdown, github; name=path writes a file (at most one to stdout)' })
+        .option('real', { type: 'boolean', describe: 'run a single-process host target (sim.process) on Node\'s own event loop, real timers, no simulation: --runs times per variant, each in a fresh process; prints how often each violation kind occurs (--duration: real ms per run)' })
+        .option('runs', { type: 'number', describe: 'with --real: runs per variant (default 30)' })
         .example('$0 run bounded-buffer --seeds 1..500', 'every variant of a bundled target, 500 seeds each')
         .example('$0 run ./my-target.ts --time 5m', 'seeds 1, 2, 3, … for five minutes; the summary says how many seeds each failure took')
         .example('$0 run ./my-target.ts --variant buggy --until-fail --shrink', 'until the first failing seed, then shrink it')

@@ -20,6 +20,7 @@ import type { RunResult } from '../../engine/execute.js';
 import type { Target } from '../../core/api.js';
 import { buildView, MAX_VIEW_EVENTS, type ViewData } from '../../report/html/index.js';
 import { drawRunPage, pageTrace } from '../../report/html/run-page.js';
+import { realCommand } from './real.js';
 
 /** Shrinks the first failure of each (variant, kind), writes schedules, and with
  * --save-failures adds each to the regression corpus. */
@@ -75,6 +76,9 @@ export interface RunArgs extends RunFlags {
   quiet?: boolean;
   time?: string;
   'until-fail'?: boolean;
+  /** `--real`: Node's own loop, no simulation (commands/real.ts). */
+  real?: boolean;
+  runs?: number;
 }
 
 /** A guided failure's view: its schedule replayed, as its seed alone would not make the run again. */
@@ -89,6 +93,8 @@ const SHRINK_LIMIT = 10;
 
 /** `interleave run`: every seed of every chosen variant, a journal, a summary, a report, an exit code. */
 export async function runCommand(a: ArgumentsCamelCase<RunArgs>, argv: readonly string[]): Promise<number> {
+  if (a.real === true) return realCommand(a);
+  if (a.runs !== undefined) throw new UsageError('--runs belongs to --real (the simulation runs --seeds)');
   // --time and --until-fail: a budget a person thinks in. Without --seeds, the seeds are 1, 2, 3, …
   const timeMs = a.time === undefined ? undefined : parseWallTime(String(a.time));
   const untilFail = a['until-fail'] === true;
