@@ -38,6 +38,9 @@ const kinds = [
   { flag: '--nodes', file: 'nodes.ts', bug: 'no-dedup', kind: 'assert' },
   { flag: '--threads', file: 'threads.mjs', bug: 'if-not-while', kind: 'assert' },
   { flag: '--nodes', file: 'nodes.mjs', bug: 'no-dedup', kind: 'assert' },
+  // A single-process host target (sim.process): its own lock library, unmodified.
+  { flag: '--host', file: 'host.ts', bug: 'lend-to-gone', kind: 'assert' },
+  { flag: '--host', file: 'host.mjs', bug: 'lend-to-gone', kind: 'assert' },
 ] as const;
 
 t.test('init writes each kind; as generated, correct stays clean and the planted bug is caught', async (t) => {
@@ -114,6 +117,7 @@ t.test('init: the default path, a directory, nested paths; never overwrites; bad
     [['init', 'x.txt'], /init writes a \.ts, \.mts, \.js or \.mjs file, not \.txt/],
     [['init', 'noext'], /not a file without an extension/],
     [['init', 'x.ts', '--threads', '--nodes'], /mutually exclusive|not both/],
+    [['init', 'x.ts', '--nodes', '--host'], /give one of --threads, --nodes or --host/],
     [['init', 'x.ts', '--node'], /Unknown argument: --node \(did you mean --nodes\?\)/],
   ];
   for (const [args, re] of bad) {

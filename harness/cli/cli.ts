@@ -99,9 +99,11 @@ async function main(argv: string[]): Promise<number> {
       y.positional('path', { type: 'string', describe: 'the file to write (.ts, .mts, .js or .mjs); never overwritten' })
         .option('threads', { type: 'boolean', describe: 'simulated threads: a mutex and a condition variable (the default)' })
         .option('nodes', { type: 'boolean', describe: 'network nodes: messages, retries, crashes, storage' })
+        .option('host', { type: 'boolean', describe: 'host mode, one process: a lock library of its own with an acquire timeout (sim.process), also runnable with run --real' })
         .conflicts('threads', 'nodes')
         .example('$0 init', 'a thread target in ./my-target.ts, with a correct variant and a planted bug')
         .example('$0 init targets/counter.ts --nodes', 'a network target instead')
+        .example('$0 init my-lock.ts --host', 'a single-process host target: your own library, unmodified, under a workload')
         .example('$0 run ./my-target.ts', 'then run it: the correct variant stays clean, the bug is caught'),
       (a) => set(Promise.resolve(initCommand(a))))
     .command('campaign', 'every bundled target and variant: correct ones stay clean, buggy ones are caught', (y) =>

@@ -8,6 +8,7 @@ export interface InitArgs {
   path?: string;
   threads?: boolean;
   nodes?: boolean;
+  host?: boolean;
 }
 
 const EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'];
@@ -18,8 +19,8 @@ const EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'];
  * `run` catches, then prints what to try next. Never overwrites a file.
  */
 export function initCommand(a: InitArgs): number {
-  if (a.threads === true && a.nodes === true) throw new UsageError('give --threads or --nodes, not both');
-  const kind = a.nodes === true ? 'nodes' : 'threads';
+  if ([a.threads, a.nodes, a.host].filter((x) => x === true).length > 1) throw new UsageError('give one of --threads, --nodes or --host');
+  const kind = a.nodes === true ? 'nodes' : a.host === true ? 'host' : 'threads';
   let path = a.path ?? './my-target.ts';
   if (path.length === 0) throw new UsageError('init needs a file path, e.g. ./my-target.ts');
   if (existsSync(path) && statSync(path).isDirectory()) path = join(path, 'my-target.ts');
@@ -32,7 +33,7 @@ export function initCommand(a: InitArgs): number {
   // A path the CLI reads as a path (not a bundled name), printed the way a shell takes it.
   const ref = quote(/^(\.{0,2}\/|[A-Za-z]:[\\/])/.test(path) || path.startsWith('/') ? path : `./${path}`);
   const ts = ext === '.ts' || ext === '.mts';
-  const scaffold = kind === 'threads' ? threadsTarget(name, ref, ts) : nodesTarget(name, ref, ts);
+  const scaffold = kind === 'threads' ? threadsTarget(name, ref, ts) : kind === 'host' ? hostTarget(name, ref, ts) : nodesTarget(name, ref, ts);
   mkdirSync(dirname(resolve(path)), { recursive: true });
   try {
     writeFileSync(path, scaffold.text, { flag: 'wx' });
@@ -52,6 +53,7 @@ export function initCommand(a: InitArgs): number {
   w(`  npx interleave run ${ref} --variant ${scaffold.bug} --shrink   # the shortest schedule that shows it`);
   w(`  npx interleave replay ${ref} --variant ${scaffold.bug} --seed <N> --trace   # N: a failing seed from run`);
   w(`  npx interleave campaign --target ${ref}          # correct stays clean and ${scaffold.bug} is caught as expected`);
+  if (kind === 'host') w(`  npx interleave run ${ref} --real --runs 30         # the same code on Node's own loop: how often the race really fires`);
   return EXIT.ok;
 }
 
@@ -276,4 +278,135 @@ ${t('', `/**
 }
 `;
   return { text, about: 'nodes, a counter service whose clients retry (sim.node, ctx.send/recv, storage)', bug: 'no-dedup', kind: 'assert' };
+}
+
+function hostTarget(name: string, ref: string, ts: boolean): Scaffold {
+  const t = typed(ts);
+  const text = `/**
+ * ${name}: a single-process host target, scaffolded by \`interleave init --host\`. Make it your
+ * own: replace TimedLock with your library (\`ctx.host.require('your-lib')\` loads it fresh for
+ * every run) and the clients with the workload your users put on it.
+ *
+ * TimedLock is a small lock library of its own with an acquire timeout. It has the shape of a
+ * race generic-pool shipped in 3.4.0: a waiter that times out is rejected in its timer, and the
+ * queue forgets it later, in a setImmediate (where a promise library that schedules its
+ * continuations through setImmediate would run the clean-up). A release that runs in between
+ * (another timer expiring in the same millisecond) must not hand the lock to that waiter.
+ * Four clients take the lock after random millisecond delays (ctx.random(): a recorded draw),
+ * hold it a while and release it; a timed-out acquire is an expected outcome.
+ *
+ * This is host mode (host: true): the code runs unmodified. Inside a run, setTimeout,
+ * setImmediate, Date, performance.now and Math.random are the simulation's (virtual time, the
+ * seed's draws), so each seed is one exact interleaving of timers, immediates and promise
+ * continuations, and a failing seed replays.
+ *
+ * Variants (\`run\` explores each; \`--variant\` picks some):
+ * - \`correct\`: release skips the waiters that already timed out.
+ * - \`lend-to-gone\`: the planted bug. release hands the lock to the first queued waiter, even
+ *   one that gave up: nobody will ever release it, and every later acquire times out. The
+ *   end-of-run check (ctx.host.atEnd) catches it: once every client is done, the lock is free.
+ *
+ * Try:
+ *   npx interleave run ${ref}
+ *   npx interleave replay ${ref} --variant lend-to-gone --seed <N> --trace
+ *   npx interleave run ${ref} --real --runs 30    # the same code on Node's own event loop
+ */
+${header(ts)}${t(`import type { ProcessContext, Target } from 'interleave';\n\n`)}${t(`interface Waiter {
+  resolve: () => void;
+  reject: (e: Error) => void;
+  gaveUp: boolean;
+  timer: ReturnType<typeof setTimeout> | undefined;
+}
+
+`)}const CLIENTS = 4;
+const ROUNDS = 8;
+const TIMEOUT_MS = 10; // an acquire gives up after this long
+
+/** A lock whose acquire times out. */
+class TimedLock {
+  locked = false;
+  ${t('private readonly waiters: Waiter[] = [];', '/** @type {{ resolve: () => void, reject: (e: Error) => void, gaveUp: boolean, timer: any }[]} */\n  waiters = [];')}
+
+  constructor(${t('private readonly skipGone: boolean', 'skipGone')}) {${t('', '\n    this.skipGone = skipGone;\n  ')}}
+
+  acquire(timeoutMs${t(': number')})${t(': Promise<void>')} {
+    if (!this.locked) {
+      this.locked = true;
+      return Promise.resolve();
+    }
+    return new Promise((resolve, reject) => {
+      const w${t(': Waiter')} = { resolve, reject, gaveUp: false, timer: undefined };
+      w.timer = setTimeout(() => {
+        w.gaveUp = true;
+        reject(new Error(\`lock not acquired within \${timeoutMs} ms\`));
+        // The queue forgets the waiter in a later macrotask, not right now.
+        setImmediate(() => {
+          const i = this.waiters.indexOf(w);
+          if (i >= 0) this.waiters.splice(i, 1);
+        });
+      }, timeoutMs);
+      this.waiters.push(w);
+    });
+  }
+
+  release()${t(': void')} {
+    for (;;) {
+      const w = this.waiters.shift();
+      if (w === undefined) {
+        this.locked = false;
+        return;
+      }
+      if (w.gaveUp && this.skipGone) continue; // correct: that waiter is gone
+      clearTimeout(w.timer);
+      w.resolve(); // the lock passes to w (a no-op if w already gave up: nobody holds it now)
+      return;
+    }
+  }
+}
+
+${t('', `/** @type {import('interleave').Target} */\n`)}const target = {
+  name: '${name}',
+  description: 'a lock with an acquire timeout: a release must not pass the lock to a waiter that gave up',
+  variants: ['correct', 'lend-to-gone'],
+  // What \`interleave campaign --target ${ref}\` expects of each variant: 'pass' or the kind of
+  // violation that must be found.
+  expect: { correct: 'pass', 'lend-to-gone': 'assert' },
+  host: true,
+  setup(sim, { variant }) {
+    // One process, no network: no network fault is ever drawn for it.
+    sim.process('app', ${t('', '/** @param {import(\'interleave\').ProcessContext} ctx */ ')}(ctx) => app(ctx, variant === 'correct'));
+  },
+}${t(' satisfies Target')};
+
+export default target;
+
+${t('', `/**
+ * @param {import('interleave').ProcessContext} ctx
+ * @param {boolean} skipGone
+ */
+`)}async function app(ctx${t(': ProcessContext')}, skipGone${t(': boolean')})${t(': Promise<void>')} {
+  const lock = new TimedLock(skipGone);
+  const sleep = (ms${t(': number')})${t(': Promise<void>')} => new Promise((resolve) => setTimeout(resolve, ms));
+  const ms = (n${t(': number')})${t(': number')} => Math.floor(ctx.random() * n);
+  let holders = 0;
+  // Checked when the run is over: every client released what it took, so the lock is free.
+  ctx.host${t('!')}.atEnd(() => ctx.assert(!lock.locked && holders === 0, \`the lock is still held with \${holders} holders: a release passed it to a waiter that had timed out\`));
+  const client = async ()${t(': Promise<void>')} => {
+    for (let i = 0; i < ROUNDS; i++) {
+      await sleep(ms(10));
+      try {
+        await lock.acquire(TIMEOUT_MS);
+      } catch {
+        continue; // timed out: an expected outcome under contention
+      }
+      holders++;
+      await sleep(1 + ms(10));
+      holders--;
+      lock.release();
+    }
+  };
+  await Promise.all(Array.from({ length: CLIENTS }, client));
+}
+`;
+  return { text, about: 'host, one process: a lock library of its own with an acquire timeout (sim.process, ctx.host.atEnd)', bug: 'lend-to-gone', kind: 'assert' };
 }
