@@ -73,6 +73,12 @@ async function loadTargetFile(ref: string): Promise<Target> {
  * the file's own path and, by source maps, its lines. Top-level await needs the ESM path.
  */
 async function importTypeScript(abs: string): Promise<unknown> {
+  // tsx's disk cache, on its first use in a thread, schedules a sweep of its cache directory in
+  // a real setImmediate (FileCache.initialize → expireDiskCache: opendir, stat, unlink). Run in a
+  // host target's worker, that sweep overlaps the thread's first host run, and its fs requests
+  // were charged to the seed as escaped-simulation (seed 1 of a fresh .ts target outside a
+  // package: `init --host`'s starter, every time). Read before tsx loads: compile without it.
+  process.env['TSX_DISABLE_CACHE'] ??= '1';
   if (moduleFormat(abs) === 'commonjs') {
     try {
       const { require: tsxRequire } = await import('tsx/cjs/api');
