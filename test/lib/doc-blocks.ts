@@ -135,7 +135,8 @@ export function withSeeds(cmd: string, n: number): string {
   out = out.replace(/(--seeds\s+)random:(\d+)/g, (all, flag: string, m: string) => (Number(m) > n ? `${flag}random:${n}` : all));
   out = out.replace(/(seeds:\s*')(\d+)\.\.(\d+)'/g, (all, key: string, a: string, b: string) =>
     Number(b) - Number(a) + 1 > n ? `${key}${a}..${Number(a) + n - 1}'` : all);
-  if (!/--seeds?\s/.test(out) && /\s(run|campaign)\s/.test(` ${out} `)) out += ` --seeds 1..${n}`;
+  // `run --real` has no seeds (Node's own loop, --runs N): nothing to shrink there.
+  if (!/--seeds?\s/.test(out) && !/\s--real(\s|$)/.test(` ${out} `) && /\s(run|campaign)\s/.test(` ${out} `)) out += ` --seeds 1..${n}`;
   if (/\scampaign(\s|$)/.test(out) && !/--max-seeds/.test(out)) out += ` --max-seeds ${n}`;
   return out;
 }
