@@ -6,7 +6,7 @@
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { explore, replay } from '../dist/harness/explore/explore.js';
+import { explore, replay } from '../dist/harness/campaign/explore.js';
 import { execute, DEFAULT_OPTIONS } from '../dist/harness/engine/execute.js';
 import { loadTarget } from '../dist/harness/target/load.js';
 import { HOST_EPOCH_MS, trampolinesInstalled } from '../dist/harness/host/index.js';

@@ -11,11 +11,12 @@ const ROOT = join(import.meta.dirname, '..', 'harness');
 /** Rank of each engine folder; a folder may import from folders of a lower rank only. */
 const RANK: Record<string, number> = {
   core: 0,
+  faults: 1,
   cover: 1,
   check: 1,
   sync: 2,
   net: 3,
-  sched: 4,
+  strategies: 4,
   host: 4,
   engine: 5,
 };

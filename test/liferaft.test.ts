@@ -8,7 +8,7 @@
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { explore, replay } from '../dist/harness/explore/explore.js';
+import { explore, replay } from '../dist/harness/campaign/explore.js';
 import liferaft, { makeLiferaftTarget } from '../dist/targets/liferaft/index.js';
 
 const cli = new URL('../dist/harness/cli/main.js', import.meta.url).pathname;

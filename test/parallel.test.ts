@@ -5,11 +5,11 @@
 import t from 'tap';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { explore, fitExplore, fittedStrategies, outcomeOf, resolveExplore } from '../dist/harness/explore/explore.js';
-import { runParallel } from '../dist/harness/explore/parallel.js';
-import { parseShard, shardSeeds } from '../dist/harness/explore/shard.js';
-import { cloneSafe } from '../dist/harness/explore/worker.js';
-import { UsageError } from '../dist/harness/sched/index.js';
+import { explore, fitExplore, fittedStrategies, outcomeOf, resolveExplore } from '../dist/harness/campaign/explore.js';
+import { runParallel } from '../dist/harness/campaign/parallel.js';
+import { parseShard, shardSeeds } from '../dist/harness/campaign/shard.js';
+import { cloneSafe } from '../dist/harness/campaign/worker.js';
+import { UsageError } from '../dist/harness/strategies/index.js';
 import type { RunResult } from '../dist/harness/engine/execute.js';
 
 const SEEDS = Array.from({ length: 200 }, (_, i) => String(i + 1));

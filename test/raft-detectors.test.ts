@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execute, DEFAULT_OPTIONS } from '../dist/harness/engine/execute.js';
 import type { RunResult } from '../dist/harness/engine/execute.js';
-import { explore } from '../dist/harness/explore/explore.js';
+import { explore } from '../dist/harness/campaign/explore.js';
 import { RaftSafetyChecker, type CheckerRun } from '../dist/harness/check/raft-safety.js';
 import { LeadershipChecker } from '../dist/harness/check/leadership.js';
 import type { RaftObservation, Target } from '../dist/harness/core/api.js';

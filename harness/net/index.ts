@@ -4,4 +4,4 @@ export { DurableStore } from './storage.js';
 export {
   DEFAULT_NET_KNOBS, DEFAULT_FAULT_WINDOW_MS, DEFAULT_LIVENESS_MS, DEFAULT_EVENT_LATENCY_MS,
   type NetKnobs, type NetRates,
-} from './options.js';
+} from '../faults/knobs.js';

@@ -1,6 +1,6 @@
 import type { TimedEvent } from '../core/timers.js';
 import type { Network, NetNode } from './network.js';
-import type { PartitionStyle } from './options.js';
+import type { PartitionStyle } from '../faults/knobs.js';
 import { DRAW_DEFAULT } from '../core/scheduler.js';
 
 /**

@@ -11,12 +11,12 @@ import { extendHash, labelHash } from '../core/hash.js';
 import type { LabelKey } from '../core/decision-log.js';
 import { NodeContextImpl } from './node-context.js';
 import { Nemesis } from './nemesis.js';
-import { describeWeather } from './weather.js';
+import { describeWeather } from '../faults/weather.js';
 import { DRAW_DEFAULT } from '../core/scheduler.js';
 import {
   DEFAULT_EVENT_LATENCY_MS, DEFAULT_FAULT_WINDOW_MS, DEFAULT_LIVENESS_MS,
   anyRate, readRates, resolveKnobs, type NetRates, type NetRunOptions, type ResolvedKnobs,
-} from './options.js';
+} from '../faults/knobs.js';
 
 export type { Assumptions };
 

@@ -1,7 +1,7 @@
-import type { ExploreResult } from '../explore/explore.js';
+import type { ExploreResult } from '../campaign/explore.js';
 import type { SummaryMeta } from './write.js';
-import { weatherMarkdown } from '../explore/weather-stats.js';
-import { describeWeather } from '../net/weather.js';
+import { weatherMarkdown } from '../faults/weather-stats.js';
+import { describeWeather } from '../faults/weather.js';
 import { formatMs } from '../core/format.js';
 import { budgetText, failureRateText } from './rate.js';
 

@@ -1,18 +1,18 @@
 import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { RunResult } from '../engine/execute.js';
-import type { CommandOptions } from '../explore/command.js';
-import { pctGuarantee, type ExploreResult, type Failure, type ViolationBrief } from '../explore/explore.js';
-import type { Weather } from '../net/weather.js';
-import type { DistinctSketch } from '../explore/distinct.js';
+import type { CommandOptions } from '../replay/command.js';
+import { pctGuarantee, type ExploreResult, type Failure, type ViolationBrief } from '../campaign/explore.js';
+import type { Weather } from '../faults/weather.js';
+import type { DistinctSketch } from '../campaign/distinct.js';
 import type { StatesSketch } from '../cover/sketch.js';
-import { writeFileAtomic } from './atomic.js';
-import { writeScheduleFile } from '../schedule/file.js';
-import { scheduleFileOf } from '../guide/campaign.js';
-import { UsageError, type StrategySpec } from '../sched/index.js';
+import { writeFileAtomic } from '../io/atomic.js';
+import { writeScheduleFile } from '../replay/schedule-file.js';
+import { scheduleFileOf } from '../campaign/guide.js';
+import { UsageError, type StrategySpec } from '../strategies/index.js';
 import { HARNESS_VERSION } from '../version.js';
 import { summaryMarkdown } from './markdown.js';
-import { sortStats, type WeatherStats } from '../explore/weather-stats.js';
+import { sortStats, type WeatherStats } from '../faults/weather-stats.js';
 
 /** One failing seed as summary.json lists it; merge-reports reads the same shape back. */
 export interface FailureEntry {

@@ -7,7 +7,7 @@
  */
 import t from 'tap';
 import type { RunResult } from '../../dist/harness/engine/execute.js';
-import { explore, replay } from '../../dist/harness/explore/explore.js';
+import { explore, replay } from '../../dist/harness/campaign/explore.js';
 
 const kinds = (r: RunResult): string[] => r.violations.map((v) => v.kind);
 

@@ -1,10 +1,10 @@
 import type { ArgumentsCamelCase } from 'yargs';
-import { explore, partialResultOf, replay, resolveExplore, type ExploreOptions, type ExploreResult } from '../../explore/explore.js';
+import { explore, partialResultOf, replay, resolveExplore, type ExploreOptions, type ExploreResult } from '../../campaign/explore.js';
 import { Session } from '../session.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { emitFormatsAround, exploreCases, parseFormats, stdoutIsMachine } from '../../report/formats/index.js';
-import { mergeWeatherStats } from '../../explore/weather-stats.js';
+import { mergeWeatherStats } from '../../faults/weather-stats.js';
 import { ensureWritableDir } from '../../report/write.js';
 import { BUNDLED } from '../../target/bundled.js';
 import { loadTarget } from '../../target/load.js';

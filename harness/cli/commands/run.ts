@@ -1,6 +1,6 @@
 import type { ArgumentsCamelCase } from 'yargs';
 import { join } from 'node:path';
-import { explore, partialResultOf, replay, resolveExplore, type ExploreResult } from '../../explore/explore.js';
+import { explore, partialResultOf, replay, resolveExplore, type ExploreResult } from '../../campaign/explore.js';
 import { ensureWritableDir } from '../../report/write.js';
 import { EXIT, Progress, capJobs, exploreFlags, noteCap, seedsFromFlags, type RunFlags } from '../common.js';
 import { failuresText, summaryText } from '../print.js';
@@ -9,13 +9,13 @@ import { emitFormatsAround, exploreCases, parseFormats, stdoutIsMachine } from '
 import { saveToCorpus } from '../../regress/index.js';
 import { progressLine, shrinkFailure, shrinkLine, shrinkWorkers } from './shrink.js';
 import { parseShrinkBudget, parseShrinkSame } from '../../shrink/index.js';
-import { formatShard, parseShard, shardSeeds } from '../../explore/shard.js';
-import { OPEN_SEEDS_SPEC, openSeeds, parseWallTime, type SeedSeq } from '../../explore/seeds.js';
-import { UsageError } from '../../sched/index.js';
+import { formatShard, parseShard, shardSeeds } from '../../campaign/shard.js';
+import { OPEN_SEEDS_SPEC, openSeeds, parseWallTime, type SeedSeq } from '../../campaign/seeds.js';
+import { UsageError } from '../../strategies/index.js';
 import { MACHINE_KINDS } from '../../core/violation.js';
 import { Session } from '../session.js';
 import { DEFAULT_OPTIONS } from '../../engine/execute.js';
-import { replaySchedule, type ScheduleFile } from '../../schedule/index.js';
+import { replaySchedule, type ScheduleFile } from '../../replay/index.js';
 import type { RunResult } from '../../engine/execute.js';
 import type { Target } from '../../core/api.js';
 import { buildView, MAX_VIEW_EVENTS, type ViewData } from '../../report/html/index.js';

@@ -1,6 +1,6 @@
 import { dirname, resolve } from 'node:path';
-import { UsageError } from '../../sched/index.js';
-import { writeFileAtomic } from '../atomic.js';
+import { UsageError } from '../../strategies/index.js';
+import { writeFileAtomic } from '../../io/atomic.js';
 import { ensureWritableDir } from '../write.js';
 import type { CaseRow } from './cases.js';
 import { appendStepSummary, githubAnnotations } from './github.js';

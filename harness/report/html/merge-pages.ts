@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { copyFileAtomic } from '../atomic.js';
+import { copyFileAtomic } from '../../io/atomic.js';
 import { makeDirs } from '../write.js';
 import type { ViewData } from './data.js';
 import { pickForPage, writeHtmlReport } from './index.js';
