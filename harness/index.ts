@@ -24,8 +24,9 @@ export {
   type ExploreOptions, type ExploreResult, type Failure, type ReplayOptions,
 } from './campaign/explore.js';
 export { parseSeeds } from './campaign/seeds.js';
-export { strategyNames, registerStrategy, UsageError, type StrategySpec } from './strategies/index.js';
-export type { Scheduler, SchedulerFactory, Choice, StepContext } from './strategies/scheduler.js';
+export { strategyNames, registerStrategy, type StrategySpec } from './strategies/index.js';
+export { UsageError } from './core/errors.js';
+export type { Scheduler, SchedulerFactory, Choice, StepContext } from './core/scheduler.js';
 export { checkDeterminism, type DeterminismReport } from './campaign/determinism.js';
 export { shrink, type ShrinkResult } from './shrink/index.js';
 export { signatureOf } from './core/signature.js';

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { UsageError } from '../dist/harness/strategies/index.js';
+import { UsageError } from '../dist/harness/core/errors.js';
 import { MAX_SEEDS, parseSeeds } from '../dist/harness/campaign/seeds.js';
 import { canonicalSeed } from '../dist/harness/core/seed.js';
 import {

@@ -10,7 +10,7 @@ import { explore } from '../dist/harness/campaign/explore.js';
 import { parseShard, shardSeeds } from '../dist/harness/campaign/shard.js';
 import { mergeReports, readSummary, writeMergedReport } from '../dist/harness/report/merge.js';
 import { writeExploreReport } from '../dist/harness/report/write.js';
-import { UsageError } from '../dist/harness/strategies/index.js';
+import { UsageError } from '../dist/harness/core/errors.js';
 
 const SPEC = '1..200';
 const SEEDS = Array.from({ length: 200 }, (_, i) => String(i + 1));

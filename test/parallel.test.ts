@@ -9,7 +9,7 @@ import { explore, fitExplore, fittedStrategies, outcomeOf, resolveExplore } from
 import { runParallel } from '../dist/harness/campaign/parallel.js';
 import { parseShard, shardSeeds } from '../dist/harness/campaign/shard.js';
 import { cloneSafe } from '../dist/harness/campaign/worker.js';
-import { UsageError } from '../dist/harness/strategies/index.js';
+import { UsageError } from '../dist/harness/core/errors.js';
 import type { RunResult } from '../dist/harness/engine/execute.js';
 
 const SEEDS = Array.from({ length: 200 }, (_, i) => String(i + 1));

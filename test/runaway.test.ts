@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { explore, type ExploreResult } from '../dist/harness/campaign/explore.js';
 import { loadTarget } from '../dist/harness/target/load.js';
-import { UsageError } from '../dist/harness/strategies/index.js';
+import { UsageError } from '../dist/harness/core/errors.js';
 
 const root = resolve(import.meta.dirname, '..');
 const fixture = join(root, 'test/fixtures/runaway.ts');

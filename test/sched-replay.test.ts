@@ -2,7 +2,7 @@ import t from 'tap';
 import { DEFAULT_OPTIONS, execute } from '../dist/harness/engine/execute.js';
 import { runDecisions } from '../dist/harness/replay/index.js';
 import { ReplayScheduler } from '../dist/harness/strategies/replay.js';
-import { ReplayDivergence } from '../dist/harness/strategies/scheduler.js';
+import { ReplayDivergence } from '../dist/harness/core/scheduler.js';
 import boundedBuffer from '../dist/targets/condvar/bounded-buffer/index.js';
 
 const spec = (seed: string) => ({

@@ -5,7 +5,7 @@ import { weatherError, type Weather } from '../faults/weather.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { makeDirs } from '../report/write.js';
 import { decodeDecisions, encodeDecisions } from '../replay/encoding.js';
-import { UsageError } from '../strategies/index.js';
+import { UsageError } from '../core/errors.js';
 import { HARNESS_VERSION } from '../version.js';
 import type { GuideEntry } from '../strategies/guided-corpus.js';
 

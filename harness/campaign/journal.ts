@@ -1,7 +1,7 @@
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, ftruncateSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SeedEntry } from './tally.js';
-import { UsageError } from '../strategies/index.js';
+import { UsageError } from '../core/errors.js';
 import { HARNESS_VERSION } from '../version.js';
 import { realClearInterval, realSetInterval } from '../core/real.js';
 

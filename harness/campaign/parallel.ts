@@ -1,7 +1,7 @@
 import type { RunResult } from '../engine/execute.js';
 import { ITEM, STEP } from '../core/progress.js';
-import { concreteStrategy, UsageError, type StrategySpec } from '../strategies/index.js';
-import { InternalError, firstFrame, messageLine } from '../core/errors.js';
+import { concreteStrategy, type StrategySpec } from '../strategies/index.js';
+import { InternalError, firstFrame, messageLine, UsageError } from '../core/errors.js';
 import { unpackResults, type FromWorker, type ToWorker, type WorkerExploreOptions, type WorkerSetup, type WorkItem } from './worker.js';
 import type { GuideEntry } from '../strategies/guided-corpus.js';
 import { realPerformanceNow } from '../core/real.js';

@@ -1,5 +1,5 @@
 import { canonicalSeed } from '../core/seed.js';
-import { UsageError } from '../strategies/index.js';
+import { UsageError } from '../core/errors.js';
 
 /** At most this many seeds in one range: a typo like 1..1e12 should fail fast, not run for weeks. */
 export const MAX_SEEDS = 10_000_000;

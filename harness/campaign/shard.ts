@@ -1,4 +1,4 @@
-import { UsageError } from '../strategies/index.js';
+import { UsageError } from '../core/errors.js';
 
 /** One slice of a seed list for a CI job matrix: 1-based `index` of `count`. */
 export interface Shard {

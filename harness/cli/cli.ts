@@ -1,6 +1,6 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { UsageError, strategyNames } from '../strategies/index.js';
+import { strategyNames } from '../strategies/index.js';
 import { EXIT, fail, runOptions } from './common.js';
 import { runCommand } from './commands/run.js';
 import { replayCommandRun } from './commands/replay.js';
@@ -15,7 +15,7 @@ import { checkNetFlag } from '../faults/knobs.js';
 import { HARNESS_VERSION } from '../version.js';
 import { readJournal } from '../campaign/journal.js';
 import { dieWithLauncher } from './relaunch.js';
-import { messageLine } from '../core/errors.js';
+import { messageLine, UsageError } from '../core/errors.js';
 import type { InternalReport } from './session.js';
 
 /** Each command resolves to an exit code; bad input anywhere becomes one line and exit 2. */

@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import type { Argv } from 'yargs';
-import { UsageError } from '../strategies/index.js';
+import { UsageError } from '../core/errors.js';
 import { parseSeeds } from '../campaign/seeds.js';
 import type { ExploreOptions } from '../campaign/explore.js';
 import { RealDate, realPerformanceNow } from '../core/real.js';

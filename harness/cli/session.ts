@@ -5,7 +5,7 @@ import type { RunResult } from '../engine/execute.js';
 import type { ExploreResult } from '../campaign/explore.js';
 import { Journal, readJournal, type JournalHeader, type JournalLine } from '../campaign/journal.js';
 import { newRunDir, writeExploreReport, writeFailureFile, type SummaryMeta } from '../report/write.js';
-import { UsageError } from '../strategies/index.js';
+import { UsageError } from '../core/errors.js';
 import { Interrupt } from './signals.js';
 import { stamp } from './common.js';
 import { realPerformanceNow } from '../core/real.js';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { RunOptions } from '../engine/options.js';
-import { UsageError } from '../strategies/index.js';
+import { UsageError } from '../core/errors.js';
 import { weatherError, type Weather } from './weather.js';
 
 /**

@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 import type { Target } from '../core/api.js';
 import { DEFAULT_OPTIONS, execute } from '../engine/execute.js';
 import type { RunOptions } from '../engine/options.js';
-import { UsageError } from '../strategies/index.js';
+import { UsageError } from '../core/errors.js';
 import { makeSchedule, readScheduleFile, scheduleRunOptions, writeScheduleFile, type ScheduleFile } from '../replay/schedule-file.js';
 import { replaySchedule } from '../replay/replay-file.js';
 import { outcomeOf } from '../replay/run-decisions.js';

@@ -1,4 +1,4 @@
-import { UsageError } from '../strategies/index.js';
+import { UsageError } from '../core/errors.js';
 import type { Decision } from '../strategies/replay.js';
 import { DEFAULT_OPTIONS } from '../engine/execute.js';
 

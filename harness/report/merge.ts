@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import type { RunResult } from '../engine/execute.js';
 import type { ExploreResult, Failure } from '../campaign/explore.js';
 import { parseSeeds } from '../campaign/seeds.js';
-import { UsageError } from '../strategies/index.js';
+import { UsageError } from '../core/errors.js';
 import { DEFAULT_MAX_FAILURES } from '../campaign/tally.js';
 import { Distinct } from '../campaign/distinct.js';
 import { StateSet } from '../cover/sketch.js';

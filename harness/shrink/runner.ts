@@ -1,6 +1,6 @@
 import type { RunOptions } from '../engine/options.js';
 import type { RunResult } from '../engine/execute.js';
-import { UsageError } from '../strategies/index.js';
+import { UsageError } from '../core/errors.js';
 import type { Decision } from '../strategies/replay.js';
 import { runDecisions, type RunSpec } from '../replay/run-decisions.js';
 import { candidateOf, keyedOf, type Candidate, type Job, type JobResult } from './jobs.js';

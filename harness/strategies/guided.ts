@@ -1,5 +1,5 @@
 import { Rng } from '../core/rng.js';
-import type { Choice, DrawStream, Scheduler, SchedulerFactory, StepContext } from './scheduler.js';
+import type { Choice, DrawStream, Scheduler, SchedulerFactory, StepContext } from '../core/scheduler.js';
 import { RandomScheduler } from './random.js';
 import type { Decision } from './replay.js';
 

@@ -1,4 +1,4 @@
-import type { SchedulerFactory } from './scheduler.js';
+import type { SchedulerFactory } from '../core/scheduler.js';
 import { randomStrategy } from './random.js';
 import { runToBlockStrategy } from './run-to-block.js';
 import { pctStrategy } from './pct.js';
@@ -8,9 +8,6 @@ import { guidedStrategy } from './guided.js';
 import { withSuggestion } from '../core/suggest.js';
 import type { StrategyParams } from './params.js';
 import { UsageError } from '../core/errors.js';
-
-// It lived here first: importers of sched/index.js keep working.
-export { UsageError };
 
 export type { StrategyParams };
 

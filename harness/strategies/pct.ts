@@ -1,6 +1,6 @@
 import { Rng } from '../core/rng.js';
 import { intParam, type StrategyParams } from './params.js';
-import type { Choice, DrawStream, Scheduler, SchedulerFactory, StepContext } from './scheduler.js';
+import type { Choice, DrawStream, Scheduler, SchedulerFactory, StepContext } from '../core/scheduler.js';
 
 /** PCT's knobs: bug depth d and the step bound k the change points are drawn within. */
 export interface PctParams {

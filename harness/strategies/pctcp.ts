@@ -1,6 +1,6 @@
 import { Rng } from '../core/rng.js';
 import { intParam, type StrategyParams } from './params.js';
-import type { Choice, DrawStream, MessageSend, Scheduler, SchedulerFactory, StepContext } from './scheduler.js';
+import type { Choice, DrawStream, MessageSend, Scheduler, SchedulerFactory, StepContext } from '../core/scheduler.js';
 
 /** PCTCP's knobs: bug depth d and the message bound k its change points are drawn within. */
 export interface PctcpParams {

@@ -3,7 +3,7 @@ import type { StrategyParams } from './params.js';
 import { pctStrategy, PCT_DEFAULTS } from './pct.js';
 import { pctcpStrategy, PCTCP_DEFAULTS } from './pctcp.js';
 import { randomStrategy } from './random.js';
-import type { SchedulerFactory } from './scheduler.js';
+import type { SchedulerFactory } from '../core/scheduler.js';
 
 /**
  * A portfolio (Coyote runs one by default): each seed runs one of several strategies, so a

@@ -1,5 +1,5 @@
 import { Rng } from '../core/rng.js';
-import type { Choice, DrawStream, Scheduler, SchedulerFactory, StepContext } from './scheduler.js';
+import type { Choice, DrawStream, Scheduler, SchedulerFactory, StepContext } from '../core/scheduler.js';
 
 /** Uniform among enabled steps; each subsystem draws from its own fork of the seed. */
 export class RandomScheduler implements Scheduler {

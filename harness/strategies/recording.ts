@@ -1,5 +1,5 @@
 import { DRAW_DEFAULT, defaultStep } from './replay.js';
-import type { Choice, DrawStream, MessageSend, Scheduler, StepContext } from './scheduler.js';
+import type { Choice, DrawStream, MessageSend, Scheduler, StepContext } from '../core/scheduler.js';
 
 /** What a recorded decision was, beyond its value: the shrinker and the determinism check read these. */
 export interface DecisionInfo {

@@ -1,5 +1,5 @@
 import { DRAW_DEFAULT } from '../core/scheduler.js';
-import { ReplayDivergence, type Choice, type DrawStream, type Scheduler, type SchedulerFactory, type StepContext } from './scheduler.js';
+import { ReplayDivergence, type Choice, type DrawStream, type Scheduler, type SchedulerFactory, type StepContext } from '../core/scheduler.js';
 
 /** One recorded decision: a label for a step or a choice, a number for a 32-bit draw. */
 export type Decision = string | number;

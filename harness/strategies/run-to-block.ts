@@ -1,5 +1,5 @@
 import { Rng } from '../core/rng.js';
-import type { Choice, DrawStream, Scheduler, SchedulerFactory, StepContext } from './scheduler.js';
+import type { Choice, DrawStream, Scheduler, SchedulerFactory, StepContext } from '../core/scheduler.js';
 
 /**
  * The deterministic baseline that never preempts: the running task goes on until it blocks,

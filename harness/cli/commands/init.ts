@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import { UsageError } from '../../strategies/index.js';
+import { UsageError } from '../../core/errors.js';
 import { quote } from '../../replay/command.js';
 import { EXIT } from '../common.js';
 

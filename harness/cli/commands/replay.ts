@@ -1,6 +1,6 @@
 import type { ArgumentsCamelCase } from 'yargs';
 import { replay } from '../../campaign/explore.js';
-import { UsageError } from '../../strategies/index.js';
+import { UsageError } from '../../core/errors.js';
 import { EXIT, exploreFlags, type RunFlags } from '../common.js';
 import { DEFAULT_OPTIONS, type RunResult } from '../../engine/execute.js';
 import type { TraceEvent } from '../../core/trace.js';

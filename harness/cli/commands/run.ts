@@ -11,7 +11,7 @@ import { progressLine, shrinkFailure, shrinkLine, shrinkWorkers } from './shrink
 import { parseShrinkBudget, parseShrinkSame } from '../../shrink/index.js';
 import { formatShard, parseShard, shardSeeds } from '../../campaign/shard.js';
 import { OPEN_SEEDS_SPEC, openSeeds, parseWallTime, type SeedSeq } from '../../campaign/seeds.js';
-import { UsageError } from '../../strategies/index.js';
+import { UsageError } from '../../core/errors.js';
 import { MACHINE_KINDS } from '../../core/violation.js';
 import { Session } from '../session.js';
 import { DEFAULT_OPTIONS } from '../../engine/execute.js';

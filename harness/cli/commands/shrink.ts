@@ -6,7 +6,7 @@ import { MACHINE_KINDS } from '../../core/violation.js';
 import { signatureOf } from '../../core/signature.js';
 import { makeSchedule, scheduleRunOptions, writeScheduleFile, type ScheduleFile } from '../../replay/index.js';
 import { describeChange, describeFault, parseShrinkBudget, parseShrinkSame, shrink, type ShrinkBudget, type ShrinkResult, type ShrinkSame, type ShrinkWorkers } from '../../shrink/index.js';
-import { UsageError } from '../../strategies/index.js';
+import { UsageError } from '../../core/errors.js';
 import { ensureWritableDir } from '../../report/write.js';
 import { EXIT, capJobs, exploreFlags, noteCap, type RunFlags } from '../common.js';
 import { Interrupt } from '../signals.js';

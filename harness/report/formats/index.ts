@@ -1,5 +1,5 @@
 import { dirname, resolve } from 'node:path';
-import { UsageError } from '../../strategies/index.js';
+import { UsageError } from '../../core/errors.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { ensureWritableDir } from '../write.js';
 import type { CaseRow } from './cases.js';
