@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { RunOptions } from '../engine/options.js';
+import type { NetRunOptions } from './net-options.js';
 import { UsageError } from '../core/errors.js';
 import { weatherError, type Weather } from './weather.js';
 
@@ -26,8 +26,8 @@ export function readWeather(path: string): Weather {
 }
 
 /** A run's options under one weather: its rates, knobs and workload replace the variant's. */
-export function withWeather(base: RunOptions, w: Weather): RunOptions {
-  const o: RunOptions = { ...base, faults: { ...w.faults }, net: { ...w.net }, workload: { ...w.workload }, weather: w };
+export function withWeather<O extends NetRunOptions & { workload?: Readonly<Record<string, number>> }>(base: O, w: Weather): O {
+  const o: O = { ...base, faults: { ...w.faults }, net: { ...w.net }, workload: { ...w.workload }, weather: w };
   if (w.faultWindowMs !== undefined) o.faultWindowMs = w.faultWindowMs;
   return o;
 }

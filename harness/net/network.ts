@@ -15,8 +15,9 @@ import { describeWeather } from '../faults/weather.js';
 import { DRAW_DEFAULT } from '../core/scheduler.js';
 import {
   DEFAULT_EVENT_LATENCY_MS, DEFAULT_FAULT_WINDOW_MS, DEFAULT_LIVENESS_MS,
-  anyRate, readRates, resolveKnobs, type NetRates, type NetRunOptions, type ResolvedKnobs,
+  anyRate, readRates, resolveKnobs, type NetRates, type ResolvedKnobs,
 } from '../faults/knobs.js';
+import type { NetRunOptions } from '../faults/net-options.js';
 
 export type { Assumptions };
 
