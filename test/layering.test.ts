@@ -110,7 +110,7 @@ t.test('the check sees an upward import, a type-only one, a dynamic one and a si
   const cases: [string, string, number, string][] = [
     ['core', "import type { Weather } from '../net/weather.js';", 1, 'core → net, type only'],
     ['net', "const m = await import('../engine/sim.js');", 1, 'net → engine, dynamic'],
-    ['sched', "import { x } from '../host/index.js';", 1, 'sched → host, same rank'],
+    ['strategies', "import { x } from '../host/index.js';", 1, 'strategies → host, same rank'],
     ['engine', "export { y } from '../explore/explore.js';", 1, 'engine → a tool'],
     ['sync', "import { z } from '../index.js';", 1, 'sync → the package root'],
     ['net', "import { a } from '../core/run.js';\nimport { b } from './network.js';", 0, 'down and within are fine'],

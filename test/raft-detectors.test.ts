@@ -101,7 +101,7 @@ t.test('a term that goes down without a crash is report-contract; across a crash
   c.crashed({ id: 'n1', incarnation: 1 });
   c.observe({ id: 'n1', incarnation: 2 }, obs(1));
   t.same(run.kinds(), [], 'a term lost with unsynced writes, after a crash, is no finding');
-  c.signalled({ id: 'n1', incarnation: 2 }, 'leader', 0);
+  c.signal({ id: 'n1', incarnation: 2 }, 'leader', 0);
   t.same(run.kinds(), ['report-contract'], 'a leader signal reports the current term too');
 });
 
@@ -338,7 +338,7 @@ function feed(events: readonly Event[]): Fed {
       safety.crashed(node);
       leadership.crashed(node);
     } else {
-      safety.signalled(node, e.role, e.term);
+      safety.signal(node, e.role, e.term);
       leadership.signal(node, e.role, e.term);
     }
     if (safetyRun.recorded.length > 0 || safetyRun.fatal !== null || leaderRun.recorded.length > 0) break;

@@ -107,7 +107,7 @@ export class RaftSafetyChecker {
    * raises the bound on commit terms, and its term is the node's current term, which must not
    * go down within an incarnation either.
    */
-  signalled(node: SafetyNode, role: 'leader' | 'follower', term: number): void {
+  signal(node: SafetyNode, role: 'leader' | 'follower', term: number): void {
     if (role !== 'leader') return;
     if (!this.termMonotonic(node, term, 'signalLeadership')) return;
     this.leaderReported(term);

@@ -5,11 +5,11 @@ import type { SimBroadcaster } from '../sync/broadcaster.js';
 import { LeadershipChecker } from '../check/leadership.js';
 import { LivenessChecker } from '../check/liveness.js';
 import { RaftSafetyChecker } from '../check/raft-safety.js';
-import { DurableStore } from './storage.js';
 import { deepCopy } from './copy.js';
 import { extendHash, labelHash } from '../core/hash.js';
-import type { LabelKey } from '../core/decision-log.js';
 import { NodeContextImpl } from './node-context.js';
+import { NetEvents } from './events.js';
+import { NetNode, type KindCount, type Link } from './node.js';
 import { Nemesis } from './nemesis.js';
 import { describeWeather } from '../faults/weather.js';
 import { DRAW_DEFAULT } from '../core/scheduler.js';
@@ -20,23 +20,6 @@ import {
 import type { NetRunOptions } from '../faults/net-options.js';
 
 export type { Assumptions };
-
-/** How many messages of one kind crossed a link, with their label prefix `from→to:kind#` and
- * its hash, so a message's label and hash cost only its number. */
-interface KindCount extends LabelKey {
-  n: number;
-  /** The prefix `from→to:kind#` (the decision log appends the number to it). */
-  readonly label: string;
-  readonly prefixHash: number;
-}
-
-/** One direction of one link: its label prefix and how often each message kind crossed it. */
-interface Link {
-  readonly prefix: string;
-  readonly counts: Map<string, KindCount>;
-  /** A message held back by `reorder` until the next one on this link is sent. */
-  held: Delivery | null;
-}
 
 /** A message in flight (or its duplicate): its own timed event, one object per message. */
 class Delivery extends TimedEvent {
@@ -66,51 +49,6 @@ class Delivery extends TimedEvent {
     this.dst.lastDelivered = this.label;
     this.net.run.cover.delivered(this.dst.index, this.kind);
     ctx.deliver(this.msg);
-  }
-}
-
-/** A node across its incarnations: its disk, clock and links outlive each crash. */
-export class NetNode {
-  peers: readonly string[] = [];
-  up = true;
-  incarnation = 0;
-  driftPpm = 0;
-  ctx: NodeContextImpl | null = null;
-  /** Pending nemesis events that concern this node (restart, resume). */
-  restartEv: TimedEvent | null = null;
-  resumeEv: TimedEvent | null = null;
-  /** The last message delivered to this node: the causal parent of what it sends next. */
-  lastDelivered: string | null = null;
-  readonly store: DurableStore;
-  readonly links: Link[] = [];
-  private rate = 1;
-
-  constructor(
-    readonly index: number,
-    readonly id: string,
-    readonly main: NodeMain<unknown>,
-    readonly daemon: boolean,
-  ) {
-    this.store = new DurableStore(id);
-  }
-
-  setDrift(ppm: number): void {
-    this.driftPpm = ppm;
-    this.rate = 1 + ppm / 1e6;
-  }
-
-  /** The node's clock reading at virtual time `ms` (rounded to the µs to stay readable). */
-  localNow(ms: number): number {
-    return this.rate === 1 ? ms : Math.round(ms * this.rate * 1000) / 1000;
-  }
-
-  /** Virtual duration of `ms` on the node's clock: a fast clock fires its timers early. A
-   * positive wait never rounds to 0: `recv({ timeoutMs: deadline - now() })` with a sliver left
-   * would otherwise poll without time moving, and the user's loop would spin forever. */
-  toGlobalMs(ms: number): number {
-    if (this.rate === 1) return ms;
-    const g = Math.round((ms / this.rate) * 1000) / 1000;
-    return ms > 0 ? Math.max(0.001, g) : g;
   }
 }
 
@@ -157,6 +95,8 @@ export class Network {
   readonly safety: RaftSafetyChecker;
   readonly liveness: LivenessChecker;
   readonly nemesis: Nemesis;
+  /** What the nodes do, for the detectors that listen. */
+  readonly events: NetEvents;
   /** blocked[from * n + to] while a partition cuts that direction. */
   blocked: Uint8Array | null = null;
   /** clogs[from * n + to]: the virtual time that direction stays clogged until (null: none yet). */
@@ -187,6 +127,9 @@ export class Network {
     const paused = (id: string): boolean => run.pausedGroups.has(id);
     this.leadership = new LeadershipChecker(run, o.eventLatencyMs ?? DEFAULT_EVENT_LATENCY_MS, note, paused);
     this.safety = new RaftSafetyChecker(run, note);
+    this.events = new NetEvents(run);
+    this.events.listen(this.safety);
+    this.events.listen(this.leadership);
     const k = this.knobs;
     const caps = [assumptions?.maxOneWayDelayMs ?? Infinity, k.quietDelayMaxMs > 0 ? k.quietDelayMaxMs : Infinity];
     this.quietDelayMaxMs = Math.max(1, Math.min(...caps));
@@ -252,8 +195,7 @@ export class Network {
     node.up = false;
     node.ctx = null;
     node.lastDelivered = null;
-    this.leadership.crashed(node);
-    this.safety.crashed(node);
+    this.events.crashed(node);
     this.run.cover.crashed(node.index);
   }
 
@@ -334,7 +276,7 @@ export class Network {
 
   /** Schedules a new delivery, or moves a pending one (never a delivered or cancelled one: the
    * callers check). */
-  private reschedule(d: Delivery, at: number): void {
+  private reschedule(d: TimedEvent, at: number): void {
     if (d.seq >= 0) this.run.timers.cancel(d);
     this.run.timers.schedule(d, at);
   }
