@@ -19,10 +19,11 @@ export { execute, DEFAULT_OPTIONS, type RunResult } from './engine/execute.js';
 export type { GuidedInfo } from './campaign/guided-run.js';
 export { canonicalSeed } from './core/seed.js';
 export { FAULTS, resolveFaults } from './faults/names.js';
-export {
-  explore, replay, pctGuarantee, outcomeOf,
-  type ExploreOptions, type ExploreResult, type Failure, type ReplayOptions,
-} from './campaign/explore.js';
+export { explore } from './campaign/explore.js';
+export type { ExploreOptions } from './campaign/resolve.js';
+export { replay, type ReplayOptions } from './campaign/replay-seed.js';
+export { outcomeOf } from './campaign/seed-run.js';
+export { pctGuarantee, type ExploreResult, type Failure } from './campaign/tally.js';
 export { parseSeeds } from './campaign/seeds.js';
 export { strategyNames, registerStrategy, type StrategySpec } from './strategies/index.js';
 export { UsageError } from './core/errors.js';

@@ -6,7 +6,8 @@
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { explore, replay } from '../dist/harness/campaign/explore.js';
+import { explore } from '../dist/harness/campaign/explore.js';
+import { replay } from '../dist/harness/campaign/replay-seed.js';
 import { execute, DEFAULT_OPTIONS } from '../dist/harness/engine/execute.js';
 import { loadTarget } from '../dist/harness/target/load.js';
 import { HOST_EPOCH_MS, trampolinesInstalled } from '../dist/harness/host/index.js';

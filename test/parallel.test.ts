@@ -5,7 +5,10 @@
 import t from 'tap';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { explore, fitExplore, fittedStrategies, outcomeOf, resolveExplore } from '../dist/harness/campaign/explore.js';
+import { explore } from '../dist/harness/campaign/explore.js';
+import { fitExplore } from '../dist/harness/campaign/pilot.js';
+import { fittedStrategies, resolveExplore } from '../dist/harness/campaign/resolve.js';
+import { outcomeOf } from '../dist/harness/campaign/seed-run.js';
 import { runParallel } from '../dist/harness/campaign/parallel.js';
 import { parseShard, shardSeeds } from '../dist/harness/campaign/shard.js';
 import { cloneSafe } from '../dist/harness/campaign/worker.js';

@@ -1,6 +1,7 @@
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
-import { explore, replay } from '../dist/harness/campaign/explore.js';
+import { explore } from '../dist/harness/campaign/explore.js';
+import { replay } from '../dist/harness/campaign/replay-seed.js';
 import { portfolioMember, PORTFOLIO } from '../dist/harness/strategies/portfolio.js';
 import { pctcpParams } from '../dist/harness/strategies/pctcp.js';
 import { runDecisions } from '../dist/harness/replay/run-decisions.js';
@@ -40,7 +41,7 @@ t.test('a pctcp run replays strictly from its decisions', async (t) => {
   const res = await explore({ target: LATE, variant: 'trusts-order', seeds: '3', strategy: 'pctcp', ...TAIL, keepRuns: true });
   const run = res.allRuns![0]!;
   const { target } = await import('../dist/harness/target/load.js').then((m) => m.loadTarget(LATE));
-  const { seedOptions, resolveExplore } = await import('../dist/harness/campaign/explore.js');
+  const { seedOptions, resolveExplore } = await import('../dist/harness/campaign/resolve.js');
   const r = await resolveExplore({ target: LATE, variant: 'trusts-order', strategy: 'pctcp', ...TAIL });
   const again = await runDecisions({ target, variant: 'trusts-order', seed: run.seed, strategy: run.strategy, options: seedOptions(r, 'trusts-order', run.seed) }, run.decisions, { mode: 'strict' });
   t.equal(again.result.decisionHash, run.decisionHash);

@@ -9,7 +9,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import { execute } from '../../harness/engine/execute.js';
-import { fitExplore, resolveExplore, seedOptions, strategyFor } from '../../harness/campaign/explore.js';
+import { fitExplore } from '../../harness/campaign/pilot.js';
+import { resolveExplore, seedOptions, strategyFor } from '../../harness/campaign/resolve.js';
 import { runDecisions } from '../../harness/replay/run-decisions.js';
 import { describeChange, shrink } from '../../harness/shrink/index.js';
 import { table } from './table.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { labelHash } from '../core/hash.js';
 import { weatherError, type Weather } from '../faults/weather.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import { makeDirs } from '../report/write.js';
+import { makeDirs } from '../io/dirs.js';
 import { decodeDecisions, encodeDecisions } from '../replay/encoding.js';
 import { UsageError } from '../core/errors.js';
 import { HARNESS_VERSION } from '../version.js';

@@ -1,7 +1,8 @@
 import { Rng } from '../core/rng.js';
 import type { RunOptions } from '../engine/options.js';
 import { execute, type RunResult } from '../engine/execute.js';
-import { optionsFor, seedOptions, type Resolved, type SeedExtra } from './explore.js';
+import { optionsFor, seedOptions, type Resolved } from './resolve.js';
+import type { SeedExtra } from './resolve.js';
 import { withWeather } from '../faults/weather-file.js';
 import { makeSchedule, type ScheduleFile } from '../replay/schedule-file.js';
 import { GuidedScheduler, type Flip } from '../strategies/guided.js';

@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import type { Argv } from 'yargs';
 import { UsageError } from '../core/errors.js';
 import { parseSeeds } from '../campaign/seeds.js';
-import type { ExploreOptions } from '../campaign/explore.js';
+import type { ExploreOptions } from '../campaign/resolve.js';
 import { RealDate, realPerformanceNow } from '../core/real.js';
 
 /** Exit codes: 0 no violation, 1 violations found (or an unexpected outcome), 2 bad input,

@@ -1,5 +1,5 @@
 import type { ArgumentsCamelCase } from 'yargs';
-import { replay } from '../../campaign/explore.js';
+import { replay } from '../../campaign/replay-seed.js';
 import { UsageError } from '../../core/errors.js';
 import { EXIT, exploreFlags, type RunFlags } from '../common.js';
 import { DEFAULT_OPTIONS, type RunResult } from '../../engine/execute.js';
@@ -7,8 +7,8 @@ import type { TraceEvent } from '../../core/trace.js';
 import { describeWeather } from '../../faults/weather.js';
 import { makeSchedule, readScheduleFile, replaySchedule, writeScheduleFile } from '../../replay/index.js';
 import { signatureOf } from '../../core/signature.js';
-import { resolveExplore, seedOptions } from '../../campaign/explore.js';
-import { ensureWritableDir } from '../../report/write.js';
+import { resolveExplore, seedOptions } from '../../campaign/resolve.js';
+import { ensureWritableDir } from '../../io/dirs.js';
 import { dirname, resolve } from 'node:path';
 import { checkVariant, loadTarget, looksLikePath } from '../../target/load.js';
 import { htmlForRun } from '../../report/html/index.js';

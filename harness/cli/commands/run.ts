@@ -1,7 +1,10 @@
 import type { ArgumentsCamelCase } from 'yargs';
 import { join } from 'node:path';
-import { explore, partialResultOf, replay, resolveExplore, type ExploreResult } from '../../campaign/explore.js';
-import { ensureWritableDir } from '../../report/write.js';
+import { explore, partialResultOf } from '../../campaign/explore.js';
+import { replay } from '../../campaign/replay-seed.js';
+import { resolveExplore } from '../../campaign/resolve.js';
+import { type ExploreResult } from '../../campaign/tally.js';
+import { ensureWritableDir } from '../../io/dirs.js';
 import { EXIT, Progress, capJobs, exploreFlags, noteCap, seedsFromFlags, type RunFlags } from '../common.js';
 import { failuresText, summaryText } from '../print.js';
 import { readFileSync } from 'node:fs';

@@ -1,13 +1,14 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { ArgumentsCamelCase } from 'yargs';
-import { replay, resolveExplore, seedList, seedOptions, type Resolved } from '../../campaign/explore.js';
+import { replay } from '../../campaign/replay-seed.js';
+import { resolveExplore, seedList, seedOptions, type Resolved } from '../../campaign/resolve.js';
 import { MACHINE_KINDS } from '../../core/violation.js';
 import { signatureOf } from '../../core/signature.js';
 import { makeSchedule, scheduleRunOptions, writeScheduleFile, type ScheduleFile } from '../../replay/index.js';
 import { describeChange, describeFault, parseShrinkBudget, parseShrinkSame, shrink, type ShrinkBudget, type ShrinkResult, type ShrinkSame, type ShrinkWorkers } from '../../shrink/index.js';
 import { UsageError } from '../../core/errors.js';
-import { ensureWritableDir } from '../../report/write.js';
+import { ensureWritableDir } from '../../io/dirs.js';
 import { EXIT, capJobs, exploreFlags, noteCap, type RunFlags } from '../common.js';
 import { Interrupt } from '../signals.js';
 import { DEFAULT_OPTIONS, type RunResult } from '../../engine/execute.js';
