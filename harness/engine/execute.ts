@@ -1,7 +1,8 @@
 import type { Target } from '../core/api.js';
 import { Run, type EndReason, type FaultEvent } from '../core/run.js';
 import type { RunOptions } from './options.js';
-import { SimImpl, attachEndAnalysis } from './sim.js';
+import { SimImpl } from './sim.js';
+import { attachEndAnalysis } from './detectors.js';
 import type { TraceEvent } from '../core/trace.js';
 import type { Violation } from '../core/violation.js';
 import { makeStrategy, strategyOwnsDelays, type StrategySpec } from '../strategies/index.js';

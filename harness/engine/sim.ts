@@ -8,9 +8,8 @@ import { SimCondVar } from '../sync/condvar.js';
 import { SimSemaphore } from '../sync/semaphore.js';
 import { SimBroadcaster } from '../sync/broadcaster.js';
 import { SimShared } from '../sync/shared.js';
-import { findLostWakeups } from '../check/lost-wakeup.js';
-import { reportStuckTasks } from '../check/deadlock.js';
 import { ensureNetwork, type HostFor } from '../net/network.js';
+import { attachNetworkDetectors } from './detectors.js';
 
 /**
  * The object a target's setup receives. It is a thin facade over the Run so that engine
@@ -110,7 +109,8 @@ export class SimImpl implements Sim {
   }
 
   node<M = unknown>(id: string, main: NodeMain<M>, options?: SpawnOptions): void {
-    const net = ensureNetwork(this.run, this.opts, (g) => new SimImpl(this.run, this.opts, g), this.assumptions, this.hostFor);
+    const net = ensureNetwork(this.run, this.opts, (g) => new SimImpl(this.run, this.opts, g), this.assumptions, this.hostFor,
+      (made) => attachNetworkDetectors(this.run, made, this.opts));
     net.declare(id, main as NodeMain<unknown>, options?.daemon === true);
   }
 
@@ -119,19 +119,4 @@ export class SimImpl implements Sim {
     if (typeof n !== 'string' || n.length === 0) throw new TypeError('primitive name must be a non-empty string');
     return this.group === null ? n : `${this.group}/${n}`;
   }
-}
-
-/** At quiescence: lost wakeups first; a deadlock only for what they do not explain. */
-export function attachEndAnalysis(run: Run, sims: () => readonly SimImpl[]): void {
-  run.checkers.push({
-    atEnd(reason) {
-      if (reason !== 'quiescent') return;
-      const lost = findLostWakeups(run);
-      if (lost.size > 0) return;
-      const holders = sims().flatMap((s) => s.mutexes)
-        .filter((m) => m.owner !== null && m.owner.state !== 'abandoned')
-        .map((m) => ({ mutex: m.name, holder: m.owner!.label }));
-      reportStuckTasks(run, holders);
-    },
-  });
 }
