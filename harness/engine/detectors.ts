@@ -4,7 +4,9 @@ import { LivenessChecker } from '../check/liveness.js';
 import { RaftSafetyChecker } from '../check/raft-safety.js';
 import { describeNodes, leaderOracle } from '../check/leader-oracle.js';
 import { findLostWakeups } from '../check/lost-wakeup.js';
-import { reportStuckTasks } from '../check/deadlock.js';
+import { findLockCycle, reportStuckTasks } from '../check/deadlock.js';
+import { RunStopped } from '../core/violation.js';
+import type { Task } from '../core/task.js';
 import { DEFAULT_EVENT_LATENCY_MS, DEFAULT_LIVENESS_MS } from '../faults/knobs.js';
 import type { NetRunOptions } from '../faults/net-options.js';
 import type { Network } from '../net/network.js';
@@ -26,6 +28,22 @@ export function attachEndAnalysis(run: Run, sims: () => readonly { readonly mute
       reportStuckTasks(run, holders);
     },
   });
+}
+
+/** Lock cycles: a wait-for cycle through mutex holders is a deadlock the moment it forms, so
+ * each contended lock() is checked as it is asked for. One function per Sim, for all its mutexes. */
+export function lockCycleDetector(run: Run): (t: Task, m: SimMutex) => void {
+  return (t, m) => {
+    const cycle = findLockCycle(t, m);
+    if (cycle === null) return;
+    run.violate({
+      kind: 'deadlock',
+      actors: cycle.map((c) => c.task),
+      message: `lock cycle: ${cycle.map((c) => `${c.task} holds ${c.holds} and waits for ${c.wants}`).join('; ')}`,
+      details: { cycle },
+    });
+    throw new RunStopped('deadlock');
+  };
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { RunOptions } from './options.js';
 import type { Assumptions, Broadcaster, CondVar, Mutex, NodeMain, Op, Semaphore, Shared, Sim, SpawnOptions, TaskFn } from '../core/api.js';
 import type { Run } from '../core/run.js';
+import type { Task } from '../core/task.js';
 import { checkedKey } from '../cover/abstract-state.js';
 import { RunStopped } from '../core/violation.js';
 import { SimMutex } from '../sync/mutex.js';
@@ -9,7 +10,7 @@ import { SimSemaphore } from '../sync/semaphore.js';
 import { SimBroadcaster } from '../sync/broadcaster.js';
 import { SimShared } from '../sync/shared.js';
 import { ensureNetwork, type HostFor } from '../net/network.js';
-import { attachNetworkDetectors } from './detectors.js';
+import { attachNetworkDetectors, lockCycleDetector } from './detectors.js';
 
 /**
  * The object a target's setup receives. It is a thin facade over the Run so that engine
@@ -18,6 +19,8 @@ import { attachNetworkDetectors } from './detectors.js';
  */
 export class SimImpl implements Sim {
   readonly mutexes: SimMutex[] = [];
+  /** What the mutexes tell of a contended lock: the lock-cycle detector. */
+  private readonly lockCycles: (t: Task, m: SimMutex) => void;
   /** The target's declared timing margins (execute sets them): the network names the ones a
    * run broke in its violations. */
   assumptions: Assumptions | null = null;
@@ -28,7 +31,9 @@ export class SimImpl implements Sim {
     readonly run: Run,
     readonly opts: RunOptions,
     readonly group: string | null = null,
-  ) {}
+  ) {
+    this.lockCycles = lockCycleDetector(run);
+  }
 
   spawn(name: string, fn: TaskFn, options?: SpawnOptions): void {
     if (typeof name !== 'string' || name.length === 0) throw new TypeError('spawn: name must be a non-empty string');
@@ -59,7 +64,7 @@ export class SimImpl implements Sim {
   }
 
   mutex(name: string): Mutex {
-    const m = new SimMutex(this.run, this.name(name));
+    const m = new SimMutex(this.run, this.name(name), this.lockCycles);
     this.mutexes.push(m);
     return m;
   }
