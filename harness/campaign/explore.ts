@@ -77,7 +77,7 @@ export async function explore(o: ExploreOptions): Promise<ExploreResult> {
     const done = await runSupervised({
       targetRef: r.targetRef, targetName: r.target.name, host: r.target.host === true, variants: r.variants, seeds, strategy: r.strategy, strategies: fittedStrategies(r),
       exploreOptions: perVariant[r.variants[0]!]!, perVariant,
-      jobs, keepAll: keep, collect: false,
+      jobs, keepPassingDetail: keep, collect: false,
       skip: new Set(resumed.keys()),
       onArrival: (res, i) => {
         broken.see(i, res);

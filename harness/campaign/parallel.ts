@@ -7,21 +7,10 @@ import type { GuideEntry } from '../strategies/guided-corpus.js';
 import { realPerformanceNow } from '../core/real.js';
 import { hostWorkerExecArgv } from '../host/esm.js';
 import type { SeedSeq } from './seeds.js';
-import { requireWorkerScript, spawnWatched, stillFor, watchEvery, type WatchedWorker } from '../workers/watched.js';
+import { DEFAULT_MAX_HEAP_MB, DEFAULT_STALL_MS, STALL_CONFIRM_FACTOR, requireWorkerScript, spawnWatched, stillFor, watchEvery, type WatchedWorker } from '../workers/watched.js';
 
 export type { WorkerExploreOptions } from './worker.js';
 
-/**
- * How long a step may run (wall time) before the supervisor suspects its thread: no healthy
- * simulated step does a second of synchronous work, yet a major GC pause or a starved CI core
- * can freeze a thread for some hundreds of ms. The suspicion is confirmed at 4× (4 s), which
- * no GC pause reaches, before the worker is terminated.
- */
-export const DEFAULT_STALL_MS = 1_000;
-export const STALL_CONFIRM_FACTOR = 4;
-/** Heap per worker: a healthy seed of a bundled target needs tens of MB, the Raft target with a
- * full trace some hundreds; past this a seed is an allocation storm, not a workload. */
-export const DEFAULT_MAX_HEAP_MB = 1_024;
 
 export interface ParallelInput {
   /** A bundled target name or a path to a target file (what each worker loads). */
@@ -41,7 +30,7 @@ export interface ParallelInput {
   perVariant?: Readonly<Record<string, WorkerExploreOptions>>;
   jobs: number;
   /** Keep passing runs' decisions and trace window (off: they are dropped in the worker). */
-  keepAll?: boolean;
+  keepPassingDetail?: boolean;
   /** Keep each run's whole timeline (replay --trace). */
   traceAll?: boolean;
   /** Return every result (default). Off, results only stream through onResult: memory stays flat. */
@@ -257,7 +246,7 @@ class Pool {
       ...(this.input.strategies !== undefined ? { strategies: { ...this.input.strategies } } : {}),
       exploreOptions: this.input.exploreOptions,
       perVariant: { ...(this.input.perVariant ?? {}) },
-      keepAll: this.input.keepAll === true,
+      keepPassingDetail: this.input.keepPassingDetail === true,
       traceAll: this.input.traceAll === true,
       progress,
       ...(this.input.guide !== undefined ? { guide: [...this.input.guide, ...this.found] } : {}),

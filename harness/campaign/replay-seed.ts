@@ -29,7 +29,7 @@ export async function replay(o: ReplayOptions): Promise<RunResult & { replayComm
       targetRef: r.targetRef, targetName: r.target.name, host: r.target.host === true, variants: [o.variant], seeds: [seed!], strategy: strategy,
       strategies: { [o.variant]: strategy },
       exploreOptions: { ...v.commandOptions, traceWindow: v.options.traceWindow, checkDeterminism: r.checkDeterminism },
-      jobs: 1, keepAll: true, traceAll: o.trace === true,
+      jobs: 1, keepPassingDetail: true, traceAll: o.trace === true,
       ...(o.stallMs !== undefined ? { stallMs: o.stallMs } : {}),
       ...(o.maxHeapMb !== undefined ? { maxHeapMb: o.maxHeapMb } : {}),
       ...(o.onNote !== undefined ? { onNote: o.onNote } : {}),

@@ -391,6 +391,7 @@ export interface SeedExtra {
   stopAtStep?: number;
   stalledMs?: number;
   traceAll?: boolean;
-  /** The caller keeps only failing runs' decisions and trace (a campaign's worker). */
-  lean?: boolean;
+  /** The caller keeps only failing runs' decisions and trace (a campaign's worker): the
+   * run's RunOptions.dropPassingDetail, unless the determinism check needs them. */
+  dropPassingDetail?: boolean;
 }

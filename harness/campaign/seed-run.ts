@@ -17,7 +17,7 @@ async function runWith(r: Resolved, variant: string, seed: string, strategy: Req
     options = { ...options, traceAll: options.traceAll || extra.traceAll === true };
     if (extra.stopAtStep !== undefined && extra.stopAtStep > 0) options = { ...options, stopAtStep: extra.stopAtStep, stalledMs: extra.stalledMs ?? 0 };
     // A second run for the determinism check may turn the first into a failure: keep its detail.
-    if (extra.lean === true && !r.checkDeterminism) options = { ...options, dropPassingDetail: true };
+    if (extra.dropPassingDetail === true && !r.checkDeterminism) options = { ...options, dropPassingDetail: true };
   }
   const input = { target: r.target, variant, seed, strategy, options };
   const res = await execute(input);

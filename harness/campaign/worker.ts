@@ -4,12 +4,12 @@ import type { RunResult } from '../engine/execute.js';
 import type { CommandOptions } from '../replay/command.js';
 import { UsageError } from '../core/errors.js';
 import type { StrategySpec } from '../strategies/index.js';
-import { applyFit, resolveExplore, type ExploreOptions, type Resolved } from './resolve.js';
+import { applyFit, resolveExplore, type ExploreOptions, type Resolved, type SeedExtra } from './resolve.js';
 import { runSeed } from './seed-run.js';
-import type { SeedExtra } from './resolve.js';
 import { ITEM, shareProgress } from '../core/progress.js';
 import { catchRejections, runGroup } from '../workers/boundary.js';
 import { GuideCorpus, type GuideEntry } from '../strategies/guided-corpus.js';
+import { cloneSafe } from '../workers/clone.js';
 
 /**
  * The serializable subset of ExploreOptions a worker re-resolves the target with: the plain
@@ -34,7 +34,7 @@ export interface WorkerSetup {
   exploreOptions: WorkerExploreOptions;
   /** Variants whose options differ from exploreOptions (their own defaults). */
   perVariant?: Record<string, WorkerExploreOptions>;
-  keepAll: boolean;
+  keepPassingDetail: boolean;
   /** Keep every run's whole timeline. */
   traceAll?: boolean;
   /** The progress cell the supervisor watches (harness/core/progress.ts). */
@@ -84,9 +84,9 @@ export async function resolveForWorker(s: Pick<WorkerSetup, 'targetRef' | 'varia
 }
 
 /** One seed, trimmed to what the caller keeps: a passing run's decision list and trace are dead weight. */
-export async function runItem(r: Resolved, variant: string, seed: string, keepAll: boolean, extra?: SeedExtra): Promise<RunResult> {
-  const res = await runSeed(r, variant, seed, keepAll ? extra : { ...extra, lean: true });
-  if (keepAll || res.outcome !== 'pass') return res;
+export async function runItem(r: Resolved, variant: string, seed: string, keepPassingDetail: boolean, extra?: SeedExtra): Promise<RunResult> {
+  const res = await runSeed(r, variant, seed, keepPassingDetail ? extra : { ...extra, dropPassingDetail: true });
+  if (keepPassingDetail || res.outcome !== 'pass') return res;
   res.decisions = [];
   res.traceWindow = [];
   delete res.trace;
@@ -144,22 +144,6 @@ function jsonExact(v: unknown): boolean {
   }
 }
 
-/**
- * Violation details are target-supplied and may hold values structured clone refuses
- * (functions, symbols, class instances with private state); those become JSON-ish text so a
- * failing run never dies on its way back to the main thread.
- */
-export function cloneSafe(res: RunResult): RunResult {
-  for (const v of res.violations) {
-    if (v.details === undefined) continue;
-    try {
-      structuredClone(v.details);
-    } catch {
-      v.details = JSON.parse(JSON.stringify(v.details, (_k, x: unknown) => (typeof x === 'function' || typeof x === 'symbol' ? String(x) : x))) as Record<string, unknown>;
-    }
-  }
-  return res;
-}
 
 function optionsIgnore(r: Resolved, variant: string): ReadonlySet<string> {
   return r.per[variant]?.options.ignore ?? new Set();
@@ -240,7 +224,7 @@ function serve(port: MessagePort, setup: WorkerSetup): void {
           }
           const r = await resolvedFor(it.variant);
           const extra: SeedExtra = { ...(it.diagnose ?? {}), traceAll: setup.traceAll === true };
-          group.push({ ignore: optionsIgnore(r, it.variant), run: () => runItem(r, it.variant, it.seed, setup.keepAll || it.diagnose !== undefined, extra) });
+          group.push({ ignore: optionsIgnore(r, it.variant), run: () => runItem(r, it.variant, it.seed, setup.keepPassingDetail || it.diagnose !== undefined, extra) });
         }
         const runs = await runGroup(group, (k) => {
           if (cell !== null) cell[ITEM] = batch[k]!.i;

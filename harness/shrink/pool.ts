@@ -1,6 +1,5 @@
 import { realPerformanceNow } from '../core/real.js';
-import { DEFAULT_MAX_HEAP_MB, DEFAULT_STALL_MS, STALL_CONFIRM_FACTOR } from '../campaign/parallel.js';
-import { requireWorkerScript, spawnWatched, stillFor, watchEvery, type WatchedWorker } from '../workers/watched.js';
+import { DEFAULT_MAX_HEAP_MB, DEFAULT_STALL_MS, STALL_CONFIRM_FACTOR, requireWorkerScript, spawnWatched, stillFor, watchEvery, type WatchedWorker } from '../workers/watched.js';
 import type { KeyedFrom } from '../replay/keyed.js';
 import { lostResult, runJob, type Job, type JobBase, type JobResult } from './jobs.js';
 import type { FromShrinkWorker, ShrinkWorkerSetup, ToShrinkWorker, WireJob } from './worker.js';

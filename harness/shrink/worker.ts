@@ -7,7 +7,7 @@ import type { StrategySpec } from '../strategies/index.js';
 import { ITEM, shareProgress } from '../core/progress.js';
 import { loadTarget } from '../target/load.js';
 import { catchRejections } from '../workers/boundary.js';
-import { cloneSafe } from '../campaign/worker.js';
+import { cloneSafe } from '../workers/clone.js';
 import type { KeyedFrom } from '../replay/keyed.js';
 import { resultShows, runJob, slimResult, type Job, type JobBase, type JobResult } from './jobs.js';
 import type { Sought } from './sought.js';

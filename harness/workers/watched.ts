@@ -11,6 +11,18 @@ import { realClearInterval, realSetInterval } from '../core/real.js';
  * that stops moving. What each pool does with a worker that stalls or dies is its own.
  */
 
+/**
+ * How long a step may run (wall time) before the supervisor suspects its thread: no healthy
+ * simulated step does a second of synchronous work, yet a major GC pause or a starved CI core
+ * can freeze a thread for some hundreds of ms. The suspicion is confirmed at 4× (4 s), which
+ * no GC pause reaches, before the worker is terminated.
+ */
+export const DEFAULT_STALL_MS = 1_000;
+export const STALL_CONFIRM_FACTOR = 4;
+/** Heap per worker: a healthy seed of a bundled target needs tens of MB, the Raft target with a
+ * full trace some hundreds; past this a seed is an allocation storm, not a workload. */
+export const DEFAULT_MAX_HEAP_MB = 1_024;
+
 /** A worker and what its watchdog knows of it. */
 export interface WatchedWorker {
   worker: Worker;
