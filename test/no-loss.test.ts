@@ -1,7 +1,7 @@
 /**
  * No result is lost: a run stopped by SIGINT, SIGTERM or SIGKILL at any moment leaves files
  * that parse, and `--resume` finishes it with the summary an uninterrupted run writes. SIGINT at
- * 20 moments and SIGKILL at 6 are in test/sweeps/no-loss.test.ts; here, SIGKILL at one moment
+ * 20 points and SIGKILL at 6 are in test/sweeps/no-loss.test.ts; here, SIGKILL at one moment
  * and SIGINT on a campaign.
  */
 import t from 'tap';
@@ -15,13 +15,13 @@ t.test('SIGKILL at one moment: every file on disk parses, and --resume completes
   const whole = sync([...ARGS, '--report-dir', join(base, 'whole')]);
   const want = comparable(summary(join(base, 'whole', readdirSync(join(base, 'whole'))[0]!)));
   t.equal(whole.code, 1);
-  const [ms] = moments(1, 11) as [number];
-  const got = await interrupted(join(base, 'kill'), ['--jobs', '2'], 'SIGKILL', ms);
-  t.equal(got.signal, 'SIGKILL');
+  const [seeds] = moments(1, 11) as [number];
+  const got = await interrupted(join(base, 'kill'), ['--jobs', '2'], 'SIGKILL', seeds);
+  t.equal(got.signal, 'SIGKILL', `killed after ${seeds} seeds`);
   allParse(t, got.dir!);
   const again = sync(['run', '--resume', got.dir!]);
   t.equal(again.code, 1, again.err);
-  t.same(comparable(summary(got.dir!)), want, `kill at ${ms} ms, then --resume: the whole run's summary`);
+  t.same(comparable(summary(got.dir!)), want, `kill after ${seeds} seeds, then --resume: the whole run's summary`);
   t.same(readdirSync(got.dir!).filter((f) => f.includes('.tmp-')), [], 'no temporary file is left behind');
 });
 
