@@ -15,7 +15,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { explore } from '../harness/explore/explore.js';
+import { explore } from '../harness/campaign/explore.js';
 import { runReal } from '../harness/real/index.js';
 import { loadTarget } from '../harness/target/load.js';
 

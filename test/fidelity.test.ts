@@ -8,7 +8,7 @@ import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { explore } from '../dist/harness/explore/explore.js';
+import { explore } from '../dist/harness/campaign/explore.js';
 
 const cli = join(import.meta.dirname, '..', 'dist', 'harness', 'cli', 'main.js');
 const dir = join(import.meta.dirname, 'fixtures', 'fidelity');

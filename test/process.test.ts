@@ -7,7 +7,7 @@
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { explore } from '../dist/harness/explore/explore.js';
+import { explore } from '../dist/harness/campaign/explore.js';
 import type { RunResult } from '../dist/harness/engine/execute.js';
 import type { ProcessContext, Target } from '../dist/harness/core/api.js';
 

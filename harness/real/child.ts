@@ -19,7 +19,7 @@ import { pathToFileURL } from 'node:url';
 import type { ProcessContext, ProcessMain, ProcessOptions, RunEnd, Sim } from '../core/api.js';
 import { UsageError } from '../core/errors.js';
 import { hostBaseDir } from '../host/index.js';
-import { fixedWorkload } from '../net/weather.js';
+import { fixedWorkload } from '../faults/weather.js';
 import { loadTarget } from '../target/load.js';
 import type { RealChildMessage, RealRunResult, RealViolation } from './types.js';
 

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import { UsageError } from '../../sched/index.js';
-import { quote } from '../../explore/command.js';
+import { UsageError } from '../../core/errors.js';
+import { quote } from '../../replay/command.js';
 import { EXIT } from '../common.js';
 
 export interface InitArgs {

@@ -2,10 +2,18 @@ import type { ArgumentsCamelCase } from 'yargs';
 import { UsageError } from '../../core/errors.js';
 import { realText, runReal } from '../../real/index.js';
 import { EXIT, Progress } from '../common.js';
-import type { RunArgs } from './run.js';
+
+/** What `run --real` reads of `run`'s arguments (run.ts passes its own). */
+export interface RealArgs {
+  target: string;
+  variant?: string;
+  runs?: number;
+  duration?: number;
+  format?: string[];
+}
 
 /** Flags of `run` that mean something only in the simulation: refused beside --real. */
-const SIMULATION_ONLY: readonly (keyof RunArgs)[] = [
+const SIMULATION_ONLY: readonly string[] = [
   'seeds', 'seed', 'time', 'until-fail', 'shrink', 'save-failures', 'shard', 'resume', 'strategy', 'depth', 'k', 'faults', 'fault-rate',
   'swarm', 'weather', 'fixed-weather', 'net', 'workload', 'fault-window', 'check-determinism', 'guide-dir', 'jobs', 'max-steps',
 ];
@@ -18,7 +26,7 @@ export const DEFAULT_REAL_DURATION_MS = 60_000;
  * times per variant, each in a fresh process; prints how often each violation kind occurred.
  * Exit codes as for `run`: 0 no violation, 1 violations, 2 bad input.
  */
-export async function realCommand(a: ArgumentsCamelCase<RunArgs>): Promise<number> {
+export async function realCommand(a: ArgumentsCamelCase<RealArgs>): Promise<number> {
   const given = SIMULATION_ONLY.filter((k) => (a as Record<string, unknown>)[k] !== undefined && (a as Record<string, unknown>)[k] !== false);
   if (given.length > 0) throw new UsageError(`--real runs on Node's own loop, with no seed, schedule or weather: drop --${given.join(', --')} (use --runs N for the number of runs)`);
   if (a.format !== undefined && a.format.length > 0) throw new UsageError('--real prints text only: drop --format');
