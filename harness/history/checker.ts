@@ -99,6 +99,7 @@ function checkPartition<S>(model: Model<S>, ops: readonly Operation[], budget: C
   const calls: { entry: number; state: S }[] = [];
   const worst = new Worst<S>();
   let state = model.init();
+  const twin = infoTwins(ops);
   let entry = next[0]!;
   const lift = (e: number): void => {
     next[prev[e]!] = next[e]!;
@@ -115,12 +116,17 @@ function checkPartition<S>(model: Model<S>, ops: readonly Operation[], budget: C
     prev[next[e]!] = e;
   };
   while (next[0] !== -1) {
+    if (budget.maxSteps !== undefined && counter.steps >= budget.maxSteps) return { kind: 'unknown', reason: `no verdict within ${budget.maxSteps} search steps` };
     counter.steps++;
-    if (budget.maxSteps !== undefined && counter.steps > budget.maxSteps) return { kind: 'unknown', reason: `no verdict within ${budget.maxSteps} search steps` };
     if (counter.steps % EXPIRY_CHECK_EVERY === 0 && budget.expired?.() === true) return { kind: 'unknown', reason: 'no verdict before the deadline' };
     if (entry % 2 === 1) {
       const id = (entry - 1) / 2;
       const op = ops[id]!;
+      const t = twin[id]!;
+      if (t >= 0 && (bits[t >>> 5]! & (1 << (t & 31))) === 0) {
+        entry = next[entry]!;
+        continue;
+      }
       const [ok, after] = model.step(state, op.input, op.output);
       if (ok) {
         const word = id >>> 5;
@@ -156,6 +162,23 @@ function checkPartition<S>(model: Model<S>, ops: readonly Operation[], budget: C
     entry = next[top.entry]!;
   }
   return { kind: 'ok' };
+}
+
+/**
+ * For each operation of unknown outcome, the previous one (by call) with the same input, or -1.
+ * Such twins never return, so whichever of them goes first, the outcomes are the same: the
+ * search takes them in call order only, and tries one order of k twins instead of k! orders.
+ */
+function infoTwins(ops: readonly Operation[]): Int32Array {
+  const twin = new Int32Array(ops.length).fill(-1);
+  const last = new Map<string, number>();
+  const byCall = ops.map((_op, i) => i).filter((i) => ops[i]!.output === UNKNOWN).sort((a, b) => ops[a]!.call - ops[b]!.call);
+  for (const i of byCall) {
+    const key = JSON.stringify([ops[i]!.input.f, ops[i]!.input.key, ops[i]!.input.value]);
+    twin[i] = last.get(key) ?? -1;
+    last.set(key, i);
+  }
+  return twin;
 }
 
 /** The dead end to report: the deepest linearized prefix, and at equal depth the fewest

@@ -8,3 +8,4 @@ export {
   UNKNOWN, type CheckBudget, type CheckResult, type EventType, type HistoryEvent, type LinearizabilityViolation,
   type Model, type Operation, type OpInput, type OpOutput, type WindowOp,
 } from './types.js';
+export { violationText, violationLine } from './text.js';
