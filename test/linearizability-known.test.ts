@@ -1,0 +1,61 @@
+// Verdicts published by others (Porcupine's own tests state them: test/fixtures/histories/README.md),
+// checked through the library and through `interleave check-history` with its exit codes.
+import t from 'tap';
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { checkEvents, parseHistory, builtinModel } from '../dist/harness/history/index.js';
+
+const dir = new URL('./fixtures/histories/', import.meta.url);
+const cli = new URL('../dist/harness/cli/main.js', import.meta.url).pathname;
+
+function check(file: string, model: string) {
+  const parsed = parseHistory(readFileSync(new URL(file, dir), 'utf8'));
+  return checkEvents(builtinModel(model)!, parsed.events, { maxSteps: 5_000_000 }, parsed.lines).result;
+}
+
+t.test('Porcupine etcd_000 (Jepsen, etcd): not linearizable', async (t) => {
+  const r = check('porcupine-etcd_000.log', 'cas-register');
+  t.equal(r.verdict, 'not-linearizable');
+});
+
+t.test('Porcupine etcd_002 (Jepsen, etcd): linearizable', async (t) => {
+  t.equal(check('porcupine-etcd_002.log', 'cas-register').verdict, 'linearizable');
+});
+
+t.test('Porcupine kv c01-bad: not linearizable, the stale get of key 7 named', async (t) => {
+  const r = check('porcupine-kv-c01-bad.edn', 'kv');
+  if (r.verdict !== 'not-linearizable') return t.fail(`verdict ${r.verdict}`);
+  // By hand: key 7 got "x 0 0 y" appended (line 37), then "x 0 3 y" (line 55); the get of line 59 misses the second.
+  t.equal(r.violation.partition, '7');
+  t.equal(r.violation.stateBefore, '"x 0 0 yx 0 3 y"');
+  t.same(r.violation.window.map((w) => w.line), [59]);
+  t.same(r.violation.clients, ['0']);
+});
+
+function run(args: string[]) {
+  const r = spawnSync(process.execPath, [cli, 'check-history', ...args], { encoding: 'utf8' });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+t.test('check-history exit codes: 0, 1 with the window, 2 with the line, 3 within the budget', async (t) => {
+  const ok = run(['--model', 'cas-register', new URL('porcupine-etcd_002.log', dir).pathname]);
+  t.equal(ok.code, 0, ok.err);
+  t.match(ok.out, /^linearizable/);
+  const bad = run(['--model', 'kv', new URL('porcupine-kv-c01-bad.edn', dir).pathname]);
+  t.equal(bad.code, 1, bad.err);
+  t.match(bad.out, /key "7".*\n.*client 0: get 7 → "x 0 0 y"\s+\(line 59\)/);
+  const tmp = mkdtempSync(join(tmpdir(), 'linz-'));
+  const broken = join(tmp, 'broken.edn');
+  writeFileSync(broken, '{:process 0, :type :invoke, :f :read, :value nil}\n{:process 0, :type :ok, :f :read :value}\n');
+  const b = run(['--model', 'register', broken]);
+  t.equal(b.code, 2);
+  t.match(b.err, /line 2: .*even number/);
+  const u = run(['--model', 'cas-register', '--budget', '100steps', new URL('porcupine-etcd_002.log', dir).pathname]);
+  t.equal(u.code, 3, u.err);
+  t.match(u.out, /^unknown: no verdict within 100 search steps/);
+  const m = run(['--model', 'nosuch', broken]);
+  t.equal(m.code, 2);
+  t.match(m.err, /unknown model 'nosuch'/);
+});
