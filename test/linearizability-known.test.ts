@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
-import { checkEvents, parseHistory, builtinModel } from '../dist/harness/history/index.js';
+import { checkEvents, parseHistory, builtinModel } from '../dist/harness/check/linearizability/index.js';
 
 const dir = new URL('./fixtures/histories/', import.meta.url);
 const cli = new URL('../dist/harness/cli/main.js', import.meta.url).pathname;

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import {
   checkEvents, casRegister, kv, register, counter, set, queue, UNKNOWN,
   type HistoryEvent, type Model, type EventType,
-} from '../dist/harness/history/index.js';
+} from '../dist/harness/check/linearizability/index.js';
 
 const ev = (process: number, type: EventType, f: string, value: unknown = null, key?: string): HistoryEvent =>
   ({ process, type, f, value, ...(key !== undefined ? { key } : {}) });

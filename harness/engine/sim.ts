@@ -1,5 +1,5 @@
 import type { RunOptions } from './options.js';
-import type { Assumptions, Broadcaster, CondVar, Mutex, NodeMain, Op, Semaphore, Shared, Sim, SpawnOptions, TaskFn } from '../core/api.js';
+import type { Assumptions, Broadcaster, CondVar, History, Mutex, NodeMain, Op, Semaphore, Shared, Sim, SpawnOptions, TaskFn } from '../core/api.js';
 import type { Run } from '../core/run.js';
 import { checkedKey } from '../cover/abstract-state.js';
 import { RunStopped } from '../core/violation.js';
@@ -11,6 +11,7 @@ import { SimShared } from '../sync/shared.js';
 import { findLostWakeups } from '../check/lost-wakeup.js';
 import { reportStuckTasks } from '../check/deadlock.js';
 import { ensureNetwork, type HostFor } from '../net/network.js';
+import { historyOf } from '../check/linearizability/recorder.js';
 
 /**
  * The object a target's setup receives. It is a thin facade over the Run so that engine
@@ -107,6 +108,10 @@ export class SimImpl implements Sim {
 
   currentTask(): string | null {
     return this.run.current?.label ?? null;
+  }
+
+  get history(): History {
+    return historyOf(this.run).recorder(this.group);
   }
 
   node<M = unknown>(id: string, main: NodeMain<M>, options?: SpawnOptions): void {

@@ -5,6 +5,7 @@ import type { SimBroadcaster } from '../sync/broadcaster.js';
 import { LeadershipChecker } from '../check/leadership.js';
 import { LivenessChecker } from '../check/liveness.js';
 import { RaftSafetyChecker } from '../check/raft-safety.js';
+import { historyOf } from '../check/linearizability/recorder.js';
 import { DurableStore } from './storage.js';
 import { deepCopy } from './copy.js';
 import { extendHash, labelHash } from '../core/hash.js';
@@ -254,6 +255,7 @@ export class Network {
     this.leadership.crashed(node);
     this.safety.crashed(node);
     this.run.cover.crashed(node.index);
+    historyOf(this.run).crashed(node.id);
   }
 
   send(from: NetNode, to: string, msg: unknown): void {

@@ -6,8 +6,8 @@ import { realPerformanceNow } from '../../core/real.js';
 import {
   builtinModel, checkEvents, HistoryError, HISTORY_FORMATS, MODELS, parseHistory,
   type CheckBudget, type CheckResult, type HistoryFormat, type Model,
-} from '../../history/index.js';
-import { violationText } from '../../history/text.js';
+} from '../../check/linearizability/index.js';
+import { violationText } from '../../check/linearizability/text.js';
 
 /** check-history's own exit codes (the contract): 3 is "no verdict", not an internal error. */
 export const HISTORY_EXIT = { linearizable: 0, violation: 1, badInput: 2, unknown: 3 } as const;

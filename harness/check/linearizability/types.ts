@@ -1,3 +1,5 @@
+import type { HistoryInput, HistoryModel } from '../../core/api.js';
+
 /**
  * A client history as Jepsen writes it: one event per invocation and one per completion, in
  * the order they happened. A completion belongs to the last open invocation of its process.
@@ -18,12 +20,7 @@ export interface HistoryEvent {
   time?: number;
 }
 
-/** What a model steps on: the invocation's name, key and argument. */
-export interface OpInput {
-  f: string;
-  key?: string;
-  value: unknown;
-}
+export type OpInput = HistoryInput;
 
 /** The output of an operation whose outcome is unknown (`info`): a model must accept any output
  * for it and may apply its effect or not, since the checker may also place it last. */
@@ -47,22 +44,7 @@ export interface Operation {
   line?: number;
 }
 
-/** A sequential specification, as Porcupine defines one. */
-export interface Model<S = unknown> {
-  name: string;
-  init(): S;
-  /** Whether `output` is a legal answer to `input` in `state`, and the state after it. `output`
-   * is UNKNOWN for an operation that never completed. */
-  step(state: S, input: OpInput, output: OpOutput): [boolean, S];
-  /** Operations on different partitions never interact (P-compositionality): each is checked alone. */
-  partition?(input: OpInput): string;
-  /** An operation that changes no state: one whose outcome is unknown constrains nothing and is dropped. */
-  readOnly?(input: OpInput): boolean;
-  /** A string equal for equal states: the memo of (linearized set, state) uses it. Default JSON. */
-  stateKey?(state: S): string;
-  describeOperation?(input: OpInput, output: OpOutput): string;
-  describeState?(state: S): string;
-}
+export type Model<S = unknown> = HistoryModel<S>;
 
 /** A step budget makes a check deterministic; `expired` lets a command line add a deadline. */
 export interface CheckBudget {
