@@ -59,3 +59,16 @@ t.test('check-history exit codes: 0, 1 with the window, 2 with the line, 3 withi
   t.equal(m.code, 2);
   t.match(m.err, /unknown model 'nosuch'/);
 });
+
+t.test('check-history --html draws the window in red and the linearized prefix numbered', async (t) => {
+  const tmp = mkdtempSync(join(tmpdir(), 'linz-'));
+  const out = join(tmp, 'kv.html');
+  const r = run(['--model', 'kv', '--html', out, new URL('porcupine-kv-c01-bad.edn', dir).pathname]);
+  t.equal(r.code, 1, r.err);
+  const html = readFileSync(out, 'utf8');
+  // Only key 7's partition is drawn: its two appends linearized (1., 2.), then the get that misses one.
+  t.equal((html.match(/<g class="win/g) ?? []).length, 1, 'one operation in the window');
+  t.match(html, /<g class="win"><title>0: get 7 → &#34;x 0 0 y&#34; \(line 59\)<\/title>/);
+  t.equal((html.match(/<g class="lin/g) ?? []).length, 3, 'the three operations of the prefix');
+  t.notMatch(html, /get 0 →/, 'other keys are left out');
+});

@@ -122,6 +122,7 @@ async function main(argv: string[]): Promise<number> {
         .option('model', { type: 'string', demandOption: true, describe: 'register, cas-register, kv, counter, set, queue, or a path to a module exporting a model' })
         .option('format', { type: 'string', describe: 'auto (the default), jsonl, edn or jepsen-log' })
         .option('budget', { type: 'string', describe: 'give up with "unknown" (exit 3) after a wall time (60s, the default) or a number of search steps (500000steps)' })
+        .option('html', { type: 'string', describe: 'also draw the history as a page (out.html): a bar per operation per client, the violating window in red' })
         .example('$0 check-history --model cas-register etcd.log', 'a Jepsen etcd history')
         .example('$0 check-history --model kv --budget 2000000steps history.jsonl', 'a deterministic budget'),
       (a) => set(checkHistoryCommand(a as never)))

@@ -9,3 +9,4 @@ export {
   type Model, type Operation, type OpInput, type OpOutput, type WindowOp,
 } from './types.js';
 export { violationText, violationLine } from './text.js';
+export { historyPicture } from './picture.js';

@@ -1,11 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { UsageError } from '../../sched/index.js';
 import { realPerformanceNow } from '../../core/real.js';
 import {
-  builtinModel, checkEvents, HistoryError, HISTORY_FORMATS, MODELS, parseHistory,
-  type CheckBudget, type CheckResult, type HistoryFormat, type Model,
+  builtinModel, checkEvents, historyPicture, HistoryError, HISTORY_FORMATS, MODELS, parseHistory,
+  type CheckBudget, type CheckResult, type HistoryFormat, type Model, type Operation,
 } from '../../check/linearizability/index.js';
 import { violationText } from '../../check/linearizability/text.js';
 
@@ -17,6 +17,7 @@ export interface CheckHistoryArgs {
   model: string;
   format?: string;
   budget?: string;
+  html?: string;
 }
 
 /** `interleave check-history --model kv history.jsonl`: one verdict, printed, as an exit code. */
@@ -32,9 +33,10 @@ export async function checkHistoryCommand(a: CheckHistoryArgs): Promise<number> 
   const budget = parseHistoryBudget(a.budget ?? '60s');
   const started = realPerformanceNow();
   let result: CheckResult;
+  let ops: Operation[];
   try {
     const parsed = parseHistory(text, format);
-    result = checkEvents(model, parsed.events, budget, parsed.lines).result;
+    ({ result, ops } = checkEvents(model, parsed.events, budget, parsed.lines));
   } catch (e) {
     if (e instanceof HistoryError) {
       process.stderr.write(`interleave: ${a.file}: ${e.message}\n`);
@@ -43,6 +45,7 @@ export async function checkHistoryCommand(a: CheckHistoryArgs): Promise<number> 
     throw e;
   }
   const ms = Math.round(realPerformanceNow() - started);
+  if (a.html !== undefined) writeFileSync(a.html, historyPicture(model as Model<never>, ops, result, `${a.file} against ${model.name}`));
   const tail = `(${result.steps} search steps, ${result.partitions} partition${result.partitions === 1 ? '' : 's'}, ${ms} ms)`;
   if (result.verdict === 'linearizable') {
     process.stdout.write(`linearizable: ${a.file} against ${model.name} ${tail}\n`);
