@@ -89,12 +89,18 @@ function sameBits(a: Uint32Array, b: Uint32Array): boolean {
   return true;
 }
 
+function contains(bucket: readonly Uint32Array[], bits: Uint32Array): boolean {
+  for (let i = 0; i < bucket.length; i++) if (sameBits(bucket[i]!, bits)) return true;
+  return false;
+}
+
 function checkPartition<S>(model: Model<S>, ops: readonly Operation[], budget: CheckBudget, counter: { steps: number }): PartitionOutcome {
   const n = ops.length;
   const { next, prev } = buildList(ops);
   const bits = new Uint32Array(Math.ceil(n / 32));
   let hash = 0;
-  const seen = new Map<string, Uint32Array[]>();
+  // The memo: state key → hash of the linearized set → the sets met with that state.
+  const seen = new Map<string, Map<number, Uint32Array[]>>();
   const keyOf = model.stateKey ?? ((s: S) => JSON.stringify(s) ?? 'undefined');
   const calls: { entry: number; state: S }[] = [];
   const worst = new Worst<S>();
@@ -133,10 +139,12 @@ function checkPartition<S>(model: Model<S>, ops: readonly Operation[], budget: C
         const bit = 1 << (id & 31);
         bits[word]! |= bit;
         const h = (hash ^ mix(id)) >>> 0;
-        const key = `${h}:${keyOf(after)}`;
-        const bucket = seen.get(key);
-        if (bucket === undefined || !bucket.some((b) => sameBits(b, bits))) {
-          if (bucket === undefined) seen.set(key, [bits.slice()]);
+        const sk = keyOf(after);
+        let byHash = seen.get(sk);
+        if (byHash === undefined) seen.set(sk, (byHash = new Map()));
+        const bucket = byHash.get(h);
+        if (bucket === undefined || !contains(bucket, bits)) {
+          if (bucket === undefined) byHash.set(h, [bits.slice()]);
           else bucket.push(bits.slice());
           calls.push({ entry, state });
           state = after;

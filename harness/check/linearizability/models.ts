@@ -58,6 +58,8 @@ export const kv: Model<string | null> = {
   },
   partition: (input) => input.key ?? '',
   readOnly: (input) => isRead(input.f),
+  // The value itself: appended strings grow long, and JSON would copy and escape them every step.
+  stateKey: (s) => (s === null ? '\u0000nil' : s),
 };
 
 function valueText(v: unknown): string | null {
