@@ -173,3 +173,35 @@ t.test('a pathological history answers unknown within its step budget', async (t
   t.equal(d.verdict, 'unknown', 'a deadline stops it too');
   t.match(d.verdict === 'unknown' ? d.reason : '', /deadline/);
 });
+
+t.test('the EDN subset Jepsen histories use', async (t) => {
+  const { readEdn, parseHistory } = await import('../dist/harness/check/linearizability/index.js');
+  const m = readEdn('{:process 3, :type :ok, :f :cas, :value [1 -2], :time 12N ; a comment\n :tags #{:a "b\\"c"}, :op #jepsen.history.Op{:x nil}}') as Map<string, unknown>;
+  t.equal(m.get('process'), 3);
+  t.equal(m.get('f'), 'cas');
+  t.same(m.get('value'), [1, -2]);
+  t.equal(m.get('time'), 12);
+  t.same(m.get('tags'), ['a', 'b"c']);
+  t.same(m.get('op'), new Map([['x', null]]));
+  t.throws(() => readEdn('{:a 1'), /missing }/);
+  t.throws(() => readEdn('{:a}'), /even number/);
+  t.throws(() => readEdn('[1 2] 3'), /column 7: unexpected "3"/);
+  // The three formats of one history read the same events.
+  const jsonl = parseHistory('{"process":0,"type":"invoke","f":"write","value":4}\n{"process":0,"type":"ok","f":"write","value":4}\n');
+  const edn = parseHistory('{:process 0, :type :invoke, :f :write, :value 4}\n{:process 0, :type :ok, :f :write, :value 4}\n');
+  const log = parseHistory('2017-01-01 INFO  jepsen.util - 0\t:invoke\t:write\t4\nnoise\nINFO  jepsen.util - :nemesis\t:info\t:start\tnil\nINFO  jepsen.util - 0\t:ok\t:write\t4\n');
+  t.same([jsonl.format, edn.format, log.format], ['jsonl', 'edn', 'jepsen-log']);
+  t.same(edn.events, jsonl.events);
+  t.same(log.events, jsonl.events);
+  t.same(log.lines, [1, 4], 'file lines kept for messages; noise and the nemesis skipped');
+  t.throws(() => parseHistory('{"process":0,"type":"begin","f":"write"}\n'), /line 1: type must be invoke, ok, fail or info, got "begin"/);
+});
+
+t.test('the benchmark generator: its 2,000-operation history of 20 clients is linearizable', async (t) => {
+  const { kvHistory } = await import('../dist/bench/linearizability.js');
+  const events = kvHistory(2000, 20);
+  t.equal(events.length, 4000);
+  const r = checkEvents(kv, events, { maxSteps: 1_000_000 }).result;
+  t.equal(r.verdict, 'linearizable');
+  t.equal(r.partitions, 10);
+});
