@@ -98,3 +98,23 @@ t.test('an unknown model name is a usage error; ops without a check cost nothing
   t.equal((await run(plain, 'v', 1)).outcome, 'pass', 'no history spec: recorded, not checked');
   t.equal(checkOperations(kv, []).verdict, 'linearizable');
 });
+
+t.test('out of its step budget, the end-of-run check fails nothing and says so in the trace', async (t) => {
+  const tg: Target = {
+    name: 'budget', description: '', variants: ['v'], history: { model: 'register', maxSteps: 10 },
+    setup(sim: Sim) {
+      sim.spawn('w', async () => {
+        for (let i = 0; i < 20; i++) {
+          const op = sim.history.invoke('write', i);
+          await sim.yield();
+          op.ok();
+        }
+      });
+    },
+  };
+  const r = await run(tg, 'v', 1);
+  t.equal(r.outcome, 'pass');
+  const note = r.traceWindow.find((e) => String(e.result).includes('linearizability not decided'));
+  t.ok(note, 'the trace says the history was not decided');
+  t.match(String(note?.result), /no verdict within 10 search steps \(20 operations\)/);
+});
