@@ -72,3 +72,33 @@ t.test('check-history --html draws the window in red and the linearized prefix n
   t.equal((html.match(/<g class="lin/g) ?? []).length, 3, 'the three operations of the prefix');
   t.notMatch(html, /get 0 →/, 'other keys are left out');
 });
+
+t.test('check-history --model with a user model file (.ts and .mjs)', async (t) => {
+  const tmp = mkdtempSync(join(tmpdir(), 'linz-'));
+  const body = `export default {
+  name: 'max',
+  init: () => 0,
+  // A grow-only register: put keeps the largest value; an output of unknown outcome is a symbol.
+  step: (s, input, out) => input.f === 'put' ? [true, Math.max(s, Number(input.value))] : [typeof out === 'symbol' || out === s, s],
+};
+`;
+  writeFileSync(join(tmp, 'max.mjs'), body);
+  writeFileSync(join(tmp, 'max.ts'), body.replace('(s, input, out)', '(s: number, input: { f: string; value: unknown }, out: unknown): [boolean, number]'));
+  const h = (got: number) => [
+    '{"process":0,"type":"invoke","f":"put","value":5}', '{"process":0,"type":"ok","f":"put","value":5}',
+    '{"process":0,"type":"invoke","f":"put","value":3}', '{"process":0,"type":"ok","f":"put","value":3}',
+    '{"process":1,"type":"invoke","f":"get","value":null}', `{"process":1,"type":"ok","f":"get","value":${got}}`,
+  ].join('\n') + '\n';
+  writeFileSync(join(tmp, 'good.jsonl'), h(5));
+  writeFileSync(join(tmp, 'bad.jsonl'), h(3));
+  for (const m of ['max.mjs', 'max.ts']) {
+    t.equal(run(['--model', join(tmp, m), join(tmp, 'good.jsonl')]).code, 0, `${m}: 5 is the max`);
+    const bad = run(['--model', join(tmp, m), join(tmp, 'bad.jsonl')]);
+    t.equal(bad.code, 1, `${m}: 3 is not`);
+    t.match(bad.out, /in state 5, no order of this operation is legal:\n\s+client 1: get → 3 {2}\(line 5\)/);
+  }
+  writeFileSync(join(tmp, 'notamodel.mjs'), 'export default { name: 1 };\n');
+  const nm = run(['--model', join(tmp, 'notamodel.mjs'), join(tmp, 'good.jsonl')]);
+  t.equal(nm.code, 2);
+  t.match(nm.err, /must default-export \{ name, init\(\), step\(state, input, output\) \}/);
+});

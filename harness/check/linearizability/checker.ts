@@ -190,7 +190,7 @@ function infoTwins(ops: readonly Operation[]): Int32Array {
 }
 
 /** The dead end to report: the deepest linearized prefix, and at equal depth the fewest
- * operations pending before the first return (the window none of which can go next). */
+ * operations pending before the first return (the window: no order of them is legal from there). */
 class Worst<S> {
   private depth = -1;
   private windowIds: number[] = [];

@@ -41,7 +41,7 @@ export function historyPicture(model: Model<never>, ops: readonly Operation[], r
   const height = clients.length * ROW_PX + 8;
   const verdict = v === null
     ? esc(result.verdict === 'linearizable' ? 'linearizable' : `unknown: ${result.verdict === 'unknown' ? result.reason : ''}`)
-    : esc(`not linearizable${v.partition !== undefined ? ` (key ${JSON.stringify(v.partition)})` : ''}: after ${v.prefix.length} operations (numbered) in state ${v.stateBefore}, none of the operations in red can go next`);
+    : esc(`not linearizable${v.partition !== undefined ? ` (key ${JSON.stringify(v.partition)})` : ''}: after ${v.prefix.length} operations (numbered) in state ${v.stateBefore}, no order of the operations in red is legal`);
   const cut = ops.filter(inPart).length > MAX_DRAWN ? `<p>The first ${MAX_DRAWN} operations are drawn.</p>` : '';
   return `<!doctype html><html><head><meta charset="utf-8"><title>${esc(title)}</title><style>
 body{font:13px system-ui,sans-serif;margin:16px}svg{display:block}text{font:11px ui-monospace,monospace;pointer-events:none}

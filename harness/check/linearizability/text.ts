@@ -3,7 +3,7 @@ import type { LinearizabilityViolation } from './types.js';
 /** A violation as lines a reader can check by hand: where, from what state, which operations. */
 export function violationText(v: LinearizabilityViolation): string {
   const lines = [
-    `  ${v.partition !== undefined ? `key ${JSON.stringify(v.partition)}: ` : ''}after ${v.prefix.length} operation${v.prefix.length === 1 ? '' : 's'} linearized, in state ${v.stateBefore}, none of these ${v.window.length} can go next:`,
+    `  ${v.partition !== undefined ? `key ${JSON.stringify(v.partition)}: ` : ''}after ${v.prefix.length} operation${v.prefix.length === 1 ? '' : 's'} linearized, in state ${v.stateBefore}, no order of ${v.window.length === 1 ? 'this operation' : `these ${v.window.length}`} is legal:`,
   ];
   for (const w of v.window) {
     const where = w.line !== undefined ? `line ${w.line}` : `op ${w.id}`;
