@@ -118,3 +118,16 @@ t.test('out of its step budget, the end-of-run check fails nothing and says so i
   t.ok(note, 'the trace says the history was not decided');
   t.match(String(note?.result), /no verdict within 10 search steps \(20 operations\)/);
 });
+
+t.test('recording and checking a history moves no decision: the same hashes without the check', async (t) => {
+  const withCheck = kvReplicas();
+  const { history: _h, ...rest } = withCheck;
+  const without: Target = rest;
+  for (const [variant, seed] of [['correct', 3], ['correct', 7], ['stale-reads', 2]] as const) {
+    const a = await run(withCheck, variant, seed);
+    const b = await run(without, variant, seed);
+    t.equal(a.decisionHash, b.decisionHash, `${variant} seed ${seed}`);
+    t.equal(a.steps, b.steps);
+    t.equal(b.outcome, 'pass', 'without the check nothing else fires');
+  }
+});
