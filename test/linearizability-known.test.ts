@@ -102,3 +102,19 @@ t.test('check-history --model with a user model file (.ts and .mjs)', async (t) 
   t.equal(nm.code, 2);
   t.match(nm.err, /must default-export \{ name, init\(\), step\(state, input, output\) \}/);
 });
+
+t.test('Knossos cas-register/bad: rethink-fail-minimal blames the concurrent read of 3, not the later read', async (t) => {
+  const r = check('knossos-rethink-fail-minimal.edn', 'cas-register');
+  if (r.verdict !== 'not-linearizable') return t.fail(`verdict ${r.verdict}`);
+  // The file's own comment: "If we have another operation here, just *after* the nonlinearizable
+  // concurrent ops, wgl used to incorrectly infer that this subsequent op is the problem."
+  t.ok(r.violation.window.some((w) => w.process === 1 && w.line === 4), 'the read of 3 (invoked on line 4) is in the window');
+  t.notOk(r.violation.window.some((w) => w.process === 3), 'the later read of 4 is not');
+  t.equal(r.violation.stateBefore, '4', 'the deepest prefix takes the concurrent write of 4 first');
+});
+
+t.test('Knossos cas-register/bad: immediate-failure (a read of a value whose write failed)', async (t) => {
+  const r = check('knossos-immediate-failure.edn', 'cas-register');
+  t.equal(r.verdict, 'not-linearizable');
+  if (r.verdict === 'not-linearizable') t.same(r.violation.window.map((w) => w.line), [1]);
+});

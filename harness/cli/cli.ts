@@ -120,7 +120,7 @@ async function main(argv: string[]): Promise<number> {
     .command('check-history <file>', 'check a client history for linearizability against a model (exit 0 yes, 1 no, 2 bad input, 3 unknown)', (y) =>
       y.positional('file', { type: 'string', demandOption: true, describe: 'JSON lines, Jepsen EDN maps or jepsen.util log lines (docs/linearizability.md)' })
         .option('model', { type: 'string', demandOption: true, describe: 'register, cas-register, kv, counter, set, queue, or a path to a module exporting a model' })
-        .option('format', { type: 'string', describe: 'auto (the default), jsonl, edn or jepsen-log' })
+        .option('format', { type: 'string', describe: 'auto (the default), jsonl, edn, edn-list or jepsen-log' })
         .option('budget', { type: 'string', describe: 'give up with "unknown" (exit 3) after a wall time (60s, the default) or a number of search steps (500000steps)' })
         .option('html', { type: 'string', describe: 'also draw the history as a page (out.html): a bar per operation per client, the violating window in red' })
         .example('$0 check-history --model cas-register etcd.log', 'a Jepsen etcd history')

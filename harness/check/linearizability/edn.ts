@@ -23,6 +23,31 @@ export function readEdn(text: string): Edn {
   return v;
 }
 
+/**
+ * A whole-file collection (Knossos's `data/*.edn`: one list or vector of operation maps): each
+ * element with the offset where it starts, for line numbers.
+ */
+export function readEdnElements(text: string): { value: Edn; offset: number }[] {
+  const r = new Reader(text);
+  r.skip();
+  const open = text[r.at];
+  if (open !== '[' && open !== '(') throw new EdnError(r.at + 1, 'expected a list or vector of operations');
+  const close = open === '[' ? ']' : ')';
+  r.at++;
+  const out: { value: Edn; offset: number }[] = [];
+  for (;;) {
+    r.skip();
+    if (r.done()) throw new EdnError(r.at + 1, `missing ${close}`);
+    if (text[r.at] === close) break;
+    const offset = r.at;
+    out.push({ value: r.value(), offset });
+  }
+  r.at++;
+  r.skip();
+  if (!r.done()) throw new EdnError(r.at + 1, `unexpected ${JSON.stringify(text[r.at])} after the collection`);
+  return out;
+}
+
 class Reader {
   at = 0;
   constructor(private readonly s: string) {}

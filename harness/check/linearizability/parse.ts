@@ -1,9 +1,9 @@
-import { readEdn, EdnError, type Edn } from './edn.js';
+import { readEdn, readEdnElements, EdnError, type Edn } from './edn.js';
 import { HistoryError } from './pair.js';
 import type { EventType, HistoryEvent } from './types.js';
 
-export type HistoryFormat = 'jsonl' | 'edn' | 'jepsen-log';
-export const HISTORY_FORMATS: readonly HistoryFormat[] = ['jsonl', 'edn', 'jepsen-log'];
+export type HistoryFormat = 'jsonl' | 'edn' | 'edn-list' | 'jepsen-log';
+export const HISTORY_FORMATS: readonly HistoryFormat[] = ['jsonl', 'edn', 'edn-list', 'jepsen-log'];
 
 export interface ParsedHistory {
   format: HistoryFormat;
@@ -21,14 +21,16 @@ export function detectFormat(text: string): HistoryFormat {
   const first = text.split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
   if (/^\{\s*"/.test(first)) return 'jsonl';
   if (first.startsWith('{')) return 'edn';
+  if (first.startsWith('[') || first.startsWith('(')) return 'edn-list';
   if (first.includes('jepsen.util')) return 'jepsen-log';
-  throw new HistoryError(1, 'cannot tell the format: expected JSON lines ({"process": …}), EDN maps ({:process …}) or jepsen.util log lines');
+  throw new HistoryError(1, 'cannot tell the format: expected JSON lines ({"process": …}), EDN maps ({:process …}), an EDN list of them, or jepsen.util log lines');
 }
 
 /** Reads a history file: one event per line. The nemesis's events are left out (not a client). */
 export function parseHistory(text: string, format: HistoryFormat = detectFormat(text)): ParsedHistory {
   const events: HistoryEvent[] = [];
   const lines: number[] = [];
+  if (format === 'edn-list') return { format, ...parseEdnList(text) };
   text.split('\n').forEach((raw, i) => {
     const line = raw.trim();
     if (line === '' || line.startsWith(';') || line.startsWith('#')) return;
@@ -93,4 +95,27 @@ function toEvent(o: Record<string, unknown>, n: number): HistoryEvent {
     ...(key !== undefined && key !== null ? { key: String(key) } : {}),
     ...(time !== undefined ? { time } : {}),
   };
+}
+
+/** A whole file holding one EDN list or vector of operation maps. */
+function parseEdnList(text: string): { events: HistoryEvent[]; lines: number[] } {
+  const lineAt = (offset: number): number => text.slice(0, offset).split('\n').length;
+  let elements: { value: Edn; offset: number }[];
+  try {
+    elements = readEdnElements(text);
+  } catch (e) {
+    if (e instanceof EdnError) throw new HistoryError(lineAt(e.column - 1), `bad EDN: ${e.message.replace(/^column \d+: /, '')}`);
+    throw e;
+  }
+  const events: HistoryEvent[] = [];
+  const lines: number[] = [];
+  for (const { value, offset } of elements) {
+    const n = lineAt(offset);
+    if (!(value instanceof Map)) throw new HistoryError(n, 'expected an EDN map ({:process 0, :type :invoke, …}) per operation');
+    const ev = toEvent(Object.fromEntries([...value].map(([k, x]) => [k, ednToJs(x)])), n);
+    if (ev.process === 'nemesis') continue;
+    events.push(ev);
+    lines.push(n);
+  }
+  return { events, lines };
 }
