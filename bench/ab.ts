@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { execute, DEFAULT_OPTIONS } from '../harness/engine/execute.js';
 import type { Target } from '../harness/core/api.js';
-import { resolveFaults } from '../harness/core/faults.js';
+import { resolveFaults } from '../harness/faults/names.js';
 import { makeRaftTarget } from '../targets/raft/index.js';
 import { interleaveBatch } from './engines.js';
 import { measureAll, si, type Batch } from './measure.js';

@@ -4,9 +4,9 @@
  * Prints tables; exits 0 unless something crashes (a missed expectation is data, not an error).
  */
 import { performance } from 'node:perf_hooks';
-import type { StrategySpec } from '../harness/sched/index.js';
+import type { StrategySpec } from '../harness/strategies/index.js';
 import { execute } from '../harness/engine/execute.js';
-import { fitStrategies, PILOT_SEEDS } from '../harness/explore/fit.js';
+import { fitStrategies, PILOT_SEEDS } from '../harness/campaign/fit.js';
 import { bundledCases } from './bugs/cases.js';
 import { boundedBufferModel, FC_VERSION, fcSeedsToFailure, latchModel, type FcModel } from './bugs/fc-models.js';
 import { measureShrinks, shrinkSummary, shrinkTable } from './bugs/shrink-section.js';
@@ -76,7 +76,7 @@ async function planAll(cases: readonly Case[], notes: string[]): Promise<Plan[]>
   return cases.map((c, i) => planFor(c, ms[i]!, slowCases, notes));
 }
 
-/** The k `interleave run --strategy pct` fits for this case: explore's own pilot (explore/fit.ts), run here. */
+/** The k `interleave run --strategy pct` fits for this case: explore's own pilot (campaign/fit.ts), run here. */
 async function fittedK(c: Case): Promise<number> {
   const pilot = [];
   for (const seed of PILOT_SEEDS) {
@@ -220,7 +220,7 @@ async function main(): Promise<void> {
   console.log(`\n## Seeds to find each bug (${BASES} base seeds b; seeds "b:0", "b:1", … until the first run whose`);
   console.log(`## first violation is the expected kind; cap ${CAP}, run-to-block ${BASELINE_CAP}; ">cap" = not found)\n`);
   for (const l of seedsTable(cells)) console.log(l);
-  console.log(`\nk fit = what explore fits with no -k: the longest of ${PILOT_SEEDS.length} pilot runs under random (harness/explore/fit.ts).`);
+  console.log(`\nk fit = what explore fits with no -k: the longest of ${PILOT_SEEDS.length} pilot runs under random (harness/campaign/fit.ts).`);
   for (const l of fitAim(cells)) console.log(l);
   const fcLines = await measureFc([boundedBufferModel, latchModel]);
   console.log(`\n## The same thread bugs under fast-check ${FC_VERSION} fc.scheduler() (same ${BASES} base seeds)\n`);

@@ -7,7 +7,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { execute, DEFAULT_OPTIONS } from '../harness/engine/execute.js';
-import { resolveFaults } from '../harness/core/faults.js';
+import { resolveFaults } from '../harness/faults/names.js';
 import { loadTarget } from '../harness/target/load.js';
 import { fakeTimersSeed } from './host-baseline.js';
 

@@ -5,7 +5,7 @@
  */
 import { execute, DEFAULT_OPTIONS } from '../harness/engine/execute.js';
 import type { Run } from '../harness/core/run.js';
-import { resolveFaults } from '../harness/core/faults.js';
+import { resolveFaults } from '../harness/faults/names.js';
 import { networkOf } from '../harness/net/index.js';
 import { makeRaftTarget } from '../targets/raft/index.js';
 import { si } from './measure.js';

@@ -12,7 +12,7 @@
  */
 import { join } from 'node:path';
 import { execute, DEFAULT_OPTIONS } from '../harness/engine/execute.js';
-import { explore } from '../harness/explore/explore.js';
+import { explore } from '../harness/campaign/explore.js';
 import { loadTarget } from '../harness/target/load.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;

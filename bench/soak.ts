@@ -8,7 +8,7 @@
  *   node --expose-gc dist/bench/soak.js [--thread-seeds N] [--raft-seeds N] [--jobs N]
  */
 import { availableParallelism } from 'node:os';
-import { explore } from '../harness/explore/explore.js';
+import { explore } from '../harness/campaign/explore.js';
 
 interface Phase {
   target: string;

@@ -12,7 +12,7 @@ import type { Aim, Section, SectionOutput } from './section.js';
 import { DECISION_WORKLOADS } from './workload.js';
 import { CELL_WORDS, progressCell, shareProgress } from '../harness/core/progress.js';
 import { spawnSync } from 'node:child_process';
-import { explore } from '../harness/explore/explore.js';
+import { explore } from '../harness/campaign/explore.js';
 
 const CAMPAIGN_TARGET = 'bounded-buffer';
 const CAMPAIGN_SEEDS = 20_000;
@@ -72,7 +72,7 @@ async function throughput(lines: string[], aims: Aim[]): Promise<void> {
 }
 
 function campaignMs(inline: boolean): number {
-  const mod = new URL('../harness/explore/explore.js', import.meta.url).href;
+  const mod = new URL('../harness/campaign/explore.js', import.meta.url).href;
   const code = `const { explore } = await import(${JSON.stringify(mod)}); const t0 = performance.now();
 await explore({ target: ${JSON.stringify(CAMPAIGN_TARGET)}, variant: 'correct', seeds: '1..${CAMPAIGN_SEEDS}', inline: ${inline} });
 process.stdout.write(String(performance.now() - t0));`;

@@ -15,23 +15,25 @@ export type { TraceEvent } from './core/trace.js';
 export type { FaultEvent, EndReason, CoreOptions } from './core/run.js';
 export type { RunOptions } from './engine/options.js';
 export { execute, DEFAULT_OPTIONS, type RunResult } from './engine/execute.js';
-// guide/run.ts declares RunResult's `guided` and `schedule`: part of the public type.
-export type { GuidedInfo } from './guide/run.js';
+// campaign/guided-run.ts declares RunResult's `guided` and `schedule`: part of the public type.
+export type { GuidedInfo } from './campaign/guided-run.js';
 export { canonicalSeed } from './core/seed.js';
-export { FAULTS, resolveFaults } from './core/faults.js';
-export {
-  explore, replay, pctGuarantee, outcomeOf,
-  type ExploreOptions, type ExploreResult, type Failure, type ReplayOptions,
-} from './explore/explore.js';
-export { parseSeeds } from './explore/seeds.js';
-export { strategyNames, registerStrategy, UsageError, type StrategySpec } from './sched/index.js';
-export type { Scheduler, SchedulerFactory, Choice, StepContext } from './sched/scheduler.js';
-export { checkDeterminism, type DeterminismReport } from './explore/determinism.js';
+export { FAULTS, resolveFaults } from './faults/names.js';
+export { explore } from './campaign/explore.js';
+export type { ExploreOptions } from './campaign/resolve.js';
+export { replay, type ReplayOptions } from './campaign/replay-seed.js';
+export { outcomeOf } from './campaign/seed-run.js';
+export { pctGuarantee, type ExploreResult, type Failure } from './campaign/tally.js';
+export { parseSeeds } from './campaign/seeds.js';
+export { strategyNames, registerStrategy, type StrategySpec } from './strategies/index.js';
+export { UsageError } from './core/errors.js';
+export type { Scheduler, SchedulerFactory, Choice, StepContext } from './core/scheduler.js';
+export { checkDeterminism, type DeterminismReport } from './campaign/determinism.js';
 export { shrink, type ShrinkResult } from './shrink/index.js';
 export { signatureOf } from './core/signature.js';
 export {
   makeSchedule, readScheduleFile, writeScheduleFile, replaySchedule, encodeDecisions, decodeDecisions,
-} from './schedule/index.js';
+} from './replay/index.js';
 export { regress, formatTap, type RegressReport } from './regress/index.js';
 export { loadTarget } from './target/load.js';
 export { HARNESS_VERSION } from './version.js';

@@ -6,7 +6,7 @@ import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 const [dist, flagsJson, bases, cap, budget, ...refs] = process.argv.slice(2);
 const root = resolve(dist);
-const { explore } = await import(join(root, 'harness/explore/explore.js'));
+const { explore } = await import(join(root, 'harness/campaign/explore.js'));
 const { loadTarget } = await import(join(root, 'target/load.js').replace('/target/', '/harness/target/'));
 const { walkNet } = await import(resolve('dist/bench/bugs/net-walk.js'));
 const fixtures = readdirSync('bench/fixtures/net').filter((f) => f.endsWith('.ts')).sort().map((f) => `./bench/fixtures/net/${f}`);

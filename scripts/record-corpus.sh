@@ -20,7 +20,7 @@ record() { # target variant expect [extra flags...]
   # The first seed whose first violation is the expected kind, under plain defaults (each seed's
   # own weather); rare Raft bugs need thousands of seeds, so the search runs on worker threads.
   seed=$(node --input-type=module -e "
-    const { explore } = await import('./dist/harness/explore/explore.js');
+    const { explore } = await import('./dist/harness/campaign/explore.js');
     for (let from = 1; from <= ${SEARCH_MAX:-5000}; from += 500) {
       const r = await explore({ target: '$t', variant: '$v', seeds: from + '..' + (from + 499), jobs: 2 });
       const f = r.failures.find((x) => x.kinds[0] === '$kind');

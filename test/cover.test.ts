@@ -6,11 +6,12 @@ import t from 'tap';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { explore, replay } from '../dist/harness/explore/explore.js';
+import { explore } from '../dist/harness/campaign/explore.js';
+import { replay } from '../dist/harness/campaign/replay-seed.js';
 import { StateSet } from '../dist/harness/cover/sketch.js';
 import { mergeReports, readSummary } from '../dist/harness/report/merge.js';
 import { writeExploreReport } from '../dist/harness/report/write.js';
-import { parseShard, shardSeeds } from '../dist/harness/explore/shard.js';
+import { parseShard, shardSeeds } from '../dist/harness/campaign/shard.js';
 import known from './fixtures/cover-known.js';
 
 const calm = { fixedWeather: true, faults: [] as string[], strategy: 'random', livenessMs: 0 };

@@ -11,7 +11,7 @@
 import t from 'tap';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { explore } from '../dist/harness/explore/explore.js';
+import { explore } from '../dist/harness/campaign/explore.js';
 import { regress } from '../dist/harness/regress/index.js';
 import { loadTarget } from '../dist/harness/target/load.js';
 import { BUNDLED } from '../dist/harness/target/bundled.js';

@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { explore } from '../dist/harness/explore/explore.js';
+import { explore } from '../dist/harness/campaign/explore.js';
 
 const root = resolve(import.meta.dirname, '..');
 const cli = join(root, 'dist/harness/cli/main.js');

@@ -6,7 +6,8 @@
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { explore, replay } from '../dist/harness/explore/explore.js';
+import { explore } from '../dist/harness/campaign/explore.js';
+import { replay } from '../dist/harness/campaign/replay-seed.js';
 import { HOST_EPOCH_MS } from '../dist/harness/host/index.js';
 import { commonJsExportNames, resolveImport } from '../dist/harness/host/esm.js';
 
@@ -96,7 +97,7 @@ t.test('ctx.host.import in a thread without the flag is bad input: one line nami
   t.equal(own.stderr.trim().split('\n').length, 1, 'one line');
   t.match(own.stderr, /ctx\.host\.import needs ES module support.*NODE_OPTIONS=--experimental-vm-modules/);
   // The library run inline in a thread without the flag says the same.
-  const script = `import { explore } from ${JSON.stringify(join(import.meta.dirname, '..', 'dist', 'harness', 'explore', 'explore.js'))};
+  const script = `import { explore } from ${JSON.stringify(join(import.meta.dirname, '..', 'dist', 'harness', 'campaign', 'explore.js'))};
     explore({ target: ${JSON.stringify(target)}, variant: 'correct', seeds: '1', inline: true }).then(() => console.log('ran'), (e) => console.log('rejected: ' + e.message));`;
   const lib = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 120_000, env });
   t.match(lib.stdout, /^rejected: ctx\.host\.import needs ES module support/m, lib.stdout + lib.stderr);
@@ -104,7 +105,7 @@ t.test('ctx.host.import in a thread without the flag is bad input: one line nami
 
 t.test('with the flag, the main thread runs it too, with the workers\' decisions and no warning', async (t) => {
   const inWorkers = await explore({ target, variant: 'grant-twice', seeds: '1..6', hashes: true });
-  const script = `import { explore } from ${JSON.stringify(join(import.meta.dirname, '..', 'dist', 'harness', 'explore', 'explore.js'))};
+  const script = `import { explore } from ${JSON.stringify(join(import.meta.dirname, '..', 'dist', 'harness', 'campaign', 'explore.js'))};
     const r = await explore({ target: ${JSON.stringify(target)}, variant: 'grant-twice', seeds: '1..6', hashes: true, inline: true });
     console.log(JSON.stringify(r.hashes.map((h) => h.hash)));`;
   const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 120_000, env: { ...env, NODE_OPTIONS: '--experimental-vm-modules' } });

@@ -6,7 +6,8 @@
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { explore, replay } from '../dist/harness/explore/explore.js';
+import { explore } from '../dist/harness/campaign/explore.js';
+import { replay } from '../dist/harness/campaign/replay-seed.js';
 import { execute, DEFAULT_OPTIONS } from '../dist/harness/engine/execute.js';
 import { loadTarget } from '../dist/harness/target/load.js';
 import { HOST_EPOCH_MS, trampolinesInstalled } from '../dist/harness/host/index.js';
@@ -31,7 +32,7 @@ t.test('the correct library is silent over 300 seeds; the planted bug is caught 
 
 t.test('one seed, one run: the same hashes in two processes, and replay agrees', async (t) => {
   const here = await explore({ target: lease, variant: 'correct', seeds: '1..12', hashes: true });
-  const script = `import { explore } from ${JSON.stringify(join(import.meta.dirname, '..', 'dist', 'harness', 'explore', 'explore.js'))};
+  const script = `import { explore } from ${JSON.stringify(join(import.meta.dirname, '..', 'dist', 'harness', 'campaign', 'explore.js'))};
     const r = await explore({ target: ${JSON.stringify(lease)}, variant: 'correct', seeds: '1..12', hashes: true });
     console.log(JSON.stringify(r.hashes.map((h) => h.hash)));`;
   const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 120_000 });

@@ -7,12 +7,12 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { UsageError } from '../dist/harness/sched/index.js';
-import { MAX_SEEDS, parseSeeds } from '../dist/harness/explore/seeds.js';
+import { UsageError } from '../dist/harness/core/errors.js';
+import { MAX_SEEDS, parseSeeds } from '../dist/harness/campaign/seeds.js';
 import { canonicalSeed } from '../dist/harness/core/seed.js';
 import {
   decisionLimit, decodeDecisions, encodeDecisions, readScheduleFile, scheduleDecisions, scheduleRunOptions,
-} from '../dist/harness/schedule/index.js';
+} from '../dist/harness/replay/index.js';
 import { regress } from '../dist/harness/regress/regress.js';
 import { loadTarget } from '../dist/harness/target/load.js';
 

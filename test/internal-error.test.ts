@@ -3,7 +3,7 @@
  * error's message (not the file:line a loader error's stack begins with), the stack is written
  * into the report directory, the journal and an interrupted summary are kept, and `--resume dir
  * --debug` continues the run. The errors are provoked with the test-only hook
- * INTERLEAVE_TEST_WORKER_IMPORT (explore/worker.ts), which has a worker import a module whose
+ * INTERLEAVE_TEST_WORKER_IMPORT (campaign/worker.ts), which has a worker import a module whose
  * import Node refuses (a stale build) before a seed, after it, or instead of loading its target.
  */
 import t from 'tap';

@@ -8,7 +8,8 @@
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { explore, replay } from '../dist/harness/explore/explore.js';
+import { explore } from '../dist/harness/campaign/explore.js';
+import { replay } from '../dist/harness/campaign/replay-seed.js';
 import liferaft, { makeLiferaftTarget } from '../dist/targets/liferaft/index.js';
 
 const cli = new URL('../dist/harness/cli/main.js', import.meta.url).pathname;

@@ -5,7 +5,7 @@
 import t from 'tap';
 import fc from 'fast-check';
 import type { RunResult } from '../dist/harness/engine/execute.js';
-import { explore } from '../dist/harness/explore/explore.js';
+import { explore } from '../dist/harness/campaign/explore.js';
 import type { Sim, Target } from '../harness/core/api.js';
 import jobQueue from './fixtures/job-queue.js';
 import { checkJobQueue, checkStale, faultsOf, programs, run, type LostWakeupDetails } from './lib/lost-wakeup.js';

@@ -6,11 +6,11 @@
 import t from 'tap';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { explore } from '../dist/harness/explore/explore.js';
-import { parseShard, shardSeeds } from '../dist/harness/explore/shard.js';
+import { explore } from '../dist/harness/campaign/explore.js';
+import { parseShard, shardSeeds } from '../dist/harness/campaign/shard.js';
 import { mergeReports, readSummary, writeMergedReport } from '../dist/harness/report/merge.js';
 import { writeExploreReport } from '../dist/harness/report/write.js';
-import { UsageError } from '../dist/harness/sched/index.js';
+import { UsageError } from '../dist/harness/core/errors.js';
 
 const SPEC = '1..200';
 const SEEDS = Array.from({ length: 200 }, (_, i) => String(i + 1));

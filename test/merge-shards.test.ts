@@ -7,8 +7,10 @@
 import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { explore, replay, type ExploreResult } from '../dist/harness/explore/explore.js';
-import { parseShard, shardSeeds } from '../dist/harness/explore/shard.js';
+import { explore } from '../dist/harness/campaign/explore.js';
+import { replay } from '../dist/harness/campaign/replay-seed.js';
+import type { ExploreResult } from '../dist/harness/campaign/tally.js';
+import { parseShard, shardSeeds } from '../dist/harness/campaign/shard.js';
 import { exploreCases } from '../dist/harness/report/formats/cases.js';
 import { junitXml } from '../dist/harness/report/formats/junit.js';
 import { mergePages, readViews } from '../dist/harness/report/html/merge-pages.js';

@@ -5,11 +5,14 @@
 import t from 'tap';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { explore, fitExplore, fittedStrategies, outcomeOf, resolveExplore } from '../dist/harness/explore/explore.js';
-import { runParallel } from '../dist/harness/explore/parallel.js';
-import { parseShard, shardSeeds } from '../dist/harness/explore/shard.js';
-import { cloneSafe } from '../dist/harness/explore/worker.js';
-import { UsageError } from '../dist/harness/sched/index.js';
+import { explore } from '../dist/harness/campaign/explore.js';
+import { fitExplore } from '../dist/harness/campaign/pilot.js';
+import { fittedStrategies, resolveExplore } from '../dist/harness/campaign/resolve.js';
+import { outcomeOf } from '../dist/harness/campaign/seed-run.js';
+import { runParallel } from '../dist/harness/campaign/parallel.js';
+import { parseShard, shardSeeds } from '../dist/harness/campaign/shard.js';
+import { cloneSafe } from '../dist/harness/workers/clone.js';
+import { UsageError } from '../dist/harness/core/errors.js';
 import type { RunResult } from '../dist/harness/engine/execute.js';
 
 const SEEDS = Array.from({ length: 200 }, (_, i) => String(i + 1));
@@ -41,7 +44,7 @@ t.test('bounded-buffer: jobs 1, 2 and 3 give the sequential hashes, in the seque
   }
 });
 
-t.test('passing runs drop their decisions and trace unless keepAll; failing runs keep them', async (t) => {
+t.test('passing runs drop their decisions and trace unless keepPassingDetail; failing runs keep them', async (t) => {
   const input = await parallelInput('bounded-buffer', 2);
   const slim = await runParallel({ ...input, variants: ['check-outside-lock'] });
   const pass = slim.find((r) => r.outcome === 'pass')!;
@@ -49,7 +52,7 @@ t.test('passing runs drop their decisions and trace unless keepAll; failing runs
   t.same([pass.decisions, pass.traceWindow], [[], []]);
   t.ok(fail.decisions.length > 0 && fail.traceWindow.length > 0, 'a failure keeps what a report and a replay need');
   t.ok(fail.violations[0]!.details !== undefined, 'violation details survived the trip between threads');
-  const all = await runParallel({ ...input, variants: ['check-outside-lock'], keepAll: true });
+  const all = await runParallel({ ...input, variants: ['check-outside-lock'], keepPassingDetail: true });
   t.ok(all.find((r) => r.outcome === 'pass')!.decisions.length > 0);
   t.same(all.map(row), slim.map(row));
 });

@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execute, DEFAULT_OPTIONS } from '../dist/harness/engine/execute.js';
 import type { RunResult } from '../dist/harness/engine/execute.js';
-import { explore } from '../dist/harness/explore/explore.js';
+import { explore } from '../dist/harness/campaign/explore.js';
 import { RaftSafetyChecker, type CheckerRun } from '../dist/harness/check/raft-safety.js';
 import { LeadershipChecker } from '../dist/harness/check/leadership.js';
 import type { RaftObservation, Target } from '../dist/harness/core/api.js';
@@ -101,7 +101,7 @@ t.test('a term that goes down without a crash is report-contract; across a crash
   c.crashed({ id: 'n1', incarnation: 1 });
   c.observe({ id: 'n1', incarnation: 2 }, obs(1));
   t.same(run.kinds(), [], 'a term lost with unsynced writes, after a crash, is no finding');
-  c.signalled({ id: 'n1', incarnation: 2 }, 'leader', 0);
+  c.signal({ id: 'n1', incarnation: 2 }, 'leader', 0);
   t.same(run.kinds(), ['report-contract'], 'a leader signal reports the current term too');
 });
 
@@ -338,7 +338,7 @@ function feed(events: readonly Event[]): Fed {
       safety.crashed(node);
       leadership.crashed(node);
     } else {
-      safety.signalled(node, e.role, e.term);
+      safety.signal(node, e.role, e.term);
       leadership.signal(node, e.role, e.term);
     }
     if (safetyRun.recorded.length > 0 || safetyRun.fatal !== null || leaderRun.recorded.length > 0) break;

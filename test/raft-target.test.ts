@@ -8,7 +8,8 @@
  */
 import t from 'tap';
 import type { RunResult } from '../dist/harness/engine/execute.js';
-import { explore, replay } from '../dist/harness/explore/explore.js';
+import { explore } from '../dist/harness/campaign/explore.js';
+import { replay } from '../dist/harness/campaign/replay-seed.js';
 import raft, { makeRaftTarget } from '../dist/targets/raft/index.js';
 
 const kinds = (r: RunResult): string[] => r.violations.map((v) => v.kind);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_OPTIONS, execute } from '../dist/harness/engine/execute.js';
 import { formatTap, regress, regressExitCode, saveToCorpus } from '../dist/harness/regress/index.js';
-import { makeSchedule, readScheduleFile, writeScheduleFile } from '../dist/harness/schedule/index.js';
+import { makeSchedule, readScheduleFile, writeScheduleFile } from '../dist/harness/replay/index.js';
 import latch from '../dist/targets/condvar/latch/index.js';
 import { loadTarget } from '../dist/harness/target/load.js';
 

@@ -9,11 +9,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
-import { explore } from '../dist/harness/explore/explore.js';
+import { explore } from '../dist/harness/campaign/explore.js';
 import { writeExploreReport } from '../dist/harness/report/write.js';
 import { VIOLATION_KINDS } from '../dist/harness/core/violation.js';
-import { DEFAULT_NET_KNOBS, PARTITION_STYLES } from '../dist/harness/net/options.js';
-import { LATENCY_PROFILES } from '../dist/harness/net/weather.js';
+import { DEFAULT_NET_KNOBS, PARTITION_STYLES } from '../dist/harness/faults/knobs.js';
+import { LATENCY_PROFILES } from '../dist/harness/faults/weather.js';
 
 const root = resolve(import.meta.dirname, '..');
 const cli = join(root, 'dist/harness/cli/main.js');

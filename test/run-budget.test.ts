@@ -9,8 +9,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import jobQueue from './fixtures/job-queue.js';
-import { explore } from '../dist/harness/explore/explore.js';
-import { SeedRange } from '../dist/harness/explore/seeds.js';
+import { explore } from '../dist/harness/campaign/explore.js';
+import { SeedRange } from '../dist/harness/campaign/seeds.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 
 const root = resolve(import.meta.dirname, '..');

@@ -8,9 +8,10 @@ import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { explore, type ExploreResult } from '../dist/harness/explore/explore.js';
+import { explore } from '../dist/harness/campaign/explore.js';
+import { type ExploreResult } from '../dist/harness/campaign/tally.js';
 import { loadTarget } from '../dist/harness/target/load.js';
-import { UsageError } from '../dist/harness/sched/index.js';
+import { UsageError } from '../dist/harness/core/errors.js';
 
 const root = resolve(import.meta.dirname, '..');
 const fixture = join(root, 'test/fixtures/runaway.ts');

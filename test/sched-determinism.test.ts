@@ -1,6 +1,6 @@
 import t from 'tap';
 import { DEFAULT_OPTIONS } from '../dist/harness/engine/execute.js';
-import { checkDeterminism } from '../dist/harness/explore/determinism.js';
+import { checkDeterminism } from '../dist/harness/campaign/determinism.js';
 import latch from '../dist/targets/condvar/latch/index.js';
 
 // A planted nondeterministic target: it branches on the real Math.random (allowed in tests only).

@@ -1,8 +1,8 @@
 import t from 'tap';
 import { DEFAULT_OPTIONS, execute } from '../dist/harness/engine/execute.js';
-import { makeStrategy, resolveStrategySpec } from '../dist/harness/sched/index.js';
-import { pctMissProbability, pctParams } from '../dist/harness/sched/pct.js';
-import { pctStepBound } from '../dist/harness/explore/pct-bound.js';
+import { makeStrategy, resolveStrategySpec } from '../dist/harness/strategies/index.js';
+import { pctMissProbability, pctParams } from '../dist/harness/strategies/pct.js';
+import { pctStepBound } from '../dist/harness/campaign/pct-bound.js';
 import boundedBuffer from '../dist/targets/condvar/bounded-buffer/index.js';
 import latchInit from './fixtures/sched-latch-init.ts';
 

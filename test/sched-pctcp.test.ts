@@ -1,10 +1,11 @@
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
-import { explore, replay } from '../dist/harness/explore/explore.js';
-import { portfolioMember, PORTFOLIO } from '../dist/harness/sched/portfolio.js';
-import { pctcpParams } from '../dist/harness/sched/pctcp.js';
-import { runDecisions } from '../dist/harness/schedule/run.js';
-import { fitStrategies } from '../dist/harness/explore/fit.js';
+import { explore } from '../dist/harness/campaign/explore.js';
+import { replay } from '../dist/harness/campaign/replay-seed.js';
+import { portfolioMember, PORTFOLIO } from '../dist/harness/strategies/portfolio.js';
+import { pctcpParams } from '../dist/harness/strategies/pctcp.js';
+import { runDecisions } from '../dist/harness/replay/run-decisions.js';
+import { fitStrategies } from '../dist/harness/campaign/fit.js';
 
 const LATE = './test/fixtures/late-reply.ts';
 const LATCH = './test/fixtures/sched-latch-init.ts';
@@ -40,7 +41,7 @@ t.test('a pctcp run replays strictly from its decisions', async (t) => {
   const res = await explore({ target: LATE, variant: 'trusts-order', seeds: '3', strategy: 'pctcp', ...TAIL, keepRuns: true });
   const run = res.allRuns![0]!;
   const { target } = await import('../dist/harness/target/load.js').then((m) => m.loadTarget(LATE));
-  const { seedOptions, resolveExplore } = await import('../dist/harness/explore/explore.js');
+  const { seedOptions, resolveExplore } = await import('../dist/harness/campaign/resolve.js');
   const r = await resolveExplore({ target: LATE, variant: 'trusts-order', strategy: 'pctcp', ...TAIL });
   const again = await runDecisions({ target, variant: 'trusts-order', seed: run.seed, strategy: run.strategy, options: seedOptions(r, 'trusts-order', run.seed) }, run.decisions, { mode: 'strict' });
   t.equal(again.result.decisionHash, run.decisionHash);
@@ -86,7 +87,7 @@ t.test('the portfolio picks by seed hash: stable across processes, all members u
   const seeds = Array.from({ length: 400 }, (_v, i) => String(i));
   const here = seeds.map((s) => portfolioMember(params, s).name);
   const child = spawnSync(process.execPath, ['--input-type=module', '-e', `
-    const { portfolioMember } = await import(${JSON.stringify(new URL('../dist/harness/sched/portfolio.js', import.meta.url).href)});
+    const { portfolioMember } = await import(${JSON.stringify(new URL('../dist/harness/strategies/portfolio.js', import.meta.url).href)});
     console.log(JSON.stringify(${JSON.stringify(seeds)}.map((s) => portfolioMember(${JSON.stringify(params)}, s).name)));`], { encoding: 'utf8' });
   t.equal(child.status, 0, child.stderr);
   t.same(JSON.parse(child.stdout), here, 'another process picks the same member for every seed');

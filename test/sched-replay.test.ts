@@ -1,8 +1,8 @@
 import t from 'tap';
 import { DEFAULT_OPTIONS, execute } from '../dist/harness/engine/execute.js';
-import { runDecisions } from '../dist/harness/schedule/index.js';
-import { ReplayScheduler } from '../dist/harness/sched/replay.js';
-import { ReplayDivergence } from '../dist/harness/sched/scheduler.js';
+import { runDecisions } from '../dist/harness/replay/index.js';
+import { ReplayScheduler } from '../dist/harness/strategies/replay.js';
+import { ReplayDivergence } from '../dist/harness/core/scheduler.js';
 import boundedBuffer from '../dist/targets/condvar/bounded-buffer/index.js';
 
 const spec = (seed: string) => ({

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { swarmFaults } from '../dist/harness/sched/swarm.js';
+import { swarmFaults } from '../dist/harness/faults/swarm.js';
 
 t.test('swarmFaults draws a subset of the enabled kinds from the seed', async (t) => {
   const enabled = { spurious: 0.1, drop: 0.05, crash: 0.1, partition: 0.2 };

@@ -2,7 +2,7 @@ import t from 'tap';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeDecisions, encodeDecisions, readScheduleFile } from '../dist/harness/schedule/index.js';
+import { decodeDecisions, encodeDecisions, readScheduleFile } from '../dist/harness/replay/index.js';
 
 t.test('encodeDecisions/decodeDecisions round-trip exactly', async (t) => {
   const lists: (string | number)[][] = [

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_OPTIONS, execute } from '../dist/harness/engine/execute.js';
-import { makeSchedule, readScheduleFile, replaySchedule, writeScheduleFile } from '../dist/harness/schedule/index.js';
+import { makeSchedule, readScheduleFile, replaySchedule, writeScheduleFile } from '../dist/harness/replay/index.js';
 import boundedBuffer from '../dist/targets/condvar/bounded-buffer/index.js';
 import latch from '../dist/targets/condvar/latch/index.js';
 

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_OPTIONS, execute, type RunResult } from '../dist/harness/engine/execute.js';
 import { signatureOf } from '../dist/harness/core/signature.js';
 import { formatTap, regress, regressExitCode } from '../dist/harness/regress/index.js';
-import { formatSchedule, makeSchedule, parseSchedule, runDecisions } from '../dist/harness/schedule/index.js';
+import { formatSchedule, makeSchedule, parseSchedule, runDecisions } from '../dist/harness/replay/index.js';
 import { parseShrinkSame, shrink } from '../dist/harness/shrink/index.js';
 import { ShrinkPool } from '../dist/harness/shrink/pool.js';
 import { loadTarget } from '../dist/harness/target/load.js';

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { DEFAULT_OPTIONS, execute, type RunResult } from '../dist/harness/engine/execute.js';
-import { runDecisions } from '../dist/harness/schedule/index.js';
+import { runDecisions } from '../dist/harness/replay/index.js';
 import { shrink, type ShrinkResult } from '../dist/harness/shrink/index.js';
 import boundedBuffer from '../dist/targets/condvar/bounded-buffer/index.js';
 import latch from '../dist/targets/condvar/latch/index.js';

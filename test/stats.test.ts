@@ -3,8 +3,8 @@
  * sketches join by union, never by sum (two shards that ran the same schedules count it once).
  */
 import t from 'tap';
-import { Distinct, EXACT_LIMIT } from '../dist/harness/explore/distinct.js';
-import { explore } from '../dist/harness/explore/explore.js';
+import { Distinct, EXACT_LIMIT } from '../dist/harness/campaign/distinct.js';
+import { explore } from '../dist/harness/campaign/explore.js';
 
 /** Deterministic 64-bit hex strings, as decision hashes look. */
 function hashes(n: number, salt: number): string[] {

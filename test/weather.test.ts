@@ -1,5 +1,5 @@
 /**
- * Per-seed weather (harness/net/weather.ts): each seed draws its own network, deterministically,
+ * Per-seed weather (harness/faults/weather.ts): each seed draws its own network, deterministically,
  * within the target's declared assumptions outside the fault window, and every feature it draws
  * takes effect in the run.
  */
@@ -8,12 +8,14 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { drawWeather, describeWeather, LATENCY_PROFILES, DEFAULT_WEATHER_KINDS, type Weather, type WeatherSpace } from '../dist/harness/net/weather.js';
-import { PARTITION_STYLES } from '../dist/harness/net/options.js';
-import { explore, replay, resolveExplore, seedOptions } from '../dist/harness/explore/explore.js';
+import { drawWeather, describeWeather, LATENCY_PROFILES, DEFAULT_WEATHER_KINDS, type Weather, type WeatherSpace } from '../dist/harness/faults/weather.js';
+import { PARTITION_STYLES } from '../dist/harness/faults/knobs.js';
+import { explore } from '../dist/harness/campaign/explore.js';
+import { replay } from '../dist/harness/campaign/replay-seed.js';
+import { resolveExplore, seedOptions } from '../dist/harness/campaign/resolve.js';
 import { execute } from '../dist/harness/engine/execute.js';
-import { replayStrategy } from '../dist/harness/sched/replay.js';
-import { makeSchedule, replaySchedule } from '../dist/harness/schedule/index.js';
+import { replayStrategy } from '../dist/harness/strategies/replay.js';
+import { makeSchedule, replaySchedule } from '../dist/harness/replay/index.js';
 import { streamTarget, type StreamProbe } from './fixtures/net-stream.js';
 import { makeRaftTarget } from '../dist/targets/raft/index.js';
 
@@ -66,7 +68,8 @@ t.test('the same seed gives the same weather and the same decision hash in anoth
   const r = await explore({ target: 'raft', variant: 'correct', seeds: [seed], hashes: true });
   const w = seedOptions(await resolveExplore({ target: 'raft', variant: 'correct' }), 'correct', seed).weather!;
   const script = `
-    const { explore, resolveExplore, seedOptions } = await import(${JSON.stringify(new URL('../dist/harness/explore/explore.js', import.meta.url).href)});
+    const { explore } = await import(${JSON.stringify(new URL('../dist/harness/campaign/explore.js', import.meta.url).href)});
+    const { resolveExplore, seedOptions } = await import(${JSON.stringify(new URL('../dist/harness/campaign/resolve.js', import.meta.url).href)});
     const r = await explore({ target: 'raft', variant: 'correct', seeds: [${JSON.stringify(seed)}], hashes: true });
     const w = seedOptions(await resolveExplore({ target: 'raft', variant: 'correct' }), 'correct', ${JSON.stringify(seed)}).weather;
     process.stdout.write(JSON.stringify({ hash: r.hashes[0].hash, weather: w }));`;

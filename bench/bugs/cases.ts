@@ -1,4 +1,4 @@
-import { optionsFor, resolveExplore, seedOptions } from '../../harness/explore/explore.js';
+import { optionsFor, resolveExplore, seedOptions } from '../../harness/campaign/resolve.js';
 import { BUNDLED } from '../../harness/target/bundled.js';
 import type { Case } from './walk.js';
 

@@ -5,8 +5,10 @@
  * walk with `--faults all --swarm` and its fixed 1–5 ms latency).
  */
 import { readFileSync, readdirSync } from 'node:fs';
-import { explore, fitExplore, optionsFor, resolveExplore } from '../../harness/explore/explore.js';
-import type { StrategySpec } from '../../harness/sched/index.js';
+import { explore } from '../../harness/campaign/explore.js';
+import { fitExplore } from '../../harness/campaign/pilot.js';
+import { optionsFor, resolveExplore } from '../../harness/campaign/resolve.js';
+import type { StrategySpec } from '../../harness/strategies/index.js';
 import { loadTarget } from '../../harness/target/load.js';
 import { median, quantile, show, walkNet, type NetCase, type NetWalk } from './net-walk.js';
 import { performance } from 'node:perf_hooks';

@@ -9,8 +9,9 @@
  */
 import { performance } from 'node:perf_hooks';
 import { execute } from '../../harness/engine/execute.js';
-import { fitExplore, resolveExplore, seedOptions, strategyFor } from '../../harness/explore/explore.js';
-import { runDecisions } from '../../harness/schedule/run.js';
+import { fitExplore } from '../../harness/campaign/pilot.js';
+import { resolveExplore, seedOptions, strategyFor } from '../../harness/campaign/resolve.js';
+import { runDecisions } from '../../harness/replay/run-decisions.js';
 import { describeChange, shrink } from '../../harness/shrink/index.js';
 import { table } from './table.js';
 

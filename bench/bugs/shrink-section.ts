@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import type { StrategySpec } from '../../harness/sched/index.js';
+import type { StrategySpec } from '../../harness/strategies/index.js';
 import type { ShrinkJob } from './shrink-worker.js';
 import { shrinkAll, stepRatio, SHRINK_MAX_RUNS, type ShrinkRow } from './shrinking.js';
 import { table } from './table.js';

@@ -7,9 +7,9 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { execute } from '../../harness/engine/execute.js';
-import { resolveExplore, seedOptions } from '../../harness/explore/explore.js';
-import type { StrategySpec } from '../../harness/sched/index.js';
-import type { Decision } from '../../harness/sched/replay.js';
+import { resolveExplore, seedOptions } from '../../harness/campaign/resolve.js';
+import type { StrategySpec } from '../../harness/strategies/index.js';
+import type { Decision } from '../../harness/strategies/replay.js';
 import { shrink, type ShrinkMetrics } from '../../harness/shrink/index.js';
 
 export interface ShrinkJob {

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { Target } from '../../harness/core/api.js';
 import { execute, type RunResult } from '../../harness/engine/execute.js';
 import type { RunOptions } from '../../harness/engine/options.js';
-import type { StrategySpec } from '../../harness/sched/index.js';
+import type { StrategySpec } from '../../harness/strategies/index.js';
 import type { Walks } from './stats.js';
 
 /** One buggy variant as the bench runs it: the options are what `interleave run` would use. */

@@ -1,4 +1,5 @@
 import type { RaftObservation } from '../core/api.js';
+import type { Checker } from '../core/run-types.js';
 import { UsageError } from '../core/errors.js';
 import { RunStopped } from '../core/violation.js';
 
@@ -50,7 +51,7 @@ interface FirstApply {
  * The reports themselves are checked: a malformed one (the same in every seed) is a UsageError
  * that stops the run; a term that goes down on one node without a crash is `report-contract`.
  */
-export class RaftSafetyChecker {
+export class RaftSafetyChecker implements Checker {
   /** Whether any node reported its Raft state: the liveness check applies to such targets. */
   observed = false;
   /** Latest observation per node id, for liveness reports. */
@@ -107,7 +108,7 @@ export class RaftSafetyChecker {
    * raises the bound on commit terms, and its term is the node's current term, which must not
    * go down within an incarnation either.
    */
-  signalled(node: SafetyNode, role: 'leader' | 'follower', term: number): void {
+  signal(node: SafetyNode, role: 'leader' | 'follower', term: number): void {
     if (role !== 'leader') return;
     if (!this.termMonotonic(node, term, 'signalLeadership')) return;
     this.leaderReported(term);
@@ -283,6 +284,9 @@ export class RaftSafetyChecker {
     }
     this.onApplied?.(node, index, term);
   }
+
+  /** Each report is judged as it arrives: nothing is left to judge when the run ends. */
+  atEnd(): void {}
 
   /** A restarted node re-learns its commit index from scratch, and may report a lower term. */
   crashed(node: SafetyNode): void {

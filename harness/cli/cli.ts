@@ -1,6 +1,6 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { UsageError, strategyNames } from '../sched/index.js';
+import { strategyNames } from '../strategies/index.js';
 import { EXIT, fail, runOptions } from './common.js';
 import { runCommand } from './commands/run.js';
 import { replayCommandRun } from './commands/replay.js';
@@ -12,11 +12,11 @@ import { mergeCommand } from './commands/merge.js';
 import { initCommand } from './commands/init.js';
 import { checkHistoryCommand } from './commands/check-history.js';
 import { explainUnknown, optionNames } from './suggest.js';
-import { checkNetFlag } from '../net/options.js';
+import { checkNetFlag } from '../faults/knobs.js';
 import { HARNESS_VERSION } from '../version.js';
-import { readJournal } from '../report/journal.js';
+import { readJournal } from '../campaign/journal.js';
 import { dieWithLauncher } from './relaunch.js';
-import { messageLine } from '../core/errors.js';
+import { messageLine, UsageError } from '../core/errors.js';
 import type { InternalReport } from './session.js';
 
 /** Each command resolves to an exit code; bad input anywhere becomes one line and exit 2. */

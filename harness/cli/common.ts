@@ -1,9 +1,9 @@
 import { randomInt } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import type { Argv } from 'yargs';
-import { UsageError } from '../sched/index.js';
-import { parseSeeds } from '../explore/seeds.js';
-import type { ExploreOptions } from '../explore/explore.js';
+import { UsageError } from '../core/errors.js';
+import { parseSeeds } from '../campaign/seeds.js';
+import type { ExploreOptions } from '../campaign/resolve.js';
 import { RealDate, realPerformanceNow } from '../core/real.js';
 
 /** Exit codes: 0 no violation, 1 violations found (or an unexpected outcome), 2 bad input,

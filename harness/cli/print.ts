@@ -1,5 +1,5 @@
-import { describeWeather } from '../net/weather.js';
-import { pctGuarantee, type ExploreResult } from '../explore/explore.js';
+import { describeWeather } from '../faults/weather.js';
+import { pctGuarantee, type ExploreResult } from '../campaign/tally.js';
 import { formatMs } from '../core/format.js';
 import { budgetText, failureRateText } from '../report/rate.js';
 

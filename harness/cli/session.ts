@@ -1,11 +1,13 @@
 import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Failure, SeedEntry } from '../explore/tally.js';
+import type { Failure, SeedEntry } from '../campaign/tally.js';
 import type { RunResult } from '../engine/execute.js';
-import type { ExploreResult } from '../explore/explore.js';
-import { Journal, readJournal, type JournalHeader, type JournalLine } from '../report/journal.js';
-import { newRunDir, writeExploreReport, writeFailureFile, type SummaryMeta } from '../report/write.js';
-import { UsageError } from '../sched/index.js';
+import type { ExploreResult } from '../campaign/tally.js';
+import { Journal, readJournal, type JournalHeader, type JournalLine } from '../campaign/journal.js';
+import { writeExploreReport, writeFailureFile } from '../report/write.js';
+import { newRunDir } from '../io/dirs.js';
+import type { SummaryMeta } from '../report/markdown.js';
+import { UsageError } from '../core/errors.js';
 import { Interrupt } from './signals.js';
 import { stamp } from './common.js';
 import { realPerformanceNow } from '../core/real.js';

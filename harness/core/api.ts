@@ -285,7 +285,7 @@ export interface NodeContext<M = unknown> extends Omit<Sim, 'node'> {
 
 /**
  * Host mode (`host: true` targets): what a node's program gets to run unmodified event-driven
- * CommonJS or ES module code as this node. See the README's "Host mode".
+ * CommonJS or ES module code as this node. See docs/host-mode.md.
  */
 export interface NodeHost<M = unknown> {
   /** A fresh instance of module `id` (and of its whole non-builtin dependency subtree) for this
@@ -370,7 +370,7 @@ export interface Target {
    * `setTimeout`/`setInterval`/`setImmediate`, `Date`, `performance.now` and `Math.random` are // allowed: a doc comment names them, nothing calls them
    * the node's virtual timers, clock and the seed's draws; each decision runs in its own real
    * macrotask so promises and `process.nextTick` drain between decisions. Seeds run in worker
-   * threads. Every other target keeps the real globals. See the README's "Host mode".
+   * threads. Every other target keeps the real globals. See docs/host-mode.md.
    */
   host?: boolean;
   /** Check the clients' recorded `history` for linearizability at the end of every run: a

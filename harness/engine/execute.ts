@@ -1,13 +1,13 @@
 import type { Target } from '../core/api.js';
 import { Run, type EndReason, type FaultEvent } from '../core/run.js';
 import type { RunOptions } from './options.js';
-import { SimImpl, attachEndAnalysis } from './sim.js';
-import { attachHistoryCheck } from '../check/linearizability/recorder.js';
+import { SimImpl } from './sim.js';
+import { attachEndAnalysis, attachHistoryCheck } from './detectors.js';
 import type { TraceEvent } from '../core/trace.js';
 import type { Violation } from '../core/violation.js';
-import { makeStrategy, strategyOwnsDelays, type StrategySpec } from '../sched/index.js';
+import { makeStrategy, strategyOwnsDelays, type StrategySpec } from '../strategies/index.js';
 import type { SchedulerFactory } from '../core/scheduler.js';
-import { fixedWorkload, type Weather } from '../net/weather.js';
+import { fixedWorkload, type Weather } from '../faults/weather.js';
 import { networkOf } from '../net/network.js';
 import { Coverage } from '../cover/abstract-state.js';
 import { attachHost } from '../host/index.js';
@@ -47,7 +47,7 @@ export interface RunResult {
   trace?: TraceEvent[];
   /** The distinct abstract states the run reached (cover/abstract-state.ts), ascending. */
   cover?: number[];
-  // A guided run's `guided` and `schedule` are declared by guide/run.ts, which sets them: the
+  // A guided run's `guided` and `schedule` are declared by campaign/guided-run.ts, which sets them: the
   // engine knows nothing of the layers above it.
 }
 

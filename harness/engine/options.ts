@@ -1,5 +1,5 @@
 import type { CoreOptions } from '../core/run.js';
-import type { NetRunOptions } from '../net/options.js';
+import type { NetRunOptions } from '../faults/net-options.js';
 
 /**
  * Everything one run takes: what the scheduler loop reads (core), what the network reads, and

@@ -1,6 +1,7 @@
 import type { RunOptions } from './options.js';
 import type { Assumptions, Broadcaster, CondVar, History, Mutex, NodeMain, Op, Semaphore, Shared, Sim, SpawnOptions, TaskFn } from '../core/api.js';
 import type { Run } from '../core/run.js';
+import type { Task } from '../core/task.js';
 import { checkedKey } from '../cover/abstract-state.js';
 import { RunStopped } from '../core/violation.js';
 import { SimMutex } from '../sync/mutex.js';
@@ -8,9 +9,8 @@ import { SimCondVar } from '../sync/condvar.js';
 import { SimSemaphore } from '../sync/semaphore.js';
 import { SimBroadcaster } from '../sync/broadcaster.js';
 import { SimShared } from '../sync/shared.js';
-import { findLostWakeups } from '../check/lost-wakeup.js';
-import { reportStuckTasks } from '../check/deadlock.js';
 import { ensureNetwork, type HostFor } from '../net/network.js';
+import { attachNetworkDetectors, lockCycleDetector } from './detectors.js';
 import { historyOf } from '../check/linearizability/recorder.js';
 
 /**
@@ -20,6 +20,8 @@ import { historyOf } from '../check/linearizability/recorder.js';
  */
 export class SimImpl implements Sim {
   readonly mutexes: SimMutex[] = [];
+  /** What the mutexes tell of a contended lock: the lock-cycle detector. */
+  private readonly lockCycles: (t: Task, m: SimMutex) => void;
   /** The target's declared timing margins (execute sets them): the network names the ones a
    * run broke in its violations. */
   assumptions: Assumptions | null = null;
@@ -30,7 +32,9 @@ export class SimImpl implements Sim {
     readonly run: Run,
     readonly opts: RunOptions,
     readonly group: string | null = null,
-  ) {}
+  ) {
+    this.lockCycles = lockCycleDetector(run);
+  }
 
   spawn(name: string, fn: TaskFn, options?: SpawnOptions): void {
     if (typeof name !== 'string' || name.length === 0) throw new TypeError('spawn: name must be a non-empty string');
@@ -61,7 +65,7 @@ export class SimImpl implements Sim {
   }
 
   mutex(name: string): Mutex {
-    const m = new SimMutex(this.run, this.name(name));
+    const m = new SimMutex(this.run, this.name(name), this.lockCycles);
     this.mutexes.push(m);
     return m;
   }
@@ -115,7 +119,8 @@ export class SimImpl implements Sim {
   }
 
   node<M = unknown>(id: string, main: NodeMain<M>, options?: SpawnOptions): void {
-    const net = ensureNetwork(this.run, this.opts, (g) => new SimImpl(this.run, this.opts, g), this.assumptions, this.hostFor);
+    const net = ensureNetwork(this.run, this.opts, (g) => new SimImpl(this.run, this.opts, g), this.assumptions, this.hostFor,
+      (made) => attachNetworkDetectors(this.run, made, this.opts));
     net.declare(id, main as NodeMain<unknown>, options?.daemon === true);
   }
 
@@ -124,19 +129,4 @@ export class SimImpl implements Sim {
     if (typeof n !== 'string' || n.length === 0) throw new TypeError('primitive name must be a non-empty string');
     return this.group === null ? n : `${this.group}/${n}`;
   }
-}
-
-/** At quiescence: lost wakeups first; a deadlock only for what they do not explain. */
-export function attachEndAnalysis(run: Run, sims: () => readonly SimImpl[]): void {
-  run.checkers.push({
-    atEnd(reason) {
-      if (reason !== 'quiescent') return;
-      const lost = findLostWakeups(run);
-      if (lost.size > 0) return;
-      const holders = sims().flatMap((s) => s.mutexes)
-        .filter((m) => m.owner !== null && m.owner.state !== 'abandoned')
-        .map((m) => ({ mutex: m.name, holder: m.owner!.label }));
-      reportStuckTasks(run, holders);
-    },
-  });
 }

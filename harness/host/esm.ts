@@ -27,7 +27,7 @@ const CONDITIONS = new Set(['node', 'import', 'default']);
 type VmModule = vm.Module;
 const vmm = vm as Partial<Pick<typeof vm, 'SourceTextModule' | 'SyntheticModule'>>;
 
-/** A host target's worker threads' execArgv (harness/explore/parallel.ts; threads that inherit NODE_OPTIONS need none). */
+/** A host target's worker threads' execArgv (harness/campaign/parallel.ts; threads that inherit NODE_OPTIONS need none). */
 export function hostWorkerExecArgv(): string[] {
   return [VM_MODULES_FLAG];
 }

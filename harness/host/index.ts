@@ -1,6 +1,6 @@
 /**
  * Host mode: unmodified event-driven CommonJS code as a node's program (targets with
- * `host: true`). See the README's "Host mode"; runtime.ts is one run, trampolines.ts the
+ * `host: true`). See docs/host-mode.md; runtime.ts is one run, trampolines.ts the
  * globals, loader.ts the private require, stubs.ts the built-ins that would escape.
  */
 import { dirname } from 'node:path';

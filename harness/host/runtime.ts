@@ -14,7 +14,7 @@ import { markCharged } from '../core/rejections.js';
 import { errorText, type Run, type RunHost } from '../core/run.js';
 import type { TimedEvent } from '../core/timers.js';
 import { RunStopped } from '../core/violation.js';
-import type { NetNode } from '../net/network.js';
+import type { NetNode } from '../net/node.js';
 import type { NodeContextImpl } from '../net/node-context.js';
 import { EsmInstances } from './esm.js';
 import { ModuleInstances } from './loader.js';

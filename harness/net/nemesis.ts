@@ -1,6 +1,24 @@
 import type { TimedEvent } from '../core/timers.js';
-import type { Network, NetNode } from './network.js';
-import type { PartitionStyle } from './options.js';
+import type { Assumptions } from '../core/api.js';
+import type { Run } from '../core/run.js';
+import type { NetNode } from './node.js';
+import type { NetRates, PartitionStyle, ResolvedKnobs } from '../faults/knobs.js';
+
+/** What the nemesis acts on: the network's nodes, links and knobs, and a guess at the leader. */
+export interface NemesisNet {
+  readonly run: Run;
+  readonly nodes: readonly NetNode[];
+  readonly knobs: ResolvedKnobs;
+  readonly rates: NetRates;
+  readonly faultWindowMs: number;
+  readonly assumptions: Assumptions | null;
+  readonly broken: string[];
+  blocked: Uint8Array | null;
+  clogs: Float64Array | null;
+  crash(node: NetNode): void;
+  startMain(node: NetNode): void;
+  leaderGuess(): NetNode | null;
+}
 import { DRAW_DEFAULT } from '../core/scheduler.js';
 
 /**
@@ -14,7 +32,7 @@ export class Nemesis {
   private tick = 0;
   private partition: { heal: TimedEvent; detail: string } | null = null;
 
-  constructor(private readonly net: Network) {}
+  constructor(private readonly net: NemesisNet) {}
 
   /** Called once, when the first node is declared. */
   start(): void {

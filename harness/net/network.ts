@@ -2,41 +2,21 @@ import type { Assumptions, LeadershipEvent, NodeHost, NodeMain, Sim } from '../c
 import type { Run } from '../core/run.js';
 import { TimedEvent } from '../core/timers.js';
 import type { SimBroadcaster } from '../sync/broadcaster.js';
-import { LeadershipChecker } from '../check/leadership.js';
-import { LivenessChecker } from '../check/liveness.js';
-import { RaftSafetyChecker } from '../check/raft-safety.js';
-import { historyOf } from '../check/linearizability/recorder.js';
-import { DurableStore } from './storage.js';
 import { deepCopy } from './copy.js';
 import { extendHash, labelHash } from '../core/hash.js';
-import type { LabelKey } from '../core/decision-log.js';
 import { NodeContextImpl } from './node-context.js';
+import { NetEvents } from './events.js';
+import { NetNode, type KindCount, type Link } from './node.js';
 import { Nemesis } from './nemesis.js';
-import { describeWeather } from './weather.js';
+import { describeWeather } from '../faults/weather.js';
 import { DRAW_DEFAULT } from '../core/scheduler.js';
 import {
-  DEFAULT_EVENT_LATENCY_MS, DEFAULT_FAULT_WINDOW_MS, DEFAULT_LIVENESS_MS,
-  anyRate, readRates, resolveKnobs, type NetRates, type NetRunOptions, type ResolvedKnobs,
-} from './options.js';
+  DEFAULT_FAULT_WINDOW_MS,
+  anyRate, readRates, resolveKnobs, type NetRates, type ResolvedKnobs,
+} from '../faults/knobs.js';
+import type { NetRunOptions } from '../faults/net-options.js';
 
 export type { Assumptions };
-
-/** How many messages of one kind crossed a link, with their label prefix `from→to:kind#` and
- * its hash, so a message's label and hash cost only its number. */
-interface KindCount extends LabelKey {
-  n: number;
-  /** The prefix `from→to:kind#` (the decision log appends the number to it). */
-  readonly label: string;
-  readonly prefixHash: number;
-}
-
-/** One direction of one link: its label prefix and how often each message kind crossed it. */
-interface Link {
-  readonly prefix: string;
-  readonly counts: Map<string, KindCount>;
-  /** A message held back by `reorder` until the next one on this link is sent. */
-  held: Delivery | null;
-}
 
 /** A message in flight (or its duplicate): its own timed event, one object per message. */
 class Delivery extends TimedEvent {
@@ -69,51 +49,6 @@ class Delivery extends TimedEvent {
   }
 }
 
-/** A node across its incarnations: its disk, clock and links outlive each crash. */
-export class NetNode {
-  peers: readonly string[] = [];
-  up = true;
-  incarnation = 0;
-  driftPpm = 0;
-  ctx: NodeContextImpl | null = null;
-  /** Pending nemesis events that concern this node (restart, resume). */
-  restartEv: TimedEvent | null = null;
-  resumeEv: TimedEvent | null = null;
-  /** The last message delivered to this node: the causal parent of what it sends next. */
-  lastDelivered: string | null = null;
-  readonly store: DurableStore;
-  readonly links: Link[] = [];
-  private rate = 1;
-
-  constructor(
-    readonly index: number,
-    readonly id: string,
-    readonly main: NodeMain<unknown>,
-    readonly daemon: boolean,
-  ) {
-    this.store = new DurableStore(id);
-  }
-
-  setDrift(ppm: number): void {
-    this.driftPpm = ppm;
-    this.rate = 1 + ppm / 1e6;
-  }
-
-  /** The node's clock reading at virtual time `ms` (rounded to the µs to stay readable). */
-  localNow(ms: number): number {
-    return this.rate === 1 ? ms : Math.round(ms * this.rate * 1000) / 1000;
-  }
-
-  /** Virtual duration of `ms` on the node's clock: a fast clock fires its timers early. A
-   * positive wait never rounds to 0: `recv({ timeoutMs: deadline - now() })` with a sliver left
-   * would otherwise poll without time moving, and the user's loop would spin forever. */
-  toGlobalMs(ms: number): number {
-    if (this.rate === 1) return ms;
-    const g = Math.round((ms / this.rate) * 1000) / 1000;
-    return ms > 0 ? Math.max(0.001, g) : g;
-  }
-}
-
 export interface NetStats {
   sent: number;
   delivered: number;
@@ -130,12 +65,19 @@ export function networkOf(run: Run): Network | undefined {
 /** Host mode: makes ctx.host for a node incarnation (harness/host/runtime.ts). */
 export type HostFor = (node: NetNode, ctx: NodeContextImpl) => NodeHost;
 
-/** The run's network, made (and its detectors attached) when the first node is declared. */
-export function ensureNetwork(run: Run, opts: NetRunOptions, makeSim: (group: string) => Sim, assumptions: Assumptions | null, hostFor: HostFor | null = null): Network {
+/** Who leads, as far as the detectors know: the term a node leads (-1: none they heard of). */
+export interface LeaderOracle {
+  leaderTerm(id: string): number;
+}
+
+/** The run's network, made when the first node is declared; `attach` then hooks the detectors
+ * to it (the engine's, engine/detectors.ts). */
+export function ensureNetwork(run: Run, opts: NetRunOptions, makeSim: (group: string) => Sim, assumptions: Assumptions | null, hostFor: HostFor | null, attach: (net: Network) => void): Network {
   let net = networks.get(run);
   if (net === undefined) {
     net = new Network(run, opts, makeSim, assumptions, hostFor);
     networks.set(run, net);
+    attach(net);
   }
   return net;
 }
@@ -153,10 +95,13 @@ export class Network {
   readonly stats: NetStats = { sent: 0, delivered: 0, dropped: 0 };
   /** Declared assumptions the run's draws broke, as sentences. */
   readonly broken: string[] = [];
-  readonly leadership: LeadershipChecker;
-  readonly safety: RaftSafetyChecker;
-  readonly liveness: LivenessChecker;
+  /** When faults stop and liveness is judged: the fault window's end, or 0 for a calm network. */
+  readonly quietStartMs: number;
+  /** Who leads, as the detectors know it (the engine attaches them): the nemesis aims at it. */
+  leaders: LeaderOracle | null = null;
   readonly nemesis: Nemesis;
+  /** What the nodes do, for the detectors that listen. */
+  readonly events: NetEvents;
   /** blocked[from * n + to] while a partition cuts that direction. */
   blocked: Uint8Array | null = null;
   /** clogs[from * n + to]: the virtual time that direction stays clogged until (null: none yet). */
@@ -183,10 +128,7 @@ export class Network {
     this.knobs = resolveKnobs(o.net, assumptions);
     this.rates = readRates(o.faults);
     this.faultWindowMs = o.faultWindowMs ?? DEFAULT_FAULT_WINDOW_MS;
-    const note = (): string => this.note();
-    const paused = (id: string): boolean => run.pausedGroups.has(id);
-    this.leadership = new LeadershipChecker(run, o.eventLatencyMs ?? DEFAULT_EVENT_LATENCY_MS, note, paused);
-    this.safety = new RaftSafetyChecker(run, note);
+    this.events = new NetEvents(run);
     const k = this.knobs;
     const caps = [assumptions?.maxOneWayDelayMs ?? Infinity, k.quietDelayMaxMs > 0 ? k.quietDelayMaxMs : Infinity];
     this.quietDelayMaxMs = Math.max(1, Math.min(...caps));
@@ -194,10 +136,7 @@ export class Network {
       k.tailRate > 0 ? k.tailMsMax : 0) + ((this.rates.delay ?? 0) > 0 ? k.delayMsMax : 0);
     // A network slower than the quiet period's is weather too: liveness is judged after it calms.
     const slow = k.oneWayDelayMaxMs > this.quietDelayMaxMs || k.latencyExpMeanMs > 0 || k.tailRate > 0;
-    const quietStart = anyRate(this.rates) || slow ? this.faultWindowMs : 0;
-    this.liveness = new LivenessChecker(run, quietStart, o.livenessMs ?? DEFAULT_LIVENESS_MS,
-      this.leadership, this.safety, note, () => this.describe());
-    run.checkers.push(this.leadership, this.liveness);
+    this.quietStartMs = anyRate(this.rates) || slow ? this.faultWindowMs : 0;
     this.nemesis = new Nemesis(this);
     if (o.weather !== undefined) run.recordFault('weather', describeWeather(o.weather));
   }
@@ -252,10 +191,8 @@ export class Network {
     node.up = false;
     node.ctx = null;
     node.lastDelivered = null;
-    this.leadership.crashed(node);
-    this.safety.crashed(node);
+    this.events.crashed(node);
     this.run.cover.crashed(node.index);
-    historyOf(this.run).crashed(node.id);
   }
 
   send(from: NetNode, to: string, msg: unknown): void {
@@ -335,7 +272,7 @@ export class Network {
 
   /** Schedules a new delivery, or moves a pending one (never a delivered or cancelled one: the
    * callers check). */
-  private reschedule(d: Delivery, at: number): void {
+  private reschedule(d: TimedEvent, at: number): void {
     if (d.seq >= 0) this.run.timers.cancel(d);
     this.run.timers.schedule(d, at);
   }
@@ -391,34 +328,22 @@ export class Network {
     return `; the run broke the target's declared assumptions: ${broken.join('; ')}`;
   }
 
-  /** The node that leads now, as far as the run knows: the highest-term signalled leader that
-   * is up, else the highest-term node that observed itself leader. */
+  /** The node that leads now, as far as the detectors know: the up node of the highest term
+   * the leader oracle names (none without detectors attached). */
   leaderGuess(): NetNode | null {
+    const leaders = this.leaders;
+    if (leaders === null) return null;
     let best: NetNode | null = null;
     let bestTerm = -1;
     for (const n of this.nodes) {
       if (!n.up) continue;
-      const iv = this.leadership.current.get(n.id);
-      const obs = this.safety.lastObservation.get(n.id);
-      const term = iv !== undefined ? iv.term : obs !== undefined && obs.role === 'leader' ? obs.term : -1;
+      const term = leaders.leaderTerm(n.id);
       if (term > bestTerm) {
         best = n;
         bestTerm = term;
       }
     }
     return best;
-  }
-
-  /** Each node's state, for the liveness report. */
-  describe(): string {
-    return this.nodes.map((n) => {
-      const obs = this.safety.lastObservation.get(n.id);
-      const lead = this.leadership.current.get(n.id);
-      const state = !n.up ? 'down' : this.run.pausedGroups.has(n.id) ? 'paused' : 'up';
-      return `${n.id} ${state}` +
-        (obs ? `, observed ${obs.role} of term ${obs.term} (commit ${obs.commitIndex})` : '') +
-        (lead ? `, signalled leader of term ${lead.term}` : '');
-    }).join('; ');
   }
 }
 

@@ -10,7 +10,16 @@ import { checkedKey } from '../cover/abstract-state.js';
 import { UsageError } from '../core/errors.js';
 import { RunStopped } from '../core/violation.js';
 import { shown } from '../check/raft-safety.js';
-import type { Network, NetNode } from './network.js';
+import type { Run } from '../core/run.js';
+import type { NetNode } from './node.js';
+import type { NetEvents } from './events.js';
+
+/** What a node's context asks of its network: the run, a way to send, and where its reports go. */
+export interface NodeNet {
+  readonly run: Run;
+  readonly events: NetEvents;
+  send(from: NetNode, to: string, msg: unknown): void;
+}
 
 const handOver = (_t: Task, msg: unknown): unknown => msg;
 
@@ -33,7 +42,7 @@ export class NodeContextImpl<M = unknown> implements NodeContext<M> {
   private handler: ((msg: M) => void) | null = null;
 
   constructor(
-    private readonly net: Network,
+    private readonly net: NodeNet,
     private readonly node: NetNode,
     private readonly sim: Sim,
     leadership: SimBroadcaster<LeadershipEvent>,
@@ -41,7 +50,7 @@ export class NodeContextImpl<M = unknown> implements NodeContext<M> {
     this.id = node.id;
     this.incarnation = node.incarnation;
     this.inboxName = `${node.id}/inbox`;
-    this.channel = new LeadershipChannel(leadership, net.run, node, net.leadership);
+    this.channel = new LeadershipChannel(leadership, net.run, node, net.events);
     this.leadership = this.channel;
   }
 
@@ -140,16 +149,14 @@ export class NodeContextImpl<M = unknown> implements NodeContext<M> {
     if (!(Number.isSafeInteger(term) && term >= 0)) return this.usage(`${this.id}.signalLeadership(${shown(role)}): term must be an integer >= 0, got ${shown(term)}`);
     const run = this.net.run;
     run.trace.add(run.step, run.clock.now(), this.sim.currentTask() ?? this.id, 'signalLeadership', `${role} term ${term}`, undefined);
-    this.net.safety.signalled(this.node, role, term);
-    if (run.finished) return;
-    this.net.leadership.signal(this.node, role, term);
+    this.net.events.signal(this.node, role, term);
     run.cover.signal(this.node.index, this.node.incarnation, role === 'leader', term);
     this.channel.emit({ role, term }, this.sim.currentTask() ?? this.id);
   }
 
   observe(state: RaftObservation): void {
     if (!this.acting('observe')) return;
-    this.net.safety.observe(this.node, state);
+    this.net.events.observe(this.node, state);
     if (this.net.run.finished) return;
     this.net.run.cover.observe(this.node.index, this.node.incarnation, state.role, state.term, state.commitIndex);
   }
@@ -160,7 +167,7 @@ export class NodeContextImpl<M = unknown> implements NodeContext<M> {
 
   applied(index: number, digest: string | number, term?: number): void {
     if (!this.acting('applied')) return;
-    this.net.safety.applied(this.node, index, digest, term);
+    this.net.events.applied(this.node, index, digest, term);
   }
 
   /** Bad input found mid-run: the run stops and execute() rethrows it (see Run.fatal). */

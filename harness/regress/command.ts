@@ -1,6 +1,6 @@
-import { optionFlags, quote } from '../explore/command.js';
+import { optionFlags, quote } from '../replay/command.js';
 import { shellSeed } from '../core/seed.js';
-import type { ScheduleFile } from '../schedule/file.js';
+import type { ScheduleFile } from '../replay/schedule-file.js';
 
 /**
  * The command that records a stale entry again from its seed: `shrink` for an expected

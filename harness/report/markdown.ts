@@ -1,9 +1,27 @@
-import type { ExploreResult } from '../explore/explore.js';
-import type { SummaryMeta } from './write.js';
-import { weatherMarkdown } from '../explore/weather-stats.js';
-import { describeWeather } from '../net/weather.js';
+import type { ExploreResult } from '../campaign/tally.js';
+import { weatherMarkdown } from '../faults/weather-stats.js';
+import { describeWeather } from '../faults/weather.js';
 import { formatMs } from '../core/format.js';
 import { budgetText, failureRateText } from './rate.js';
+
+/** What a summary says of its invocation, beside the targets' results. */
+export interface SummaryMeta {
+  command: string;
+  seedSpec: string;
+  seedCount: number;
+  wallMs: number;
+  startedAt: string;
+  /** Set when this report covers one shard of the seed list (merge-reports joins them). */
+  shard?: { index: number; count: number };
+  /** Set when a signal stopped the run: the counts cover the seeds run so far. */
+  interrupted?: boolean;
+  /** The signal that stopped it. */
+  signal?: string;
+  /** `run --time` / `--until-fail`: the budget, what ended the run (null: the seed list ran out
+   * first) and the seeds the report covers, a prefix of the list. */
+  budget?: { timeMs?: number; untilFail: boolean; open: boolean; stoppedBy: 'failure' | 'time' | null; seeds: number; lastSeed: string | null };
+}
+
 
 /** The readable twin of summary.json: what ran, what broke, how to reproduce each failure. */
 export function summaryMarkdown(results: readonly ExploreResult[], meta: SummaryMeta): string {

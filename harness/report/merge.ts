@@ -1,16 +1,18 @@
-import { mergeWeatherStats } from '../explore/weather-stats.js';
+import { mergeWeatherStats } from '../faults/weather-stats.js';
 import { existsSync, readFileSync } from 'node:fs';
-import { copyFileAtomic, writeFileAtomic } from './atomic.js';
+import { copyFileAtomic, writeFileAtomic } from '../io/atomic.js';
 import { join, resolve } from 'node:path';
 import type { RunResult } from '../engine/execute.js';
-import type { ExploreResult, Failure } from '../explore/explore.js';
-import { parseSeeds } from '../explore/seeds.js';
-import { UsageError } from '../sched/index.js';
-import { DEFAULT_MAX_FAILURES } from '../explore/tally.js';
-import { Distinct } from '../explore/distinct.js';
+import type { ExploreResult, Failure } from '../campaign/tally.js';
+import { parseSeeds } from '../campaign/seeds.js';
+import { UsageError } from '../core/errors.js';
+import { DEFAULT_MAX_FAILURES } from '../campaign/tally.js';
+import { Distinct } from '../campaign/distinct.js';
 import { StateSet } from '../cover/sketch.js';
 import { summaryMarkdown } from './markdown.js';
-import { HARNESS, makeDirs, type FailureEntry, type SummaryMeta, type TargetSummary } from './write.js';
+import { HARNESS, type FailureEntry, type TargetSummary } from './write.js';
+import { makeDirs } from '../io/dirs.js';
+import type { SummaryMeta } from './markdown.js';
 export type { FailureEntry, TargetSummary } from './write.js';
 
 /** One failing seed as summary.json lists it (writeExploreReport). */

@@ -1,4 +1,4 @@
-import type { ExploreResult } from '../explore/tally.js';
+import type { ExploreResult } from '../campaign/tally.js';
 
 /**
  * Seeds per failure, per variant: what sizes a CI run. A bug that fails 1 seed in N is missed by

@@ -1,18 +1,19 @@
-import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { RunResult } from '../engine/execute.js';
-import type { CommandOptions } from '../explore/command.js';
-import { pctGuarantee, type ExploreResult, type Failure, type ViolationBrief } from '../explore/explore.js';
-import type { Weather } from '../net/weather.js';
-import type { DistinctSketch } from '../explore/distinct.js';
+import type { CommandOptions } from '../replay/command.js';
+import { pctGuarantee, type ExploreResult, type Failure, type ViolationBrief } from '../campaign/tally.js';
+import type { Weather } from '../faults/weather.js';
+import type { DistinctSketch } from '../campaign/distinct.js';
 import type { StatesSketch } from '../cover/sketch.js';
-import { writeFileAtomic } from './atomic.js';
-import { writeScheduleFile } from '../schedule/file.js';
-import { scheduleFileOf } from '../guide/campaign.js';
-import { UsageError, type StrategySpec } from '../sched/index.js';
+import { writeFileAtomic } from '../io/atomic.js';
+import { makeDirs } from '../io/dirs.js';
+import { writeScheduleFile } from '../replay/schedule-file.js';
+import { scheduleFileOf } from '../campaign/guide.js';
+import type { StrategySpec } from '../strategies/index.js';
 import { HARNESS_VERSION } from '../version.js';
-import { summaryMarkdown } from './markdown.js';
-import { sortStats, type WeatherStats } from '../explore/weather-stats.js';
+import { summaryMarkdown, type SummaryMeta } from './markdown.js';
+import { sortStats, type WeatherStats } from '../faults/weather-stats.js';
 
 /** One failing seed as summary.json lists it; merge-reports reads the same shape back. */
 export interface FailureEntry {
@@ -93,39 +94,8 @@ export function targetStats(r: ExploreResult): TargetStats {
 
 export const HARNESS = { name: 'interleave', version: HARNESS_VERSION } as const;
 
-/** Fails before any run starts, so a long campaign never ends unable to save what it found. */
-export function ensureWritableDir(dir: string): void {
-  try {
-    makeDirs(dir);
-    accessSync(dir, constants.W_OK);
-  } catch (e) {
-    throw new UsageError(`report dir ${dir} is not writable: ${(e as Error).message}`);
-  }
-}
 
-/**
- * mkdir -p, one level at a time: Node 20's recursive mkdirSync spins forever on some paths
- * (under /proc, for one), and a CLI must fail with a message, not hang.
- */
-export function makeDirs(dir: string): void {
-  const abs = resolve(dir);
-  if (existsSync(abs)) {
-    if (!statSync(abs).isDirectory()) throw new Error(`${abs} exists and is not a directory`);
-    return;
-  }
-  const parent = dirname(abs);
-  if (parent !== abs) makeDirs(parent);
-  mkdirSync(abs);
-}
 
-/** A directory name for one invocation that never overwrites an earlier one. */
-export function newRunDir(base: string, name: string, stamp: string): string {
-  const clean = name.replace(/[^A-Za-z0-9_.-]+/g, '_').slice(0, 60);
-  let dir = join(base, `${stamp}-${clean}`);
-  for (let i = 2; existsSync(dir); i++) dir = join(base, `${stamp}-${clean}-${i}`);
-  makeDirs(dir);
-  return dir;
-}
 
 export function failureReport(res: RunResult, targetRef: string, replayCommand: string): object {
   return {
@@ -150,22 +120,6 @@ export function failureReport(res: RunResult, targetRef: string, replayCommand: 
   };
 }
 
-export interface SummaryMeta {
-  command: string;
-  seedSpec: string;
-  seedCount: number;
-  wallMs: number;
-  startedAt: string;
-  /** Set when this report covers one shard of the seed list (merge-reports joins them). */
-  shard?: { index: number; count: number };
-  /** Set when a signal stopped the run: the counts cover the seeds run so far. */
-  interrupted?: boolean;
-  /** The signal that stopped it. */
-  signal?: string;
-  /** `run --time` / `--until-fail`: the budget, what ended the run (null: the seed list ran out
-   * first) and the seeds the report covers, a prefix of the list. */
-  budget?: { timeMs?: number; untilFail: boolean; open: boolean; stoppedBy: 'failure' | 'time' | null; seeds: number; lastSeed: string | null };
-}
 
 /** Writes summary.json, summary.md and one JSON per failing seed; returns the files written. */
 export function writeExploreReport(dir: string, results: readonly ExploreResult[], meta: SummaryMeta): string[] {

@@ -1,7 +1,7 @@
 import type { Violation } from '../core/violation.js';
-import type { Decision } from '../sched/replay.js';
-import type { RunSpec } from '../schedule/run.js';
-import type { FaultUnit, KeyedRun } from './keyed-replay.js';
+import type { Decision } from '../strategies/replay.js';
+import type { RunSpec } from '../replay/run-decisions.js';
+import type { FaultUnit, KeyedRun } from '../replay/keyed.js';
 import { keyedOf } from './jobs.js';
 import type { Runner, Tagged } from './runner.js';
 import { shows, type Sought } from './sought.js';

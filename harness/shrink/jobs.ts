@@ -1,9 +1,9 @@
 import type { RunOptions } from '../engine/options.js';
 import type { RunResult } from '../engine/execute.js';
-import type { DecisionInfo } from '../sched/recording.js';
-import type { Decision } from '../sched/replay.js';
-import { runDecisions, violationKind, type RunSpec } from '../schedule/run.js';
-import { keyRun, runWithout, type KeyedFrom, type KeyedRun } from './keyed-replay.js';
+import type { DecisionInfo } from '../strategies/recording.js';
+import type { Decision } from '../strategies/replay.js';
+import { runDecisions, violationKind, type RunSpec } from '../replay/run-decisions.js';
+import { keyRun, runWithout, type KeyedFrom, type KeyedRun } from '../replay/keyed.js';
 import { metricsOf, type ShrinkMetrics } from './metrics.js';
 import { signatureOf } from '../core/signature.js';
 import { shows, showsAs, type Sought } from './sought.js';

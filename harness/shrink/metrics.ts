@@ -1,5 +1,5 @@
 import type { RunResult } from '../engine/execute.js';
-import type { DecisionInfo } from '../sched/recording.js';
+import type { DecisionInfo } from '../strategies/recording.js';
 
 /** How big a failing run is, in the three ways a reader pays for: steps, preemptions, faults. */
 export interface ShrinkMetrics {

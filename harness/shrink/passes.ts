@@ -1,5 +1,5 @@
-import { DRAW_DEFAULT, type Decision } from '../sched/replay.js';
-import type { DecisionInfo } from '../sched/recording.js';
+import { DRAW_DEFAULT, type Decision } from '../strategies/replay.js';
+import type { DecisionInfo } from '../strategies/recording.js';
 import { NO_LABEL, type Runner } from './runner.js';
 
 /**

@@ -1,7 +1,6 @@
 import { realPerformanceNow } from '../core/real.js';
-import { DEFAULT_MAX_HEAP_MB, DEFAULT_STALL_MS, STALL_CONFIRM_FACTOR } from '../explore/parallel.js';
-import { requireWorkerScript, spawnWatched, stillFor, watchEvery, type WatchedWorker } from '../explore/watched-worker.js';
-import type { KeyedFrom } from './keyed-replay.js';
+import { DEFAULT_MAX_HEAP_MB, DEFAULT_STALL_MS, STALL_CONFIRM_FACTOR, requireWorkerScript, spawnWatched, stillFor, watchEvery, type WatchedWorker } from '../workers/watched.js';
+import type { KeyedFrom } from '../replay/keyed.js';
 import { lostResult, runJob, type Job, type JobBase, type JobResult } from './jobs.js';
 import type { FromShrinkWorker, ShrinkWorkerSetup, ToShrinkWorker, WireJob } from './worker.js';
 import type { Sought } from './sought.js';

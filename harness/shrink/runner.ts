@@ -1,10 +1,10 @@
 import type { RunOptions } from '../engine/options.js';
 import type { RunResult } from '../engine/execute.js';
-import { UsageError } from '../sched/index.js';
-import type { Decision } from '../sched/replay.js';
-import { runDecisions, type RunSpec } from '../schedule/run.js';
+import { UsageError } from '../core/errors.js';
+import type { Decision } from '../strategies/replay.js';
+import { runDecisions, type RunSpec } from '../replay/run-decisions.js';
 import { candidateOf, keyedOf, type Candidate, type Job, type JobResult } from './jobs.js';
-import type { KeyedRun } from './keyed-replay.js';
+import type { KeyedRun } from '../replay/keyed.js';
 import { cost, metricsOf, smaller, type ShrinkMetrics } from './metrics.js';
 import { realPerformanceNow, realSetImmediate } from '../core/real.js';
 import { Inline, type Executor } from './pool.js';

@@ -1,5 +1,5 @@
 import { Rng } from '../core/rng.js';
-import type { Decision } from '../sched/replay.js';
+import type { Decision } from '../strategies/replay.js';
 import type { Candidate, Runner } from './runner.js';
 import { acceptEach } from './passes.js';
 

@@ -1,7 +1,7 @@
 import type { RunOptions } from '../engine/options.js';
 import type { RunResult } from '../engine/execute.js';
-import type { Decision } from '../sched/replay.js';
-import type { RunSpec } from '../schedule/run.js';
+import type { Decision } from '../strategies/replay.js';
+import type { RunSpec } from '../replay/run-decisions.js';
 import { smaller, type ShrinkMetrics } from './metrics.js';
 import { dropChunks, faultsOff, normalize, removeCaused, removePreemptionPairs, removePreemptions, truncate, tryAlternatives } from './passes.js';
 import { FAULT_PHASE_STEPS, essentialOf, minimizeFaults, type EssentialFault, type FaultPhase } from './faults.js';

@@ -1,6 +1,6 @@
-import type { Decision } from '../sched/replay.js';
-import type { RunSpec } from '../schedule/run.js';
-import type { KeyedRun } from './keyed-replay.js';
+import type { Decision } from '../strategies/replay.js';
+import type { RunSpec } from '../replay/run-decisions.js';
+import type { KeyedRun } from '../replay/keyed.js';
 import { sameViolation } from './faults.js';
 import { keyedOf } from './jobs.js';
 import type { Runner, Tagged } from './runner.js';

@@ -3,12 +3,12 @@
  * time, in the order they arrive, each exactly as the main thread would run it (jobs.ts).
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import type { StrategySpec } from '../sched/index.js';
+import type { StrategySpec } from '../strategies/index.js';
 import { ITEM, shareProgress } from '../core/progress.js';
 import { loadTarget } from '../target/load.js';
-import { catchRejections } from '../explore/boundary.js';
-import { cloneSafe } from '../explore/worker.js';
-import type { KeyedFrom } from './keyed-replay.js';
+import { catchRejections } from '../workers/boundary.js';
+import { cloneSafe } from '../workers/clone.js';
+import type { KeyedFrom } from '../replay/keyed.js';
 import { resultShows, runJob, slimResult, type Job, type JobBase, type JobResult } from './jobs.js';
 import type { Sought } from './sought.js';
 

@@ -1,7 +1,7 @@
 import type { WorkloadKnob } from '../core/api.js';
 import type { RunOptions } from '../engine/options.js';
-import type { RunSpec } from '../schedule/run.js';
-import type { KeyedRun } from './keyed-replay.js';
+import type { RunSpec } from '../replay/run-decisions.js';
+import type { KeyedRun } from '../replay/keyed.js';
 import { FAULT_PHASE_STEPS, TRIES_PER_SUBSET, sameViolation } from './faults.js';
 import { keyedOf } from './jobs.js';
 import type { Runner, Tagged } from './runner.js';

@@ -2,7 +2,6 @@ import type { Mutex, Op } from '../core/api.js';
 import type { Run } from '../core/run.js';
 import type { Gate, Task } from '../core/task.js';
 import { RunStopped } from '../core/violation.js';
-import { findLockCycle } from '../check/deadlock.js';
 
 /** A non-recursive mutex. Contenders stay runnable and are enabled only while it is free, so
  * which contender gets it after an unlock is a scheduling decision. */
@@ -12,6 +11,9 @@ export class SimMutex implements Mutex {
   constructor(
     private readonly run: Run,
     readonly name: string,
+    /** Told when a task asks for this mutex while another holds it: the engine's lock-cycle
+     * detector listens (engine/detectors.ts); the mutex judges nothing itself. */
+    private readonly onContended: ((t: Task, m: SimMutex) => void) | null = null,
   ) {
     this.gate = run.gate(this.free);
   }
@@ -52,7 +54,7 @@ export class SimMutex implements Mutex {
     const op = this.run.request('lock', this.name, undefined, this.free, this.take) as Op<void>;
     if (t !== null) {
       t.wantedMutex = this;
-      if (this.owner !== null) this.checkCycle(t);
+      if (this.owner !== null) this.onContended?.(t, this);
     }
     return op;
   }
@@ -78,19 +80,6 @@ export class SimMutex implements Mutex {
     this.owner = t;
     return result;
   };
-
-  /** A wait-for cycle through mutex holders is a deadlock the moment it forms. */
-  checkCycle(t: Task): void {
-    const cycle = findLockCycle(t, this);
-    if (cycle === null) return;
-    this.run.violate({
-      kind: 'deadlock',
-      actors: cycle.map((c) => c.task),
-      message: `lock cycle: ${cycle.map((c) => `${c.task} holds ${c.holds} and waits for ${c.wants}`).join('; ')}`,
-      details: { cycle },
-    });
-    throw new RunStopped('deadlock');
-  }
 
   misuse(t: Task, what: string): never {
     this.run.violate({ kind: 'mutex-misuse', actors: [t.label], message: `task ${t.label} ${what}` });

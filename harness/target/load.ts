@@ -2,7 +2,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Target } from '../core/api.js';
-import { UsageError } from '../sched/index.js';
+import { UsageError } from '../core/errors.js';
 import { BUNDLED } from './bundled.js';
 import { didYouMean, withSuggestion } from '../core/suggest.js';
 import { recordTargetFile } from '../host/index.js';

@@ -5,7 +5,7 @@ import type { Test } from 'tap';
 import fc from 'fast-check';
 import type { CvProgram, Mutation } from '../fixtures/cv-program.js';
 import { execute, DEFAULT_OPTIONS, type RunResult } from '../../dist/harness/engine/execute.js';
-import type { ExploreResult } from '../../dist/harness/explore/tally.js';
+import type { ExploreResult } from '../../dist/harness/campaign/tally.js';
 import type { RunOptions } from '../../dist/harness/engine/options.js';
 import type { Target } from '../../harness/core/api.js';
 

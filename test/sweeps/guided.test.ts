@@ -4,7 +4,7 @@
  * variant. The rest of guided's tests are in test/guided.test.ts.
  */
 import t from 'tap';
-import { explore } from '../../dist/harness/explore/explore.js';
+import { explore } from '../../dist/harness/campaign/explore.js';
 import lock from '../fixtures/guided-lock.js';
 
 t.test('guided opens the five-stage lock within 1,000 seeds; random misses it over 3,000', async (t) => {

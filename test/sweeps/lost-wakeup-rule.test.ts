@@ -4,7 +4,7 @@
 // failure of the expected kind. The pinned cases are in test/lost-wakeup-rule.test.ts.
 import t from 'tap';
 import fc from 'fast-check';
-import { explore } from '../../dist/harness/explore/explore.js';
+import { explore } from '../../dist/harness/campaign/explore.js';
 import jobQueue from '../fixtures/job-queue.js';
 import { checkJobQueue, checkStale, faultsOf, programs, run, type LostWakeupDetails } from '../lib/lost-wakeup.js';
 import { cvProgram, type Mutation } from '../fixtures/cv-program.js';

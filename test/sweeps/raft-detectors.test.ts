@@ -5,7 +5,7 @@
  * workload. Its pinned run is in test/raft-detectors.test.ts.
  */
 import t from 'tap';
-import { explore } from '../../dist/harness/explore/explore.js';
+import { explore } from '../../dist/harness/campaign/explore.js';
 import { staleCandidateTarget, type StaleEvent, type StaleProbe } from '../fixtures/net-stale-candidate.js';
 
 /** A leader whose term is below that of an entry applied before it led: the stale candidate. */

@@ -1,11 +1,14 @@
 import type { ArgumentsCamelCase } from 'yargs';
-import { explore, partialResultOf, replay, resolveExplore, type ExploreOptions, type ExploreResult } from '../../explore/explore.js';
+import { explore, partialResultOf } from '../../campaign/explore.js';
+import { replay } from '../../campaign/replay-seed.js';
+import { resolveExplore, type ExploreOptions } from '../../campaign/resolve.js';
+import { type ExploreResult } from '../../campaign/tally.js';
 import { Session } from '../session.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { emitFormatsAround, exploreCases, parseFormats, stdoutIsMachine } from '../../report/formats/index.js';
-import { mergeWeatherStats } from '../../explore/weather-stats.js';
-import { ensureWritableDir } from '../../report/write.js';
+import { mergeWeatherStats } from '../../faults/weather-stats.js';
+import { ensureWritableDir } from '../../io/dirs.js';
 import { BUNDLED } from '../../target/bundled.js';
 import { loadTarget } from '../../target/load.js';
 import type { Target } from '../../core/api.js';

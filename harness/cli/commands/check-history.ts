@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { UsageError } from '../../sched/index.js';
+import { UsageError } from '../../core/errors.js';
 import { realPerformanceNow } from '../../core/real.js';
 import {
   builtinModel, checkEvents, historyPicture, HistoryError, HISTORY_FORMATS, MODELS, parseHistory,

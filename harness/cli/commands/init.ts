@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import { UsageError } from '../../sched/index.js';
-import { quote } from '../../explore/command.js';
+import { UsageError } from '../../core/errors.js';
+import { quote } from '../../replay/command.js';
 import { EXIT } from '../common.js';
 
 export interface InitArgs {
@@ -90,8 +90,8 @@ function typed(ts: boolean): (tsText: string, jsText?: string) => string {
 
 const RULES = ` * The rules of a target: all run state lives inside setup() (state at module level would leak
  * from one seed into the next); every operation on a sim object (lock, wait, get, set, recv, …)
- * is awaited at once; no real timers, I/O or unseeded randomness (use sim.sleep and sim.random). The
- * README of interleave lists the whole sim API and every detector.`;
+ * is awaited at once; no real timers, I/O or unseeded randomness (use sim.sleep and sim.random).
+ * interleave's docs/targets.md lists the whole sim API, docs/detectors.md every detector.`;
 
 function header(ts: boolean): string {
   return ts

@@ -1,18 +1,18 @@
 import type { ArgumentsCamelCase } from 'yargs';
-import { replay } from '../../explore/explore.js';
-import { UsageError } from '../../sched/index.js';
+import { replay } from '../../campaign/replay-seed.js';
+import { UsageError } from '../../core/errors.js';
 import { EXIT, exploreFlags, type RunFlags } from '../common.js';
 import { DEFAULT_OPTIONS, type RunResult } from '../../engine/execute.js';
 import type { TraceEvent } from '../../core/trace.js';
-import { describeWeather } from '../../net/weather.js';
-import { makeSchedule, readScheduleFile, replaySchedule, writeScheduleFile } from '../../schedule/index.js';
+import { describeWeather } from '../../faults/weather.js';
+import { makeSchedule, readScheduleFile, replaySchedule, writeScheduleFile } from '../../replay/index.js';
 import { signatureOf } from '../../core/signature.js';
-import { resolveExplore, seedOptions } from '../../explore/explore.js';
-import { ensureWritableDir } from '../../report/write.js';
+import { resolveExplore, seedOptions } from '../../campaign/resolve.js';
+import { ensureWritableDir } from '../../io/dirs.js';
 import { dirname, resolve } from 'node:path';
 import { checkVariant, loadTarget, looksLikePath } from '../../target/load.js';
 import { htmlForRun } from '../../report/html/index.js';
-import { writeFileAtomic } from '../../report/atomic.js';
+import { writeFileAtomic } from '../../io/atomic.js';
 import { formatMs } from '../../core/format.js';
 
 /** `--html out.html`: the run's space-time page (the replay keeps its whole trace for it). */

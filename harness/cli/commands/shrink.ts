@@ -1,19 +1,20 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { ArgumentsCamelCase } from 'yargs';
-import { replay, resolveExplore, seedList, seedOptions, type Resolved } from '../../explore/explore.js';
+import { replay } from '../../campaign/replay-seed.js';
+import { resolveExplore, seedList, seedOptions, type Resolved } from '../../campaign/resolve.js';
 import { MACHINE_KINDS } from '../../core/violation.js';
 import { signatureOf } from '../../core/signature.js';
-import { makeSchedule, scheduleRunOptions, writeScheduleFile, type ScheduleFile } from '../../schedule/index.js';
+import { makeSchedule, scheduleRunOptions, writeScheduleFile, type ScheduleFile } from '../../replay/index.js';
 import { describeChange, describeFault, parseShrinkBudget, parseShrinkSame, shrink, type ShrinkBudget, type ShrinkResult, type ShrinkSame, type ShrinkWorkers } from '../../shrink/index.js';
-import { UsageError } from '../../sched/index.js';
-import { ensureWritableDir } from '../../report/write.js';
+import { UsageError } from '../../core/errors.js';
+import { ensureWritableDir } from '../../io/dirs.js';
 import { EXIT, capJobs, exploreFlags, noteCap, type RunFlags } from '../common.js';
 import { Interrupt } from '../signals.js';
 import { DEFAULT_OPTIONS, type RunResult } from '../../engine/execute.js';
-import { replaySchedule } from '../../schedule/index.js';
+import { replaySchedule } from '../../replay/index.js';
 import { htmlForRun } from '../../report/html/index.js';
-import { writeFileAtomic } from '../../report/atomic.js';
+import { writeFileAtomic } from '../../io/atomic.js';
 
 export interface ShrinkArgs extends RunFlags {
   target: string;

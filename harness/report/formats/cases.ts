@@ -1,4 +1,4 @@
-import type { ExploreResult } from '../../explore/explore.js';
+import type { ExploreResult } from '../../campaign/tally.js';
 import type { RegressReport } from '../../regress/regress.js';
 
 /**

@@ -1,7 +1,7 @@
 import { dirname, resolve } from 'node:path';
-import { UsageError } from '../../sched/index.js';
-import { writeFileAtomic } from '../atomic.js';
-import { ensureWritableDir } from '../write.js';
+import { UsageError } from '../../core/errors.js';
+import { writeFileAtomic } from '../../io/atomic.js';
+import { ensureWritableDir } from '../../io/dirs.js';
 import type { CaseRow } from './cases.js';
 import { appendStepSummary, githubAnnotations } from './github.js';
 import { junitXml } from './junit.js';

@@ -1,6 +1,6 @@
 import type { RunResult } from '../../engine/execute.js';
 import type { TraceEvent } from '../../core/trace.js';
-import { describeWeather } from '../../net/weather.js';
+import { describeWeather } from '../../faults/weather.js';
 import { classifyLanes, type Lane } from './lanes.js';
 import { findLinks, type Link } from './links.js';
 import { leadershipIntervals, faultBands, type Band, type LeadershipInterval } from './intervals.js';

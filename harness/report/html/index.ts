@@ -1,5 +1,5 @@
 import type { RunResult } from '../../engine/execute.js';
-import { writeFileAtomic } from '../atomic.js';
+import { writeFileAtomic } from '../../io/atomic.js';
 import { buildView, type ViewData } from './data.js';
 import { renderPage } from './page.js';
 

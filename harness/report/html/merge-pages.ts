@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { copyFileAtomic } from '../atomic.js';
-import { makeDirs } from '../write.js';
+import { copyFileAtomic } from '../../io/atomic.js';
+import { makeDirs } from '../../io/dirs.js';
 import type { ViewData } from './data.js';
 import { pickForPage, writeHtmlReport } from './index.js';
 import { linkPageInSummary } from './summary-links.js';

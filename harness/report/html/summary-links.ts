@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../atomic.js';
+import { writeFileAtomic } from '../../io/atomic.js';
 import type { ViewData } from './data.js';
 
 const HEADING = '## Space-time view';

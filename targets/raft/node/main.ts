@@ -1,7 +1,7 @@
 import type { NodeContext } from '../../../harness/core/api.js';
 import type { Message } from '../core/index.js';
 import { NodeState } from './node-state.js';
-import { runLoop } from './run-loop.js';
+import { runLoop, stepIdle } from './run-loop.js';
 import { receiver, ticker } from './feeders.js';
 import { client } from './workload.js';
 import { lateManager, startManager } from './manager.js';
@@ -13,7 +13,7 @@ import type { Behaviour } from './variants.js';
  * loop until the run ends.
  */
 export async function raftNodeMain(ctx: NodeContext<Message>, b: Behaviour, members: readonly string[]): Promise<void> {
-  const n = new NodeState(ctx, b, members);
+  const n = new NodeState(ctx, b, members, stepIdle);
   if (!b.subscribeAfterRun) await startManager(n);
   const daemon = { daemon: true };
   ctx.spawn('run', () => runLoop(n), daemon);

@@ -1,12 +1,11 @@
 import type { NodeContext, Shared } from '../../../harness/core/api.js';
 import { RaftNode, type Message } from '../core/index.js';
 import type { Behaviour } from './variants.js';
-import { NodeInputs } from './inputs.js';
+import { NodeInputs, type Input } from './inputs.js';
 import { RaftStorage } from './storage.js';
 import { WaitRegistry } from './waits.js';
 import { ELECTION_MAX_TICKS, ELECTION_MIN_TICKS, HEARTBEAT_TICKS, LEASE_TICKS } from './timing.js';
 import { digestOf } from './digest.js';
-import { stepIdle } from './run-loop.js';
 
 /**
  * One incarnation of a Raft node: the state its tasks share. Only the run loop touches `raft`;
@@ -32,6 +31,9 @@ export class NodeState {
     readonly ctx: NodeContext<Message>,
     readonly b: Behaviour,
     members: readonly string[],
+    /** What an input does while the run loop waits (run-loop.ts's stepIdle: passed in, so the
+     * node's state does not import the loop that reads it). */
+    stepIdle: (n: NodeState, x: Input) => boolean,
   ) {
     this.storage = new RaftStorage(ctx.storage, b.persistVote);
     const persisted = this.storage.load();

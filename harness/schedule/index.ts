@@ -1,8 +1,0 @@
-export { DECISIONS_PER_STEP, ENCODING_VERSION, MAX_DECISIONS, decisionLimit, decodeDecisions, encodeDecisions } from './encoding.js';
-export {
-  SCHEDULE_FORMAT, formatSchedule, makeSchedule, parseSchedule, readScheduleFile, scheduleDecisions,
-  scheduleOptions, scheduleRunOptions, validateSchedule, writeScheduleFile,
-  type MakeScheduleInput, type ScheduleFile, type ScheduleOptions,
-} from './file.js';
-export { replaySchedule, type ReplayScheduleOptions, type ScheduleReplay } from './replay.js';
-export { outcomeOf, runDecisions, violationKind, type ReplayedRun, type RunSpec } from './run.js';
