@@ -37,3 +37,8 @@ export {
 export { regress, formatTap, type RegressReport } from './regress/index.js';
 export { loadTarget } from './target/load.js';
 export { HARNESS_VERSION } from './version.js';
+export type { History, HistoryOp, HistoryModel, HistoryInput, HistorySpec } from './core/api.js';
+export {
+  UNKNOWN, checkEvents, checkOperations, parseHistory, MODELS as HISTORY_MODELS,
+  type CheckResult as HistoryCheckResult, type HistoryEvent, type LinearizabilityViolation,
+} from './check/linearizability/index.js';

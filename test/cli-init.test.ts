@@ -195,7 +195,7 @@ t.test('list <path> shows a user target; list alone keeps the bundled targets', 
 });
 
 t.test('every command has --help with examples', async (t) => {
-  const commands = ['run', 'replay', 'shrink', 'regress', 'merge-reports', 'list', 'campaign', 'init'];
+  const commands = ['run', 'replay', 'shrink', 'regress', 'merge-reports', 'list', 'campaign', 'init', 'check-history'];
   const helps = await Promise.all(commands.map((c) => runAsync([c, '--help'])));
   for (const [i, c] of commands.entries()) {
     const h = helps[i]!;

@@ -10,6 +10,7 @@ import { shrinkCommand } from './commands/shrink.js';
 import { regressCommand } from './commands/regress.js';
 import { mergeCommand } from './commands/merge.js';
 import { initCommand } from './commands/init.js';
+import { checkHistoryCommand } from './commands/check-history.js';
 import { explainUnknown, optionNames } from './suggest.js';
 import { checkNetFlag } from '../faults/knobs.js';
 import { HARNESS_VERSION } from '../version.js';
@@ -120,6 +121,15 @@ async function main(argv: string[]): Promise<number> {
         .example('$0 campaign --target ./my-target.ts --seeds 1..500', 'your target, checked against its expect field')
         .example('$0 campaign --target raft --format junit=campaign.xml', 'one bundled target, with JUnit for CI'),
       (a) => set(campaignCommand(a as never, argv)))
+    .command('check-history <file>', 'check a client history for linearizability against a model (exit 0 yes, 1 no, 2 bad input, 3 unknown)', (y) =>
+      y.positional('file', { type: 'string', demandOption: true, describe: 'JSON lines, Jepsen EDN maps or jepsen.util log lines (docs/linearizability.md)' })
+        .option('model', { type: 'string', demandOption: true, describe: 'register, cas-register, kv, counter, set, queue, or a path to a module exporting a model' })
+        .option('format', { type: 'string', describe: 'auto (the default), jsonl, edn, edn-list or jepsen-log' })
+        .option('budget', { type: 'string', describe: 'give up with "unknown" (exit 3) after a wall time (60s, the default) or a number of search steps (500000steps)' })
+        .option('html', { type: 'string', describe: 'also draw the history as a page (out.html): a bar per operation per client, the violating window in red' })
+        .example('$0 check-history --model cas-register etcd.log', 'a Jepsen etcd history')
+        .example('$0 check-history --model kv --budget 2000000steps history.jsonl', 'a deterministic budget'),
+      (a) => set(checkHistoryCommand(a as never)))
     .option('debug', { type: 'boolean', describe: 'print the stack trace of an internal error' })
     .option('quiet', { type: 'boolean', describe: 'print only the failures (run, campaign, regress text, merge-reports)' })
     .check(checkFlagValues, true)
@@ -159,7 +169,7 @@ function joinDashValues(args: readonly string[]): string[] {
   return out;
 }
 
-const COMMANDS = ['run', 'replay', 'shrink', 'regress', 'merge-reports', 'list', 'campaign', 'init'];
+const COMMANDS = ['run', 'replay', 'shrink', 'regress', 'merge-reports', 'list', 'campaign', 'init', 'check-history'];
 
 /** Flags that take several values; any other flag given twice is an error, not a silent array. */
 const MANY = new Set(['faults', 'fault-rate', 'ignore', 'net', 'workload', 'target', 'dirs', 'format', '_']);

@@ -76,6 +76,61 @@ export interface Shared<T> {
   peek(): T;
 }
 
+/** One client operation being recorded: complete it exactly once. */
+export interface HistoryOp {
+  /** It happened and returned `result` (a read's value; a cas's true or false). */
+  ok(result?: unknown): void;
+  /** It certainly did not happen (the server refused it before doing anything). */
+  fail(): void;
+  /** Unknown whether it happened (a timeout): it may take effect at any later time, or never. */
+  info(): void;
+}
+
+/**
+ * A client history for the linearizability check (docs/linearizability.md). The client is the
+ * calling task; the harness records the virtual times. An operation still open when its node
+ * crashes, or when the run ends, counts as `info`.
+ */
+export interface History {
+  /** Records that the caller sends request `f` with argument `value` (touching `key`). */
+  invoke(f: string, value?: unknown, options?: { key?: string }): HistoryOp;
+}
+
+/** What a history model steps on: the invocation's name, key and argument. */
+export interface HistoryInput {
+  f: string;
+  key?: string;
+  value: unknown;
+}
+
+/**
+ * A sequential specification, as Porcupine defines one. `output` is a completed operation's
+ * result, or the checker's UNKNOWN symbol for one whose outcome is unknown: a model must accept
+ * any output for it (and may apply its effect: the checker can also place it last, "never").
+ */
+export interface HistoryModel<S = unknown> {
+  name: string;
+  init(): S;
+  /** Whether `output` is legal for `input` in `state`, and the state after. */
+  step(state: S, input: HistoryInput, output: unknown): [boolean, S];
+  /** Operations of different partitions never interact: each is checked alone (P-compositionality). */
+  partition?(input: HistoryInput): string;
+  /** An operation that changes no state: one of unknown outcome is dropped. */
+  readOnly?(input: HistoryInput): boolean;
+  /** Equal for equal states (the memo's key); default JSON.stringify. */
+  stateKey?(state: S): string;
+  describeOperation?(input: HistoryInput, output: unknown): string;
+  describeState?(state: S): string;
+}
+
+/** A target's history check: the model its clients' operations must be linearizable against. */
+export interface HistorySpec {
+  /** A built-in model (register, cas-register, kv, counter, set, queue) or a user model. */
+  model: string | HistoryModel<never>;
+  /** Search steps the end-of-run check may take before it gives up silently (default 200000). */
+  maxSteps?: number;
+}
+
 export interface Sim {
   /** Synchronous: registers a task; it first runs when the scheduler picks it. */
   spawn(name: string, fn: TaskFn, options?: SpawnOptions): void;
@@ -108,6 +163,8 @@ export interface Sim {
   cover(key: string | number): void;
   /** The name of the task currently running (null during setup). */
   currentTask(): string | null;
+  /** Records client operations for the target's `history` check (a node's ctx: its own tasks'). */
+  readonly history: History;
   /**
    * Declares a network node (during setup only). `main(ctx)` is the node's program, started as
    * its first task (labelled with the id) and run again from scratch after each crash.
@@ -377,6 +434,9 @@ export interface Target {
    * threads. Every other target keeps the real globals. See docs/host-mode.md.
    */
   host?: boolean;
+  /** Check the clients' recorded `history` for linearizability at the end of every run: a
+   * `linearizability` violation names the window of operations that cannot be ordered. */
+  history?: HistorySpec;
 }
 
 /** Run options a target may set for itself. Faults: names (default rates) or name → rate. */

@@ -67,6 +67,7 @@ function keyOf(v: Pick<Violation, 'kind' | 'actors' | 'message' | 'details'>): s
     case 'replay-divergence':
     case 'nondeterminism':
     case 'report-contract':
+    case 'linearizability':
       // The property is the whole identity: their messages carry only steps, terms and nodes.
       return '';
     default:

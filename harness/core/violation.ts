@@ -22,7 +22,7 @@ export const VIOLATION_KINDS: readonly string[] = [
   'escaped-simulation', 'unawaited-operation', 'budget-exceeded', 'replay-divergence', 'nondeterminism',
   'duplicate-leadership', 'leadership-overlap', 'lost-leadership-event', 'election-safety',
   'log-matching', 'leader-completeness', 'state-machine-safety', 'liveness', 'report-contract',
-  'stalled', 'out-of-memory', 'task-limit', 'unhandled-rejection',
+  'stalled', 'out-of-memory', 'task-limit', 'unhandled-rejection', 'linearizability',
 ];
 
 /** Kinds that depend on the machine (wall time, heap size), not only on the seed: they are left

@@ -11,6 +11,9 @@ import { DEFAULT_EVENT_LATENCY_MS, DEFAULT_LIVENESS_MS } from '../faults/knobs.j
 import type { NetRunOptions } from '../faults/net-options.js';
 import type { Network } from '../net/network.js';
 import type { SimMutex } from '../sync/mutex.js';
+import { historyOf } from '../check/linearizability/recorder.js';
+
+export { attachHistoryCheck } from '../check/linearizability/recorder.js';
 
 // Every detector of a run is attached here, and nowhere else: the network and the primitives
 // only emit what happens (net/events.ts), and whoever listens judges it.
@@ -60,6 +63,8 @@ export function attachNetworkDetectors(run: Run, net: Network, o: NetRunOptions)
     leadership, safety, note, () => describeNodes(net.nodes, paused, leadership, safety));
   net.events.listen(safety);
   net.events.listen(leadership);
+  // A client's operations in flight when its node crashes may or may not have happened (Jepsen's info).
+  net.events.listen({ crashed: (node) => historyOf(run).crashed(node.id) });
   run.checkers.push(leadership, liveness, safety);
   net.leaders = leaderOracle(leadership, safety);
 }

@@ -2,7 +2,7 @@ import type { Target } from '../core/api.js';
 import { Run, type EndReason, type FaultEvent } from '../core/run.js';
 import type { RunOptions } from './options.js';
 import { SimImpl } from './sim.js';
-import { attachEndAnalysis } from './detectors.js';
+import { attachEndAnalysis, attachHistoryCheck } from './detectors.js';
 import type { TraceEvent } from '../core/trace.js';
 import type { Violation } from '../core/violation.js';
 import { makeStrategy, strategyOwnsDelays, type StrategySpec } from '../strategies/index.js';
@@ -75,6 +75,7 @@ export async function execute(input: ExecuteInput): Promise<RunResult> {
   sim.assumptions = input.target.assumptions ?? null;
   const sims: SimImpl[] = [sim];
   attachEndAnalysis(run, () => sims);
+  attachHistoryCheck(run, input.target.history);
   input.extend?.(run, sim);
   const workload = Object.freeze({ ...fixedWorkload(input.target.workload ?? {}, {}), ...(input.options.workload ?? {}) });
   const hosted = input.target.host === true ? await attachHost(run, sim, input.target) : null;

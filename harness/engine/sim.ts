@@ -1,5 +1,5 @@
 import type { RunOptions } from './options.js';
-import type { Assumptions, Broadcaster, CondVar, Mutex, NodeMain, Op, ProcessMain, ProcessOptions, Semaphore, Shared, Sim, SpawnOptions, TaskFn } from '../core/api.js';
+import type { Assumptions, Broadcaster, CondVar, History, Mutex, NodeMain, Op, ProcessMain, ProcessOptions, Semaphore, Shared, Sim, SpawnOptions, TaskFn } from '../core/api.js';
 import type { Run } from '../core/run.js';
 import type { Task } from '../core/task.js';
 import { checkedKey } from '../cover/abstract-state.js';
@@ -11,6 +11,7 @@ import { SimBroadcaster } from '../sync/broadcaster.js';
 import { SimShared } from '../sync/shared.js';
 import { ensureNetwork, type HostFor } from '../net/network.js';
 import { attachNetworkDetectors, lockCycleDetector } from './detectors.js';
+import { historyOf } from '../check/linearizability/recorder.js';
 
 /**
  * The object a target's setup receives. It is a thin facade over the Run so that engine
@@ -111,6 +112,10 @@ export class SimImpl implements Sim {
 
   currentTask(): string | null {
     return this.run.current?.label ?? null;
+  }
+
+  get history(): History {
+    return historyOf(this.run).recorder(this.group);
   }
 
   node<M = unknown>(id: string, main: NodeMain<M>, options?: SpawnOptions): void {

@@ -1,5 +1,5 @@
 import type {
-  Broadcaster, CondVar, LeadershipEvent, LeadershipRole, Mutex, NodeContext, NodeHost, Op, RaftObservation,
+  Broadcaster, CondVar, History, LeadershipEvent, LeadershipRole, Mutex, NodeContext, NodeHost, Op, RaftObservation,
   RecvOptions, Semaphore, Shared, Sim, SpawnOptions, TaskFn,
 } from '../core/api.js';
 import { BLOCK, type Task } from '../core/task.js';
@@ -56,6 +56,10 @@ export class NodeContextImpl<M = unknown> implements NodeContext<M> {
 
   get peers(): readonly string[] {
     return this.node.peers;
+  }
+
+  get history(): History {
+    return this.sim.history;
   }
 
   get storage(): DurableStoreView {

@@ -144,6 +144,9 @@ function makeContext(name: string, baseDir: string): ProcessContext {
     semaphore: simOnly('ctx.semaphore'),
     broadcaster: simOnly('ctx.broadcaster'),
     shared: simOnly('ctx.shared'),
+    get history(): never {
+      return simOnly('ctx.history (a linearizability history is checked in the simulation)')();
+    },
   };
   return ctx as unknown as ProcessContext;
 }
@@ -202,6 +205,9 @@ async function main(): Promise<void> {
     semaphore: simOnly('sim.semaphore'),
     broadcaster: simOnly('sim.broadcaster'),
     shared: simOnly('sim.shared'),
+    get history(): never {
+      return simOnly('sim.history (a linearizability history is checked in the simulation)')();
+    },
   } as unknown as Sim;
   const workload = Object.freeze(fixedWorkload(target.workload ?? {}, {}));
   try {
