@@ -2,6 +2,7 @@ import type { Assumptions, WorkloadKnob } from '../core/api.js';
 import { Rng } from '../core/rng.js';
 import { FAULTS } from '../core/faults.js';
 import { DEFAULT_NET_KNOBS, PARTITION_STYLES, resolveKnobs, type NetKnobs, type PartitionStyle } from './options.js';
+import { describeLoop, drawLoopWeather, loopWeatherError, type LoopWeather } from './loop-weather.js';
 
 /**
  * Per-seed weather (TigerBeetle's `options_swarm` and packet simulator, FoundationDB's BUGGIFY):
@@ -30,6 +31,8 @@ export interface Weather {
   workload: Record<string, number>;
   /** How long faults may fire, in ms (then the quiet period). Absent: the run's option. */
   faultWindowMs?: number;
+  /** Host targets: how late each node's Node loop runs (net/loop-weather.ts). Absent: on time. */
+  loop?: LoopWeather;
 }
 
 /** What a seed may draw from, and what the user pinned. */
@@ -46,6 +49,8 @@ export interface WeatherSpace {
   faultWindowMs: number | readonly [number, number];
   workload: Readonly<Record<string, WorkloadKnob>>;
   assumptions: Assumptions | null;
+  /** A host target: its nodes run Node's loop, whose lateness is drawn too. */
+  host?: boolean;
 }
 
 /** Network kinds a network target draws from when the user names none (`spurious` is a thread fault). */
@@ -99,6 +104,8 @@ export function drawWeather(seed: string, space: WeatherSpace): Weather {
     const [lo, hi] = space.faultWindowMs;
     w.faultWindowMs = lo + 100 * root.fork('faultWindowMs').int(Math.floor((hi - lo) / 100) + 1);
   } else w.faultWindowMs = space.faultWindowMs;
+  // Its own stream: drawing it for host targets moves no other target's weather.
+  if (space.host === true) w.loop = drawLoopWeather(root.fork('loop'));
   return w;
 }
 
@@ -258,6 +265,7 @@ export function describeWeather(w: Weather): string {
   if (w.faultWindowMs !== undefined && fk.length > 0) parts.push(`faults until ${w.faultWindowMs}ms`);
   const wl = Object.keys(w.workload).sort().map((k) => `${k}=${w.workload[k]}`);
   if (wl.length > 0) parts.push(`workload ${wl.join(' ')}`);
+  if (w.loop !== undefined) parts.push(describeLoop(w.loop));
   return parts.join(', ');
 }
 
@@ -280,6 +288,10 @@ export function weatherError(raw: unknown): string | null {
   }
   for (const [k, v] of Object.entries(w['workload'] as Record<string, unknown>)) {
     if (typeof v !== 'number' || !Number.isFinite(v)) return `weather.workload.${k} must be a number`;
+  }
+  if (w['loop'] !== undefined) {
+    const err = loopWeatherError(w['loop']);
+    if (err !== null) return err;
   }
   if (w['faultWindowMs'] !== undefined && !(typeof w['faultWindowMs'] === 'number' && w['faultWindowMs'] >= 0)) return 'weather.faultWindowMs must be a number >= 0';
   const net = w['net'] as Record<string, unknown>;
