@@ -152,6 +152,7 @@ export class NodeLoop {
     const now = this.run.clock.now();
     if (this.walk(false, now).blockedAt === now) {
       this.walk(true, now, true);
+      this.mark(now, 'poll', 'woken by I/O');
       this.stage = Stage.Poll;
       this.batchLeft = 0;
       this.runItem(item);
@@ -221,6 +222,15 @@ export class NodeLoop {
     this.head = null;
   }
 
+  /** A phase's start, in a whole trace only (replay --trace): phases are what the trace's
+   * reader, and the test of the phase rules, check callbacks against. */
+  private mark(at: number, phase: string, what: string): void {
+    const trace = this.run.trace;
+    // Walks commit only as a callback runs, after its `fire` line: the phase goes before it.
+    const full = trace.full;
+    if (full !== null) full.splice(Math.max(0, full.length - 1), 0, { step: this.run.step, timeMs: at, task: this.group ?? 'host', op: `loop:${phase}`, obj: what, result: '' });
+  }
+
   private drawLag(): number {
     if (this.lag === null) this.lag = this.draws ? lagMs(this.weather, this.run.drawU32('fault')) : 0;
     return this.lag;
@@ -259,7 +269,10 @@ export class NodeLoop {
             stage = Stage.Timers;
             phaseNow = now;
             uvNow = now;
-            if (commit) lists.startPhase(now);
+            if (commit) {
+              lists.startPhase(now);
+              this.mark(t, 'timers', `now=${now}`);
+            }
             uvDue = Infinity;
           } else stage = Stage.EnterPoll;
           break;
@@ -276,6 +289,7 @@ export class NodeLoop {
           if (this.io.length > 0) {
             stage = Stage.Poll;
             batchLeft = this.io.length;
+            if (commit) this.mark(t, 'poll', `${batchLeft} pending`);
             break;
           }
           if (this.immediates.length === 0) {
@@ -299,6 +313,7 @@ export class NodeLoop {
         case Stage.EnterCheck:
           checkLeft = this.immediates.length;
           stage = Stage.Check;
+          if (commit && checkLeft > 0) this.mark(t, 'check', `${checkLeft} queued`);
           break;
         case Stage.Check:
           if (checkLeft > 0) return done(this.immediates[0]!);
