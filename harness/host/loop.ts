@@ -29,6 +29,7 @@ import type { TimedEvent } from '../core/timers.js';
 import type { NetNode } from '../net/network.js';
 import { costMs, lagMs, loopDraws, type LoopWeather } from '../net/loop-weather.js';
 import { TimerLists, type ListedTimer } from './timer-lists.js';
+import type { Running } from './unsettled.js';
 
 /** A callback the loop runs: a timer, an immediate or a delivery. */
 export interface LoopItem extends ListedTimer {
@@ -82,6 +83,8 @@ export class NodeLoop {
     /** The node whose events these are (paused and crashed with it); null outside any node. */
     readonly group: string | null,
     private readonly weather: LoopWeather,
+    /** Written as each callback starts: what a promise made now was made by. */
+    private readonly running: Running,
   ) {
     this.draws = loopDraws(weather);
     const now = run.clock.now();
@@ -189,6 +192,8 @@ export class NodeLoop {
     const now = this.run.clock.now();
     if (this.draws) this.busyUntil = us(now + costMs(this.weather, this.run.drawU32('fault')));
     else this.busyUntil = now;
+    this.running.step = this.run.step;
+    this.running.label = item.ev.site === '' ? item.ev.label : item.ev.label + item.ev.site;
     try {
       item.run();
     } finally {

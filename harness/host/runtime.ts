@@ -5,7 +5,6 @@
  * microtask queues drain in between). Everything here belongs to one run: dropped at its end,
  * nothing a hosted module made survives into the next.
  */
-import { fileURLToPath } from 'node:url';
 import type { NodeHost } from '../core/api.js';
 import { UsageError } from '../core/errors.js';
 import type { LabelKey } from '../core/decision-log.js';
@@ -16,6 +15,8 @@ import { errorText, type Run, type RunHost } from '../core/run.js';
 import { CallbackEvent } from '../core/timers.js';
 import { CALM_LOOP, type LoopWeather } from '../net/loop-weather.js';
 import { NodeLoop, type LoopItem } from './loop.js';
+import { callSite } from './call-site.js';
+import { PromiseLedger, type Running } from './unsettled.js';
 import { RunStopped } from '../core/violation.js';
 import type { NetNode } from '../net/network.js';
 import type { NodeContextImpl } from '../net/node-context.js';
@@ -119,23 +120,6 @@ class IoItem implements LoopItem {
   }
 }
 
-/** Where hosted code armed a timer (`pool.js:123`), for the trace only: the first frame outside
- * the harness's host mode. Read only while a whole trace is recorded (a stack costs µs). */
-function callSite(): string {
-  const stack = new Error().stack ?? '';
-  for (const line of stack.split('\n').slice(1)) {
-    const m = /\(?((?:file:\/\/)?[^()\s]+):(\d+):\d+\)?\s*$/.exec(line);
-    if (m === null) continue;
-    const file = m[1]!;
-    if (file.includes(HOST_DIR) || file.startsWith('node:')) continue;
-    return `@${file.slice(file.lastIndexOf('/') + 1)}:${m[2]}`;
-  }
-  return '';
-}
-
-/** This folder (dist/harness/host/): frames in it are the harness's, not the caller's. */
-const HOST_DIR = fileURLToPath(new URL('.', import.meta.url));
-
 /** A tiny fixed PRNG for hosted code still draining after its run ended: it records nothing. */
 function deadRandom(): () => number {
   let x = 0x9e3779b9;
@@ -158,6 +142,9 @@ export class HostRun implements RunHost, HostClock {
   private dead = false;
   private readonly deadDraw = deadRandom();
   private baseline = new Map<string, number>();
+  /** The callback each node step runs (the loops write it), for never-settled's report. */
+  readonly running: Running = { step: -1, label: '' };
+  private ledger: PromiseLedger | null = null;
 
   constructor(
     readonly run: Run,
@@ -167,7 +154,7 @@ export class HostRun implements RunHost, HostClock {
     /** The seed's loop weather (calm without one). */
     private readonly loopWeather: LoopWeather = CALM_LOOP,
   ) {
-    this.outside = { net: null, prefix: '', kept: new Map(), keys: new Map(), count: 0, loop: new NodeLoop(run, null, null, loopWeather) };
+    this.outside = { net: null, prefix: '', kept: new Map(), keys: new Map(), count: 0, loop: new NodeLoop(run, null, null, loopWeather, this.running) };
   }
 
   /** Makes this the thread's active host run (installing the trampolines on first use). */
@@ -183,6 +170,17 @@ export class HostRun implements RunHost, HostClock {
     setActiveClock(this);
     setEscapeHandler((what, site) => this.escape(what, site));
     this.baseline = countResources();
+    const ledger = new PromiseLedger(this.run, this.running);
+    this.ledger = ledger;
+    this.run.checkers.push({
+      atEnd: (reason) => {
+        // Only a quiescent run proves that nothing can settle them: one cut off by its duration
+        // (or a violation) still had work to do.
+        const r = reason === 'quiescent' ? ledger.report() : null;
+        ledger.stop();
+        if (r !== null) this.run.record({ kind: 'never-settled', ...r });
+      },
+    });
   }
 
   private deactivate(): void {
@@ -204,6 +202,7 @@ export class HostRun implements RunHost, HostClock {
 
   ended(): void {
     this.dead = true;
+    this.ledger?.stop();
   }
 
   escapes(): string | null {
@@ -225,7 +224,7 @@ export class HostRun implements RunHost, HostClock {
     // A new incarnation is a new process: a fresh loop (the old one's events died with the crash).
     if (net.incarnation > 1) {
       node.loop.stop();
-      node.loop = new NodeLoop(this.run, net, net.id, this.loopWeather);
+      node.loop = new NodeLoop(this.run, net, net.id, this.loopWeather, this.running);
     }
     const instances = new ModuleInstances(hostedBuiltin);
     let esm: EsmInstances | null = null;
@@ -281,7 +280,7 @@ export class HostRun implements RunHost, HostClock {
     if (n === undefined) {
       const net = this.nodeOf(id);
       if (net === undefined) return null;
-      n = { net, prefix: `${id}:`, kept: new Map(), keys: new Map(), count: 0, loop: new NodeLoop(this.run, net, id, this.loopWeather) };
+      n = { net, prefix: `${id}:`, kept: new Map(), keys: new Map(), count: 0, loop: new NodeLoop(this.run, net, id, this.loopWeather, this.running) };
       this.nodes.set(id, n);
     }
     return n;

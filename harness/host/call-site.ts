@@ -1,0 +1,23 @@
+/**
+ * Where hosted code called into host mode (`pool.js:123`): the first stack frame outside this
+ * folder (the trampolines, the runtime) and outside Node's own. A stack costs microseconds, so
+ * callers read it only while a whole trace is recorded (replay --trace), for the trace and
+ * messages: never for a label, a decision key or a hash.
+ */
+import { fileURLToPath } from 'node:url';
+
+/** This folder (dist/harness/host/): frames in it are the harness's, not the caller's. */
+const HOST_DIR = fileURLToPath(new URL('.', import.meta.url));
+
+/** `@file:line` of the hosted caller, or '' when none is on the stack. */
+export function callSite(): string {
+  const stack = new Error().stack ?? '';
+  for (const line of stack.split('\n').slice(1)) {
+    const m = /\(?((?:file:\/\/)?[^()\s]+):(\d+):\d+\)?\s*$/.exec(line);
+    if (m === null) continue;
+    const file = m[1]!;
+    if (file.includes(HOST_DIR) || file.startsWith('node:')) continue;
+    return `@${file.slice(file.lastIndexOf('/') + 1)}:${m[2]}`;
+  }
+  return '';
+}
