@@ -6,8 +6,10 @@
  */
 import { fileURLToPath } from 'node:url';
 
-/** This folder (dist/harness/host/): frames in it are the harness's, not the caller's. */
-const HOST_DIR = fileURLToPath(new URL('.', import.meta.url));
+/** This folder, built (dist/harness/host/) and as a source map names it (harness/host/): frames
+ * in it are the harness's, not the caller's. */
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const HOST_DIRS = [`${ROOT}dist/harness/host/`, `${ROOT}harness/host/`];
 
 /** `@file:line` of the hosted caller, or '' when none is on the stack. */
 export function callSite(): string {
@@ -16,7 +18,7 @@ export function callSite(): string {
     const m = /\(?((?:file:\/\/)?[^()\s]+):(\d+):\d+\)?\s*$/.exec(line);
     if (m === null) continue;
     const file = m[1]!;
-    if (file.includes(HOST_DIR) || file.startsWith('node:')) continue;
+    if (file.startsWith('node:') || HOST_DIRS.some((d) => file.includes(d))) continue;
     return `@${file.slice(file.lastIndexOf('/') + 1)}:${m[2]}`;
   }
   return '';
