@@ -80,11 +80,15 @@ export class TimerLists<T extends ListedTimer> {
   /** The timer processTimers(now) runs next (listOnTimeout: `diff = now - timer._idleStart`,
    * run if `diff >= msecs`), or null when the phase is over. Changes nothing. */
   peek(now: number): T | null {
-    for (const l of this.due(now)) {
+    // The first of the due lists, in queue order, whose first timer has expired: the least of them.
+    let best: TimerList<T> | null = null;
+    for (const l of this.lists.values()) {
+      if (l.expiry > now) continue;
       const first = l.timers[0];
-      if (first !== undefined && now - first.start >= l.msecs) return first;
+      if (first === undefined || now - first.start < l.msecs) continue;
+      if (best === null || before(l, best) < 0) best = l;
     }
-    return null;
+    return best === null ? null : best.timers[0]!;
   }
 
   /** Commits processTimers(now) up to running `t` (which peek gave): the lists it passed over
