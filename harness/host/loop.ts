@@ -17,7 +17,9 @@
  * is after the handle's timeout (loop lag), how long each callback runs (which moves the clock
  * later timers are armed against), and whether the main module ran past a ms boundary before
  * the first timers phase (the documented `setTimeout(0)` vs `setImmediate` race). Deliveries
- * arrive in the order the network decided; one that finds the loop blocked in poll runs at once.
+ * arrive in the order the network decided; one that finds the loop blocked in poll runs at once,
+ * and those landing at that same instant join its batch (epoll returns every fd ready together):
+ * they run before the check phase.
  *
  * What the next callback is depends on hosted code that may still run (microtasks of the last
  * callback clear timers or queue immediates), so the phases are walked twice: `walk(false)`
@@ -69,6 +71,9 @@ export class NodeLoop {
   private phaseNow = 0;
   private batchLeft = 0;
   private checkLeft = 0;
+  /** When the current poll batch was read (epoll returned): deliveries landing at that very
+   * instant are in the same batch, as fds ready together are. */
+  private batchAt = -1;
   /** Virtual time the loop is busy until (the last callback's CPU time). */
   private busyUntil: number;
   /** A drawn lag not yet spent on a timer wake (an I/O wake leaves it for the next). */
@@ -153,10 +158,17 @@ export class NodeLoop {
   arrive(item: LoopItem): void {
     if (this.dead) return;
     const now = this.run.clock.now();
+    if (this.stage === Stage.Poll && now === this.batchAt) {
+      this.io.splice(this.batchLeft, 0, item);
+      this.batchLeft++;
+      this.replan();
+      return;
+    }
     if (this.walk(false, now).blockedAt === now) {
       this.walk(true, now, true);
       this.mark(now, 'poll', 'woken by I/O');
       this.stage = Stage.Poll;
+      this.batchAt = now;
       this.batchLeft = 0;
       this.runItem(item);
       return;
@@ -294,7 +306,10 @@ export class NodeLoop {
           if (this.io.length > 0) {
             stage = Stage.Poll;
             batchLeft = this.io.length;
-            if (commit) this.mark(t, 'poll', `${batchLeft} pending`);
+            if (commit) {
+              this.batchAt = t;
+              this.mark(t, 'poll', `${batchLeft} pending`);
+            }
             break;
           }
           if (this.immediates.length === 0) {

@@ -18,7 +18,7 @@ interface Made {
   readonly node: string;
   readonly step: number;
   readonly timeMs: number;
-  /** The callback running when it was made (`n1:setTimeout(40)#7`), or the step. */
+  /** The callback running when it was made (`n1:setTimeout(40)#7`), or '' (a task's step). */
   readonly during: string;
   readonly site: string;
   readonly parent: Promise<unknown> | undefined;
@@ -56,7 +56,7 @@ export class PromiseLedger {
     const run = this.run;
     const node = run.actingGroup;
     if (node === null || run.finished) return;
-    const during = this.running.step === run.step ? this.running.label : `${node}'s step ${run.step}`;
+    const during = this.running.step === run.step ? this.running.label : '';
     const site = run.trace.full !== null ? callSite() : '';
     this.pending.set(p, { node, step: run.step, timeMs: run.clock.now(), during, site, parent });
   }
@@ -75,7 +75,9 @@ export class PromiseLedger {
     const heads: Made[] = [];
     for (const m of this.pending.values()) if (m.parent === undefined || !this.pending.has(m.parent)) heads.push(m);
     heads.sort((a, b) => a.step - b.step);
-    const first = heads.slice(0, NAMED_MAX).map((m) => ({ node: m.node, step: m.step, timeMs: m.timeMs, during: m.during, site: m.site.replace(/^@/, '') }));
+    const first = heads.slice(0, NAMED_MAX).map((m) => ({
+      node: m.node, step: m.step, timeMs: m.timeMs, during: m.during === '' ? `${m.node}'s step ${m.step}` : m.during, site: m.site.replace(/^@/, ''),
+    }));
     const h = first[0]!;
     const more = this.pending.size - 1;
     const where = h.site !== '' ? ` at ${h.site}` : ' (replay with --trace for the file:line)';
