@@ -22,6 +22,8 @@ interface Made {
   readonly during: string;
   readonly site: string;
   readonly parent: Promise<unknown> | undefined;
+  /** Something waits on it: a `then`, `catch` or `await` made a promise from it. */
+  awaited: boolean;
 }
 
 /** What the runtime tells the ledger: the callback each node step is running. */
@@ -58,7 +60,11 @@ export class PromiseLedger {
     if (node === null || run.finished) return;
     const during = this.running.step === run.step ? this.running.label : '';
     const site = run.trace.full !== null ? callSite() : '';
-    this.pending.set(p, { node, step: run.step, timeMs: run.clock.now(), during, site, parent });
+    if (parent !== undefined) {
+      const from = this.pending.get(parent);
+      if (from !== undefined) from.awaited = true;
+    }
+    this.pending.set(p, { node, step: run.step, timeMs: run.clock.now(), during, site, parent, awaited: false });
   }
 
   /** Unhooks (the run ended): nothing more is recorded. */
@@ -71,15 +77,23 @@ export class PromiseLedger {
   report(): NeverSettled | null {
     this.stop();
     if (this.pending.size === 0) return null;
-    // A chain's head: pending, and not made from a promise that is pending too (then/catch/await).
+    // A chain's head: pending, not made from a promise that is pending too (then/catch/await),
+    // and waited on. A promise nobody waits on is no work left undone (bluebird, for one, makes
+    // a never-settling native promise at load to probe the engine).
     const heads: Made[] = [];
-    for (const m of this.pending.values()) if (m.parent === undefined || !this.pending.has(m.parent)) heads.push(m);
+    for (const m of this.pending.values()) if (m.awaited && (m.parent === undefined || !this.pending.has(m.parent))) heads.push(m);
+    if (heads.length === 0) {
+      this.pending.clear();
+      return null;
+    }
     heads.sort((a, b) => a.step - b.step);
     const first = heads.slice(0, NAMED_MAX).map((m) => ({
       node: m.node, step: m.step, timeMs: m.timeMs, during: m.during === '' ? `${m.node}'s step ${m.step}` : m.during, site: m.site.replace(/^@/, ''),
     }));
     const h = first[0]!;
-    const more = this.pending.size - 1;
+    let chained = 0;
+    for (const m of this.pending.values()) if (m.parent !== undefined && this.pending.has(m.parent)) chained++;
+    const more = heads.length - 1 + chained;
     const where = h.site !== '' ? ` at ${h.site}` : ' (replay with --trace for the file:line)';
     this.pending.clear();
     return {
