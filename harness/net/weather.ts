@@ -238,6 +238,7 @@ export function weatherFeatures(w: Weather): string[] {
   if ((w.net.leaderBiasPct ?? 0) > 0 && (w.faults['crash'] !== undefined || w.faults['pause'] !== undefined)) out.push('nemesis:leader-targeted');
   if ((w.net.syncCrashRate ?? 0) > 0 && w.faults['crash'] !== undefined) out.push('crash:after-sync');
   if ((w.net.clogRate ?? 0) > 0 && w.faults['delay'] !== undefined) out.push('delay:clogs');
+  if (w.loop !== undefined) out.push(`loop:${w.loop.profile}`);
   return out;
 }
 
