@@ -40,7 +40,7 @@ t.test('the same seed gives the same decisions: twice in workers, and replayed i
   t.equal(rep.status, 0, rep.stderr);
   t.match(rep.stdout, new RegExp(`decision-hash: ${one.hashes[4]!.hash}\\b`), 'the CLI replay of seed 5 in another process gives its hash');
   const trace = (await replay({ target, variant: 'correct', seed: 5, trace: true })).trace!;
-  t.ok(trace.some((e) => /^n\d:timer#\d+$/.test(e.task) && e.op === 'fire'), 'hosted ES module timers are labelled decisions');
+  t.ok(trace.some((e) => /^n\d:(setTimeout|setInterval)\([\d.]+\)#\d+(@[\w.-]+:\d+)?$/.test(e.task) && e.op === 'fire'), 'hosted ES module timers are labelled decisions');
 });
 
 t.test('module state is fresh in every node incarnation and every run', async (t) => {

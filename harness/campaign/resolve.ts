@@ -256,6 +256,7 @@ function variantOptions(o: Omit<ExploreOptions, 'seeds'>, target: Target, varian
     workload: target.workload ?? {},
     faultWindowMs: faultWindowRange(o, pick, options),
     assumptions: target.assumptions ?? null,
+    ...(target.host === true ? { host: true } : {}),
   };
   return { options, space };
 }

@@ -14,6 +14,9 @@ export abstract class TimedEvent implements Choice {
   atMs = 0;
   /** Its place among events due at one instant (arrival order); -1 until first scheduled. */
   seq = -1;
+  /** Shown after the label in the trace (a hosted timer's call site, `@pool.js:123`); never
+   * part of the label, its key or its hash, so a schedule replays whoever armed it. */
+  site = '';
 
   constructor(
     readonly label: string,

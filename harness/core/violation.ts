@@ -14,6 +14,7 @@ export type ViolationKind =
   | 'out-of-memory'
   | 'task-limit'
   | 'unhandled-rejection'
+  | 'never-settled'
   | (string & {});
 
 /** Every kind the harness reports: --ignore and a target's `ignore` are checked against it. */
@@ -22,7 +23,7 @@ export const VIOLATION_KINDS: readonly string[] = [
   'escaped-simulation', 'unawaited-operation', 'budget-exceeded', 'replay-divergence', 'nondeterminism',
   'duplicate-leadership', 'leadership-overlap', 'lost-leadership-event', 'election-safety',
   'log-matching', 'leader-completeness', 'state-machine-safety', 'liveness', 'report-contract',
-  'stalled', 'out-of-memory', 'task-limit', 'unhandled-rejection', 'linearizability',
+  'stalled', 'out-of-memory', 'task-limit', 'unhandled-rejection', 'linearizability', 'never-settled',
 ];
 
 /** Kinds that depend on the machine (wall time, heap size), not only on the seed: they are left

@@ -78,7 +78,7 @@ export async function execute(input: ExecuteInput): Promise<RunResult> {
   attachHistoryCheck(run, input.target.history);
   input.extend?.(run, sim);
   const workload = Object.freeze({ ...fixedWorkload(input.target.workload ?? {}, {}), ...(input.options.workload ?? {}) });
-  const hosted = input.target.host === true ? await attachHost(run, sim, input.target) : null;
+  const hosted = input.target.host === true ? await attachHost(run, sim, input.target, input.options.weather?.loop) : null;
   let raw;
   try {
     raw = await run.start(() => input.target.setup(sim, { variant: input.variant, workload }));

@@ -2,6 +2,7 @@ import type { Assumptions, WorkloadKnob } from '../core/api.js';
 import { Rng } from '../core/rng.js';
 import { FAULTS } from './names.js';
 import { DEFAULT_NET_KNOBS, PARTITION_STYLES, resolveKnobs, type NetKnobs, type PartitionStyle } from './knobs.js';
+import { describeLoop, drawLoopWeather, loopWeatherError, type LoopWeather } from './loop-weather.js';
 
 /**
  * Per-seed weather (TigerBeetle's `options_swarm` and packet simulator, FoundationDB's BUGGIFY):
@@ -30,6 +31,8 @@ export interface Weather {
   workload: Record<string, number>;
   /** How long faults may fire, in ms (then the quiet period). Absent: the run's option. */
   faultWindowMs?: number;
+  /** Host targets: how late each node's Node loop runs (faults/loop-weather.ts). Absent: on time. */
+  loop?: LoopWeather;
   /** `process`: what applied to a target of `sim.process`es (processWeather): no network. */
   scope?: 'process';
 }
@@ -69,6 +72,8 @@ export interface WeatherSpace {
   faultWindowMs: number | readonly [number, number];
   workload: Readonly<Record<string, WorkloadKnob>>;
   assumptions: Assumptions | null;
+  /** A host target: its nodes run Node's loop, whose lateness is drawn too. */
+  host?: boolean;
 }
 
 /** Network kinds a network target draws from when the user names none (`spurious` is a thread fault). */
@@ -122,6 +127,8 @@ export function drawWeather(seed: string, space: WeatherSpace): Weather {
     const [lo, hi] = space.faultWindowMs;
     w.faultWindowMs = lo + 100 * root.fork('faultWindowMs').int(Math.floor((hi - lo) / 100) + 1);
   } else w.faultWindowMs = space.faultWindowMs;
+  // Its own stream: drawing it for host targets moves no other target's weather.
+  if (space.host === true) w.loop = drawLoopWeather(root.fork('loop'));
   return w;
 }
 
@@ -254,6 +261,7 @@ export function weatherFeatures(w: Weather): string[] {
   if ((w.net.leaderBiasPct ?? 0) > 0 && (w.faults['crash'] !== undefined || w.faults['pause'] !== undefined)) out.push('nemesis:leader-targeted');
   if ((w.net.syncCrashRate ?? 0) > 0 && w.faults['crash'] !== undefined) out.push('crash:after-sync');
   if ((w.net.clogRate ?? 0) > 0 && w.faults['delay'] !== undefined) out.push('delay:clogs');
+  if (w.loop !== undefined) out.push(`loop:${w.loop.profile}`);
   return out;
 }
 
@@ -281,6 +289,7 @@ export function describeWeather(w: Weather): string {
   if (w.faultWindowMs !== undefined && fk.length > 0) parts.push(`faults until ${w.faultWindowMs}ms`);
   const wl = Object.keys(w.workload).sort().map((k) => `${k}=${w.workload[k]}`);
   if (wl.length > 0) parts.push(`workload ${wl.join(' ')}`);
+  if (w.loop !== undefined) parts.push(describeLoop(w.loop));
   return parts.join(', ');
 }
 
@@ -303,6 +312,10 @@ export function weatherError(raw: unknown): string | null {
   }
   for (const [k, v] of Object.entries(w['workload'] as Record<string, unknown>)) {
     if (typeof v !== 'number' || !Number.isFinite(v)) return `weather.workload.${k} must be a number`;
+  }
+  if (w['loop'] !== undefined) {
+    const err = loopWeatherError(w['loop']);
+    if (err !== null) return err;
   }
   if (w['faultWindowMs'] !== undefined && !(typeof w['faultWindowMs'] === 'number' && w['faultWindowMs'] >= 0)) return 'weather.faultWindowMs must be a number >= 0';
   if (w['scope'] !== undefined && w['scope'] !== 'process') return "weather.scope must be 'process' when given";

@@ -8,6 +8,7 @@ import type { Target } from '../core/api.js';
 import type { Run } from '../core/run.js';
 import { networkOf, type HostFor } from '../net/network.js';
 import { HostRun } from './runtime.js';
+import type { LoopWeather } from '../faults/loop-weather.js';
 
 export { HostRun, HOST_EPOCH_MS } from './runtime.js';
 export { trampolinesInstalled } from './trampolines.js';
@@ -39,12 +40,12 @@ let turn: Promise<void> = Promise.resolve();
  * together in one thread (the shrinker starts a sweep's candidates at once) take turns; each
  * is the same run it would be alone. Call `release` once the run has ended.
  */
-export async function attachHost(run: Run, sim: { hostFor: HostFor | null }, target: Target): Promise<{ host: HostRun; release: () => void }> {
+export async function attachHost(run: Run, sim: { hostFor: HostFor | null }, target: Target, loop?: LoopWeather): Promise<{ host: HostRun; release: () => void }> {
   const prev = turn;
   let release!: () => void;
   turn = new Promise<void>((r) => (release = r));
   await prev;
-  const host = new HostRun(run, hostBaseDir(target), (id) => networkOf(run)?.nodes.find((n) => n.id === id));
+  const host = new HostRun(run, hostBaseDir(target), (id) => networkOf(run)?.nodes.find((n) => n.id === id), loop);
   run.useHost(host);
   sim.hostFor = host.hostFor;
   try {

@@ -12,7 +12,11 @@ import { extendHash, labelHash } from '../core/hash.js';
 import { realSetImmediate } from '../core/real.js';
 import { markCharged } from '../core/rejections.js';
 import { errorText, type Run, type RunHost } from '../core/run.js';
-import type { TimedEvent } from '../core/timers.js';
+import { CallbackEvent } from '../core/timers.js';
+import { CALM_LOOP, type LoopWeather } from '../faults/loop-weather.js';
+import { NodeLoop, type LoopItem } from './loop.js';
+import { callSite } from './call-site.js';
+import { PromiseLedger, type Running } from './unsettled.js';
 import { RunStopped } from '../core/violation.js';
 import type { NetNode } from '../net/node.js';
 import type { NodeContextImpl } from '../net/node-context.js';
@@ -27,44 +31,52 @@ import {
  * same seed reads the same dates anywhere. */
 export const HOST_EPOCH_MS = 1_767_225_600_000;
 
-/** Node's bound on a timer's delay: beyond it (or below 1, or not a number) it is 1 ms. */
-const TIMEOUT_MAX = 2 ** 31 - 1;
-
 /** Resource kinds that are the harness's own plumbing, never a hosted escape: the worker's
  * port to its supervisor, which comes and goes with console output and results. */
 const OWN_RESOURCES = new Set(['MessagePort']);
 
 /** A hosted node across its incarnations within one run. */
 interface HostNode {
-  readonly net: NetNode;
+  readonly net: NetNode | null;
+  /** `n2:` (empty for timers armed outside any node). */
+  readonly prefix: string;
   readonly kept: Map<string, unknown>;
-  /** `n2:timer#` as a decision-log key; the timer's number is appended. */
-  readonly timerKey: LabelKey;
-  readonly timerHash: number;
-  timers: number;
+  /** Decision-log keys by label prefix (`n2:setTimeout(40)#`, `n2:io#`) with their hashes;
+   * a callback's number is appended. */
+  readonly keys: Map<string, { key: LabelKey; hash: number }>;
+  /** Callbacks numbered per node and run, across incarnations. */
+  count: number;
+  /** This incarnation's event loop. */
+  loop: NodeLoop;
 }
 
-class VirtualTimer extends VirtualTimerMark implements HostTimer {
-  ev: TimedEvent | null = null;
+class VirtualTimer extends VirtualTimerMark implements HostTimer, LoopItem {
   refed = true;
   cleared = false;
   id = 0;
-  readonly fire = (): void => this.host.fire(this);
+  start = 0;
+  msecs = 0;
+  readonly ev: CallbackEvent;
 
   constructor(
     readonly host: HostRun,
     readonly kind: TimerKind,
     readonly fn: (...args: unknown[]) => void,
     readonly args: unknown[],
-    /** On the node's own clock. */
-    readonly delayMs: number,
-    readonly node: HostNode | null,
-    readonly label: string,
-    readonly hash: number,
-    readonly key: LabelKey | null,
-    readonly num: number,
+    /** The delay as given (on the node's own clock). */
+    readonly after: number,
+    readonly loop: NodeLoop,
+    label: string,
+    hash: number,
+    key: LabelKey,
+    num: number,
   ) {
     super();
+    this.ev = new CallbackEvent(label, () => loop.fire(this), loop.group, hash, key, num);
+  }
+
+  run(): void {
+    this.host.fire(this);
   }
 
   ref(): this {
@@ -81,9 +93,9 @@ class VirtualTimer extends VirtualTimerMark implements HostTimer {
     return this.refed;
   }
 
-  /** Re-arms it `delayMs` from now (also after it fired, as Node's). */
+  /** Re-armed `msecs` from now, at the end of its list (also after it fired, as Node's). */
   refresh(): this {
-    if (!this.cleared && this.kind !== 'immediate') this.host.arm(this);
+    if (!this.cleared && this.kind !== 'immediate' && !this.loop.dead) this.loop.arm(this, this.msecs);
     return this;
   }
 
@@ -94,6 +106,17 @@ class VirtualTimer extends VirtualTimerMark implements HostTimer {
 
   [Symbol.toPrimitive](): number {
     return this.host.idOf(this);
+  }
+}
+
+/** A delivery the loop runs in its poll phase: the node's onMessage handler. */
+class IoItem implements LoopItem {
+  start = 0;
+  msecs = 0;
+  readonly ev: CallbackEvent;
+
+  constructor(loop: NodeLoop, label: string, hash: number, key: LabelKey, num: number, readonly run: () => void) {
+    this.ev = new CallbackEvent(label, () => loop.fire(this), loop.group, hash, key, num);
   }
 }
 
@@ -112,21 +135,27 @@ export class HostRun implements RunHost, HostClock {
   /** A UsageError hosted code hit (a module not found, no ES module support in the thread): the run's caller rethrows it. */
   fatal: UsageError | null = null;
   private readonly nodes = new Map<string, HostNode>();
-  private readonly globalKey: LabelKey = { label: 'timer#', logId: -1 };
-  private readonly globalHash = labelHash('timer#');
-  private globalTimers = 0;
+  /** Timers armed outside any node's step (setup's hosted code): a loop of their own. */
+  private readonly outside: HostNode;
   private readonly ids = new Map<number, VirtualTimer>();
   private nextId = 1;
   private dead = false;
   private readonly deadDraw = deadRandom();
   private baseline = new Map<string, number>();
+  /** The callback each node step runs (the loops write it), for never-settled's report. */
+  readonly running: Running = { step: -1, label: '' };
+  private ledger: PromiseLedger | null = null;
 
   constructor(
     readonly run: Run,
     /** Where ctx.host.require resolves from: the target file's directory. */
     readonly baseDir: string,
     private readonly nodeOf: (id: string) => NetNode | undefined,
-  ) {}
+    /** The seed's loop weather (calm without one). */
+    private readonly loopWeather: LoopWeather = CALM_LOOP,
+  ) {
+    this.outside = { net: null, prefix: '', kept: new Map(), keys: new Map(), count: 0, loop: new NodeLoop(run, null, null, loopWeather, this.running) };
+  }
 
   /** Makes this the thread's active host run (installing the trampolines on first use). */
   activate(): void {
@@ -141,6 +170,17 @@ export class HostRun implements RunHost, HostClock {
     setActiveClock(this);
     setEscapeHandler((what, site) => this.escape(what, site));
     this.baseline = countResources();
+    const ledger = new PromiseLedger(this.run, this.running);
+    this.ledger = ledger;
+    this.run.checkers.push({
+      atEnd: (reason) => {
+        // Only a quiescent run proves that nothing can settle them: one cut off by its duration
+        // (or a violation) still had work to do.
+        const r = reason === 'quiescent' ? ledger.report() : null;
+        ledger.stop();
+        if (r !== null) this.run.record({ kind: 'never-settled', ...r });
+      },
+    });
   }
 
   private deactivate(): void {
@@ -162,6 +202,7 @@ export class HostRun implements RunHost, HostClock {
 
   ended(): void {
     this.dead = true;
+    this.ledger?.stop();
   }
 
   escapes(): string | null {
@@ -180,6 +221,11 @@ export class HostRun implements RunHost, HostClock {
   /** ctx.host for one node incarnation (the network calls this as it makes the ctx). */
   readonly hostFor = (net: NetNode, ctx: NodeContextImpl): Omit<NodeHost, 'atEnd'> => {
     const node = this.nodeFor(net.id)!;
+    // A new incarnation is a new process: a fresh loop (the old one's events died with the crash).
+    if (net.incarnation > 1) {
+      node.loop.stop();
+      node.loop = new NodeLoop(this.run, net, net.id, this.loopWeather, this.running);
+    }
     const instances = new ModuleInstances(hostedBuiltin);
     let esm: EsmInstances | null = null;
     // One ES module loader per incarnation, made at its first import, from ctx.host.import or from
@@ -213,12 +259,16 @@ export class HostRun implements RunHost, HostClock {
       },
       onMessage: (handler: (msg: unknown) => void): void => {
         if (typeof handler !== 'function') throw new TypeError('host.onMessage: handler must be a function');
+        const loop = node.loop;
         ctx.setMessageHandler((msg) => {
-          try {
-            handler(msg);
-          } catch (e) {
-            this.uncaught(`${net.id} onMessage handler`, net.id, e);
-          }
+          const { label, hash, key, num } = this.labelOf(node, 'io');
+          loop.arrive(new IoItem(loop, label, hash, key, num, () => {
+            try {
+              handler(msg);
+            } catch (e) {
+              this.uncaught(`${net.id} onMessage handler`, net.id, e);
+            }
+          }));
         });
       },
     };
@@ -230,8 +280,7 @@ export class HostRun implements RunHost, HostClock {
     if (n === undefined) {
       const net = this.nodeOf(id);
       if (net === undefined) return null;
-      const label = `${id}:timer#`;
-      n = { net, kept: new Map(), timerKey: { label, logId: -1 }, timerHash: labelHash(label), timers: 0 };
+      n = { net, prefix: `${id}:`, kept: new Map(), keys: new Map(), count: 0, loop: new NodeLoop(this.run, net, id, this.loopWeather, this.running) };
       this.nodes.set(id, n);
     }
     return n;
@@ -245,46 +294,48 @@ export class HostRun implements RunHost, HostClock {
   // ---- HostClock -------------------------------------------------------------------------
 
   setTimer(kind: TimerKind, fn: (...args: unknown[]) => void, ms: number, args: unknown[]): HostTimer {
-    const node = this.acting();
-    const delay = kind === 'immediate' ? 0 : ms >= 1 && ms <= TIMEOUT_MAX ? ms : 1;
-    let t: VirtualTimer;
-    if (node !== null) {
-      const n = ++node.timers;
-      const num = String(n);
-      t = new VirtualTimer(this, kind, fn, args, delay, node, node.timerKey.label + num, extendHash(node.timerHash, num), node.timerKey, n);
-    } else {
-      const n = ++this.globalTimers;
-      const num = String(n);
-      t = new VirtualTimer(this, kind, fn, args, delay, null, `timer#${num}`, extendHash(this.globalHash, num), this.globalKey, n);
-    }
-    // A run that has ended arms nothing: hosted code still draining gets a timer that never fires.
-    if (this.dead || this.run.finished) t.cleared = true;
-    else this.arm(t);
+    const node = this.acting() ?? this.outside;
+    const what = kind === 'immediate' ? 'setImmediate' : `${kind === 'timeout' ? 'setTimeout' : 'setInterval'}(${ms})`; // allowed: names the hosted call in a label
+    const { label, hash, key, num } = this.labelOf(node, what);
+    const loop = node.loop;
+    const t = new VirtualTimer(this, kind, fn, args, ms, loop, label, hash, key, num);
+    if (this.run.trace.full !== null) t.ev.site = callSite();
+    // A run that has ended, or a node that is down, arms nothing: draining code gets a timer that never fires.
+    if (this.dead || this.run.finished || loop.dead || (node.net !== null && !node.net.up)) t.cleared = true;
+    else if (kind === 'immediate') loop.immediate(t);
+    else loop.arm(t, ms);
     return t;
   }
 
-  arm(t: VirtualTimer): void {
-    if (this.dead || this.run.finished) return;
-    const run = this.run;
-    if (t.ev !== null) run.timers.cancel(t.ev);
-    const global = t.node === null || t.delayMs === 0 ? t.delayMs : t.node.net.toGlobalMs(t.delayMs);
-    t.ev = run.timers.add(run.clock.now() + global, t.label, t.fire, t.node === null ? null : t.node.net.id, t.hash, t.key, t.num);
+  /** A callback's label (`n2:setTimeout(40)#7`), decision key and hash: kind and delay, never
+   * the call site, so a schedule replays whoever armed it. */
+  private labelOf(node: HostNode, what: string): { label: string; hash: number; key: LabelKey; num: number } {
+    let k = node.keys.get(what);
+    if (k === undefined) {
+      const prefix = `${node.prefix}${what}#`;
+      k = { key: { label: prefix, logId: -1 }, hash: labelHash(prefix) };
+      node.keys.set(what, k);
+    }
+    const num = ++node.count;
+    const n = String(num);
+    return { label: k.key.label + n, hash: extendHash(k.hash, n), key: k.key, num };
   }
 
+  /** Runs a timer's callback (its loop chose it); an interval goes back on its list with the
+   * start read before the callback (listOnTimeout's `start = getLibuvNow()`). */
   fire(t: VirtualTimer): void {
-    t.ev = null;
+    const start = t.kind === 'interval' ? t.loop.readNow() : 0;
     try {
       t.fn.apply(t, t.args);
     } catch (e) {
-      this.uncaught(`timer ${t.label}`, t.node?.net.id ?? t.label, e);
+      this.uncaught(`timer ${t.ev.label}`, t.loop.group ?? t.ev.label, e);
     }
-    if (t.kind === 'interval' && !t.cleared && t.ev === null) this.arm(t);
+    if (t.kind === 'interval' && !t.cleared && !t.loop.dead) t.loop.rearm(t, start);
   }
 
   clear(t: VirtualTimer): void {
     t.cleared = true;
-    if (t.ev !== null && !t.ev.cancelled && !this.run.finished) this.run.timers.cancel(t.ev);
-    t.ev = null;
+    if (!this.run.finished) t.loop.disarm(t);
   }
 
   clearTimer(x: unknown): boolean {
@@ -316,7 +367,7 @@ export class HostRun implements RunHost, HostClock {
   perfNow(): number {
     const node = this.acting();
     const now = this.run.clock.now();
-    return node === null ? now : node.net.localNow(now);
+    return node === null || node.net === null ? now : node.net.localNow(now);
   }
 
   random(): number {
