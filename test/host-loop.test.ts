@@ -6,9 +6,10 @@
 import t from 'tap';
 import { join } from 'node:path';
 import { execute, DEFAULT_OPTIONS } from '../dist/harness/engine/execute.js';
-import { explore, replay } from '../dist/harness/explore/explore.js';
+import { explore } from '../dist/harness/campaign/explore.js';
+import { replay } from '../dist/harness/campaign/replay-seed.js';
 import type { Target } from '../dist/harness/core/api.js';
-import type { Weather } from '../dist/harness/net/weather.js';
+import type { Weather } from '../dist/harness/faults/weather.js';
 import type { LoopWeather } from '../dist/harness/faults/loop-weather.js';
 import { phaseErrors } from './lib/node-phases.js';
 
