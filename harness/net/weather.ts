@@ -1,5 +1,6 @@
 import type { Assumptions, WorkloadKnob } from '../core/api.js';
-import { Rng } from '../core/rng.js';
+import type { Rng } from '../core/rng.js';
+import { Entropy } from '../core/entropy.js';
 import { FAULTS } from '../core/faults.js';
 import { DEFAULT_NET_KNOBS, PARTITION_STYLES, resolveKnobs, type NetKnobs, type PartitionStyle } from './options.js';
 
@@ -10,8 +11,8 @@ import { DEFAULT_NET_KNOBS, PARTITION_STYLES, resolveKnobs, type NetKnobs, type 
  * target, and the target's declared workload — so a campaign explores environments as well as
  * schedules. A user never knows in advance which weather exposes their bug.
  *
- * The draw comes from the seed's own `weather` stream, outside the decision list, with a forked
- * stream per feature: pinning one knob (`--net`, `--fault-rate`) never shifts another's draw.
+ * The draw comes from the seed's own `weather` and `workload` streams (core/entropy.ts), outside
+ * the decision list, with a forked stream per feature: pinning one knob (`--net`, `--fault-rate`) never shifts another's draw.
  * The result is concrete (plain rates and knobs) and is written into failure files, schedule
  * files and the first fault-log entry, so a run replays from it without drawing again.
  */
@@ -72,7 +73,8 @@ const RATE_RANGES: Readonly<Record<string, readonly [number, number]>> = {
 };
 
 export function drawWeather(seed: string, space: WeatherSpace): Weather {
-  const root = new Rng(seed).fork('weather');
+  const entropy = new Entropy(seed);
+  const root = entropy.weather;
   const faults: Record<string, number> = {};
   const on = onKinds(root.fork('kinds'), [...space.kinds].sort());
   for (const kind of [...space.kinds].sort()) {
@@ -93,7 +95,7 @@ export function drawWeather(seed: string, space: WeatherSpace): Weather {
   const quiet = space.assumptions?.maxOneWayDelayMs;
   net.quietDelayMaxMs = quiet ?? QUIET_DELAY_MAX_MS;
   Object.assign(net, space.pinnedNet);
-  const workload = drawWorkload(root.fork('workload'), space.workload, space.pinnedWorkload);
+  const workload = drawWorkload(entropy.workload, space.workload, space.pinnedWorkload);
   const w: Weather = { latency: fixedLatency ? 'fixed' : latency, faults, net, workload };
   if (typeof space.faultWindowMs !== 'number') {
     const [lo, hi] = space.faultWindowMs;
