@@ -101,7 +101,8 @@ t.test('a hosted promise rejected unhandled is charged to the step and node that
   t.equal(r.violationsByKind['unhandled-rejection'], 4, 'every seed, counted once');
   const f = r.failures[0]!.first;
   t.same(f.actors, ['n1'], 'n1\'s hosted timer made it');
-  t.equal(f.timeMs, 10, 'at the step of that timer (10 ms)');
+  // 10 ms on n1's clock, which may drift a little (the seed's clock-skew weather).
+  t.ok(Math.abs(f.timeMs - 10) < 0.01, `at the step of that timer (10 ms on n1's clock: ${f.timeMs} ms)`);
   t.match(f.message, /lease store closed/);
   const again = await replay({ target: lease, variant: 'reject', seed: r.failures[0]!.seed });
   t.equal(again.violations[0]!.step, f.step, 'a replay reports it at the same step');
@@ -110,7 +111,7 @@ t.test('a hosted promise rejected unhandled is charged to the step and node that
 
 t.test('run --shrink shrinks a host failure in the main thread, and its schedule replays', async (t) => {
   const dir = t.testdir({});
-  const run = spawnSync(process.execPath, [cli, 'run', lease, '--variant', 'count-any-reply', '--seeds', '7,10', '--shrink', '--report-dir', dir, '--quiet'],
+  const run = spawnSync(process.execPath, [cli, 'run', lease, '--variant', 'count-any-reply', '--seeds', '11,12', '--shrink', '--report-dir', dir, '--quiet'],
     { encoding: 'utf8', timeout: 300_000 });
   t.equal(run.status, 1, run.stderr);
   const m = /schedule: (\S+\.json)/.exec(run.stdout);
