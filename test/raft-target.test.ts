@@ -62,7 +62,7 @@ const PINS: Pin[] = [
   { variant: 'skip-prev-log-check', kind: 'state-machine-safety', seed: 12, hash: 'a4433945dc8c3095' },
   { variant: 'fixed-election-timeout', kind: 'liveness', seed: 5, hash: 'e39011287cd94d34' },
   { variant: 'vote-not-persisted', kind: 'election-safety', seed: 300, hash: 'b82ba4ce9c7688c0' },
-  { variant: 'commit-old-term', kind: 'leader-completeness', seed: 2231, hash: '27784a1e220eeb21' },
+  { variant: 'commit-old-term', kind: 'leader-completeness', seed: 4857, hash: 'ac168a56ebcbe28e' },
 ];
 
 const detected = new Set<string>();
