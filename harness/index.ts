@@ -26,6 +26,8 @@ export {
 export { parseSeeds } from './explore/seeds.js';
 export { strategyNames, registerStrategy, UsageError, type StrategySpec } from './sched/index.js';
 export type { Scheduler, SchedulerFactory, Choice, StepContext } from './sched/scheduler.js';
+// A custom strategy's factory gets the run's entropy source: it takes its streams from it.
+export { Entropy, type DrawStream } from './core/entropy.js';
 export { checkDeterminism, type DeterminismReport } from './explore/determinism.js';
 export { shrink, type ShrinkResult } from './shrink/index.js';
 export { signatureOf } from './core/signature.js';
