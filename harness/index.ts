@@ -29,6 +29,8 @@ export { strategyNames, registerStrategy, type StrategySpec } from './strategies
 export { UsageError } from './core/errors.js';
 export type { Scheduler, SchedulerFactory, Choice, StepContext } from './core/scheduler.js';
 export { checkDeterminism, type DeterminismReport } from './campaign/determinism.js';
+// A custom strategy's factory gets the run's entropy source: it takes its streams from it.
+export { Entropy, type DrawStream } from './core/entropy.js';
 export { shrink, type ShrinkResult } from './shrink/index.js';
 export { signatureOf } from './core/signature.js';
 export {

@@ -104,7 +104,8 @@ t.test('a hosted promise rejected unhandled is charged to the step and node that
   t.equal(r.violationsByKind['unhandled-rejection'], 4, 'every seed, counted once');
   const f = r.failures[0]!.first;
   t.same(f.actors, ['n1'], 'n1\'s hosted timer made it');
-  t.ok(f.timeMs >= 10 && f.timeMs < 200, `at the step of that timer (due at 10 ms, run at ${f.timeMs} ms: the loop wakes late)`);
+  // Due at 10 ms on n1's clock, which may drift a little (clock-skew weather); the loop may wake late.
+  t.ok(f.timeMs >= 9.9 && f.timeMs < 200, `at the step of that timer (due at 10 ms, run at ${f.timeMs} ms: the loop wakes late)`);
   t.match(f.message, /lease store closed/);
   const again = await replay({ target: lease, variant: 'reject', seed: r.failures[0]!.seed });
   t.equal(again.violations[0]!.step, f.step, 'a replay reports it at the same step');

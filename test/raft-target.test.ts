@@ -55,15 +55,15 @@ interface Pin {
 }
 
 const PINS: Pin[] = [
-  { variant: 'no-signal-flag', kind: 'duplicate-leadership', seed: 1, hash: '89269454d6be6670' },
-  { variant: 'signal-before-caught-up', kind: 'assert', seed: 1, hash: '75a89bc21ee701e9' },
-  { variant: 'subscribe-after-run', kind: 'lost-leadership-event', seed: 1, hash: '4a6ec848b06c9c20' },
-  { variant: 'no-lease', kind: 'leadership-overlap', seed: 1, hash: '30db89219d35e8dd' },
-  { variant: 'skip-prev-log-check', kind: 'log-matching', seed: 18, hash: '5299999e1f90ffce' },
-  { variant: 'skip-prev-log-check', kind: 'state-machine-safety', seed: 41, hash: '58f41572b1de4510' },
-  { variant: 'fixed-election-timeout', kind: 'liveness', seed: 125, hash: 'f1331e675dddab9f' },
-  { variant: 'vote-not-persisted', kind: 'election-safety', seed: 163, hash: '94e9655c7f262903' },
-  { variant: 'commit-old-term', kind: 'leader-completeness', seed: 2231, hash: '27784a1e220eeb21' },
+  { variant: 'no-signal-flag', kind: 'duplicate-leadership', seed: 1, hash: '8fdb827847aa0b72' },
+  { variant: 'signal-before-caught-up', kind: 'assert', seed: 1, hash: 'cc89a801c5ea24d1' },
+  { variant: 'subscribe-after-run', kind: 'lost-leadership-event', seed: 2, hash: '947d9bd4a465fc55' },
+  { variant: 'no-lease', kind: 'leadership-overlap', seed: 2, hash: '46c6b31f6426b7d8' },
+  { variant: 'skip-prev-log-check', kind: 'log-matching', seed: 15, hash: 'e83c5beec2102a64' },
+  { variant: 'skip-prev-log-check', kind: 'state-machine-safety', seed: 12, hash: 'a4433945dc8c3095' },
+  { variant: 'fixed-election-timeout', kind: 'liveness', seed: 5, hash: 'e39011287cd94d34' },
+  { variant: 'vote-not-persisted', kind: 'election-safety', seed: 300, hash: 'b82ba4ce9c7688c0' },
+  { variant: 'commit-old-term', kind: 'leader-completeness', seed: 4857, hash: 'ac168a56ebcbe28e' },
 ];
 
 const detected = new Set<string>();

@@ -8,6 +8,7 @@ import { formatTap, regress, regressExitCode, saveToCorpus } from '../dist/harne
 import { makeSchedule, readScheduleFile, writeScheduleFile } from '../dist/harness/replay/index.js';
 import latch from '../dist/targets/condvar/latch/index.js';
 import { loadTarget } from '../dist/harness/target/load.js';
+import { ENGINE_VERSION } from '../dist/harness/version.js';
 
 const targets: Record<string, typeof latch> = { latch };
 const resolveTarget = async (ref: string) => {
@@ -69,6 +70,42 @@ t.test('a schedule that no longer fits is stale: a warning with the re-record co
   t.match(e.rerecord!, /^npx interleave shrink latch --variant check-outside-lock --seed \d+ --fixed-weather --out .*\.json$/);
   t.equal(regressExitCode(r), 0, 'stale is not a failure');
   t.match(formatTap(r), /\nok 1 - latch\/.* # SKIP stale: npx interleave shrink latch/);
+});
+
+t.test('an entry of an older engine is stale (engine N): a warning until --accept records it under this engine', async (t) => {
+  const { dir, bug, fine } = await corpus();
+  t.equal(readScheduleFile(bug).engine, ENGINE_VERSION, 'a new schedule carries this build\'s engine');
+  // As written before engines: no field, which reads as engine 1.
+  for (const f of [bug, fine]) {
+    const { engine: _now, ...old } = readScheduleFile(f);
+    writeScheduleFile(f, old);
+  }
+  const r = await regress({ dir, resolveTarget });
+  t.same(r.entries.map((e) => [e.status, e.engine]), [['stale', 1], ['stale', 1]], 'both stale, under engine 1');
+  t.match(r.entries[0]!.message, new RegExp(`recorded under engine 1, this build is engine ${ENGINE_VERSION}: its schedule still replays to violation:lost-wakeup`));
+  t.equal(r.entries[0]!.rerecord, `npx interleave regress ${dir} --accept`, 'names the command that records it again');
+  t.equal(regressExitCode(r), 0, 'a warning, not a failure (exit 0)');
+  t.match(formatTap(r), /\nok 1 - latch\/.* # SKIP stale \(engine 1\): npx interleave regress .* --accept\n/);
+  // One whose schedule replays to another outcome is changed as any other, and says its engine.
+  const { engine: _e, ...old } = readScheduleFile(bug);
+  writeScheduleFile(bug, { ...old, expect: 'pass' });
+  const c = await regress({ dir, resolveTarget });
+  t.equal(c.entries[0]!.status, 'changed');
+  t.equal(c.entries[0]!.message, `expected pass, got violation:lost-wakeup (recorded under engine 1, this build is engine ${ENGINE_VERSION})`);
+  t.equal(regressExitCode(c), 1);
+  writeScheduleFile(bug, old);
+  const a = await regress({ dir, resolveTarget, accept: true });
+  t.same(a.entries.map((e) => [e.status, e.accepted]), [['ok', true], ['ok', true]], '--accept records both again');
+  t.same([readScheduleFile(bug).engine, readScheduleFile(fine).engine], [ENGINE_VERSION, ENGINE_VERSION], 'under this engine');
+  t.equal(readScheduleFile(bug).decisions, old.decisions, 'with the same decisions');
+  const again = await regress({ dir, resolveTarget });
+  t.same(again.entries.map((e) => [e.status, e.hashMatches]), [['ok', true], ['ok', true]], 'and ok afterwards');
+  const newer = readScheduleFile(fine);
+  writeFileSync(fine, JSON.stringify({ ...newer, engine: ENGINE_VERSION + 1 }));
+  const n = await regress({ dir, resolveTarget });
+  t.equal(n.entries[1]!.status, 'error', 'an entry of a newer engine is bad input');
+  t.match(n.entries[1]!.message, new RegExp(`recorded under engine ${ENGINE_VERSION + 1}, newer than this build's engine ${ENGINE_VERSION}`));
+  t.equal(regressExitCode(n), 2);
 });
 
 t.test('corrupt entries and unknown targets are errors, a missing corpus is a UsageError', async (t) => {

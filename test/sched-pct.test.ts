@@ -3,6 +3,7 @@ import { DEFAULT_OPTIONS, execute } from '../dist/harness/engine/execute.js';
 import { makeStrategy, resolveStrategySpec } from '../dist/harness/strategies/index.js';
 import { pctMissProbability, pctParams } from '../dist/harness/strategies/pct.js';
 import { pctStepBound } from '../dist/harness/campaign/pct-bound.js';
+import { Entropy } from '../dist/harness/core/entropy.js';
 import boundedBuffer from '../dist/targets/condvar/bounded-buffer/index.js';
 import latchInit from './fixtures/sched-latch-init.ts';
 
@@ -29,7 +30,7 @@ t.test('pct params: defaults, validation, and recorded in full', async (t) => {
   t.same(pctParams({ depth: '2', k: 50 }), { depth: 2, k: 50 });
   t.throws(() => pctParams({ depth: 0 }), { name: 'UsageError', message: /depth must be an integer in \[1, 16\]/ });
   t.throws(() => pctParams({ k: 'many' }), { name: 'UsageError', message: /k must be an integer/ });
-  t.same(makeStrategy({ name: 'pct', params: { depth: 2 } })('1').params, { depth: 2, k: 200 });
+  t.same(makeStrategy({ name: 'pct', params: { depth: 2 } })('1', new Entropy('1')).params, { depth: 2, k: 200 });
   t.same(resolveStrategySpec({ name: 'pct' }), { name: 'pct', params: { depth: 3, k: 200 } }, 'a replay command gets every parameter');
 });
 

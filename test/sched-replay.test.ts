@@ -50,7 +50,7 @@ t.test('the ReplayScheduler throws ReplayDivergence itself (the engine turns it 
   t.throws(() => s.nextStep(opts, { current: -1, step: 0, taskCount: 2 }), ReplayDivergence);
   const l = new ReplayScheduler(['a', 'x'], { mode: 'lenient' });
   t.equal(l.nextStep(opts, { current: 1, step: 0, taskCount: 2 }), 1, 'lenient: the current task runs on');
-  t.equal(l.nextU32('fault'), 0xffffffff, 'lenient: a draw where a label was recorded says no to faults');
+  t.equal(l.nextU32('message'), 0xffffffff, 'lenient: a draw where a label was recorded says no to faults');
   t.equal(l.nextStep(opts, { current: -1, step: 2, taskCount: 2 }), 0, 'lenient, list exhausted: the lowest label');
   t.equal(l.fallbacks, 3);
 });

@@ -235,8 +235,10 @@ t.test('a crash right after a sync goes with that sync: the drops that only move
     if (drops < 2) continue;
     checked++;
     const s = await shrink({ ...sspec(r.seed), decisions: r.decisions, kind: 'assert', maxRuns: 300 });
-    // Keyed by its time, the crash was lost whenever an earlier drop went, and seed sync:60 kept two drops.
-    t.same(s.essentialFaults?.map((f) => f.fault), ['crash'], `seed ${r.seed}: ${drops} drops before the crash; the crash alone remains`);
+    // Keyed by its time, the crash was lost whenever an earlier drop went, and seed sync:60 kept two
+    // drops. A run may need two crashes after syncs (sync:20 under engine 2): each is checked essential.
+    const left = s.essentialFaults?.map((f) => f.fault) ?? [];
+    t.ok(left.length >= 1 && left.every((f) => f === 'crash'), `seed ${r.seed}: ${drops} drops before the crash; only the crash remains (${left.join(', ')})`);
     t.equal(s.faultsMinimal, true, `seed ${r.seed}: and it was checked essential`);
     const again = await runDecisions(sspec(r.seed), s.decisions, { mode: 'strict' });
     t.equal(again.result.decisionHash, s.result.decisionHash, `seed ${r.seed}: replays strictly`);

@@ -75,7 +75,7 @@ async function recordedRun(input: DeterminismInput): Promise<Recorded> {
   const result = await execute({
     ...input,
     options: { ...input.options, traceAll: true },
-    scheduler: (seed) => (rec = new RecordingScheduler(factory(seed), true)),
+    scheduler: (seed, entropy) => (rec = new RecordingScheduler(factory(seed, entropy), true)),
   });
   if (rec === null) throw new Error('execute did not build a scheduler');
   return { result, log: (rec as RecordingScheduler).log };

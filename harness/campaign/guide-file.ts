@@ -6,7 +6,7 @@ import { writeFileAtomic } from '../io/atomic.js';
 import { makeDirs } from '../io/dirs.js';
 import { decodeDecisions, encodeDecisions } from '../replay/encoding.js';
 import { UsageError } from '../core/errors.js';
-import { HARNESS_VERSION } from '../version.js';
+import { ENGINE_VERSION, HARNESS_VERSION } from '../version.js';
 import type { GuideEntry } from '../strategies/guided-corpus.js';
 
 export const GUIDE_FORMAT = 'interleave-guide';
@@ -15,7 +15,7 @@ export const GUIDE_FORMAT = 'interleave-guide';
  * A guide corpus on disk (`--guide-dir`), one JSON file per target, variant and options:
  * `<dir>/<target>-<variant>-<8 hex of the options>.guide.json`:
  *
- *     { "format": "interleave-guide", "version": 1, "harness": "0.1.0", "target": "raft",
+ *     { "format": "interleave-guide", "version": 1, "harness": "0.1.0", "engine": 2, "target": "raft",
  *       "variant": "correct", "optionsKey": "3f2a19c0", "options": { <the variant's run options> },
  *       "entries": [ { "variant", "seed", "decisions": "v1:…", "faults": {…}, "weather"?: {…},
  *                      "states": [<32-bit abstract states>] } ] }
@@ -28,6 +28,8 @@ export interface GuideFile {
   format: typeof GUIDE_FORMAT;
   version: 1;
   harness: string;
+  /** What its seeds mean (version.ts); absent in files written under engine 1. */
+  engine?: number;
   target: string;
   variant: string;
   optionsKey: string;
@@ -75,6 +77,7 @@ export function loadGuide(dir: string, target: string, variant: string, options:
   if (f === null || typeof f !== 'object' || f.format !== GUIDE_FORMAT) return bad(`not a guide file (no "format": "${GUIDE_FORMAT}")`);
   if (f.version !== 1) return bad(`unsupported version ${JSON.stringify(f.version)}`);
   if (f.harness !== HARNESS_VERSION) return bad(`written by harness ${String(f.harness)}, this is ${HARNESS_VERSION}`);
+  if ((f.engine ?? 1) !== ENGINE_VERSION) return bad(`written under engine ${f.engine ?? 1}, this build is engine ${ENGINE_VERSION}`);
   if (f.target !== target || f.variant !== variant) return bad(`for target ${String(f.target)} variant ${String(f.variant)}, not ${target} ${variant}`);
   if (f.optionsKey !== key) return bad(`for other options (key ${String(f.optionsKey)}, these are ${key})`);
   if (!Array.isArray(f.entries)) return bad(`"entries" must be an array`);
@@ -103,7 +106,7 @@ export function loadGuide(dir: string, target: string, variant: string, options:
 export function saveGuide(dir: string, target: string, variant: string, options: object, entries: readonly GuideEntry[]): string {
   const { path, key } = guidePath(dir, target, variant, options);
   const file: GuideFile = {
-    format: GUIDE_FORMAT, version: 1, harness: HARNESS_VERSION, target, variant, optionsKey: key, options: { ...options },
+    format: GUIDE_FORMAT, version: 1, harness: HARNESS_VERSION, engine: ENGINE_VERSION, target, variant, optionsKey: key, options: { ...options },
     entries: entries.map((e) => ({
       variant: e.variant, seed: e.seed, decisions: encodeDecisions(e.decisions), faults: { ...e.faults },
       ...(e.weather !== undefined ? { weather: e.weather } : {}), states: [...e.states],

@@ -56,7 +56,7 @@ export async function runGuided(r: Resolved, corpus: GuideCorpus, variant: strin
   if (extra?.stopAtStep !== undefined && extra.stopAtStep > 0) options = { ...options, stopAtStep: extra.stopAtStep, stalledMs: extra.stalledMs ?? 0 };
   const res = await execute({
     target: r.target, variant, seed, strategy: { name: 'guided', params: {} }, options,
-    scheduler: () => new GuidedScheduler(seed, list, flip),
+    scheduler: (_seed, entropy) => new GuidedScheduler(entropy, list, flip),
   });
   const entry: GuideEntry = { variant, seed, decisions: res.decisions, faults: { ...options.faults }, states: res.cover ?? [] };
   if (options.weather !== undefined) entry.weather = options.weather;

@@ -2,7 +2,7 @@ import { closeSync, existsSync, fsyncSync, openSync, readFileSync, ftruncateSync
 import { join } from 'node:path';
 import type { SeedEntry } from './tally.js';
 import { UsageError } from '../core/errors.js';
-import { HARNESS_VERSION } from '../version.js';
+import { ENGINE_VERSION, HARNESS_VERSION } from '../version.js';
 import { realClearInterval, realSetInterval } from '../core/real.js';
 
 /**
@@ -18,6 +18,8 @@ export const JOURNAL_VERSION = 1;
 export interface JournalHeader {
   journal: typeof JOURNAL_VERSION;
   harness: { name: 'interleave'; version: string };
+  /** What its seeds mean (version.ts); a journal without one was written under engine 1. */
+  engine?: number;
   /** `run` or `campaign`. */
   command: string;
   /** The arguments after the command name, as given. */
@@ -45,10 +47,10 @@ export class Journal {
     this.timer.unref();
   }
 
-  static create(dir: string, header: Omit<JournalHeader, 'journal' | 'harness'>): { journal: Journal; header: JournalHeader } {
+  static create(dir: string, header: Omit<JournalHeader, 'journal' | 'harness' | 'engine'>): { journal: Journal; header: JournalHeader } {
     const path = join(dir, JOURNAL_FILE);
     const fd = openSync(path, 'wx');
-    const full: JournalHeader = { journal: JOURNAL_VERSION, harness: { name: 'interleave', version: HARNESS_VERSION }, ...header };
+    const full: JournalHeader = { journal: JOURNAL_VERSION, harness: { name: 'interleave', version: HARNESS_VERSION }, engine: ENGINE_VERSION, ...header };
     writeSync(fd, JSON.stringify(full) + '\n');
     fsyncSync(fd);
     return { journal: new Journal(fd), header: full };
@@ -134,6 +136,8 @@ function parseHeader(row: string, path: string): JournalHeader {
     throw new UsageError(`${path}: not an interleave journal of version ${JOURNAL_VERSION}`);
   }
   if (h.harness.version !== HARNESS_VERSION) throw new UsageError(`${path} was written by interleave ${h.harness.version}; this is ${HARNESS_VERSION}: its seeds would not run the same`);
+  const engine = h.engine ?? 1;
+  if (engine !== ENGINE_VERSION) throw new UsageError(`${path} was written under engine ${engine}; this build is engine ${ENGINE_VERSION}: its seeds would not run the same (start the run afresh)`);
   const ok = typeof h.command === 'string' && Array.isArray(h.argv) && h.argv.every((a) => typeof a === 'string') &&
     typeof h.seedSpec === 'string' && typeof h.startedAt === 'string' && (h.seeds === undefined || (Array.isArray(h.seeds) && h.seeds.every((s) => typeof s === 'string')));
   if (!ok) throw new UsageError(`${path}: the header line is malformed`);

@@ -1,8 +1,8 @@
 import seedrandom from 'seedrandom';
 
 /**
- * One seeded generator per run, with a forked stream per subsystem (TigerBeetle's vopr does the
- * same) so that, say, a new fault draw never shifts the scheduler's choices. The generator is
+ * A seeded generator that forks named child streams: a run's Entropy (entropy.ts) forks one per
+ * subsystem, so a new draw in one never shifts another's. The generator is
  * seedrandom's alea: several times faster than its default ARC4, and just as reproducible.
  * A stream is seeded only when first drawn from (a root that only forks never is): seeding
  * costs microseconds, a draw nanoseconds.

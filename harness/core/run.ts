@@ -8,6 +8,7 @@ import { DecisionLog } from './decision-log.js';
 import { progressCell, STEP } from './progress.js';
 import { RunStopped, type Violation } from './violation.js';
 import { DRAW_DEFAULT, ReplayDivergence, type Choice, type DrawStream, type MessageSend, type Scheduler } from './scheduler.js';
+import type { FaultStream } from './entropy.js';
 import { realClearImmediate, realSetImmediate } from './real.js';
 import { brokenInvariant, budgetViolation, errorText, stalledViolation, STILL_STEPS, type Invariant } from './stops.js';
 import type { Checker, CoreOptions, EndReason, FaultEvent, RawRunResult, RunCoverage, RunHost } from './run-types.js';
@@ -400,7 +401,7 @@ export class Run {
     else this.decisions.label(ev.label);
   }
 
-  /** Recorded draw: sim.random and every fault decision go through here. */
+  /** Recorded draw: sim.random and every environment decision go through here, each on its subsystem's stream. */
   drawU32(stream: DrawStream): number {
     let v: number;
     try {
@@ -425,7 +426,7 @@ export class Run {
       const pick = this.scheduler.messageDelay;
       u = pick !== undefined
         ? Math.min(span - 1, Math.max(0, Math.round(pick.call(this.scheduler, send) - send.minMs)))
-        : this.scheduler.nextU32('fault') >>> 0;
+        : this.scheduler.nextU32('latency') >>> 0;
     } catch (e) {
       throw this.schedulerFailed(e);
     }
@@ -434,10 +435,10 @@ export class Run {
     return send.minMs + (u === DRAW_DEFAULT ? 0 : u % span);
   }
 
-  /** A recorded yes/no with probability p (a fault decision). */
-  chance(p: number): boolean {
+  /** A recorded yes/no with probability p (a fault decision), drawn from `stream`. */
+  chance(p: number, stream: FaultStream): boolean {
     if (p <= 0) return false;
-    return this.drawU32('fault') / 4294967296 < p;
+    return this.drawU32(stream) / 4294967296 < p;
   }
 
   /** A recorded choice among labelled options (which waiter a signal wakes). */

@@ -1,3 +1,7 @@
+import type { DrawStream, Entropy } from './entropy.js';
+
+export type { DrawStream };
+
 /**
  * The one seam between the engine and exploration strategies (awslabs/shuttle keeps the same
  * three-question shape). The engine never picks a step itself; a Scheduler does. A new
@@ -12,8 +16,6 @@ export interface Choice {
   /** labelHash(label), computed once. */
   readonly labelHash: number;
 }
-
-export type DrawStream = 'user' | 'fault';
 
 export interface StepContext {
   /** Index in `steps` of the task that just parked (it may continue), or -1. */
@@ -32,7 +34,8 @@ export interface Scheduler {
   nextStep(steps: readonly Choice[], ctx: StepContext): number;
   /** A non-step choice, such as which waiter a `signal` wakes. `options.length >= 2`. */
   choose(kind: string, options: readonly Choice[]): number;
-  /** A recorded 32-bit draw: `sim.random()` and fault decisions. */
+  /** A recorded 32-bit draw: `sim.random()` and the environment's decisions, each from its
+   * stream (core/entropy.ts). A strategy answers from the run's Entropy; a replay from its list. */
   nextU32(stream: DrawStream): number;
   /**
    * Strategies that order messages (`pctcp`) pick each message's one-way delay themselves,
@@ -61,8 +64,9 @@ export interface MessageSend {
   nextTimerAt(after: number): number;
 }
 
-/** Makes a fresh Scheduler for one run of one canonical seed. */
-export type SchedulerFactory = (seed: string) => Scheduler;
+/** Makes a fresh Scheduler for one run of one canonical seed, drawing from the run's one
+ * entropy source (a strategy takes the streams it needs from it; a replay needs none). */
+export type SchedulerFactory = (seed: string, entropy: Entropy) => Scheduler;
 
 /** Thrown by a strict replay when the run no longer fits the recorded decisions. */
 export class ReplayDivergence extends Error {

@@ -1,5 +1,6 @@
 import type { Target } from '../core/api.js';
 import { Run, type EndReason, type FaultEvent } from '../core/run.js';
+import { Entropy } from '../core/entropy.js';
 import type { RunOptions } from './options.js';
 import { SimImpl } from './sim.js';
 import { attachEndAnalysis, attachHistoryCheck } from './detectors.js';
@@ -68,7 +69,8 @@ export interface ExecuteInput {
 /** Runs one seed of one variant to its end. */
 export async function execute(input: ExecuteInput): Promise<RunResult> {
   const factory = input.scheduler ?? makeStrategy(input.strategy);
-  const scheduler = factory(input.seed);
+  // The run's one entropy source: the strategy takes its streams from it (core/entropy.ts).
+  const scheduler = factory(input.seed, new Entropy(input.seed));
   const run = new Run(scheduler, input.options, new Coverage());
   run.ownsDelays = strategyOwnsDelays(input.strategy, input.seed);
   const sim = new SimImpl(run, input.options);

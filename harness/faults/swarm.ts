@@ -1,4 +1,4 @@
-import { Rng } from '../core/rng.js';
+import { Entropy } from '../core/entropy.js';
 import { UsageError } from '../core/errors.js';
 
 /**
@@ -9,7 +9,7 @@ import { UsageError } from '../core/errors.js';
  *
  * Each enabled kind is on with probability 1/2; when on, its rate is the configured rate scaled
  * by one of RATE_SCALES. The draw comes from the seed's own `swarm` stream, so it never shifts
- * the scheduler's, the user's or the fault stream's draws, and the same seed draws the same set.
+ * another subsystem's draws (core/entropy.ts), and the same seed draws the same set.
  * The explore layer calls `swarmFaults` before each run, runs with the drawn set as its faults and
  * records it, so the run's replay command names exactly the faults it had.
  */
@@ -22,7 +22,7 @@ export function swarmFaults(seed: string, enabled: Readonly<Record<string, numbe
   const rates = Array.isArray(enabled)
     ? Object.fromEntries((enabled as readonly string[]).map((k) => [k, defaultRate]))
     : (enabled as Readonly<Record<string, number>>);
-  const root = new Rng(seed).fork('swarm');
+  const root = new Entropy(seed).swarm;
   const out: SwarmFaults = {};
   for (const kind of Object.keys(rates).sort()) {
     // A stream per kind: enabling another kind never changes what this one draws.

@@ -3,6 +3,7 @@ import { Rng } from '../core/rng.js';
 import { FAULTS } from './names.js';
 import { DEFAULT_NET_KNOBS, PARTITION_STYLES, resolveKnobs, type NetKnobs, type PartitionStyle } from './knobs.js';
 import { describeLoop, drawLoopWeather, loopWeatherError, type LoopWeather } from './loop-weather.js';
+import { Entropy } from '../core/entropy.js';
 
 /**
  * Per-seed weather (TigerBeetle's `options_swarm` and packet simulator, FoundationDB's BUGGIFY):
@@ -11,8 +12,8 @@ import { describeLoop, drawLoopWeather, loopWeatherError, type LoopWeather } fro
  * target, and the target's declared workload — so a campaign explores environments as well as
  * schedules. A user never knows in advance which weather exposes their bug.
  *
- * The draw comes from the seed's own `weather` stream, outside the decision list, with a forked
- * stream per feature: pinning one knob (`--net`, `--fault-rate`) never shifts another's draw.
+ * The draw comes from the seed's own `weather` and `workload` streams (core/entropy.ts), outside
+ * the decision list, with a forked stream per feature: pinning one knob (`--net`, `--fault-rate`) never shifts another's draw.
  * The result is concrete (plain rates and knobs) and is written into failure files, schedule
  * files and the first fault-log entry, so a run replays from it without drawing again.
  */
@@ -100,7 +101,8 @@ const RATE_RANGES: Readonly<Record<string, readonly [number, number]>> = {
 };
 
 export function drawWeather(seed: string, space: WeatherSpace): Weather {
-  const root = new Rng(seed).fork('weather');
+  const entropy = new Entropy(seed);
+  const root = entropy.weather;
   const faults: Record<string, number> = {};
   const on = onKinds(root.fork('kinds'), [...space.kinds].sort());
   for (const kind of [...space.kinds].sort()) {
@@ -121,7 +123,7 @@ export function drawWeather(seed: string, space: WeatherSpace): Weather {
   const quiet = space.assumptions?.maxOneWayDelayMs;
   net.quietDelayMaxMs = quiet ?? QUIET_DELAY_MAX_MS;
   Object.assign(net, space.pinnedNet);
-  const workload = drawWorkload(root.fork('workload'), space.workload, space.pinnedWorkload);
+  const workload = drawWorkload(entropy.workload, space.workload, space.pinnedWorkload);
   const w: Weather = { latency: fixedLatency ? 'fixed' : latency, faults, net, workload };
   if (typeof space.faultWindowMs !== 'number') {
     const [lo, hi] = space.faultWindowMs;

@@ -96,7 +96,7 @@ export class NodeLoop {
     // The main module runs before uv_run's first timers phase; whether it ran past the next ms
     // boundary decides Node's setTimeout(0)-vs-setImmediate race (Node's docs, "setImmediate()
     // vs setTimeout()": "the order ... is non-deterministic, bound by the performance of the process").
-    const u = run.finished || net === null ? 0 : run.drawU32('fault');
+    const u = run.finished || net === null ? 0 : run.drawU32('loop');
     // A lenient replay's default (all ones) is the calm end: not late.
     const late = u >= 0x80000000 && u !== 0xffffffff;
     this.busyUntil = late ? us(now + 1) : now;
@@ -202,7 +202,7 @@ export class NodeLoop {
 
   private runItem(item: LoopItem): void {
     const now = this.run.clock.now();
-    if (this.draws) this.busyUntil = us(now + costMs(this.weather, this.run.drawU32('fault')));
+    if (this.draws) this.busyUntil = us(now + costMs(this.weather, this.run.drawU32('loop')));
     else this.busyUntil = now;
     this.running.step = this.run.step;
     this.running.label = item.ev.site === '' ? item.ev.label : item.ev.label + item.ev.site;
@@ -249,7 +249,7 @@ export class NodeLoop {
   }
 
   private drawLag(): number {
-    if (this.lag === null) this.lag = this.draws ? lagMs(this.weather, this.run.drawU32('fault')) : 0;
+    if (this.lag === null) this.lag = this.draws ? lagMs(this.weather, this.run.drawU32('loop')) : 0;
     return this.lag;
   }
 

@@ -48,8 +48,8 @@ export class Nemesis {
   drawDrift(node: NetNode): void {
     const run = this.net.run;
     const max = this.net.knobs.driftPpmMax;
-    if (max === 0 || !run.chance(this.net.rates.clockSkew)) return;
-    const u = run.drawU32('fault');
+    if (max === 0 || !run.chance(this.net.rates.clockSkew, 'nemesis')) return;
+    const u = run.drawU32('nemesis');
     if (u === DRAW_DEFAULT) return; // a lenient replay's default: the benign end, no drift
     const ppm = (u % (2 * max + 1)) - max;
     node.setDrift(ppm);
@@ -69,17 +69,17 @@ export class Nemesis {
 
   private act(): void {
     const { run, rates } = this.net;
-    if (this.partition === null && run.chance(rates.partition)) this.startPartition();
-    if (run.chance(rates.crash)) {
+    if (this.partition === null && run.chance(rates.partition, 'nemesis')) this.startPartition();
+    if (run.chance(rates.crash, 'nemesis')) {
       // A process crashes only if it declared what a restart means (sim.process's `restart`).
       const n = this.aimed((x) => x.up && (!this.net.processes || x.restart));
       if (n !== null) this.crash(n);
     }
-    if (run.chance(rates.pause)) {
+    if (run.chance(rates.pause, 'nemesis')) {
       const n = this.aimed((x) => x.up && !run.pausedGroups.has(x.id));
       if (n !== null) this.pause(n);
     }
-    if (rates.delay > 0 && run.chance(this.net.knobs.clogRate)) this.clog();
+    if (rates.delay > 0 && run.chance(this.net.knobs.clogRate, 'nemesis')) this.clog();
     this.scheduleTick();
   }
 
@@ -87,7 +87,7 @@ export class Nemesis {
   private aimed(ok: (n: NetNode) => boolean): NetNode | null {
     // Processes have no leader: the weather's leader aiming applies to network nodes only.
     const bias = this.net.processes ? 0 : this.net.knobs.leaderBiasPct;
-    if (bias > 0 && (bias >= 100 || this.net.run.drawU32('fault') % 100 < bias)) {
+    if (bias > 0 && (bias >= 100 || this.net.run.drawU32('nemesis') % 100 < bias)) {
       const leader = this.net.leaderGuess();
       if (leader !== null && ok(leader)) return leader;
     }
@@ -97,7 +97,7 @@ export class Nemesis {
   private pick(ok: (n: NetNode) => boolean): NetNode | null {
     const candidates = this.net.nodes.filter(ok);
     if (candidates.length === 0) return null;
-    return candidates[this.net.run.drawU32('fault') % candidates.length]!;
+    return candidates[this.net.run.drawU32('nemesis') % candidates.length]!;
   }
 
   // ---- partitions ------------------------------------------------------------------------
@@ -109,12 +109,12 @@ export class Nemesis {
     const cut = new Uint8Array(n * n);
     const style = knobs.partitionStyle;
     let detail: string;
-    const shape = style === 'mixed' ? run.drawU32('fault') % 3 : -1;
+    const shape = style === 'mixed' ? run.drawU32('nemesis') % 3 : -1;
     if (shape < 0) detail = this.shaped(cut, style === 'mixed' ? 'symmetric' : style);
     else if (shape === 0) detail = this.split(cut);
     else {
-      const a = run.drawU32('fault') % n;
-      const inbound = shape === 2 || run.drawU32('fault') % 2 === 0;
+      const a = run.drawU32('nemesis') % n;
+      const inbound = shape === 2 || run.drawU32('nemesis') % 2 === 0;
       const outbound = shape === 2 || !inbound;
       for (let b = 0; b < n; b++) {
         if (b === a) continue;
@@ -125,7 +125,7 @@ export class Nemesis {
       detail = shape === 2 ? `${id} isolated` : inbound ? `one-way: nothing reaches ${id}` : `one-way: ${id} reaches nobody`;
     }
     this.net.blocked = cut;
-    const ms = knobs.nemesisIntervalMs + (knobs.partitionMsMax > 0 ? run.drawU32('fault') % knobs.partitionMsMax : 0);
+    const ms = knobs.nemesisIntervalMs + (knobs.partitionMsMax > 0 ? run.drawU32('nemesis') % knobs.partitionMsMax : 0);
     const heal = run.timers.add(run.clock.now() + ms, `nemesis:heal#${this.tick}`, () => this.heal(), null);
     this.partition = { heal, detail };
     run.recordFault('partition', `${detail} for ${ms}ms`);
@@ -146,27 +146,27 @@ export class Nemesis {
       case 'symmetric':
         return this.split(cut);
       case 'one-way': {
-        const a = run.drawU32('fault') % n;
-        const inbound = run.drawU32('fault') % 2 === 0;
+        const a = run.drawU32('nemesis') % n;
+        const inbound = run.drawU32('nemesis') % 2 === 0;
         isolate(a, inbound, !inbound);
         return inbound ? `one-way: nothing reaches ${nodes[a]!.id}` : `one-way: ${nodes[a]!.id} reaches nobody`;
       }
       case 'leader': {
         const leader = this.net.leaderGuess();
-        const a = leader !== null ? leader.index : run.drawU32('fault') % n;
+        const a = leader !== null ? leader.index : run.drawU32('nemesis') % n;
         isolate(a, true, true);
         return `${nodes[a]!.id} isolated (${leader !== null ? 'the leader' : 'no leader known'})`;
       }
       case 'minority': {
         const order = this.shuffled(n);
-        const size = 1 + (n >= 5 ? run.drawU32('fault') % Math.floor((n - 1) / 2) : 0);
+        const size = 1 + (n >= 5 ? run.drawU32('nemesis') % Math.floor((n - 1) / 2) : 0);
         const minority = new Set(order.slice(0, size));
         for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) if (minority.has(a) !== minority.has(b)) cut[a * n + b] = 1;
         return `minority {${[...minority].sort((x, y) => x - y).map((i) => nodes[i]!.id).join(',')}} cut off`;
       }
       case 'ring': {
         if (n < 4) {
-          const a = run.drawU32('fault') % n;
+          const a = run.drawU32('nemesis') % n;
           isolate(a, true, true);
           return `${nodes[a]!.id} isolated (a ring needs 4 nodes)`;
         }
@@ -184,7 +184,7 @@ export class Nemesis {
         return `ring ${order.map((i) => nodes[i]!.id).join('-')}`;
       }
       default: {
-        const a = run.drawU32('fault') % n;
+        const a = run.drawU32('nemesis') % n;
         isolate(a, true, true);
         return `${nodes[a]!.id} isolated`;
       }
@@ -195,7 +195,7 @@ export class Nemesis {
   private shuffled(n: number): number[] {
     const out = Array.from({ length: n }, (_, i) => i);
     for (let i = n - 1; i > 0; i--) {
-      const j = this.net.run.drawU32('fault') % (i + 1);
+      const j = this.net.run.drawU32('nemesis') % (i + 1);
       [out[i], out[j]] = [out[j]!, out[i]!];
     }
     return out;
@@ -205,9 +205,9 @@ export class Nemesis {
   private split(cut: Uint8Array): string {
     const { run, nodes } = this.net;
     const n = nodes.length;
-    const side = nodes.map(() => run.drawU32('fault') % 2);
+    const side = nodes.map(() => run.drawU32('nemesis') % 2);
     const ones = side.reduce((a, b) => a + b, 0);
-    if (ones === 0 || ones === n) side[run.drawU32('fault') % n] = ones === 0 ? 1 : 0;
+    if (ones === 0 || ones === n) side[run.drawU32('nemesis') % n] = ones === 0 ? 1 : 0;
     for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) if (side[a] !== side[b]) cut[a * n + b] = 1;
     const group = (s: number): string => nodes.filter((_, i) => side[i] === s).map((x) => x.id).join(',');
     return `symmetric {${group(0)}} | {${group(1)}}`;
@@ -227,9 +227,9 @@ export class Nemesis {
     const { run, nodes, knobs } = this.net;
     const n = nodes.length;
     if (n < 2 || knobs.clogMsMean <= 0) return;
-    const a = run.drawU32('fault') % n;
-    const b = (a + 1 + (run.drawU32('fault') % (n - 1))) % n;
-    const u = run.drawU32('fault');
+    const a = run.drawU32('nemesis') % n;
+    const b = (a + 1 + (run.drawU32('nemesis') % (n - 1))) % n;
+    const u = run.drawU32('nemesis');
     const ms = Math.min(10 * knobs.clogMsMean, Math.max(1, Math.round(-knobs.clogMsMean * Math.log((u + 1) / 4294967296))));
     const clogs = (this.net.clogs ??= new Float64Array(n * n));
     clogs[a * n + b] = Math.max(clogs[a * n + b]!, run.clock.now() + ms);
@@ -243,7 +243,7 @@ export class Nemesis {
   synced(node: NetNode): void {
     const { run, rates, knobs } = this.net;
     if (knobs.syncCrashRate <= 0 || rates.crash <= 0 || !node.up || run.clock.now() >= this.net.faultWindowMs) return;
-    if (!run.chance(knobs.syncCrashRate)) return;
+    if (!run.chance(knobs.syncCrashRate, 'nemesis')) return;
     const incarnation = node.incarnation;
     run.timers.add(run.clock.now(), `nemesis:sync-crash:${node.id}#${incarnation}`, () => {
       if (node.up && node.incarnation === incarnation) this.crash(node);
@@ -256,12 +256,12 @@ export class Nemesis {
     this.net.crash(node);
     run.recordFault('crash', `${node.id} crashed (incarnation ${node.incarnation}, ${unsynced} unsynced writes)`);
     let keep = unsynced;
-    if (unsynced > 0 && run.chance(rates.loseUnsynced)) {
-      keep = run.drawU32('fault') % unsynced;
+    if (unsynced > 0 && run.chance(rates.loseUnsynced, 'nemesis')) {
+      keep = run.drawU32('nemesis') % unsynced;
       run.recordFault('lose-unsynced', `${node.id} lost the last ${unsynced - keep} of ${unsynced} unsynced writes`);
     }
     node.store.crash(keep);
-    const down = 1 + (knobs.crashDownMsMax > 0 ? run.drawU32('fault') % knobs.crashDownMsMax : 0);
+    const down = 1 + (knobs.crashDownMsMax > 0 ? run.drawU32('nemesis') % knobs.crashDownMsMax : 0);
     node.restartEv = run.timers.add(run.clock.now() + down, `nemesis:restart:${node.id}#${node.incarnation}`, () => this.restart(node), null);
   }
 
@@ -275,7 +275,7 @@ export class Nemesis {
 
   private pause(node: NetNode): void {
     const { run, knobs } = this.net;
-    const ms = 1 + (knobs.pauseMsMax > 0 ? run.drawU32('fault') % knobs.pauseMsMax : 0);
+    const ms = 1 + (knobs.pauseMsMax > 0 ? run.drawU32('nemesis') % knobs.pauseMsMax : 0);
     run.pausedGroups.add(node.id);
     node.resumeEv = run.timers.add(run.clock.now() + ms, `nemesis:resume:${node.id}#${this.tick}`, () => this.resume(node), null);
     run.recordFault('pause', `${node.id} paused for ${ms}ms`);

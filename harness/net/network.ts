@@ -288,7 +288,7 @@ export class Network {
       this.stats.dropped++;
       return;
     }
-    if (faulty && run.chance(this.rates.drop)) {
+    if (faulty && run.chance(this.rates.drop, 'message')) {
       this.stats.dropped++;
       run.recordFault('drop', label);
       return;
@@ -298,8 +298,8 @@ export class Network {
       delay = this.strategyDelay(from, dst, label, now);
     } else {
       delay = this.baseDelay(faulty);
-      if (faulty && run.chance(this.rates.delay)) {
-        const extra = 1 + (run.drawU32('fault') % this.knobs.delayMsMax);
+      if (faulty && run.chance(this.rates.delay, 'message')) {
+        const extra = 1 + (run.drawU32('message') % this.knobs.delayMsMax);
         delay += extra;
         run.recordFault('delay', `${label} +${extra}ms`);
       }
@@ -323,15 +323,15 @@ export class Network {
       // The held-back message now lands just after this one: the two cross.
       if (!held.done && !held.cancelled) this.reschedule(held, at + 1);
     }
-    if (faulty && run.chance(this.rates.reorder)) {
+    if (faulty && run.chance(this.rates.reorder, 'message')) {
       link.held = d;
       this.reschedule(d, run.clock.now() + this.knobs.reorderMsMax);
       run.recordFault('reorder', `${label} held back until the next message on its link`);
     } else {
       this.reschedule(d, at);
     }
-    if (faulty && run.chance(this.rates.duplicate)) {
-      const later = 1 + (run.drawU32('fault') % this.knobs.duplicateMsMax);
+    if (faulty && run.chance(this.rates.duplicate, 'message')) {
+      const later = 1 + (run.drawU32('message') % this.knobs.duplicateMsMax);
       const copy = new Delivery(this, `${label}+dup`, extendHash(hash, '+dup'), dst, this.knobs.copyMessages ? deepCopy(msg) : msg, kind, null, -1);
       this.reschedule(copy, at + later);
       run.recordFault('duplicate', `${label} delivered again ${later}ms later`);
@@ -374,13 +374,13 @@ export class Network {
     const run = this.run;
     let d = lo;
     if (hi !== lo) {
-      const u = run.drawU32('fault');
+      const u = run.drawU32('latency');
       // All ones is a lenient replay's default draw: the short end, like every other draw here.
       d = u === DRAW_DEFAULT ? lo : lo + (u % (hi - lo + 1));
     }
-    if (mean > 0) d = Math.max(d, Math.round(-mean * Math.log((run.drawU32('fault') + 1) / 4294967296)));
-    if (tailRate > 0 && tailMsMax > hi && run.chance(tailRate)) {
-      d = hi + Math.floor((1 - run.drawU32('fault') / 4294967296) * (tailMsMax - hi));
+    if (mean > 0) d = Math.max(d, Math.round(-mean * Math.log((run.drawU32('latency') + 1) / 4294967296)));
+    if (tailRate > 0 && tailMsMax > hi && run.chance(tailRate, 'latency')) {
+      d = hi + Math.floor((1 - run.drawU32('latency') / 4294967296) * (tailMsMax - hi));
     }
     return faulty ? d : Math.min(d, this.quietDelayMaxMs);
   }

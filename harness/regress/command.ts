@@ -21,3 +21,9 @@ export function scheduleFlags(s: ScheduleFile, path: string): string[] {
   if (weather !== undefined && weather !== 'fixed') return optionFlags(s.strategy, { ...s.options, weatherFile: path });
   return optionFlags(s.strategy, { ...s.options, weather: 'fixed' });
 }
+
+/** What records the corpus's entries of an older engine again: their schedules still reproduce,
+ * so `--accept` rewrites them under this engine (and accepts any changed entry with them). */
+export function acceptCommand(dir: string): string {
+  return `npx interleave regress ${quote(dir)} --accept`;
+}

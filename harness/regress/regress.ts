@@ -4,10 +4,11 @@ import type { Target } from '../core/api.js';
 import { DEFAULT_OPTIONS, execute } from '../engine/execute.js';
 import type { RunOptions } from '../engine/options.js';
 import { UsageError } from '../core/errors.js';
-import { makeSchedule, readScheduleFile, scheduleRunOptions, writeScheduleFile, type ScheduleFile } from '../replay/schedule-file.js';
+import { makeSchedule, readScheduleFile, scheduleEngine, scheduleRunOptions, writeScheduleFile, type ScheduleFile } from '../replay/schedule-file.js';
+import { ENGINE_VERSION } from '../version.js';
 import { replaySchedule } from '../replay/replay-file.js';
 import { outcomeOf } from '../replay/run-decisions.js';
-import { rerecordCommand } from './command.js';
+import { acceptCommand, rerecordCommand } from './command.js';
 import { realSetImmediate } from '../core/real.js';
 import { signatureOf } from '../core/signature.js';
 
@@ -17,7 +18,10 @@ import { signatureOf } from '../core/signature.js';
  *   signature: another assertion, error or object); a failure unless accepted.
  * - stale: the schedule no longer fits the code (strict replay diverged); re-run from its seed
  *   and reported as a warning with the command that records it again, never a failure, so
- *   fixing a bug never leaves CI red for bookkeeping.
+ *   fixing a bug never leaves CI red for bookkeeping. Also `stale (engine N)`: recorded under an
+ *   older engine (version.ts), whose seed now draws another run. Its decisions still replay, and
+ *   one that replays to another outcome is `changed` as any other; one that replays as expected
+ *   is a warning until `--accept` records it again under this engine.
  * - error: the entry could not be checked (corrupt file, unknown target or variant).
  */
 export type EntryStatus = 'ok' | 'changed' | 'stale' | 'error';
@@ -33,6 +37,8 @@ export interface RegressEntry {
   hashMatches?: boolean;
   /** For stale entries. */
   rerecord?: string;
+  /** The older engine an entry was recorded under (version.ts), when not this build's. */
+  engine?: number;
   /** For changed entries under `accept`: the file now expects `actual`. */
   accepted?: boolean;
   /** For changed entries whose file records a signature: it, and the replay's (null: it passed). */
@@ -132,7 +138,15 @@ async function checkEntry(file: string, path: string, o: RegressOptions): Promis
   }
 }
 
+/** How an entry's status reads in every format: `stale (engine 1)` for an entry of an older engine. */
+export function statusLabel(e: RegressEntry): string {
+  return e.status === 'stale' && e.engine !== undefined ? `stale (engine ${e.engine})` : e.status;
+}
+
 async function replayEntry(file: string, path: string, s: ScheduleFile, target: Target, o: RegressOptions): Promise<RegressEntry> {
+  const engine = scheduleEngine(s);
+  const older = engine < ENGINE_VERSION ? { engine } : {};
+  const recorded = engine < ENGINE_VERSION ? ` (recorded under engine ${engine}, this build is engine ${ENGINE_VERSION})` : '';
   // A fixed bug usually makes the run outlive its recorded decisions: it goes on with the defaults.
   const rep = await replaySchedule(s, target, { config: { mode: 'strict', whenExhausted: 'default' }, base: o.base });
   if (rep.divergence !== null) {
@@ -141,8 +155,8 @@ async function replayEntry(file: string, path: string, s: ScheduleFile, target: 
       options: scheduleRunOptions(s, o.base ?? DEFAULT_OPTIONS),
     });
     return {
-      path, status: 'stale', expected: s.expect, actual: outcomeOf(rerun), rerecord: rerecordCommand(s, file),
-      message: `schedule no longer fits the code (${rep.divergence.message}); re-run from seed ${s.seed}: ${outcomeOf(rerun)}`,
+      path, status: 'stale', expected: s.expect, actual: outcomeOf(rerun), rerecord: rerecordCommand(s, file), ...older,
+      message: `schedule no longer fits the code (${rep.divergence.message}); re-run from seed ${s.seed}: ${outcomeOf(rerun)}${recorded}`,
     };
   }
   const first = rep.result.violations[0];
@@ -151,19 +165,29 @@ async function replayEntry(file: string, path: string, s: ScheduleFile, target: 
   // pass has no failure to hold a signature to.
   const held = s.expect === 'pass' ? undefined : s.signature;
   const sameSignature = held === undefined || held === signature;
+  const rewrite = (): void => {
+    writeScheduleFile(file, makeSchedule({ targetRef: s.target, result: rep.result, options: scheduleRunOptions(s), ...(s.note !== undefined ? { note: s.note } : {}) }));
+  };
   if (rep.outcome === s.expect && sameSignature) {
-    return { path, status: 'ok', expected: s.expect, actual: rep.outcome, hashMatches: rep.hashMatches, message: rep.outcome };
+    if (engine >= ENGINE_VERSION) return { path, status: 'ok', expected: s.expect, actual: rep.outcome, hashMatches: rep.hashMatches, message: rep.outcome };
+    if (o.accept === true) {
+      rewrite();
+      return { path, status: 'ok', expected: s.expect, actual: rep.outcome, hashMatches: rep.hashMatches, accepted: true, message: `${rep.outcome} (accepted: recorded again under engine ${ENGINE_VERSION}, was ${engine})` };
+    }
+    return {
+      path, status: 'stale', expected: s.expect, actual: rep.outcome, engine, rerecord: acceptCommand(o.dir),
+      message: `recorded under engine ${engine}, this build is engine ${ENGINE_VERSION}: its schedule still replays to ${rep.outcome}, but its seed may draw another run now; \`regress --accept\` records it again under engine ${ENGINE_VERSION}`,
+    };
   }
   const entry: RegressEntry = {
     path, status: 'changed', expected: s.expect, actual: rep.outcome,
-    message: rep.outcome === s.expect
+    message: (rep.outcome === s.expect
       ? `expected ${s.expect} with signature ${held}, got signature ${signature}`
-      : `expected ${s.expect}, got ${rep.outcome}`,
+      : `expected ${s.expect}, got ${rep.outcome}`) + recorded,
     ...(held !== undefined ? { expectedSignature: held, actualSignature: signature } : {}),
   };
   if (o.accept === true) {
-    const next = makeSchedule({ targetRef: s.target, result: rep.result, options: scheduleRunOptions(s), ...(s.note !== undefined ? { note: s.note } : {}) });
-    writeScheduleFile(file, next);
+    rewrite();
     entry.accepted = true;
     entry.message += ` (accepted: now expects ${rep.outcome === s.expect ? `signature ${signature}` : rep.outcome})`;
   }

@@ -1,7 +1,8 @@
-import type { RegressEntry, RegressReport } from './regress.js';
+import { statusLabel, type RegressEntry, type RegressReport } from './regress.js';
 
 /**
- * TAP 14, one test point per corpus entry. A stale entry is `ok … # SKIP stale: <command>`:
+ * TAP 14, one test point per corpus entry. A stale entry is `ok … # SKIP stale: <command>`
+ * (`# SKIP stale (engine N): …` for an entry of an older engine):
  * SKIP, not TODO, because its schedule was not checked at all (TODO marks a check that ran
  * and is expected to fail); the directive carries the command that records it again.
  */
@@ -19,9 +20,9 @@ function testPoint(e: RegressEntry, n: number): string[] {
   const name = `${e.path}`.replace(/#/g, '\\#');
   switch (e.status) {
     case 'ok':
-      return [`ok ${n} - ${name}: ${e.actual}`];
+      return [`ok ${n} - ${name}: ${e.accepted === true ? e.message : e.actual}`];
     case 'stale':
-      return [`ok ${n} - ${name} # SKIP stale: ${e.rerecord ?? ''}`, ...yaml({ message: e.message })];
+      return [`ok ${n} - ${name} # SKIP ${statusLabel(e)}: ${e.rerecord ?? ''}`, ...yaml({ message: e.message })];
     case 'changed':
       if (e.accepted === true) return [`ok ${n} - ${name}: ${e.message}`];
       return [`not ok ${n} - ${name}: ${e.message}`, ...yaml({
@@ -41,7 +42,7 @@ function yaml(fields: Record<string, string | null>): string[] {
 }
 
 /**
- * 0 when every outcome is as expected (stale entries are warnings), 1 otherwise; 2 when a corpus
+ * 0 when every outcome is as expected (stale entries, `stale (engine N)` too, are warnings), 1 otherwise; 2 when a corpus
  * file is unreadable (bad input, as a corrupt schedule is to replay). A missing corpus throws UsageError.
  */
 export function regressExitCode(report: RegressReport): 0 | 1 | 2 {

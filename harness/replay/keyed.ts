@@ -1,5 +1,6 @@
 import type { Target } from '../core/api.js';
 import { Rng } from '../core/rng.js';
+import { isEnvironmentDraw, type FaultStream } from '../core/entropy.js';
 import type { Run } from '../core/run.js';
 import type { Choice, DrawStream, MessageSend, Scheduler, StepContext } from '../core/scheduler.js';
 import { execute, type RunResult } from '../engine/execute.js';
@@ -91,9 +92,9 @@ class Probe {
     };
     const chance = run.chance.bind(run);
     const record = run.recordFault.bind(run);
-    run.chance = (p: number): boolean => {
+    run.chance = (p: number, stream: FaultStream): boolean => {
       if (p > 0) this.chanceP = p;
-      const said = chance(p);
+      const said = chance(p, stream);
       if (said) this.yes.push(this.lastKey);
       if (said && this.syncing !== null) this.syncCrashes.set(this.syncing.node, this.syncing.label);
       return said;
@@ -220,7 +221,7 @@ class Keys {
       : this.crashOf !== null ? `${this.crashOf} crash`
       : `${this.probe.now()}|${this.label}`;
     let key: string;
-    if (stream === 'fault' && p !== null) {
+    if (isEnvironmentDraw(stream) && p !== null) {
       key = this.counted(`${where}|p${p}`);
       this.owner = key;
     } else {

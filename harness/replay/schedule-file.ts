@@ -12,6 +12,7 @@ import { outcomeOf } from './run-decisions.js';
 import { signatureOf } from '../core/signature.js';
 import { weatherError } from '../faults/weather.js';
 import { commandOptions, toRunOptions, type CommandOptions } from './command.js';
+import { ENGINE_VERSION } from '../version.js';
 
 /** The run options a schedule needs to replay: the ones that change what a run does. */
 export type ScheduleOptions = CommandOptions;
@@ -23,6 +24,12 @@ export type ScheduleOptions = CommandOptions;
 export interface ScheduleFile {
   format: 'interleave-schedule';
   version: 1;
+  /**
+   * The engine that recorded it (version.ts): what its seed meant. The decisions replay under any
+   * engine, but its seed draws another run under another one, so `regress` reports an entry of
+   * an older engine as `stale (engine N)`. Absent in files written under engine 1.
+   */
+  engine?: number;
   /** A bundled target name or a path to a target file, as the command line takes it. */
   target: string;
   variant: string;
@@ -60,6 +67,7 @@ export function makeSchedule(input: MakeScheduleInput): ScheduleFile {
   const s: ScheduleFile = {
     format: SCHEDULE_FORMAT,
     version: 1,
+    engine: ENGINE_VERSION,
     target: looksLikePath(input.targetRef) ? resolve(input.targetRef) : input.targetRef,
     variant: r.variant,
     strategy: { name: r.strategy.name, params: { ...r.strategy.params } },
@@ -93,6 +101,11 @@ export function scheduleRunOptions(s: ScheduleFile, base: RunOptions = DEFAULT_O
 
 /** A schedule replays under its own options, so a longer decision list is fixed in the file. */
 const RAISE_IN_FILE = `raise 'options.maxSteps' in the file`;
+
+/** The engine a schedule was recorded under (a file without the field predates it: engine 1). */
+export function scheduleEngine(s: ScheduleFile): number {
+  return s.engine ?? 1;
+}
 
 /** A schedule's decisions, bounded by its own step budget (what its run could have made). */
 export function scheduleDecisions(s: ScheduleFile): Decision[] {
@@ -151,6 +164,9 @@ export function validateSchedule(raw: unknown, source: string): ScheduleFile {
   const o = raw as Record<string, unknown>;
   if (o['format'] !== SCHEDULE_FORMAT) bad(`'format' must be '${SCHEDULE_FORMAT}'`);
   if (o['version'] !== 1) bad(`unsupported version ${JSON.stringify(o['version'])} (this build reads version 1)`);
+  const engine = o['engine'];
+  if (engine !== undefined && !(Number.isSafeInteger(engine) && (engine as number) >= 1)) bad(`'engine' must be a positive integer`);
+  if (typeof engine === 'number' && engine > ENGINE_VERSION) bad(`recorded under engine ${engine}, newer than this build's engine ${ENGINE_VERSION}: replay it with the interleave that wrote it`);
   for (const k of ['target', 'variant', 'seed'] as const) {
     if (typeof o[k] !== 'string' || (o[k] as string).length === 0) bad(`'${k}' must be a non-empty string`);
   }

@@ -1,5 +1,6 @@
 import { DRAW_DEFAULT, type Decision } from '../strategies/replay.js';
 import type { DecisionInfo } from '../strategies/recording.js';
+import { isEnvironmentDraw } from '../core/entropy.js';
 import { NO_LABEL, type Runner } from './runner.js';
 
 /**
@@ -149,7 +150,7 @@ export async function removePreemptionPairs(r: Runner): Promise<boolean> {
 
 /** Fault draws say no: first all at once, then one by one. */
 export async function faultsOff(r: Runner): Promise<boolean> {
-  const on = (): number[] => r.cur.log.flatMap((d, i) => (d.stream === 'fault' && d.value !== DRAW_DEFAULT ? [i] : []));
+  const on = (): number[] => r.cur.log.flatMap((d, i) => (isEnvironmentDraw(d.stream) && d.value !== DRAW_DEFAULT ? [i] : []));
   const all = on();
   if (all.length === 0) return false;
   const l = r.cur.list.slice();

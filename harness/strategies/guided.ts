@@ -1,4 +1,5 @@
-import { Rng } from '../core/rng.js';
+import type { Rng } from '../core/rng.js';
+import type { Entropy } from '../core/entropy.js';
 import type { Choice, DrawStream, Scheduler, SchedulerFactory, StepContext } from '../core/scheduler.js';
 import { RandomScheduler } from './random.js';
 import type { Decision } from './replay.js';
@@ -34,12 +35,12 @@ export class GuidedScheduler implements Scheduler {
   followed = 0;
 
   constructor(
-    seed: string,
+    entropy: Entropy,
     private readonly list: readonly Decision[] | null = null,
     flip: Flip | null = null,
   ) {
-    this.tail = new RandomScheduler(seed);
-    this.pick = new Rng(`guided-flip/${seed}`);
+    this.tail = new RandomScheduler(entropy);
+    this.pick = entropy.strategy('guided-flip');
     this.following = list !== null && list.length > 0;
     this.flipPending = flip;
   }
@@ -108,4 +109,4 @@ function timerBefore(options: readonly Choice[], taskCount: number, took: string
 
 /** Registered as a strategy so names, specs and probes resolve; a campaign runs each seed through
  * its guide (harness/campaign/guided-run.ts), and with no corpus a seed runs as `random`. */
-export const guidedStrategy: SchedulerFactory = (seed) => new GuidedScheduler(seed);
+export const guidedStrategy: SchedulerFactory = (_seed, entropy) => new GuidedScheduler(entropy);

@@ -8,6 +8,7 @@ import { guidedStrategy } from './guided.js';
 import { withSuggestion } from '../core/suggest.js';
 import type { StrategyParams } from './params.js';
 import { UsageError } from '../core/errors.js';
+import { Entropy } from '../core/entropy.js';
 
 export type { StrategyParams };
 
@@ -68,6 +69,6 @@ export function makeStrategy(spec: StrategySpec): SchedulerFactory {
  * `params`), so a recorded strategy replays the same even if a default changes later.
  */
 export function resolveStrategySpec(spec: StrategySpec): Required<StrategySpec> {
-  const probe = makeStrategy(spec)('0');
+  const probe = makeStrategy(spec)('0', new Entropy('0'));
   return { name: spec.name, params: { ...(spec.params ?? {}), ...probe.params } };
 }

@@ -1,4 +1,5 @@
-import { Rng } from '../core/rng.js';
+import type { Rng } from '../core/rng.js';
+import type { Entropy } from '../core/entropy.js';
 import { intParam, type StrategyParams } from './params.js';
 import type { Choice, DrawStream, Scheduler, SchedulerFactory, StepContext } from '../core/scheduler.js';
 
@@ -45,18 +46,13 @@ export class PctScheduler implements Scheduler {
   readonly name = 'pct';
   readonly params: Readonly<Record<string, number>>;
   private readonly sched: Rng;
-  private readonly user: Rng;
-  private readonly fault: Rng;
   private readonly priority = new Map<string, number>();
   /** Sorted ascending; changePoints[i] lowers a task to priority depth − 1 − i. */
   private readonly changePoints: number[];
   private nextChange = 0;
 
-  constructor(seed: string, readonly pct: PctParams) {
-    const root = new Rng(seed);
-    this.sched = root.fork('sched');
-    this.user = root.fork('user');
-    this.fault = root.fork('fault');
+  constructor(private readonly entropy: Entropy, readonly pct: PctParams) {
+    this.sched = entropy.scheduler;
     this.params = { depth: pct.depth, k: pct.k };
     const points: number[] = [];
     for (let i = 0; i < pct.depth - 1; i++) points.push(1 + this.sched.int(pct.k));
@@ -107,7 +103,7 @@ export class PctScheduler implements Scheduler {
   }
 
   nextU32(stream: DrawStream): number {
-    return stream === 'user' ? this.user.u32() : this.fault.u32();
+    return this.entropy.u32(stream);
   }
 }
 
@@ -120,7 +116,7 @@ function ownerOf(label: string): string {
 
 export function pctStrategy(params: StrategyParams): SchedulerFactory {
   const p = pctParams(params);
-  return (seed) => new PctScheduler(seed, p);
+  return (_seed, entropy) => new PctScheduler(entropy, p);
 }
 
 /**

@@ -1,4 +1,5 @@
-import { Rng } from '../core/rng.js';
+import type { Rng } from '../core/rng.js';
+import type { Entropy } from '../core/entropy.js';
 import { intParam, type StrategyParams } from './params.js';
 import type { Choice, DrawStream, MessageSend, Scheduler, SchedulerFactory, StepContext } from '../core/scheduler.js';
 
@@ -43,8 +44,6 @@ export class PctcpScheduler implements Scheduler {
   readonly name = 'pctcp';
   readonly params: Readonly<Record<string, number>>;
   private readonly sched: Rng;
-  private readonly user: Rng;
-  private readonly fault: Rng;
   private readonly msgs: Rng;
   /** Sorted ascending message numbers (1-based) at which a chain is demoted. */
   private readonly changePoints: number[];
@@ -55,12 +54,9 @@ export class PctcpScheduler implements Scheduler {
   private readonly priority: number[] = [];
   private readonly tail: string[] = [];
 
-  constructor(seed: string, readonly pctcp: PctcpParams) {
-    const root = new Rng(seed);
-    this.sched = root.fork('sched');
-    this.user = root.fork('user');
-    this.fault = root.fork('fault');
-    this.msgs = root.fork('messages');
+  constructor(private readonly entropy: Entropy, readonly pctcp: PctcpParams) {
+    this.sched = entropy.scheduler;
+    this.msgs = entropy.strategy('messages');
     this.params = { depth: pctcp.depth, k: pctcp.k };
     const points: number[] = [];
     for (let i = 0; i < pctcp.depth - 1; i++) points.push(1 + this.msgs.int(pctcp.k));
@@ -133,7 +129,7 @@ export class PctcpScheduler implements Scheduler {
   }
 
   nextU32(stream: DrawStream): number {
-    return stream === 'user' ? this.user.u32() : this.fault.u32();
+    return this.entropy.u32(stream);
   }
 }
 
@@ -144,5 +140,5 @@ function baseLabel(label: string): string {
 
 export function pctcpStrategy(params: StrategyParams): SchedulerFactory {
   const p = pctcpParams(params);
-  return (seed) => new PctcpScheduler(seed, p);
+  return (_seed, entropy) => new PctcpScheduler(entropy, p);
 }

@@ -52,10 +52,10 @@ export function portfolioStrategy(params: StrategyParams): SchedulerFactory {
   const p = portfolioParams(params);
   const pct = pctStrategy({ depth: p['pctDepth']!, k: p['pctK']! });
   const pctcp = pctcpStrategy({ depth: p['pctcpDepth']!, k: p['pctcpK']! });
-  return (seed) => {
+  return (seed, entropy) => {
     const m = portfolioMember(p, seed);
     const make = m.name === 'pct' ? pct : m.name === 'pctcp' ? pctcp : randomStrategy;
-    const s = make(seed);
+    const s = make(seed, entropy);
     // The run's params are the portfolio's own, so a recorded spec rebuilds the same portfolio.
     return Object.assign(s, { params: { ...p } });
   };

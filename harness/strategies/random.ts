@@ -1,19 +1,15 @@
-import { Rng } from '../core/rng.js';
+import type { Rng } from '../core/rng.js';
+import type { Entropy } from '../core/entropy.js';
 import type { Choice, DrawStream, Scheduler, SchedulerFactory, StepContext } from '../core/scheduler.js';
 
-/** Uniform among enabled steps; each subsystem draws from its own fork of the seed. */
+/** Uniform among enabled steps; every draw comes from the run's entropy, a stream per subsystem. */
 export class RandomScheduler implements Scheduler {
   readonly name = 'random';
   readonly params = {};
   private readonly sched: Rng;
-  private readonly user: Rng;
-  private readonly fault: Rng;
 
-  constructor(seed: string) {
-    const root = new Rng(seed);
-    this.sched = root.fork('sched');
-    this.user = root.fork('user');
-    this.fault = root.fork('fault');
+  constructor(private readonly entropy: Entropy) {
+    this.sched = entropy.scheduler;
   }
 
   nextStep(steps: readonly Choice[], _ctx: StepContext): number {
@@ -25,8 +21,8 @@ export class RandomScheduler implements Scheduler {
   }
 
   nextU32(stream: DrawStream): number {
-    return stream === 'user' ? this.user.u32() : this.fault.u32();
+    return this.entropy.u32(stream);
   }
 }
 
-export const randomStrategy: SchedulerFactory = (seed) => new RandomScheduler(seed);
+export const randomStrategy: SchedulerFactory = (_seed, entropy) => new RandomScheduler(entropy);

@@ -1,5 +1,6 @@
 import { DRAW_DEFAULT, defaultStep } from './replay.js';
 import type { Choice, DrawStream, MessageSend, Scheduler, StepContext } from '../core/scheduler.js';
+import { isEnvironmentDraw } from '../core/entropy.js';
 
 /** What a recorded decision was, beyond its value: the shrinker and the determinism check read these. */
 export interface DecisionInfo {
@@ -26,7 +27,7 @@ export interface DecisionInfo {
 export interface DecisionStats {
   steps: number;
   preemptions: number;
-  /** Draws on the fault stream (each a fault's yes/no). */
+  /** Draws of the environment (every stream but the user's: latencies and faults). */
   faultDraws: number;
 }
 
@@ -50,7 +51,7 @@ export class RecordingScheduler implements Scheduler {
         const d = pick.call(inner, send);
         // Logged as the run records it: the offset from minMs.
         const v = Math.min(send.maxMs - send.minMs, Math.max(0, Math.round(d - send.minMs)));
-        this.log.push({ kind: 'draw', step: this.lastStep + 1, preemption: false, current: null, value: v, stream: 'fault', options: null, deviation: v !== 0 });
+        this.log.push({ kind: 'draw', step: this.lastStep + 1, preemption: false, current: null, value: v, stream: 'latency', options: null, deviation: v !== 0 });
         return d;
       };
     }
@@ -100,7 +101,7 @@ export class RecordingScheduler implements Scheduler {
     for (const d of this.log) {
       if (d.kind === 'step') steps++;
       if (d.preemption) preemptions++;
-      if (d.stream === 'fault') faultDraws++;
+      if (isEnvironmentDraw(d.stream)) faultDraws++;
     }
     return { steps, preemptions, faultDraws };
   }

@@ -1,4 +1,4 @@
-import { Rng } from '../core/rng.js';
+import type { Entropy } from '../core/entropy.js';
 import type { Choice, DrawStream, Scheduler, SchedulerFactory, StepContext } from '../core/scheduler.js';
 
 /**
@@ -9,14 +9,7 @@ import type { Choice, DrawStream, Scheduler, SchedulerFactory, StepContext } fro
 export class RunToBlockScheduler implements Scheduler {
   readonly name = 'run-to-block';
   readonly params = {};
-  private readonly user: Rng;
-  private readonly fault: Rng;
-
-  constructor(seed: string) {
-    const root = new Rng(seed);
-    this.user = root.fork('user');
-    this.fault = root.fork('fault');
-  }
+  constructor(private readonly entropy: Entropy) {}
 
   nextStep(_steps: readonly Choice[], ctx: StepContext): number {
     if (ctx.current >= 0) return ctx.current;
@@ -29,8 +22,8 @@ export class RunToBlockScheduler implements Scheduler {
   }
 
   nextU32(stream: DrawStream): number {
-    return stream === 'user' ? this.user.u32() : this.fault.u32();
+    return this.entropy.u32(stream);
   }
 }
 
-export const runToBlockStrategy: SchedulerFactory = (seed) => new RunToBlockScheduler(seed);
+export const runToBlockStrategy: SchedulerFactory = (_seed, entropy) => new RunToBlockScheduler(entropy);

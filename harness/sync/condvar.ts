@@ -88,7 +88,7 @@ export class SimCondVar implements CondVar {
       w.timer = run.timers.add(run.clock.now() + timeoutMs, `timeout:${t.label}`, () => this.wake(w, 'timeout'), t.group);
     }
     const spurious = this.spuriousRate;
-    if (spurious > 0 && run.chance(spurious)) {
+    if (spurious > 0 && run.chance(spurious, 'sync')) {
       run.recordFault('spurious', `${t.label} woken from ${this.name} without a signal`);
       this.wake(w, 'signaled');
     }

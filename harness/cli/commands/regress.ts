@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { ArgumentsCamelCase } from 'yargs';
 import { formatTap, regress, regressExitCode } from '../../regress/index.js';
-import type { RegressReport } from '../../regress/regress.js';
+import { statusLabel, type RegressReport } from '../../regress/regress.js';
 import { emitFormats, parseFormats, regressCases } from '../../report/formats/index.js';
 import { loadTarget } from '../../target/load.js';
 import { Interrupt } from '../signals.js';
@@ -20,7 +20,7 @@ function regressMarkdown(report: RegressReport): string {
   const look = report.entries.filter((e) => e.status !== 'ok');
   if (look.length > 0) {
     lines.push('| entry | status | expected | got | note |', '|---|---|---|---|---|');
-    for (const e of look) lines.push(`| ${e.path} | ${e.status}${e.accepted === true ? ' (accepted)' : ''} | ${e.expected ?? '—'} | ${e.actual ?? '—'} | ${(e.rerecord ?? e.message).replace(/\|/g, '\\|')} |`);
+    for (const e of look) lines.push(`| ${e.path} | ${statusLabel(e)}${e.accepted === true ? ' (accepted)' : ''} | ${e.expected ?? '—'} | ${e.actual ?? '—'} | ${(e.rerecord ?? e.message).replace(/\|/g, '\\|')} |`);
   }
   return lines.join('\n') + '\n';
 }

@@ -62,7 +62,7 @@ export function regressCases(report: RegressReport): CaseRow[] {
   return report.entries.map((e) => {
     const suite = e.path.split(/[\\/]/)[0] ?? 'seeds';
     const row: CaseRow = { suite, name: e.path, ok: e.status === 'ok' || e.status === 'stale' || e.accepted === true, runs: 1, failed: 0, kinds: {}, replays: [] };
-    if (e.status === 'stale') row.skipped = `stale: ${e.message}; record again: ${e.rerecord ?? ''}`;
+    if (e.status === 'stale') row.skipped = `stale${e.engine !== undefined ? ` (engine ${e.engine})` : ''}: ${e.message}; record again: ${e.rerecord ?? ''}`;
     if (!row.ok) {
       row.failed = 1;
       row.kinds = { [e.status]: 1 };
