@@ -6,11 +6,11 @@
  */
 import t from 'tap';
 import { execute, type RunResult } from '../dist/harness/engine/execute.js';
-import { resolveExplore, seedOptions } from '../dist/harness/explore/explore.js';
-import { RecordingScheduler } from '../dist/harness/sched/recording.js';
-import { makeStrategy } from '../dist/harness/sched/index.js';
+import { resolveExplore, seedOptions } from '../dist/harness/campaign/resolve.js';
+import { RecordingScheduler } from '../dist/harness/strategies/recording.js';
+import { makeStrategy } from '../dist/harness/strategies/index.js';
 import { Entropy, type DrawStream } from '../dist/harness/core/entropy.js';
-import type { Weather } from '../dist/harness/net/weather.js';
+import type { Weather } from '../dist/harness/faults/weather.js';
 import { streamTarget, type StreamProbe } from './fixtures/net-stream.js';
 
 /** A stormy network whose nemesis partitions, pauses and clogs until 3 s, then goes quiet. */
