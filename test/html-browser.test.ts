@@ -62,7 +62,7 @@ async function main(): Promise<void> {
   t.teardown(() => browser.close());
 
   t.test('raft leadership overlap: arrows are sends and their deliveries, lanes per node, filter hides a lane', async (t) => {
-    const r = await run('raft', 'no-lease', 2);
+    const r = await run('raft', 'no-lease', 33);
     const trace = r.trace!;
     const view = buildView(r, r.replayCommand);
     const file = join(dir, 'raft.html');
@@ -189,7 +189,7 @@ async function main(): Promise<void> {
   });
 
   t.test('a 5-node Raft failure of 20,000 steps: time to interactive (a measurement)', async (t) => {
-    const r = await run(FIVE, 'correct', 1, { maxSteps: 20_000 });
+    const r = await run(FIVE, 'correct', 2, { maxSteps: 20_000 });
     const view = buildView(r, r.replayCommand);
     const file = join(dir, 'raft5.html');
     const html = renderPage([view], view.title);
