@@ -10,7 +10,7 @@ import { networkOf, type HostFor } from '../net/network.js';
 import { HostRun } from './runtime.js';
 import type { LoopWeather } from '../faults/loop-weather.js';
 
-export { HostRun, HOST_EPOCH_MS } from './runtime.js';
+export { HostRun, HOST_EPOCH_MS, HOST_PERF_ORIGIN_MS } from './runtime.js';
 export { trampolinesInstalled } from './trampolines.js';
 
 /** Target object → the file it was loaded from (harness/target/load.ts records it). */

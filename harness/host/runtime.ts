@@ -31,6 +31,12 @@ import {
  * same seed reads the same dates anywhere. */
 export const HOST_EPOCH_MS = 1_767_225_600_000;
 
+/** `performance.now()` when a hosted process's virtual clock reads 0: the ms Node spends from
+ * the process's start (`performance.timeOrigin`, lib/internal/perf/utils.js `now()`) to the
+ * first line of user code (bootstrap and module loading; 25–60 ms for `node -e` on Node 20
+ * here). A fraction, as hrtime gives, so no reading is a whole ms. */
+export const HOST_PERF_ORIGIN_MS = 31.25;
+
 /** Resource kinds that are the harness's own plumbing, never a hosted escape: the worker's
  * port to its supervisor, which comes and goes with console output and results. */
 const OWN_RESOURCES = new Set(['MessagePort']);
@@ -361,10 +367,17 @@ export class HostRun implements RunHost, HostClock {
   }
 
   dateNow(): number {
-    return HOST_EPOCH_MS + Math.floor(this.perfNow());
+    return HOST_EPOCH_MS + Math.floor(this.localNow());
   }
 
+  /** Node's `performance.now()` counts from `performance.timeOrigin`, the process's start, so
+   * it is never 0 in user code (libraries read a 0 start as "unset": lru-cache's TTLs do). */
   perfNow(): number {
+    return HOST_PERF_ORIGIN_MS + this.localNow();
+  }
+
+  /** The acting node's virtual ms (the run's clock outside any node). */
+  private localNow(): number {
     const node = this.acting();
     const now = this.run.clock.now();
     return node === null || node.net === null ? now : node.net.localNow(now);
