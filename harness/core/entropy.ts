@@ -3,7 +3,7 @@ import { Rng } from './rng.js';
 /**
  * The streams a run draws from as it goes, each recorded in the decision list (Run.drawU32):
  *
- * - `user`: `sim.random()` and host mode's `Math.random`;
+ * - `user`: `sim.random()` and host mode's `Math.random`; (allowed: names host mode's virtual Math.random)
  * - `latency`: a message's one-way delay (the weather's latency profile, its heavy tail, and a
  *   message-ordering strategy's delay as replay reads it back);
  * - `message`: a message's faults (drop, delay fault and its length, reorder, duplicate and when);
@@ -11,7 +11,7 @@ import { Rng } from './rng.js';
  *   pauses, clogs, clock drift: everything the nemesis decides;
  * - `sync`: thread-primitive faults (a condition variable's spurious wakeup);
  * - `loop`: host mode's Node event loop (how late it wakes, how long a callback runs, the main
- *   module's `setTimeout(0)` vs `setImmediate` race: harness/host/loop.ts).
+ *   module's `setTimeout(0)` vs `setImmediate` race: harness/host/loop.ts). (allowed: names the race host mode's loop draws)
  */
 export type DrawStream = 'user' | 'latency' | 'message' | 'nemesis' | 'sync' | 'loop';
 

@@ -1,13 +1,13 @@
 /**
  * One `--real` run (harness/real/index.ts forks this file once per run): the target's single
  * `sim.process` runs its hosted code on Node's own event loop, with the real globals — real
- * timers, `Date`, `performance.now()`, `Math.random()` — and no simulation at all. A fresh process
+ * timers, `Date`, `performance.now()`, `Math.random()` — and no simulation at all. A fresh process (allowed: run --real runs on the real globals by design)
  * per run, so no module state leaks from one run into the next. The run ends when the loop has
  * nothing left (Node's `beforeExit`: the workload finished), at the first violation, or after
  * `--duration` real ms; it sends one message to the parent and exits.
  *
  * What the context offers is what the simulated one does for a process: `ctx.host.require` /
- * `import` / `keep` / `atEnd`, `ctx.random()` (Math.random: a real run has no seed), `now()`,
+ * `import` / `keep` / `atEnd`, `ctx.random()` (Math.random: a real run has no seed), `now()`, (allowed: run --real: a real run has no seed)
  * `log`, `assert`, `invariant` (checked after every callback, through async_hooks, and at the
  * end), `cover` (ignored). The harness's simulated primitives (`spawn`, `sleep`, locks, `recv`)
  * have no meaning on the real loop: calling one is bad input (exit 2).

@@ -289,14 +289,14 @@ function hostTarget(name: string, ref: string, ts: boolean): Scaffold {
  *
  * TimedLock is a small lock library of its own with an acquire timeout. It has the shape of a
  * race generic-pool shipped in 3.4.0: a waiter that times out is rejected in its timer, and the
- * queue forgets it later, in a setImmediate (where a promise library that schedules its
- * continuations through setImmediate would run the clean-up). A release that runs in between
+ * queue forgets it later, in a setImmediate (where a promise library that schedules its (allowed: the host starter this writes names the globals host mode virtualizes)
+ * continuations through setImmediate would run the clean-up). A release that runs in between (allowed: the host starter this writes names the globals host mode virtualizes)
  * (another timer expiring in the same millisecond) must not hand the lock to that waiter.
  * Four clients take the lock after random millisecond delays (ctx.random(): a recorded draw),
  * hold it a while and release it; a timed-out acquire is an expected outcome.
  *
- * This is host mode (host: true): the code runs unmodified. Inside a run, setTimeout,
- * setImmediate, Date, performance.now and Math.random are the simulation's (virtual time, the
+ * This is host mode (host: true): the code runs unmodified. Inside a run, setTimeout, (allowed: the host starter this writes names the globals host mode virtualizes)
+ * setImmediate, Date, performance.now and Math.random are the simulation's (virtual time, the (allowed: the host starter this writes names the globals host mode virtualizes)
  * seed's draws), so each seed is one exact interleaving of timers, immediates and promise
  * continuations, and a failing seed replays.
  *
@@ -315,7 +315,7 @@ ${header(ts)}${t(`import type { ProcessContext, Target } from 'interleave';\n\n`
   resolve: () => void;
   reject: (e: Error) => void;
   gaveUp: boolean;
-  timer: ReturnType<typeof setTimeout> | undefined;
+  timer: ReturnType<typeof setTimeout> | undefined; // allowed: in a host run, the simulation's virtual timer
 }
 
 `)}const CLIENTS = 4;
@@ -336,11 +336,11 @@ class TimedLock {
     }
     return new Promise((resolve, reject) => {
       const w${t(': Waiter')} = { resolve, reject, gaveUp: false, timer: undefined };
-      w.timer = setTimeout(() => {
+      w.timer = setTimeout(() => { // allowed: in a host run, the simulation's virtual timer
         w.gaveUp = true;
         reject(new Error(\`lock not acquired within \${timeoutMs} ms\`));
         // The queue forgets the waiter in a later macrotask, not right now.
-        setImmediate(() => {
+        setImmediate(() => { // allowed: in a host run, the simulation's virtual timer
           const i = this.waiters.indexOf(w);
           if (i >= 0) this.waiters.splice(i, 1);
         });
@@ -386,7 +386,7 @@ ${t('', `/**
  */
 `)}async function app(ctx${t(': ProcessContext')}, skipGone${t(': boolean')})${t(': Promise<void>')} {
   const lock = new TimedLock(skipGone);
-  const sleep = (ms${t(': number')})${t(': Promise<void>')} => new Promise((resolve) => setTimeout(resolve, ms));
+  const sleep = (ms${t(': number')})${t(': Promise<void>')} => new Promise((resolve) => setTimeout(resolve, ms)); // allowed: in a host run, the simulation's virtual timer
   const ms = (n${t(': number')})${t(': number')} => Math.floor(ctx.random() * n);
   let holders = 0;
   // Checked when the run is over: every client released what it took, so the lock is free.
