@@ -269,8 +269,7 @@ class Pool {
     if (this.settled || slot.gone) return;
     if (m.type === 'error') {
       if (m.usage) {
-        const at = Atomics.load(slot.cell, ITEM);
-        const it = at >= 0 ? itemAt(this.input, at) : null;
+        const it = m.item >= 0 && m.item < this.total ? itemAt(this.input, m.item) : null;
         this.fail(new UsageError(`in a worker for target ${this.input.targetRef}${it !== null ? `, running ${it.variant} seed ${it.seed}` : ''}: ${m.message}`));
         return;
       }
@@ -278,7 +277,7 @@ class Pool {
         this.loadFailed(slot, `failed: ${m.message}`, m.message);
         return;
       }
-      this.fail(new InternalError(`worker ${slot.id} for target ${this.input.targetRef} failed ${this.where(slot)}: ${messageLine(m.message)}`, m.message));
+      this.fail(new InternalError(`worker ${slot.id} for target ${this.input.targetRef} failed ${this.where(slot, m.item)}: ${messageLine(m.message)}`, m.message));
       return;
     }
     if (m.type === 'ready') {
@@ -491,8 +490,9 @@ class Pool {
    * Where a worker was when it failed outside a seed's run: the seed its cell says it was on, or
    * the last seed it finished.
    */
-  private where(slot: Slot): string {
-    const at = Atomics.load(slot.cell, ITEM);
+  private where(slot: Slot, item?: number): string {
+    // A live worker says where it was; a dead one's cell holds still and can be read.
+    const at = item ?? Atomics.load(slot.cell, ITEM);
     if (at >= 0 && at < this.total) {
       const it = itemAt(this.input, at);
       return `running ${it.variant} seed ${it.seed}`;

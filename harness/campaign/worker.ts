@@ -58,7 +58,8 @@ export type ToWorker = { type: 'batch'; items: WorkItem[] } | { type: 'adopt'; e
 export type FromWorker =
   | { type: 'ready' }
   | ({ type: 'results' } & Packed)
-  | { type: 'error'; message: string; usage: boolean };
+  /** `item`: the work item it was on (-1 between seeds), stamped when it failed: the worker may not stop at once. */
+  | { type: 'error'; message: string; usage: boolean; item: number };
 
 export async function resolveForWorker(s: Pick<WorkerSetup, 'targetRef' | 'variants' | 'strategy' | 'strategies' | 'exploreOptions'>): Promise<Resolved> {
   const { swarm, traceWindow, checkDeterminism, weather, weatherFile: _file, pinnedRates, ...rest } = s.exploreOptions;
@@ -206,18 +207,25 @@ function serve(port: MessagePort, setup: WorkerSetup): void {
     return r;
   };
   const post = (m: FromWorker): void => port.postMessage(m);
+  // The item in hand when a failure happens: read from the shared cell by the main thread only
+  // later, after this worker may have gone on to other items, it would name the wrong seed.
+  let current = -1;
+  let failed = false;
   const fail = (e: unknown): void => {
     const usage = e instanceof UsageError;
-    post({ type: 'error', usage, message: usage ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(e) });
+    failed = true;
+    post({ type: 'error', usage, item: current, message: usage ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(e) });
   };
   let ready = false;
   const drain = async (): Promise<void> => {
-    if (draining || !ready) return;
+    // After a failure the pool is ending this worker: no further item starts.
+    if (draining || !ready || failed) return;
     draining = true;
     try {
       for (let batch = queue.shift(); batch !== undefined; batch = queue.shift()) {
         const group = [];
         for (const it of batch) {
+          current = it.i;
           if (testHook?.at === it.seed) {
             if (cell !== null) cell[ITEM] = it.i;
             await import(testHook.url);
@@ -227,8 +235,10 @@ function serve(port: MessagePort, setup: WorkerSetup): void {
           group.push({ ignore: optionsIgnore(r, it.variant), run: () => runItem(r, it.variant, it.seed, setup.keepPassingDetail || it.diagnose !== undefined, extra) });
         }
         const runs = await runGroup(group, (k) => {
-          if (cell !== null) cell[ITEM] = batch[k]!.i;
+          current = batch[k]!.i;
+          if (cell !== null) cell[ITEM] = current;
         });
+        current = -1;
         if (cell !== null) cell[ITEM] = -1;
         post({ type: 'results', ...packResults(runs.map((result, k) => ({ i: batch[k]!.i, result }))) });
         if (testHook !== null && batch.some((it) => testHook.at === `after:${it.seed}`)) {
