@@ -21,3 +21,31 @@ const perfNow = perf.now; // allowed: see above
 export function realPerformanceNow(): number {
   return perfNow.call(perf); // allowed: wall time for the harness's own measurements, never a run's
 }
+
+/**
+ * Resources whose kind is one of libuv's requests (a file read, a connect, a DNS lookup, a write)
+ * or a pending immediate: work in flight that ends by itself. Handles (a socket, a server, a TTY,
+ * the thread's message port) may live for the whole process, so they are not waited for.
+ */
+const IN_FLIGHT = /Req|^ConnectWrap$|^WriteWrap$|^ShutdownWrap$|^Immediate$/;
+
+/** The kinds of the thread's real requests still in flight (process.getActiveResourcesInfo()). */
+export function realWorkInFlight(): string[] {
+  return process.getActiveResourcesInfo().filter((k) => IN_FLIGHT.test(k));
+}
+
+/**
+ * Waits until the real work that loading a module started has finished: a loader's asynchronous
+ * requests (tsx connects to its IPC pipe and reads files after `require` returns) would otherwise
+ * complete in the middle of the first run, whose promise ledger and escape check charge them to
+ * the node that acted last. Real turns, as many as it takes; after `patienceMs` of wall time the
+ * run goes ahead (a request that hangs, a connect with no answer, is the escape check's to name).
+ */
+export async function settleRealWork(patienceMs = 30_000): Promise<void> {
+  const start = realPerformanceNow(); // allowed: wall time bounds a wait for real I/O, never a run's
+  for (let turn = 0; realWorkInFlight().length > 0; turn++) {
+    if (realPerformanceNow() - start > patienceMs) return; // allowed: see above
+    // Immediates first (a poll phase each, no sleep); then short real sleeps, not a spin.
+    await new Promise<void>((r) => (turn < 100 ? realSetImmediate(r) : realSetTimeout(r, 2))); // allowed: the harness's own wait for real I/O, outside every run
+  }
+}

@@ -10,6 +10,7 @@ import { UsageError } from '../core/errors.js';
 import type { LabelKey } from '../core/decision-log.js';
 import { extendHash, labelHash } from '../core/hash.js';
 import { realSetImmediate } from '../core/real.js';
+import { executionAsyncId } from 'node:async_hooks';
 import { markCharged } from '../core/rejections.js';
 import { errorText, type Run, type RunHost } from '../core/run.js';
 import { CallbackEvent } from '../core/timers.js';
@@ -149,7 +150,7 @@ export class HostRun implements RunHost, HostClock {
   private readonly deadDraw = deadRandom();
   private baseline = new Map<string, number>();
   /** The callback each node step runs (the loops write it), for never-settled's report. */
-  readonly running: Running = { step: -1, label: '' };
+  readonly running: Running = { step: -1, label: '', entry: 0 };
   private ledger: PromiseLedger | null = null;
 
   constructor(
@@ -176,6 +177,7 @@ export class HostRun implements RunHost, HostClock {
     setActiveClock(this);
     setEscapeHandler((what, site) => this.escape(what, site));
     this.baseline = countResources();
+    this.running.entry = executionAsyncId();
     const ledger = new PromiseLedger(this.run, this.running);
     this.ledger = ledger;
     this.run.checkers.push({
@@ -202,6 +204,7 @@ export class HostRun implements RunHost, HostClock {
   hop(fn: () => void): void {
     realSetImmediate(() => {
       if (this.dead) this.deactivate();
+      this.running.entry = executionAsyncId();
       fn();
     });
   }

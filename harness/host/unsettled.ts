@@ -10,6 +10,7 @@
  * read only while a whole trace is recorded (replay --trace). Otherwise a report names the node,
  * the step and the callback that was running, which a replay with --trace turns into a file:line.
  */
+import { executionAsyncId } from 'node:async_hooks';
 import { promiseHooks } from 'node:v8';
 import type { Run } from '../core/run.js';
 import { callSite } from './call-site.js';
@@ -30,6 +31,14 @@ interface Made {
 export interface Running {
   step: number;
   label: string;
+  /**
+   * The async id of the real callback the engine is running in (its hop's immediate, or the
+   * caller that started the run). A promise made synchronously in any other real callback (a
+   * file read's completion, a message from the main thread, between two hops) is not hosted
+   * code's, whatever node acted last. Microtasks run with id 0 (Node sets no id for them without
+   * async_hooks enabled), so they are taken as hosted: the hop's own continuations drain there.
+   */
+  entry: number;
 }
 
 export interface NeverSettled {
@@ -58,6 +67,8 @@ export class PromiseLedger {
     const run = this.run;
     const node = run.actingGroup;
     if (node === null || run.finished) return;
+    const eid = executionAsyncId();
+    if (eid !== 0 && eid !== this.running.entry) return;
     const during = this.running.step === run.step ? this.running.label : '';
     const site = run.trace.full !== null ? callSite() : '';
     if (parent !== undefined) {

@@ -6,6 +6,7 @@ import { UsageError } from '../core/errors.js';
 import { BUNDLED } from './bundled.js';
 import { didYouMean, withSuggestion } from '../core/suggest.js';
 import { recordTargetFile } from '../host/index.js';
+import { settleRealWork } from '../core/real.js';
 
 export interface LoadedTarget {
   target: Target;
@@ -61,6 +62,8 @@ async function loadTargetFile(ref: string): Promise<Target> {
     const hint = /Top-level await/.test(msg) ? ' (the file is CommonJS to Node: name it .mts, or add "type": "module" to its package.json)' : '';
     throw new UsageError(`target file ${ref} failed to load: ${text || firstLine(e)}${hint}`);
   }
+  // A loader's own requests (tsx's IPC connect, its file reads) end before the first run starts.
+  await settleRealWork();
   const target = validateTarget(defaultExport(mod), ref);
   recordTargetFile(target, abs);
   return target;
