@@ -9,5 +9,7 @@ export const HARNESS_VERSION = '0.1.0';
  * - 1: one `fault` stream served message latency, message faults, the nemesis and spurious wakeups.
  * - 2: a stream per subsystem (core/entropy.ts): latency, message faults, nemesis, sync faults and
  *   the workload each draw from their own.
+ * - 3: a host loop draws its wake lag and callback cost on every wake and callback, in ns, with
+ *   an idle machine's floors (faults/loop-weather.ts), and a lag is drawn afresh for each wake.
  */
-export const ENGINE_VERSION = 2;
+export const ENGINE_VERSION = 3;

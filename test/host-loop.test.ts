@@ -106,6 +106,32 @@ t.test('an immediate queued by a timer runs after every timer of that phase', as
 });
 
 // Node's docs ("setImmediate() vs setTimeout()"): in the main module the order is not determined.
+// libuv's poll timeout is whole ms from a loop time read a fraction of a ms late, and epoll_wait
+// sleeps from there (faults/loop-weather.ts, IDLE_LAG_MS_MAX): a timer's callback never starts
+// on its due ms, each wake is late by its own amount, and a callback costs some CPU. With one lag
+// for every wake, performance.now() differences came out whole ms, exactly a TTL: lru-cache
+// 11.5.2 then never purged (bench/README-fidelity.md).
+t.test('every wake is late by a fraction of its own: performance.now() differences are not whole ms', async (t) => {
+  const runs = await sweep((log) => {
+    let n = 0;
+    const tick = (): void => {
+      log.push(String(performance.now()));
+      if (++n < 12) setTimeout(tick, 10);
+    };
+    setTimeout(tick, 10);
+  }, 20);
+  for (const [k, l] of runs.entries()) {
+    const reads = l.map(Number);
+    const fractions = new Set(reads.map((x) => Math.round((x % 1) * 1e6)));
+    const whole = reads.slice(1).filter((x, i) => Number.isInteger(Math.round((x - reads[i]!) * 1e6) / 1e6));
+    if (fractions.size < reads.length - 1 || whole.length > 1) {
+      t.fail(`run ${k} (${LOOPS[Math.floor(k / 20)]!.profile}): reads ${reads.join(', ')}`);
+      return;
+    }
+  }
+  t.pass(`${runs.length} runs of 12 wakes: a fraction of a ms each, no two alike, no whole-ms gap but by chance`);
+});
+
 t.test('the main module\'s setTimeout(0) vs setImmediate race goes both ways, and replays', async (t) => {
   const log: string[] = [];
   const target = probe((l) => {

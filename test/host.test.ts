@@ -130,7 +130,9 @@ t.test('timers/promises is virtual in hosted code', async (t) => {
   const r = await replay({ target: lease, variant: 'await-timer', seed: 2, trace: true, fixedWeather: true });
   t.equal(r.outcome, 'pass', r.violations[0]?.message ?? '');
   const log = r.trace!.find((e) => e.op === 'log' && String(e.result).includes('waited'));
-  t.equal(log?.result, JSON.stringify('n1: waited: done at 100'), 'await setTimeout(100) resolved 100 virtual ms in');
+  // 100 virtual ms, and the fraction of a ms an idle loop wakes late (IDLE_LAG_MS_MAX): never early.
+  const at = Number(/^"n1: waited: done at ([\d.]+)"$/.exec(String(log?.result))?.[1]);
+  t.ok(at >= 100 && at < 101.5, `await setTimeout(100) resolved 100 virtual ms in, plus the loop's wake lag (${log?.result})`);
 });
 
 t.test('require() of an ES module is bad input: exit 2 with one line naming ctx.host.import', async (t) => {

@@ -662,7 +662,14 @@ export class Run {
     if (ev.atMs > this.clock.now()) this.clock.advanceTo(ev.atMs);
     this.lastParked = null;
     this.trace.add(this.step, this.clock.now(), ev.site === '' ? ev.label : ev.label + ev.site, 'fire', '', '');
-    ev.fire();
+    try {
+      ev.fire();
+    } catch (e) {
+      // A draw inside the event (a host loop's wake or callback cost) found the replay diverged:
+      // the run already ended with its replay-divergence violation; nothing may escape the hop.
+      if (e instanceof RunStopped && this.finished) return;
+      throw e;
+    }
   }
 
   /** The diagnosis replay reached the step whose thread never came back: name what it resumes. */

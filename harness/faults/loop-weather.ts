@@ -7,7 +7,8 @@ import type { Rng } from '../core/rng.js';
  * A real loop never wakes exactly when its earliest timer is due: `epoll_wait` takes a timeout
  * in whole ms and the process is scheduled back late (CPU contention, GC), so several timers
  * expire together when the timers phase reads the clock; and each callback costs CPU time, which
- * moves the clock that later timers are armed against. `none` is an idle machine; `light` a
+ * moves the clock that later timers are armed against. `none` is an idle machine (still never
+ * on time: see IDLE_LAG_MS_MAX and IDLE_COST_MS_MEAN); `light` a
  * normal one (a wake up to `lagMsMax` late, callbacks of `costMsMean` on average); `heavy-tail`
  * adds GC-like stalls: a share `stallRate` of wakes and callbacks lasts up to `stallMsMax`.
  */
@@ -28,6 +29,21 @@ export interface LoopWeather {
 
 export const CALM_LOOP: Readonly<LoopWeather> = { profile: 'none', lagMsMax: 0, costMsMean: 0, stallRate: 0, stallMsMax: 0 };
 
+/**
+ * What even an idle machine's loop does, whatever the weather says (floors under every profile).
+ * A wake is never on the ms: libuv computes poll's timeout in whole ms from `loop->time`, the
+ * floor of hrtime when the loop last updated it (`uv__update_time`, src/unix/core.c; the timeout
+ * from `uv__next_timeout`, src/timer.c), while the process got there a fraction of a ms later,
+ * and `epoll_wait` then sleeps whole ms from that fractional start, plus the kernel's timer slack
+ * (50 µs by default). So a timer's callback starts U(0, 1) ms after its due ms. And a callback
+ * is never free: microseconds of CPU at least. Without these floors every `performance.now()`
+ * read whole ms, and differences of readings came out exactly equal to a TTL, which on a real
+ * clock (hrtime, in ns) practically never happens: lru-cache 11.5.2 re-arms its purge timer for
+ * a remaining TTL of exactly 0 and never purges (bench/README-fidelity.md).
+ */
+export const IDLE_LAG_MS_MAX = 1;
+export const IDLE_COST_MS_MEAN = 0.01;
+
 /** A seed's loop weather, from its own forked stream (no other weather draw moves). */
 export function drawLoopWeather(rng: Rng): LoopWeather {
   const profile = LOOP_PROFILES[rng.int(LOOP_PROFILES.length)]!;
@@ -42,7 +58,7 @@ export function drawLoopWeather(rng: Rng): LoopWeather {
 
 /** One phrase for the weather line. */
 export function describeLoop(w: LoopWeather): string {
-  if (w.profile === 'none') return 'loop on time';
+  if (w.profile === 'none') return `loop idle: wakes <${IDLE_LAG_MS_MAX}ms after the due ms, callbacks ~${IDLE_COST_MS_MEAN}ms`;
   const stalls = w.stallRate > 0 ? `, stalls ${Math.round(w.stallRate * 1000) / 10}% ≤${w.stallMsMax}ms` : '';
   return `loop ${w.profile}: wakes ≤${w.lagMsMax}ms late, callbacks ~${w.costMsMean}ms${stalls}`;
 }
@@ -69,21 +85,23 @@ function fraction(u: number): number {
 /** How late a timer wake is, in ms, from one recorded draw. */
 export function lagMs(w: LoopWeather, u: number): number {
   const f = fraction(u);
-  if (f < w.stallRate) return round3(w.stallMsMax * (f / w.stallRate));
-  return round3(w.lagMsMax * ((f - w.stallRate) / (1 - w.stallRate)));
+  if (f < w.stallRate) return ns(w.stallMsMax * (f / w.stallRate));
+  return ns(Math.max(w.lagMsMax, IDLE_LAG_MS_MAX) * ((f - w.stallRate) / (1 - w.stallRate)));
 }
 
 /** How long a callback runs, in ms, from one recorded draw. */
 export function costMs(w: LoopWeather, u: number): number {
   const f = fraction(u);
-  if (f < w.stallRate) return round3(w.stallMsMax * (f / w.stallRate));
+  if (f < w.stallRate) return ns(w.stallMsMax * (f / w.stallRate));
   const g = (f - w.stallRate) / (1 - w.stallRate);
-  return round3(Math.min(20 * w.costMsMean, -w.costMsMean * Math.log(1 - g)));
+  const mean = Math.max(w.costMsMean, IDLE_COST_MS_MEAN);
+  return ns(Math.min(20 * mean, -mean * Math.log(1 - g)));
 }
 
-/** The loop draws at all (a calm loop records no draw per wake or callback). */
-export function loopDraws(w: LoopWeather): boolean {
-  return w.lagMsMax > 0 || w.costMsMean > 0 || w.stallRate > 0;
+/** Times in ns, as hrtime counts them: in µs, two readings' difference still came out exactly
+ * equal to a whole TTL often enough to matter over thousands of seeds. */
+export function ns(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
 }
 
 function round3(x: number): number {

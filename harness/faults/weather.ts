@@ -56,6 +56,8 @@ export function processWeather(w: Weather, restartable: boolean): Weather {
   for (const k of PROCESS_KNOBS) if (w.net[k] !== undefined) (net as Record<string, unknown>)[k] = w.net[k];
   const out: Weather = { latency: 'fixed', faults, net, workload: { ...w.workload }, scope: 'process' };
   if (w.faultWindowMs !== undefined) out.faultWindowMs = w.faultWindowMs;
+  // The loop's lag and stalls are the one weather a lone process has: its report line names them.
+  if (w.loop !== undefined) out.loop = { ...w.loop };
   return out;
 }
 

@@ -29,7 +29,7 @@
 import type { Run } from '../core/run.js';
 import type { TimedEvent } from '../core/timers.js';
 import type { NetNode } from '../net/node.js';
-import { costMs, lagMs, loopDraws, type LoopWeather } from '../faults/loop-weather.js';
+import { costMs, lagMs, ns, type LoopWeather } from '../faults/loop-weather.js';
 import { TimerLists, type ListedTimer } from './timer-lists.js';
 import type { Running } from './unsettled.js';
 
@@ -59,9 +59,6 @@ export function timerMsecs(after: number): number {
   return Math.trunc(a >= 1 && a <= TIMEOUT_MAX ? a : 1);
 }
 
-function us(x: number): number {
-  return Math.round(x * 1000) / 1000;
-}
 
 export class NodeLoop {
   readonly lists = new TimerLists<LoopItem>();
@@ -79,7 +76,6 @@ export class NodeLoop {
   /** A drawn lag not yet spent on a timer wake (an I/O wake leaves it for the next). */
   private lag: number | null = null;
   private head: TimedEvent | null = null;
-  private readonly draws: boolean;
   dead = false;
 
   constructor(
@@ -91,7 +87,6 @@ export class NodeLoop {
     /** Written as each callback starts: what a promise made now was made by. */
     private readonly running: Running,
   ) {
-    this.draws = loopDraws(weather);
     const now = run.clock.now();
     // The main module runs before uv_run's first timers phase; whether it ran past the next ms
     // boundary decides Node's setTimeout(0)-vs-setImmediate race (Node's docs, "setImmediate()
@@ -99,7 +94,7 @@ export class NodeLoop {
     const u = run.finished || net === null ? 0 : run.drawU32('loop');
     // A lenient replay's default (all ones) is the calm end: not late.
     const late = u >= 0x80000000 && u !== 0xffffffff;
-    this.busyUntil = late ? us(now + 1) : now;
+    this.busyUntil = late ? ns(now + 1) : now;
   }
 
   /** Loop time in whole ms (`uv_now`) at virtual time `g`, on the node's clock. */
@@ -110,7 +105,7 @@ export class NodeLoop {
   /** The first virtual time the loop time reads `ms`. */
   private globalAt(ms: number): number {
     let g = this.net === null ? ms : this.net.toGlobalMs(ms);
-    while (this.loopMs(g) < ms) g = us(g + 0.001);
+    while (this.loopMs(g) < ms) g = ns(g + 0.001);
     return g;
   }
 
@@ -202,8 +197,7 @@ export class NodeLoop {
 
   private runItem(item: LoopItem): void {
     const now = this.run.clock.now();
-    if (this.draws) this.busyUntil = us(now + costMs(this.weather, this.run.drawU32('loop')));
-    else this.busyUntil = now;
+    this.busyUntil = ns(now + costMs(this.weather, this.run.drawU32('loop')));
     this.running.step = this.run.step;
     this.running.label = item.ev.site === '' ? item.ev.label : item.ev.label + item.ev.site;
     try {
@@ -249,7 +243,7 @@ export class NodeLoop {
   }
 
   private drawLag(): number {
-    if (this.lag === null) this.lag = this.draws ? lagMs(this.weather, this.run.drawU32('loop')) : 0;
+    if (this.lag === null) this.lag = lagMs(this.weather, this.run.drawU32('loop'));
     return this.lag;
   }
 
@@ -319,8 +313,13 @@ export class NodeLoop {
               if (blockedAt < 0) blockedAt = t;
               if (commit && toBlock) return done(null);
               if (wake === Infinity) return done(null);
-              t = us(wake + this.drawLag());
+              t = ns(wake + this.drawLag());
               if (commit) this.lag = null;
+            } else if (commit && wake > this.busyUntil) {
+              // The callback this wake was planned for is firing (the clock is already at
+              // wake + lag): the loop did block, and its lag is spent. Kept, every later wake
+              // reused it, all at the same fraction of a ms.
+              this.lag = null;
             }
           }
           stage = Stage.EnterCheck;
