@@ -75,6 +75,8 @@ export class NodeLoop {
   private busyUntil: number;
   /** A drawn lag not yet spent on a timer wake (an I/O wake leaves it for the next). */
   private lag: number | null = null;
+  /** When the wake the lag was drawn for comes: a callback from then on spends it. */
+  private lagUntil = Infinity;
   private head: TimedEvent | null = null;
   dead = false;
 
@@ -197,6 +199,11 @@ export class NodeLoop {
 
   private runItem(item: LoopItem): void {
     const now = this.run.clock.now();
+    // The wake the lag was drawn for has come (the plan put this callback at wake + lag): the
+    // next wake draws its own. A committing walk that finds the clock already there never blocks,
+    // so it cannot tell; kept, the lag was reused by every later wake, each at the same fraction
+    // of a ms. An I/O wake before it leaves it for the timer wake it was drawn for.
+    if (this.lag !== null && now >= this.lagUntil) this.lag = null;
     this.busyUntil = ns(now + costMs(this.weather, this.run.drawU32('loop')));
     this.running.step = this.run.step;
     this.running.label = item.ev.site === '' ? item.ev.label : item.ev.label + item.ev.site;
@@ -314,12 +321,8 @@ export class NodeLoop {
               if (commit && toBlock) return done(null);
               if (wake === Infinity) return done(null);
               t = ns(wake + this.drawLag());
+              this.lagUntil = t;
               if (commit) this.lag = null;
-            } else if (commit && wake > this.busyUntil) {
-              // The callback this wake was planned for is firing (the clock is already at
-              // wake + lag): the loop did block, and its lag is spent. Kept, every later wake
-              // reused it, all at the same fraction of a ms.
-              this.lag = null;
             }
           }
           stage = Stage.EnterCheck;
