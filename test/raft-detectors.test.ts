@@ -22,22 +22,11 @@ import { RaftSafetyChecker, type CheckerRun } from '../dist/harness/check/raft-s
 import { LeadershipChecker } from '../dist/harness/check/leadership.js';
 import type { RaftObservation, Target } from '../dist/harness/core/api.js';
 import { RaftNode, type Entry, type HardState, type Message } from '../dist/targets/raft/core/index.js';
-import { staleCandidateTarget, type StaleEvent, type StaleProbe } from './fixtures/net-stale-candidate.js';
+import { staleCandidateTarget, staleLeaders, type StaleProbe } from './fixtures/net-stale-candidate.js';
 import badReport from './fixtures/net-bad-report.js';
 
 const root = resolve(import.meta.dirname, '..');
 const kinds = (r: RunResult): string[] => r.violations.map((v) => v.kind);
-
-/** A leader whose term is below that of an entry applied before it led: the stale candidate. */
-function staleLeaders(events: readonly StaleEvent[]): string[] {
-  let highestApplied = -1;
-  const out: string[] = [];
-  for (const e of events) {
-    if (e.kind === 'applied') highestApplied = Math.max(highestApplied, e.term);
-    else if (e.term < highestApplied) out.push(`${e.node} led term ${e.term} after an entry of term ${highestApplied} was applied`);
-  }
-  return out;
-}
 
 function runStale(target: Target, seed: string, workload: Record<string, number>): Promise<RunResult> {
   return execute({ target, variant: 'correct', seed, strategy: { name: 'random' }, options: { ...DEFAULT_OPTIONS, durationMs: 10_000, workload } });

@@ -6,18 +6,7 @@
  */
 import t from 'tap';
 import { explore } from '../../dist/harness/campaign/explore.js';
-import { staleCandidateTarget, type StaleEvent, type StaleProbe } from '../fixtures/net-stale-candidate.js';
-
-/** A leader whose term is below that of an entry applied before it led: the stale candidate. */
-function staleLeaders(events: readonly StaleEvent[]): string[] {
-  let highestApplied = -1;
-  const out: string[] = [];
-  for (const e of events) {
-    if (e.kind === 'applied') highestApplied = Math.max(highestApplied, e.term);
-    else if (e.term < highestApplied) out.push(`${e.node} led term ${e.term} after an entry of term ${highestApplied} was applied`);
-  }
-  return out;
-}
+import { staleCandidateTarget, staleLeaders, type StaleProbe } from '../fixtures/net-stale-candidate.js';
 
 t.test('the stale candidate, 2,000 seeds of drawn weather and workload: clean sweep', async (t) => {
   const probe: StaleProbe = { runs: [] };
