@@ -32,6 +32,8 @@ export async function explore(o: ExploreOptions): Promise<ExploreResult> {
   const jobs = o.jobs ?? 1;
   if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs must be an integer >= 1, got ${jobs}`);
   const total = seeds.length * r.variants.length;
+  // Positions are plain numbers: past 2^53 two of them would be one.
+  if (!Number.isSafeInteger(total)) throw new UsageError(`${seeds.length} seeds × ${r.variants.length} variants is past 2^53 runs: give fewer seeds`);
   const resumed = o.resumed ?? new Map<number, SeedEntry>();
   for (const i of resumed.keys()) if (!(Number.isSafeInteger(i) && i >= 0 && i < total)) throw new UsageError(`resumed seed index ${i} is outside this campaign (${total} runs)`);
   const broken = new BrokenSetup(r.variants, seeds.length, resumed);

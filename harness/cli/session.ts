@@ -11,6 +11,7 @@ import { UsageError } from '../core/errors.js';
 import { Interrupt } from './signals.js';
 import { stamp } from './common.js';
 import { realPerformanceNow } from '../core/real.js';
+import { RandomSeeds, SeedList, type SeedSeq } from '../campaign/seeds.js';
 
 /**
  * One `run` or `campaign` invocation's report directory, from its first second: the journal is
@@ -41,10 +42,10 @@ export class Session {
     }
   }
 
-  static start(o: { reportDir: string; name: string; command: string; argv: readonly string[]; seedSpec: string; seeds: readonly string[] }): Session {
+  static start(o: { reportDir: string; name: string; command: string; argv: readonly string[]; seedSpec: string; seeds: SeedSeq }): Session {
     const startedAt = stamp();
     const dir = newRunDir(o.reportDir, o.name, startedAt);
-    const header = { command: o.command, argv: [...o.argv], seedSpec: o.seedSpec, ...(o.seedSpec.startsWith('random:') ? { seeds: [...o.seeds] } : {}), startedAt };
+    const header = { command: o.command, argv: [...o.argv], seedSpec: o.seedSpec, ...(o.seeds instanceof RandomSeeds ? { seedStream: o.seeds.stream } : {}), startedAt };
     const made = Journal.create(dir, header);
     return new Session(dir, made.header, made.journal, []);
   }
@@ -56,9 +57,10 @@ export class Session {
     return new Session(resolve(dir), read.header, Journal.reopen(dir, read.validBytes), read.lines);
   }
 
-  /** The seeds a resumed command must use: those the journal recorded (random:N drew them). */
-  seedsOr(seeds: readonly string[]): readonly string[] {
-    return this.header.seeds ?? seeds;
+  /** The seeds a resumed command must use: random:N's come from the stream the journal recorded. */
+  seedsFor(seeds: SeedSeq): SeedSeq {
+    if (this.header.seeds !== undefined) return new SeedList(this.header.seeds);
+    return seeds instanceof RandomSeeds && this.header.seedStream !== undefined ? new RandomSeeds(this.header.seedStream, seeds.length) : seeds;
   }
 
   /** What a part of the command already ran (empty on a fresh start). */

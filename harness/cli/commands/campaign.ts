@@ -14,6 +14,7 @@ import { loadTarget } from '../../target/load.js';
 import type { Target } from '../../core/api.js';
 import type { RunResult } from '../../engine/execute.js';
 import { EXIT, Progress, capJobs, noteCap, seedsFromFlags } from '../common.js';
+import { SeedRange, seedsOf, type SeedSeq } from '../../campaign/seeds.js';
 import { drawRunPage, pageTrace } from '../../report/html/run-page.js';
 
 export interface CampaignArgs {
@@ -59,7 +60,7 @@ export async function campaignCommand(a: ArgumentsCamelCase<CampaignArgs>, argv:
   const session = a.resume !== undefined
     ? Session.resume(a.resume)
     : Session.start({ reportDir: a['report-dir'], name: 'campaign', command: 'campaign', argv: argv.slice(1), seedSpec: spec, seeds: drawn });
-  const seeds = session.seedsOr(drawn);
+  const seeds = session.seedsFor(drawn);
   if (a.resume !== undefined) (stdoutIsMachine(formats) ? process.stderr : process.stdout).write(`resuming ${session.dir}\n`);
   const progress = new Progress();
   let failed = 0;
@@ -154,13 +155,10 @@ const CHUNK = 200;
  * seeds each one took rather than tuning the weather for it. Each chunk is a part of the
  * journal of its own, so a resumed campaign takes the same path through them.
  */
-async function huntRare(r: ExploreResult, target: Target, name: string, seeds: readonly string[], a: CampaignArgs, progress: Progress, session: Session, common: Omit<ExploreOptions, 'target' | 'seeds'>, failing: (res: RunResult) => number): Promise<void> {
-  const numeric = seeds.every((s) => /^\d+$/.test(s));
-  if (!numeric) return;
+async function huntRare(r: ExploreResult, target: Target, name: string, seeds: SeedSeq, a: CampaignArgs, progress: Progress, session: Session, common: Omit<ExploreOptions, 'target' | 'seeds'>, failing: (res: RunResult) => number): Promise<void> {
+  const next = seedsAfter(seeds);
+  if (next === null) return;
   const max = a['max-seeds'] ?? seeds.length * 20;
-  // A loop, not Math.max(...seeds): a million arguments overflow the stack.
-  let next = 0;
-  for (const s of seeds) next = Math.max(next, Number(s) + 1);
   for (const v of r.variants) {
     const expected = target.expect?.[v];
     if (expected === undefined || expected === 'pass' || caught(r, v, expected)) continue;
@@ -176,6 +174,17 @@ async function huntRare(r: ExploreResult, target: Target, name: string, seeds: r
       mergeInto(r, more);
     }
   }
+}
+
+/** The first seed past every seed of a numeric list (a range's end, read in O(1)); null for string seeds. */
+function seedsAfter(seeds: SeedSeq): number | null {
+  if (seeds instanceof SeedRange) return seeds.first + seeds.length;
+  let next = 0;
+  for (const s of seedsOf(seeds)) {
+    if (!/^\d+$/.test(s)) return null;
+    next = Math.max(next, Number(s) + 1);
+  }
+  return next;
 }
 
 function caught(r: ExploreResult, variant: string, kind: string): boolean {
