@@ -37,6 +37,7 @@ export async function explore(o: ExploreOptions): Promise<ExploreResult> {
   const resumed = o.resumed ?? new Map<number, SeedEntry>();
   for (const i of resumed.keys()) if (!(Number.isSafeInteger(i) && i >= 0 && i < total)) throw new UsageError(`resumed seed index ${i} is outside this campaign (${total} runs)`);
   const broken = new BrokenSetup(r.variants, seeds.length, resumed);
+  if (o.shouldStop?.() === true) return stoppedAtStart(out, tally, resumed, o);
   if (o.guideDir !== undefined && r.strategy.name !== 'guided') throw new UsageError('--guide-dir keeps the corpus of --strategy guided: add --strategy guided');
   const guide = r.strategy.name === 'guided'
     ? startGuide(r.target.name, Object.fromEntries(r.variants.map((v) => [v, optionsFor(r, v).commandOptions])), o.guideDir) : null;
@@ -127,6 +128,15 @@ export async function explore(o: ExploreOptions): Promise<ExploreResult> {
     const file = finishGuide(guide);
     out.guide = { entries: guide.corpus.size(), loaded: guide.loaded.length, statesSeen: guide.corpus.statesSeen(), file };
   }
+  return out;
+}
+
+/** A signal came while the campaign started (loading, fitting): no run starts; what a resumed
+ * journal holds is the result, interrupted. */
+function stoppedAtStart(out: ExploreResult, tally: Tally, resumed: ReadonlyMap<number, SeedEntry>, o: ExploreOptions): ExploreResult {
+  for (const e of [...resumed.values()].sort((a, b) => a.i - b.i)) tally.add(e, undefined, false);
+  out.interrupted = true;
+  if (o.untilFail === true || o.stopDrawing !== undefined) out.budget = { seeds: 0, lastSeed: null, stoppedBy: null };
   return out;
 }
 

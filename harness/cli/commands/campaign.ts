@@ -10,7 +10,7 @@ import { emitFormatsAround, exploreCases, parseFormats, stdoutIsMachine } from '
 import { mergeWeatherStats } from '../../faults/weather-stats.js';
 import { ensureWritableDir } from '../../io/dirs.js';
 import { BUNDLED } from '../../target/bundled.js';
-import { loadTarget } from '../../target/load.js';
+import { loadTarget, targetRefName } from '../../target/load.js';
 import type { Target } from '../../core/api.js';
 import type { RunResult } from '../../engine/execute.js';
 import { EXIT, Progress, capJobs, noteCap, seedsFromFlags } from '../common.js';
@@ -52,14 +52,18 @@ export async function campaignCommand(a: ArgumentsCamelCase<CampaignArgs>, argv:
   a.jobs = capJobs(a.jobs);
   ensureWritableDir(a['report-dir']);
   const names = a.target && a.target.length > 0 ? a.target : BUNDLED.map((b) => b.name);
-  const targets: Target[] = [];
-  for (const name of names) targets.push((await loadTarget(name)).target);
-  // Bad flags fail here, before a report directory or any note.
-  for (const name of names) await resolveExplore({ target: name, strategy: a.strategy });
-  noteCap(asked, a.jobs);
+  for (const name of names) targetRefName(name);
+  // The cheap checks are done: the journal comes before loading the targets (see run).
   const session = a.resume !== undefined
     ? Session.resume(a.resume)
     : Session.start({ reportDir: a['report-dir'], name: 'campaign', command: 'campaign', argv: argv.slice(1), seedSpec: spec, seeds: drawn });
+  const targets = await session.starting(loadAll(names, a.strategy));
+  if (targets === null) {
+    session.finish([], { command: `interleave campaign ${session.header.argv.join(' ')}`, seedSpec: spec, seedCount: drawn.length });
+    (stdoutIsMachine(formats) ? process.stderr : process.stdout).write(`interrupted before any seed ran: continue with  npx interleave campaign --resume ${session.dir}\n`);
+    return session.exitCode(EXIT.ok);
+  }
+  noteCap(asked, a.jobs);
   const seeds = session.seedsFor(drawn);
   if (a.resume !== undefined) (stdoutIsMachine(formats) ? process.stderr : process.stdout).write(`resuming ${session.dir}\n`);
   const progress = new Progress();
@@ -174,6 +178,14 @@ async function huntRare(r: ExploreResult, target: Target, name: string, seeds: S
       mergeInto(r, more);
     }
   }
+}
+
+/** Loads every target and checks the flags against each: a failure here is the command's (exit 2). */
+async function loadAll(names: readonly string[], strategy: CampaignArgs['strategy']): Promise<Target[]> {
+  const targets: Target[] = [];
+  for (const name of names) targets.push((await loadTarget(name)).target);
+  for (const name of names) await resolveExplore({ target: name, strategy });
+  return targets;
 }
 
 /** The first seed past every seed of a numeric list (a range's end, read in O(1)); null for string seeds. */

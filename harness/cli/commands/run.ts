@@ -25,6 +25,7 @@ import { buildView, MAX_VIEW_EVENTS, type ViewData } from '../../report/html/ind
 import { drawRunPage, pageTrace } from '../../report/html/run-page.js';
 import { realCommand } from './real.js';
 import { LongRunWatch } from '../long-run.js';
+import { targetRefName } from '../../target/load.js';
 
 /** Shrinks the first failure of each (variant, kind), writes schedules, and with
  * --save-failures adds each to the regression corpus. */
@@ -92,6 +93,13 @@ async function replayGuided(s: ScheduleFile, target: Target, tailOnly: boolean, 
   return { ...rep.result, replayCommand } as RunResult;
 }
 
+/** A signal came while the target loaded: an interrupted report of no runs, and the journal to resume. */
+function startupInterrupted(session: Session, spec: string, seedCount: number, say: (l: string) => void): number {
+  session.finish([], { command: `interleave run ${session.header.argv.join(' ')}`, seedSpec: spec, seedCount });
+  say(`interrupted before any seed ran: continue with  npx interleave run --resume ${session.dir}\n`);
+  return session.exitCode(EXIT.ok);
+}
+
 /** What random:N drew: its first seeds, and the spec that draws them all again (on any machine). */
 function drawnLine(seeds: RandomSeeds): string {
   const first: string[] = [];
@@ -122,14 +130,18 @@ export async function runCommand(a: ArgumentsCamelCase<RunArgs>, argv: readonly 
   // With a machine format on stdout, every human line goes to stderr.
   const say = stdoutIsMachine(formats) ? (l: string) => process.stderr.write(l) : (l: string) => process.stdout.write(l);
   const flags = exploreFlags(a);
-  // Loads the target and checks every flag before a report directory is made for it.
-  const resolved = await resolveExplore({ target: a.target, variant: a.variant, ...flags });
+  const name = targetRefName(a.target);
+  if (shard && shardSeeds(all, shard).length === 0) throw new UsageError(`shard ${formatShard(shard)} has no seeds (the list has ${all.length})`);
+  // The cheap checks are done: the report directory and its journal come before anything slow,
+  // so a signal or a kill from here on leaves a journal to --resume.
   const session = a.resume !== undefined
     ? Session.resume(a.resume)
-    : Session.start({ reportDir: a['report-dir'], name: resolved.target.name, command: 'run', argv: argv.slice(1), seedSpec: spec, seeds: all });
+    : Session.start({ reportDir: a['report-dir'], name, command: 'run', argv: argv.slice(1), seedSpec: spec, seeds: all });
+  // Loads the target and checks the flags that depend on it; failing, it takes an empty directory with it.
+  const resolved = await session.starting(resolveExplore({ target: a.target, variant: a.variant, ...flags }));
+  if (resolved === null) return startupInterrupted(session, spec, all.length, say);
   const listed = session.seedsFor(all);
   const seeds: SeedSeq = shard ? shardSeeds(listed, shard) : listed;
-  if (seeds.length === 0) throw new UsageError(`shard ${formatShard(shard!)} has no seeds (the list has ${listed.length})`);
   if (listed instanceof RandomSeeds && a.resume === undefined && a.quiet !== true) say(`${drawnLine(listed)}\n`);
   if (a.resume !== undefined) say(`resuming ${session.dir}: ${session.resumed().size} ${open ? 'runs' : `of ${seeds.length * resolved.variants.length} runs`} already made${timeMs !== undefined ? ` (--time counts afresh from now)` : ''}\n`);
   const jobs = capJobs(a.jobs);
