@@ -81,7 +81,8 @@ export async function explore(o: ExploreOptions): Promise<ExploreResult> {
       targetRef: r.targetRef, targetName: r.target.name, host: r.target.host === true, variants: r.variants, seeds, strategy: r.strategy, strategies: fittedStrategies(r),
       exploreOptions: perVariant[r.variants[0]!]!, perVariant,
       jobs, keepPassingDetail: keep, collect: false,
-      skip: new Set(resumed.keys()),
+      // The journal's entries are the positions to skip: read in place, not copied into a Set.
+      skip: { has: (i: number) => resumed.has(i), size: resumed.size, [Symbol.iterator]: () => resumed.keys() },
       onArrival: (res, i) => {
         broken.see(i, res);
         if (guide !== null) learnArrival(guide, res);
