@@ -24,7 +24,7 @@ export type { ExploreOptions } from './campaign/resolve.js';
 export { replay, type ReplayOptions } from './campaign/replay-seed.js';
 export { outcomeOf } from './campaign/seed-run.js';
 export { pctGuarantee, type ExploreResult, type Failure } from './campaign/tally.js';
-export { parseSeeds } from './campaign/seeds.js';
+export { parseSeeds, type SeedSeq } from './campaign/seeds.js';
 export { strategyNames, registerStrategy, type StrategySpec } from './strategies/index.js';
 export { UsageError } from './core/errors.js';
 export type { Scheduler, SchedulerFactory, Choice, StepContext } from './core/scheduler.js';

@@ -32,9 +32,12 @@ export async function explore(o: ExploreOptions): Promise<ExploreResult> {
   const jobs = o.jobs ?? 1;
   if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs must be an integer >= 1, got ${jobs}`);
   const total = seeds.length * r.variants.length;
+  // Positions are plain numbers: past 2^53 two of them would be one.
+  if (!Number.isSafeInteger(total)) throw new UsageError(`${seeds.length} seeds × ${r.variants.length} variants is past 2^53 runs: give fewer seeds`);
   const resumed = o.resumed ?? new Map<number, SeedEntry>();
   for (const i of resumed.keys()) if (!(Number.isSafeInteger(i) && i >= 0 && i < total)) throw new UsageError(`resumed seed index ${i} is outside this campaign (${total} runs)`);
   const broken = new BrokenSetup(r.variants, seeds.length, resumed);
+  if (o.shouldStop?.() === true) return stoppedAtStart(out, tally, resumed, o);
   if (o.guideDir !== undefined && r.strategy.name !== 'guided') throw new UsageError('--guide-dir keeps the corpus of --strategy guided: add --strategy guided');
   const guide = r.strategy.name === 'guided'
     ? startGuide(r.target.name, Object.fromEntries(r.variants.map((v) => [v, optionsFor(r, v).commandOptions])), o.guideDir) : null;
@@ -78,7 +81,8 @@ export async function explore(o: ExploreOptions): Promise<ExploreResult> {
       targetRef: r.targetRef, targetName: r.target.name, host: r.target.host === true, variants: r.variants, seeds, strategy: r.strategy, strategies: fittedStrategies(r),
       exploreOptions: perVariant[r.variants[0]!]!, perVariant,
       jobs, keepPassingDetail: keep, collect: false,
-      skip: new Set(resumed.keys()),
+      // The journal's entries are the positions to skip: read in place, not copied into a Set.
+      skip: { has: (i: number) => resumed.has(i), size: resumed.size, [Symbol.iterator]: () => resumed.keys() },
       onArrival: (res, i) => {
         broken.see(i, res);
         if (guide !== null) learnArrival(guide, res);
@@ -125,6 +129,15 @@ export async function explore(o: ExploreOptions): Promise<ExploreResult> {
     const file = finishGuide(guide);
     out.guide = { entries: guide.corpus.size(), loaded: guide.loaded.length, statesSeen: guide.corpus.statesSeen(), file };
   }
+  return out;
+}
+
+/** A signal came while the campaign started (loading, fitting): no run starts; what a resumed
+ * journal holds is the result, interrupted. */
+function stoppedAtStart(out: ExploreResult, tally: Tally, resumed: ReadonlyMap<number, SeedEntry>, o: ExploreOptions): ExploreResult {
+  for (const e of [...resumed.values()].sort((a, b) => a.i - b.i)) tally.add(e, undefined, false);
+  out.interrupted = true;
+  if (o.untilFail === true || o.stopDrawing !== undefined) out.budget = { seeds: 0, lastSeed: null, stoppedBy: null };
   return out;
 }
 

@@ -8,7 +8,7 @@ import { realClearInterval, realSetInterval } from '../core/real.js';
 /**
  * journal.jsonl: the run's record, one line per finished seed, appended and never rewritten.
  * The first line is the header: the command as given (its arguments, so `--resume` can run it
- * again) and, for `random:N`, the seeds drawn. Lines are written in batches at least every
+ * again) and, for `random:N`, the number of the stream its seeds were drawn from (seedStream). Lines are written in batches at least every
  * second and fsynced as often, so a killed run loses at most the last second of seeds, which a
  * resume runs again.
  */
@@ -25,7 +25,9 @@ export interface JournalHeader {
   /** The arguments after the command name, as given. */
   argv: string[];
   seedSpec: string;
-  /** The seeds, when they were drawn (`random:N`) and cannot be parsed again. */
+  /** `random:N`: the stream its seeds were drawn from (seeds.ts RandomSeeds): N seeds in a few bytes. */
+  seedStream?: number;
+  /** Journals before seedStream listed `random:N`'s seeds here. */
   seeds?: string[];
   startedAt: string;
 }
@@ -139,7 +141,8 @@ function parseHeader(row: string, path: string): JournalHeader {
   const engine = h.engine ?? 1;
   if (engine !== ENGINE_VERSION) throw new UsageError(`${path} was written under engine ${engine}; this build is engine ${ENGINE_VERSION}: its seeds would not run the same (start the run afresh)`);
   const ok = typeof h.command === 'string' && Array.isArray(h.argv) && h.argv.every((a) => typeof a === 'string') &&
-    typeof h.seedSpec === 'string' && typeof h.startedAt === 'string' && (h.seeds === undefined || (Array.isArray(h.seeds) && h.seeds.every((s) => typeof s === 'string')));
+    typeof h.seedSpec === 'string' && typeof h.startedAt === 'string' && (h.seeds === undefined || (Array.isArray(h.seeds) && h.seeds.every((s) => typeof s === 'string'))) &&
+    (h.seedStream === undefined || (Number.isSafeInteger(h.seedStream) && h.seedStream >= 0));
   if (!ok) throw new UsageError(`${path}: the header line is malformed`);
   return h as JournalHeader;
 }

@@ -40,7 +40,7 @@ export interface ParallelInput {
   /** Called in the sequential order (index 0, 1, 2, ...), whatever order the workers finish in. */
   onResult?: (r: RunResult, index: number, total: number) => void;
   /** Positions not to run (a resumed campaign's finished seeds); onResult skips them. */
-  skip?: ReadonlySet<number>;
+  skip?: Positions;
   /** Called as each result arrives, in no set order; a throw ends the pool with that error. */
   onArrival?: (r: RunResult, index: number) => void;
   /** Wall ms a step may run before it is suspected; confirmed at 4×. */
@@ -63,6 +63,14 @@ export interface ParallelInput {
   stopDrawing?: () => boolean;
   /** With untilFail: whether a skipped position (a resumed journal's entry) failed. */
   skipFailed?: (i: number) => boolean;
+}
+
+/** A set of positions as the pool reads it: a Set, or a view of the resumed journal's entries
+ * (explore.ts), which are not copied into one. */
+export interface Positions {
+  has(i: number): boolean;
+  readonly size: number;
+  [Symbol.iterator](): Iterator<number>;
 }
 
 export interface ParallelOutcome {
@@ -142,7 +150,7 @@ class InOrder {
     readonly total: number,
     private readonly collect: boolean,
     private readonly onResult: ParallelInput['onResult'],
-    private readonly skip: ReadonlySet<number>,
+    private readonly skip: Positions,
   ) {
     this.limit = total;
     this.passSkipped();

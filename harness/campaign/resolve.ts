@@ -16,7 +16,7 @@ import { checkVariant, loadTarget } from '../target/load.js';
 import { VIOLATION_KINDS } from '../core/violation.js';
 import { commandOptions, type CommandOptions } from '../replay/command.js';
 import type { Failure, SeedEntry } from './tally.js';
-import { parseSeeds, SeedRange, type SeedSeq } from './seeds.js';
+import { parseSeeds, type SeedSeq } from './seeds.js';
 import type { GuideCorpus } from '../strategies/guided-corpus.js';
 
 export interface ExploreOptions {
@@ -27,9 +27,9 @@ export interface ExploreOptions {
   targetRef?: string;
   /** One variant, several, or (default) all of the target's variants. */
   variant?: string | readonly string[];
-  /** A list of seeds, a spec (`1..1000`, `a,b,c`, `42`), or a SeedRange (made on demand: an open
-   * range of millions of seeds for a budget to stop). */
-  seeds: readonly (string | number)[] | string | SeedRange;
+  /** A list of seeds, a spec (`1..1000`, `a,b,c`, `42`, `random:N@S`), or a SeedSeq (a range, a
+   * shard, a draw: read by position, never held whole). */
+  seeds: readonly (string | number)[] | string | SeedSeq;
   /** Absent: a portfolio of random, pct and pctcp for a network target, `random` for a thread
    * target. PCT-family bounds left unset are fitted to the target by a pilot (campaign/fit.ts). */
   strategy?: string | StrategySpec;
@@ -361,22 +361,23 @@ function positive(name: string, v: number): number {
   return v;
 }
 
-export function seedList(seeds: readonly (string | number)[] | string): string[];
+export function seedList(seeds: readonly (string | number)[]): string[];
 export function seedList(seeds: ExploreOptions['seeds']): SeedSeq;
 export function seedList(seeds: ExploreOptions['seeds']): SeedSeq {
-  if (seeds instanceof SeedRange) {
-    if (seeds.length === 0) throw new UsageError('seeds: give a non-empty list or a spec like 1..100');
-    return seeds;
-  }
   if (typeof seeds === 'string') return parseSeeds(seeds);
-  if (!Array.isArray(seeds) || seeds.length === 0) throw new UsageError('seeds: give a non-empty list or a spec like 1..100');
-  return seeds.map((s) => {
-    try {
-      return canonicalSeed(s);
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
-  });
+  if (Array.isArray(seeds)) {
+    if (seeds.length === 0) throw new UsageError('seeds: give a non-empty list or a spec like 1..100');
+    return seeds.map((s: string | number) => {
+      try {
+        return canonicalSeed(s);
+      } catch (e) {
+        throw new UsageError((e as Error).message);
+      }
+    });
+  }
+  const seq = seeds as SeedSeq;
+  if (seq === null || typeof seq !== 'object' || typeof seq.at !== 'function' || seq.length === 0) throw new UsageError('seeds: give a non-empty list or a spec like 1..100');
+  return seq;
 }
 
 /** The options one seed runs with: its weather (or swarm faults) applied to the variant's. */

@@ -18,6 +18,7 @@ import { readJournal } from '../campaign/journal.js';
 import { dieWithLauncher } from './relaunch.js';
 import { messageLine, UsageError } from '../core/errors.js';
 import type { InternalReport } from './session.js';
+import { SIGNAL_EXIT, takeHeldSignal } from './signals.js';
 
 /** Each command resolves to an exit code; bad input anywhere becomes one line and exit 2. */
 async function main(argv: string[]): Promise<number> {
@@ -253,7 +254,10 @@ function start(): Promise<number> {
 }
 
 start().then(
-  (code) => {
+  (ended) => {
+    // A signal held since start-up that no command took over (main.ts) still decides the exit code.
+    const held = takeHeldSignal();
+    const code = held !== null ? SIGNAL_EXIT[held] : ended;
     // Exit explicitly once output is flushed: a target that escaped the simulation may have left a
     // real timer behind, and the process must not wait for it after the verdict is in.
     process.exitCode = code;

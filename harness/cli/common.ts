@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import type { Argv } from 'yargs';
 import { UsageError } from '../core/errors.js';
-import { parseSeeds } from '../campaign/seeds.js';
+import { parseSeeds, type SeedSeq } from '../campaign/seeds.js';
 import type { ExploreOptions } from '../campaign/resolve.js';
 import { RealDate, realPerformanceNow } from '../core/real.js';
 
@@ -116,27 +116,25 @@ export function runOptions<T>(y: Argv<T>) {
     .option('max-heap-mb', { type: 'number', describe: 'heap per worker thread, MB; a seed past it alone is an out-of-memory violation (default 1024)' });
 }
 
-/** Draws fresh seeds for `random:N`: the one place real entropy enters, and every seed is printed. */
-export function freshSeeds(n: number): string[] {
-  const out: string[] = [];
-  // allowed: random:N is meant to explore new ground on every CI run; the seeds are printed for replay.
-  for (let i = 0; i < n; i++) out.push(String(randomInt(0, 2 ** 47)));
-  return out;
+/** Draws the stream of `random:N`: the one place real entropy enters; it is printed and journaled,
+ * and `random:N@stream` draws the same seeds again. */
+export function freshStream(): number {
+  return randomInt(0, 2 ** 47); // allowed: random:N is meant to explore new ground on every CI run; the stream is printed for replay.
 }
 
-/** `resuming`: random:N draws nothing (the journal holds the seeds it drew). */
-export function seedsFromFlags(f: { seeds?: string | undefined; seed?: string | undefined }, fallback: string, resuming = false): { spec: string; seeds: string[] } {
+/** `resuming`: random:N draws no stream (the session takes the journal's: Session.seedsFor). */
+export function seedsFromFlags(f: { seeds?: string | undefined; seed?: string | undefined }, fallback: string, resuming = false): { spec: string; seeds: SeedSeq } {
   if (f.seeds !== undefined && f.seed !== undefined) throw new UsageError('give --seeds or --seed, not both');
   const spec = f.seed !== undefined ? String(f.seed) : f.seeds !== undefined ? String(f.seeds) : fallback;
   if (f.seed !== undefined && (spec.includes('..') || spec.includes(','))) {
     throw new UsageError(`--seed takes one seed; use --seeds for ${spec}`);
   }
   // A lone word given to --seeds is far more often a typo than a wish to run one string seed.
-  if (f.seeds !== undefined && !/^\d+\s*[-–:_]\s*\d+$/.test(spec.trim()) && !/^-\d/.test(spec.trim()) && !spec.includes('..') && !spec.includes(',') && !spec.startsWith('random:')) {
+  if (f.seeds !== undefined && !/^\d+\s*[-–:_]\s*\d+$/.test(spec.trim()) && !/^-\d/.test(spec.trim()) && !spec.includes('..') && !spec.includes(',') && !spec.trim().startsWith('random:')) {
     const hint = /^\d+$/.test(spec.trim()) ? `for seeds 1..${spec.trim()} write --seeds 1..${spec.trim()}; for that one seed use --seed ${spec.trim()}` : 'for one string seed use --seed';
-    throw new UsageError(`malformed seed list '${spec}': expected A..B, a,b,c or random:N (${hint})`);
+    throw new UsageError(`malformed seed list '${spec}': expected A..B, a,b,c, random:N or random:N@S (${hint})`);
   }
-  return { spec, seeds: parseSeeds(spec, resuming ? () => [] : freshSeeds) };
+  return { spec, seeds: parseSeeds(spec, resuming ? () => 0 : freshStream) };
 }
 
 /**

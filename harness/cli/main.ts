@@ -19,6 +19,7 @@ import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { esmAvailable, VM_MODULES_FLAG } from '../host/esm.js';
 import { RELAUNCHED_ENV } from './relaunch.js';
+import { holdSignals } from './signals.js';
 
 const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
@@ -55,5 +56,9 @@ function relaunch(): void {
 }
 
 const args = process.argv.slice(2);
-if (!mayRunInline(args) || esmAvailable() || process.env[RELAUNCHED_ENV] === '1' || ownNodeFlags()) await import('./cli.js');
-else relaunch();
+if (!mayRunInline(args) || esmAvailable() || process.env[RELAUNCHED_ENV] === '1' || ownNodeFlags()) {
+  // run and campaign keep a signal that comes while they start (signals.ts): it ends them with a report.
+  const cmd = args.find((a) => !a.startsWith('-'));
+  if ((cmd === 'run' || cmd === 'campaign' || args.includes('--resume')) && !args.includes('--real')) holdSignals();
+  await import('./cli.js');
+} else relaunch();

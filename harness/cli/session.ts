@@ -11,6 +11,7 @@ import { UsageError } from '../core/errors.js';
 import { Interrupt } from './signals.js';
 import { stamp } from './common.js';
 import { realPerformanceNow } from '../core/real.js';
+import { RandomSeeds, SeedList, type SeedSeq } from '../campaign/seeds.js';
 
 /**
  * One `run` or `campaign` invocation's report directory, from its first second: the journal is
@@ -29,6 +30,7 @@ export class Session {
     readonly header: JournalHeader,
     private readonly journal: Journal,
     resumed: readonly JournalLine[],
+    private readonly reopened: boolean,
   ) {
     this.interrupt = new Interrupt(() => this.journal.flush());
     for (const line of resumed) {
@@ -41,24 +43,25 @@ export class Session {
     }
   }
 
-  static start(o: { reportDir: string; name: string; command: string; argv: readonly string[]; seedSpec: string; seeds: readonly string[] }): Session {
+  static start(o: { reportDir: string; name: string; command: string; argv: readonly string[]; seedSpec: string; seeds: SeedSeq }): Session {
     const startedAt = stamp();
     const dir = newRunDir(o.reportDir, o.name, startedAt);
-    const header = { command: o.command, argv: [...o.argv], seedSpec: o.seedSpec, ...(o.seedSpec.startsWith('random:') ? { seeds: [...o.seeds] } : {}), startedAt };
+    const header = { command: o.command, argv: [...o.argv], seedSpec: o.seedSpec, ...(o.seeds instanceof RandomSeeds ? { seedStream: o.seeds.stream } : {}), startedAt };
     const made = Journal.create(dir, header);
-    return new Session(dir, made.header, made.journal, []);
+    return new Session(dir, made.header, made.journal, [], false);
   }
 
   static resume(dir: string): Session {
     const read = readJournal(dir);
     removeTemporaries(dir);
     if (read.torn) process.stderr.write(`interleave: --resume ${dir}: dropped a torn last line of the journal (a seed cut off by the kill runs again)\n`);
-    return new Session(resolve(dir), read.header, Journal.reopen(dir, read.validBytes), read.lines);
+    return new Session(resolve(dir), read.header, Journal.reopen(dir, read.validBytes), read.lines, true);
   }
 
-  /** The seeds a resumed command must use: those the journal recorded (random:N drew them). */
-  seedsOr(seeds: readonly string[]): readonly string[] {
-    return this.header.seeds ?? seeds;
+  /** The seeds a resumed command must use: random:N's come from the stream the journal recorded. */
+  seedsFor(seeds: SeedSeq): SeedSeq {
+    if (this.header.seeds !== undefined) return new SeedList(this.header.seeds);
+    return seeds instanceof RandomSeeds && this.header.seedStream !== undefined ? new RandomSeeds(this.header.seedStream, seeds.length) : seeds;
   }
 
   /** What a part of the command already ran (empty on a fresh start). */
@@ -112,11 +115,26 @@ ${detail}
     Object.assign(e, { report: { stackFile: file, summary, resume: `interleave ${this.header.command} --resume ${this.dir}` } });
   }
 
-  /** The command failed before it could report: close up, and leave no empty report behind. */
+  /**
+   * Start-up work done after the journal is open (loading the target): its value, or null when
+   * a signal came first. If it fails, the session is abandoned: a fresh directory with no run in
+   * it goes, as if it had never been made.
+   */
+  async starting<T>(work: Promise<T>): Promise<T | null> {
+    try {
+      return await this.interrupt.race(work);
+    } catch (e) {
+      this.abandon();
+      throw e;
+    }
+  }
+
+  /** The command failed before it could report: close up, and leave no empty report behind
+   * (a resumed one stays: it is the user's). */
   abandon(): void {
     this.journal.close();
     this.interrupt.dispose();
-    if (this.appended === 0 && this.byPart.size === 0) rmSync(this.dir, { recursive: true, force: true });
+    if (this.appended === 0 && this.byPart.size === 0 && !this.reopened) rmSync(this.dir, { recursive: true, force: true });
   }
 
   get wallMs(): number {

@@ -4,7 +4,7 @@ import { copyFileAtomic, writeFileAtomic } from '../io/atomic.js';
 import { join, resolve } from 'node:path';
 import type { RunResult } from '../engine/execute.js';
 import type { ExploreResult, Failure } from '../campaign/tally.js';
-import { parseSeeds } from '../campaign/seeds.js';
+import { parseSeeds, SeedList, type SeedSeq } from '../campaign/seeds.js';
 import { UsageError } from '../core/errors.js';
 import { DEFAULT_MAX_FAILURES } from '../campaign/tally.js';
 import { Distinct } from '../campaign/distinct.js';
@@ -199,7 +199,7 @@ function mergeTarget(dirs: readonly string[], parts: readonly TargetSummary[], r
 
 /**
  * Position of a seed in the list the shards split, so failures come out in the order one
- * sequential run lists them; NaN when the spec cannot be re-read (random:N), and seeds then
+ * sequential run lists them; NaN when the spec cannot be re-read (random:N without @S), and seeds then
  * compare numerically when they are numbers.
  */
 function seedRank(spec: string, sums: readonly SummaryFile[]): (seed: string) => number {
@@ -207,15 +207,21 @@ function seedRank(spec: string, sums: readonly SummaryFile[]): (seed: string) =>
   if (!sums.every((s) => s.seedSpec === spec)) return none;
   const range = /^\s*(\d+)\.\.(\d+)\s*$/.exec(spec);
   if (range) return (seed) => (/^\d+$/.test(seed) ? Number(seed) - Number(range[1]) : NaN);
-  let list: string[];
+  let list: SeedSeq;
   try {
     list = parseSeeds(spec);
   } catch {
     return none;
   }
-  const pos = new Map(list.map((s, i) => [s, i]));
+  // A typed list is short; random:N@S's positions are found by reading the list once, up to a bound.
+  if (!(list instanceof SeedList) && list.length > MAX_RANK_SCAN) return none;
+  const pos = new Map<string, number>();
+  for (let i = 0; i < list.length; i++) if (!pos.has(list.at(i)!)) pos.set(list.at(i)!, i);
   return (seed) => pos.get(seed) ?? NaN;
 }
+
+/** random:N@S shards up to this many seeds merge in one run's order; past it, numerically. */
+const MAX_RANK_SCAN = 100_000;
 
 function compareSeeds(a: string, b: string, rank: (seed: string) => number): number {
   const ra = rank(a);

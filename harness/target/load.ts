@@ -21,13 +21,9 @@ export function looksLikePath(ref: string): boolean {
 }
 
 export async function loadTarget(ref: string): Promise<LoadedTarget> {
-  if (typeof ref !== 'string' || ref.length === 0) throw new UsageError('a target name or path is required');
+  const name = targetRefName(ref);
   if (looksLikePath(ref)) return { target: await loadTargetFile(ref), ref, bundled: false };
-  const entry = BUNDLED.find((b) => b.name === ref);
-  if (entry === undefined) {
-    const names = BUNDLED.map((b) => b.name);
-    throw new UsageError(`unknown target '${ref}'${withSuggestion(ref, names, `bundled: ${names.join(', ')}; or give a path to a target file`)}`);
-  }
+  const entry = BUNDLED.find((b) => b.name === name)!;
   const url = new URL(entry.module, import.meta.url);
   let mod: unknown;
   try {
@@ -40,12 +36,30 @@ export async function loadTarget(ref: string): Promise<LoadedTarget> {
   return { target, ref, bundled: true };
 }
 
+/**
+ * What loading `ref` would refuse at once (an unknown bundled name, a missing file), checked
+ * without loading it, and a name for its report directory: the bundled name, or the file's name
+ * without its extension. A command makes its report directory before the slow load.
+ */
+export function targetRefName(ref: string): string {
+  if (typeof ref !== 'string' || ref.length === 0) throw new UsageError('a target name or path is required');
+  if (looksLikePath(ref)) {
+    const abs = isAbsolute(ref) ? ref : resolve(process.cwd(), ref);
+    if (!existsSync(abs) || !statSync(abs).isFile()) {
+      const hint = nearbyFile(abs, ref);
+      throw new UsageError(`target file not found: ${ref}${hint ? ` (${hint})` : ''}`);
+    }
+    return basename(abs).replace(/\.(m?[jt]s|cjs|cts)$/, '');
+  }
+  if (!BUNDLED.some((b) => b.name === ref)) {
+    const names = BUNDLED.map((b) => b.name);
+    throw new UsageError(`unknown target '${ref}'${withSuggestion(ref, names, `bundled: ${names.join(', ')}; or give a path to a target file`)}`);
+  }
+  return ref;
+}
+
 async function loadTargetFile(ref: string): Promise<Target> {
   const abs = isAbsolute(ref) ? ref : resolve(process.cwd(), ref);
-  if (!existsSync(abs) || !statSync(abs).isFile()) {
-    const hint = nearbyFile(abs, ref);
-    throw new UsageError(`target file not found: ${ref}${hint ? ` (${hint})` : ''}`);
-  }
   let mod: unknown;
   try {
     if (/\.[cm]?ts$/.test(abs)) {

@@ -10,10 +10,11 @@ import { emitFormatsAround, exploreCases, parseFormats, stdoutIsMachine } from '
 import { mergeWeatherStats } from '../../faults/weather-stats.js';
 import { ensureWritableDir } from '../../io/dirs.js';
 import { BUNDLED } from '../../target/bundled.js';
-import { loadTarget } from '../../target/load.js';
+import { loadTarget, targetRefName } from '../../target/load.js';
 import type { Target } from '../../core/api.js';
 import type { RunResult } from '../../engine/execute.js';
 import { EXIT, Progress, capJobs, noteCap, seedsFromFlags } from '../common.js';
+import { SeedRange, seedsOf, type SeedSeq } from '../../campaign/seeds.js';
 import { drawRunPage, pageTrace } from '../../report/html/run-page.js';
 
 export interface CampaignArgs {
@@ -51,15 +52,19 @@ export async function campaignCommand(a: ArgumentsCamelCase<CampaignArgs>, argv:
   a.jobs = capJobs(a.jobs);
   ensureWritableDir(a['report-dir']);
   const names = a.target && a.target.length > 0 ? a.target : BUNDLED.map((b) => b.name);
-  const targets: Target[] = [];
-  for (const name of names) targets.push((await loadTarget(name)).target);
-  // Bad flags fail here, before a report directory or any note.
-  for (const name of names) await resolveExplore({ target: name, strategy: a.strategy });
-  noteCap(asked, a.jobs);
+  for (const name of names) targetRefName(name);
+  // The cheap checks are done: the journal comes before loading the targets (see run).
   const session = a.resume !== undefined
     ? Session.resume(a.resume)
     : Session.start({ reportDir: a['report-dir'], name: 'campaign', command: 'campaign', argv: argv.slice(1), seedSpec: spec, seeds: drawn });
-  const seeds = session.seedsOr(drawn);
+  const targets = await session.starting(loadAll(names, a.strategy));
+  if (targets === null) {
+    session.finish([], { command: `interleave campaign ${session.header.argv.join(' ')}`, seedSpec: spec, seedCount: drawn.length });
+    (stdoutIsMachine(formats) ? process.stderr : process.stdout).write(`interrupted before any seed ran: continue with  npx interleave campaign --resume ${session.dir}\n`);
+    return session.exitCode(EXIT.ok);
+  }
+  noteCap(asked, a.jobs);
+  const seeds = session.seedsFor(drawn);
   if (a.resume !== undefined) (stdoutIsMachine(formats) ? process.stderr : process.stdout).write(`resuming ${session.dir}\n`);
   const progress = new Progress();
   let failed = 0;
@@ -154,13 +159,10 @@ const CHUNK = 200;
  * seeds each one took rather than tuning the weather for it. Each chunk is a part of the
  * journal of its own, so a resumed campaign takes the same path through them.
  */
-async function huntRare(r: ExploreResult, target: Target, name: string, seeds: readonly string[], a: CampaignArgs, progress: Progress, session: Session, common: Omit<ExploreOptions, 'target' | 'seeds'>, failing: (res: RunResult) => number): Promise<void> {
-  const numeric = seeds.every((s) => /^\d+$/.test(s));
-  if (!numeric) return;
+async function huntRare(r: ExploreResult, target: Target, name: string, seeds: SeedSeq, a: CampaignArgs, progress: Progress, session: Session, common: Omit<ExploreOptions, 'target' | 'seeds'>, failing: (res: RunResult) => number): Promise<void> {
+  const next = seedsAfter(seeds);
+  if (next === null) return;
   const max = a['max-seeds'] ?? seeds.length * 20;
-  // A loop, not Math.max(...seeds): a million arguments overflow the stack.
-  let next = 0;
-  for (const s of seeds) next = Math.max(next, Number(s) + 1);
   for (const v of r.variants) {
     const expected = target.expect?.[v];
     if (expected === undefined || expected === 'pass' || caught(r, v, expected)) continue;
@@ -176,6 +178,25 @@ async function huntRare(r: ExploreResult, target: Target, name: string, seeds: r
       mergeInto(r, more);
     }
   }
+}
+
+/** Loads every target and checks the flags against each: a failure here is the command's (exit 2). */
+async function loadAll(names: readonly string[], strategy: CampaignArgs['strategy']): Promise<Target[]> {
+  const targets: Target[] = [];
+  for (const name of names) targets.push((await loadTarget(name)).target);
+  for (const name of names) await resolveExplore({ target: name, strategy });
+  return targets;
+}
+
+/** The first seed past every seed of a numeric list (a range's end, read in O(1)); null for string seeds. */
+function seedsAfter(seeds: SeedSeq): number | null {
+  if (seeds instanceof SeedRange) return seeds.first + seeds.length;
+  let next = 0;
+  for (const s of seedsOf(seeds)) {
+    if (!/^\d+$/.test(s)) return null;
+    next = Math.max(next, Number(s) + 1);
+  }
+  return next;
 }
 
 function caught(r: ExploreResult, variant: string, kind: string): boolean {

@@ -13,7 +13,7 @@ import { saveToCorpus } from '../../regress/index.js';
 import { progressLine, shrinkFailure, shrinkLine, shrinkWorkers } from './shrink.js';
 import { parseShrinkBudget, parseShrinkSame } from '../../shrink/index.js';
 import { formatShard, parseShard, shardSeeds } from '../../campaign/shard.js';
-import { OPEN_SEEDS_SPEC, openSeeds, parseWallTime, type SeedSeq } from '../../campaign/seeds.js';
+import { OPEN_SEEDS_SPEC, RandomSeeds, openSeeds, parseWallTime, type SeedSeq } from '../../campaign/seeds.js';
 import { UsageError } from '../../core/errors.js';
 import { MACHINE_KINDS } from '../../core/violation.js';
 import { Session } from '../session.js';
@@ -24,6 +24,8 @@ import type { Target } from '../../core/api.js';
 import { buildView, MAX_VIEW_EVENTS, type ViewData } from '../../report/html/index.js';
 import { drawRunPage, pageTrace } from '../../report/html/run-page.js';
 import { realCommand } from './real.js';
+import { LongRunWatch } from '../long-run.js';
+import { targetRefName } from '../../target/load.js';
 
 /** Shrinks the first failure of each (variant, kind), writes schedules, and with
  * --save-failures adds each to the regression corpus. */
@@ -91,6 +93,20 @@ async function replayGuided(s: ScheduleFile, target: Target, tailOnly: boolean, 
   return { ...rep.result, replayCommand } as RunResult;
 }
 
+/** A signal came while the target loaded: an interrupted report of no runs, and the journal to resume. */
+function startupInterrupted(session: Session, spec: string, seedCount: number, say: (l: string) => void): number {
+  session.finish([], { command: `interleave run ${session.header.argv.join(' ')}`, seedSpec: spec, seedCount });
+  say(`interrupted before any seed ran: continue with  npx interleave run --resume ${session.dir}\n`);
+  return session.exitCode(EXIT.ok);
+}
+
+/** What random:N drew: its first seeds, and the spec that draws them all again (on any machine). */
+function drawnLine(seeds: RandomSeeds): string {
+  const first: string[] = [];
+  for (let i = 0; i < Math.min(5, seeds.length); i++) first.push(seeds.at(i)!);
+  return `seeds drawn for random:${seeds.length}: ${first.join(',')}${seeds.length > 5 ? `,… (${seeds.length} in all)` : ''}; draw them again with --seeds ${seeds.spec}`;
+}
+
 /** Shrinking is slow next to a run: shrink at most this many failures, one per (variant, kind) first. */
 const SHRINK_LIMIT = 10;
 
@@ -102,9 +118,9 @@ export async function runCommand(a: ArgumentsCamelCase<RunArgs>, argv: readonly 
   const timeMs = a.time === undefined ? undefined : parseWallTime(String(a.time));
   const untilFail = a['until-fail'] === true;
   const open = a.seeds === undefined && a.seed === undefined && (timeMs !== undefined || untilFail);
-  const { spec, seeds: all } = open ? { spec: OPEN_SEEDS_SPEC, seeds: [] as string[] } : seedsFromFlags(a, '1..100', a.resume !== undefined);
+  const { spec, seeds: all } = open ? { spec: OPEN_SEEDS_SPEC, seeds: openSeeds() } : seedsFromFlags(a, '1..100', a.resume !== undefined);
   const shard = a.shard === undefined ? undefined : parseShard(a.shard);
-  if (shard && spec.startsWith('random:')) throw new UsageError('--shard splits one seed list: random:N would draw different seeds on each machine');
+  if (shard && /^random:\d+$/.test(spec.trim())) throw new UsageError(`--shard splits one seed list: random:N would draw different seeds on each machine; give every machine one stream: --seeds ${spec.trim()}@S (any number S)`);
   if (shard && open) throw new UsageError(`--shard splits a seed list: with ${timeMs !== undefined ? '--time' : '--until-fail'} give one, e.g. --seeds 1..10000`);
   ensureWritableDir(a['report-dir']);
   // Checked before any seed runs, whether or not --shrink is given: a typo never waits for the runs.
@@ -114,21 +130,25 @@ export async function runCommand(a: ArgumentsCamelCase<RunArgs>, argv: readonly 
   // With a machine format on stdout, every human line goes to stderr.
   const say = stdoutIsMachine(formats) ? (l: string) => process.stderr.write(l) : (l: string) => process.stdout.write(l);
   const flags = exploreFlags(a);
-  // Loads the target and checks every flag before a report directory is made for it.
-  const resolved = await resolveExplore({ target: a.target, variant: a.variant, ...flags });
+  const name = targetRefName(a.target);
+  if (shard && shardSeeds(all, shard).length === 0) throw new UsageError(`shard ${formatShard(shard)} has no seeds (the list has ${all.length})`);
+  // The cheap checks are done: the report directory and its journal come before anything slow,
+  // so a signal or a kill from here on leaves a journal to --resume.
   const session = a.resume !== undefined
     ? Session.resume(a.resume)
-    : Session.start({ reportDir: a['report-dir'], name: resolved.target.name, command: 'run', argv: argv.slice(1), seedSpec: spec, seeds: all });
-  const listed = session.seedsOr(all);
-  const range = open ? openSeeds() : null;
-  const fixed = shard ? shardSeeds(listed, shard) : listed;
-  const seeds: SeedSeq = range ?? fixed;
-  if (seeds.length === 0) throw new UsageError(`shard ${formatShard(shard!)} has no seeds (the list has ${listed.length})`);
-  if (spec.startsWith('random:') && a.resume === undefined && a.quiet !== true) say(`seeds drawn for ${spec}: ${listed.slice(0, 5).join(',')}${seeds.length > 5 ? `,… (${seeds.length} in all; ${join(session.dir, 'journal.jsonl')} lists them)` : ''}\n`);
+    : Session.start({ reportDir: a['report-dir'], name, command: 'run', argv: argv.slice(1), seedSpec: spec, seeds: all });
+  // Loads the target and checks the flags that depend on it; failing, it takes an empty directory with it.
+  const resolved = await session.starting(resolveExplore({ target: a.target, variant: a.variant, ...flags }));
+  if (resolved === null) return startupInterrupted(session, spec, all.length, say);
+  const listed = session.seedsFor(all);
+  const seeds: SeedSeq = shard ? shardSeeds(listed, shard) : listed;
+  if (listed instanceof RandomSeeds && a.resume === undefined && a.quiet !== true) say(`${drawnLine(listed)}\n`);
   if (a.resume !== undefined) say(`resuming ${session.dir}: ${session.resumed().size} ${open ? 'runs' : `of ${seeds.length * resolved.variants.length} runs`} already made${timeMs !== undefined ? ` (--time counts afresh from now)` : ''}\n`);
   const jobs = capJobs(a.jobs);
   noteCap(a.jobs, jobs);
   const progress = new Progress();
+  // A budget bounds an open or timed run; a fixed list says so if it would run past a day.
+  const long = open || timeMs !== undefined ? null : new LongRunWatch(`--seeds ${spec}${shard ? ` --shard ${formatShard(shard)}` : ''}`, seeds.length * resolved.variants.length, (l) => process.stderr.write(l));
   let failed = 0;
   let network = false;
   let ran = 0;
@@ -137,7 +157,7 @@ export async function runCommand(a: ArgumentsCamelCase<RunArgs>, argv: readonly 
     result = await explore({
       target: a.target,
       variant: a.variant,
-      seeds: range ?? fixed,
+      seeds,
       ...flags,
       jobs,
       ...(a['max-failure-files'] !== undefined ? { maxFailureFiles: a['max-failure-files'] } : {}),
@@ -152,6 +172,7 @@ export async function runCommand(a: ArgumentsCamelCase<RunArgs>, argv: readonly 
         if (r.outcome === 'violation') failed++;
         if (r.network === true) network = true;
         ran++;
+        long?.seen(i + 1, session.wallMs);
         if (open || timeMs !== undefined) progress.budget(i + 1, failed, timeMs === undefined ? undefined : timeMs - session.wallMs, `${r.variant} seed ${r.seed}`);
         else progress.update(i + 1, total, failed, `${r.variant} seed ${r.seed}`);
       },
