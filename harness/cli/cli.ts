@@ -58,6 +58,7 @@ async function main(argv: string[]): Promise<number> {
       runOptions(y.positional('target', { type: 'string' }))
         .option('seed', { type: 'string', describe: 'the seed to replay' })
         .option('schedule', { type: 'string', describe: 'a schedule file (from shrink or seeds/) to replay strictly' })
+        .option('target-path', { type: 'string', array: true, describe: 'where to look for a schedule\'s target file when it is not where the schedule says: a project root or the folder holding it (repeatable)' })
         .option('save-schedule', { type: 'string', describe: 'write this run as a schedule file (e.g. a passing entry for seeds/)' })
         .option('html', { type: 'string', describe: 'write the run as a self-contained space-time page (out.html)' })
         .option('trace', { type: 'boolean', describe: 'print the timeline: step, time, task, operation, result' })
@@ -80,6 +81,8 @@ async function main(argv: string[]): Promise<number> {
     .command('regress [dir]', 'replay every schedule in the regression corpus; TAP output', (y) =>
       y.positional('dir', { type: 'string', default: 'seeds' })
         .option('accept', { type: 'boolean', describe: 'rewrite the expectations that changed (after fixing a bug)' })
+        .option('target-path', { type: 'string', array: true, describe: 'where to look for a schedule\'s target file when it is not where the schedule says: a project root or the folder holding it (repeatable)' })
+        .example('$0 regress ../copied-seeds --target-path .', 'a corpus copied elsewhere: find its target files under this project')
         .option('format', { type: 'string', array: true, describe: 'output format, repeatable: text, json, junit, tap, markdown, github; name=path writes a file (at most one to stdout)' })
         .example('$0 regress', 'replay every schedule in seeds/ (TAP)')
         .example('$0 regress seeds --format junit=regress.xml', 'and write JUnit for CI')
@@ -173,7 +176,7 @@ function joinDashValues(args: readonly string[]): string[] {
 const COMMANDS = ['run', 'replay', 'shrink', 'regress', 'merge-reports', 'list', 'campaign', 'init', 'check-history'];
 
 /** Flags that take several values; any other flag given twice is an error, not a silent array. */
-const MANY = new Set(['faults', 'fault-rate', 'ignore', 'net', 'workload', 'target', 'dirs', 'format', '_']);
+const MANY = new Set(['target-path', 'targetPath', 'faults', 'fault-rate', 'ignore', 'net', 'workload', 'target', 'dirs', 'format', '_']);
 
 /**
  * yargs turns a repeated flag into an array and a non-number into NaN, which would surface far

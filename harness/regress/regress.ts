@@ -63,6 +63,8 @@ export interface RegressOptions {
   dir: string;
   /** Rewrite the expectation (and the recorded run) of every changed entry. */
   accept?: boolean;
+  /** `--target-path`: folders to look in for an entry's target file (replay/target-ref.ts). */
+  searchPaths?: readonly string[];
   /** Turns a schedule's `target` (bundled name or path) into a Target. */
   resolveTarget: (nameOrPath: string) => Promise<Target>;
   /** Trace settings; each entry's own options win for the rest. */
@@ -125,7 +127,7 @@ async function checkEntry(file: string, path: string, o: RegressOptions): Promis
   let s: ScheduleFile;
   let target: Target;
   try {
-    s = readScheduleFile(file);
+    s = readScheduleFile(file, o.searchPaths ?? []);
     target = await o.resolveTarget(s.target);
     if (!target.variants.includes(s.variant)) throw new UsageError(`target ${s.target} has no variant '${s.variant}'`);
   } catch (e) {

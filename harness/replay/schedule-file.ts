@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../io/atomic.js';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { looksLikePath } from '../target/load.js';
+import { fromRoot, locateTarget, type TargetClues } from './target-ref.js';
 import { DEFAULT_OPTIONS, type RunResult } from '../engine/execute.js';
 import type { RunOptions } from '../engine/options.js';
 import { UsageError } from '../core/errors.js';
@@ -30,8 +31,11 @@ export interface ScheduleFile {
    * an older engine as `stale (engine N)`. Absent in files written under engine 1.
    */
   engine?: number;
-  /** A bundled target name or a path to a target file, as the command line takes it. */
+  /** A bundled target name or a path to a target file, as the command line takes it (in a
+   * file: relative to the file's folder; in memory: absolute). */
   target: string;
+  /** A target file's path from its project root (target-ref.ts), so a moved schedule finds it. */
+  targetFromRoot?: string;
   variant: string;
   /** The strategy that found the run: a stale schedule is re-run from its seed with it. */
   strategy: { name: string; params: Record<string, string | number | boolean> };
@@ -117,7 +121,8 @@ export function formatSchedule(s: ScheduleFile): string {
   return `${JSON.stringify(s, null, 2)}\n`;
 }
 
-export function readScheduleFile(path: string): ScheduleFile {
+/** Reads a schedule; a target file is looked for where target-ref.ts says, and `searchPaths`. */
+export function readScheduleFile(path: string, searchPaths: readonly string[] = []): ScheduleFile {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -125,9 +130,12 @@ export function readScheduleFile(path: string): ScheduleFile {
     throw new UsageError(`cannot read schedule file ${path}: ${(e as Error).message}`);
   }
   const s = parseSchedule(text, path);
-  // A target path in a file is relative to the file's folder: a corpus works from any cwd and in
-  // any clone. In memory it is absolute.
-  if (looksLikePath(s.target) && !isAbsolute(s.target)) s.target = resolve(dirname(resolve(path)), s.target);
+  // In memory a target path is absolute: wherever the file was moved, it names the file found.
+  if (looksLikePath(s.target)) {
+    const clues: TargetClues = { scheduleFile: path, target: s.target, searchPaths };
+    if (s.targetFromRoot !== undefined) clues.targetFromRoot = s.targetFromRoot;
+    s.target = locateTarget(clues);
+  }
   return s;
 }
 
@@ -136,7 +144,15 @@ export function writeScheduleFile(path: string, s: ScheduleFile): void {
   let out = s;
   if (looksLikePath(s.target)) {
     const rel = relative(dirname(resolve(path)), resolve(s.target)).split(sep).join('/');
-    out = { ...s, target: rel.startsWith('.') ? rel : `./${rel}` };
+    const root = fromRoot(resolve(s.target));
+    // Key order kept (diffs in seeds/ stay small): targetFromRoot goes right after target.
+    const o: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(s)) {
+      if (k === 'targetFromRoot') continue;
+      o[k] = k === 'target' ? (rel.startsWith('.') ? rel : `./${rel}`) : v;
+      if (k === 'target' && root !== undefined) o['targetFromRoot'] = root;
+    }
+    out = o as unknown as ScheduleFile;
   }
   try {
     writeFileAtomic(path, formatSchedule(out));
@@ -170,6 +186,8 @@ export function validateSchedule(raw: unknown, source: string): ScheduleFile {
   for (const k of ['target', 'variant', 'seed'] as const) {
     if (typeof o[k] !== 'string' || (o[k] as string).length === 0) bad(`'${k}' must be a non-empty string`);
   }
+  const fr = o['targetFromRoot'];
+  if (fr !== undefined && (typeof fr !== 'string' || fr.length === 0 || isAbsolute(fr) || fr.split('/').includes('..'))) bad(`'targetFromRoot' must be a path inside the project (no '..')`);
   validateStrategy(o['strategy'], bad);
   validateOptions(o['options'], bad);
   if (typeof o['expect'] !== 'string' || !/^(pass|violation:[A-Za-z0-9_-]+)$/.test(o['expect'])) bad(`'expect' must be 'pass' or 'violation:<kind>'`);

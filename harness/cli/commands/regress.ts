@@ -9,6 +9,7 @@ import { Interrupt } from '../signals.js';
 export interface RegressArgs {
   dir: string;
   accept?: boolean;
+  'target-path'?: string[];
   format?: string[];
   quiet?: boolean;
 }
@@ -30,7 +31,7 @@ export async function regressCommand(a: ArgumentsCamelCase<RegressArgs>): Promis
   const formats = parseFormats(a.format, 'tap');
   const interrupt = new Interrupt();
   try {
-    const report = await regress({ dir: a.dir, accept: a.accept === true, resolveTarget: async (ref) => (await loadTarget(ref)).target, shouldStop: () => interrupt.stopped });
+    const report = await regress({ dir: a.dir, accept: a.accept === true, searchPaths: a['target-path'] ?? [], resolveTarget: async (ref) => (await loadTarget(ref)).target, shouldStop: () => interrupt.stopped });
     emitFormats(formats, {
       title: 'interleave regress',
       cases: regressCases(report),

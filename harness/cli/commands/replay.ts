@@ -26,6 +26,7 @@ export interface ReplayArgs extends RunFlags {
   target?: string;
   trace?: boolean;
   schedule?: string;
+  'target-path'?: string[];
   'save-schedule'?: string;
   html?: string;
 }
@@ -61,7 +62,7 @@ function printEnd(r: RunResult): void {
 async function replayScheduleFile(a: ArgumentsCamelCase<ReplayArgs>): Promise<number> {
   if (a.seed !== undefined) throw new UsageError('--seed does not go with --schedule: the schedule file holds its seed (replay it alone, or replay the seed without --schedule)');
   if (a.variant !== undefined) throw new UsageError('--variant does not go with --schedule: the schedule file holds its variant');
-  const s = readScheduleFile(a.schedule!);
+  const s = readScheduleFile(a.schedule!, a['target-path'] ?? []);
   if (a.target !== undefined && (looksLikePath(a.target) ? resolve(a.target) : a.target) !== s.target) {
     throw new UsageError(`schedule ${a.schedule} is for target ${s.target}, not ${a.target}`);
   }
@@ -91,6 +92,7 @@ async function replayScheduleFile(a: ArgumentsCamelCase<ReplayArgs>): Promise<nu
 /** `interleave replay`: one seed again, with its timeline on request and its decision hash. */
 export async function replayCommandRun(a: ArgumentsCamelCase<ReplayArgs>): Promise<number> {
   if (a.schedule !== undefined) return replayScheduleFile(a);
+  if (a['target-path'] !== undefined) throw new UsageError('--target-path goes with --schedule: it says where to find the schedule\'s target file (a seed\'s target is the one you name)');
   if (a.target === undefined) throw new UsageError('replay needs a target (or --schedule file.json)');
   if (a.seed === undefined) throw new UsageError('replay needs --seed N');
   if (a.variant === undefined) throw new UsageError('replay needs --variant v');
