@@ -661,7 +661,7 @@ export class Run {
     this.timers.remove(ev);
     if (ev.atMs > this.clock.now()) this.clock.advanceTo(ev.atMs);
     this.lastParked = null;
-    this.trace.add(this.step, this.clock.now(), ev.site === '' ? ev.label : ev.label + ev.site, 'fire', '', '');
+    this.trace.add(this.step, this.clock.now(), ev.site === '' ? ev.label : ev.label + ev.site, 'fire', '', '', this.trace.full === null ? undefined : ev.payload());
     ev.fire();
   }
 

@@ -1,5 +1,6 @@
 import { renderValue } from './format.js';
 import { BLOCK } from './task.js';
+import { shortForm } from './short-form.js';
 
 /** One line of the timeline: step, time, task, operation, object, result. */
 export interface TraceEvent {
@@ -9,6 +10,8 @@ export interface TraceEvent {
   op: string;
   obj: string;
   result: string;
+  /** A message's payload in short form (full traces only; never part of a label, key or hash). */
+  note?: string;
 }
 
 interface RawEvent extends Omit<TraceEvent, 'result' | 'obj'> {
@@ -38,8 +41,20 @@ export class Trace {
     this.full = keepAll ? [] : null;
   }
 
-  add(step: number, timeMs: number, task: string, op: string, obj: string | number, result: unknown): void {
-    if (this.full !== null) this.full.push({ step, timeMs, task, op, obj: renderObj(obj), result: render(result) });
+  /**
+   * `payload`: a message sent or delivered, shown in short form in full traces only (a window
+   * would have to copy it, as its sender may change it later, on every run's hot path).
+   */
+  add(step: number, timeMs: number, task: string, op: string, obj: string | number, result: unknown, payload?: unknown): void {
+    if (this.full !== null) {
+      const e: TraceEvent = { step, timeMs, task, op, obj: renderObj(obj), result: render(result) };
+      if (payload !== undefined) {
+        const note = shortForm(payload, undefined, true);
+        // A message that is all type (`{type:'ping'}`) says everything in its label.
+        if (note !== '{}') e.note = note;
+      }
+      this.full.push(e);
+    }
     if (this.window === 0) return;
     let slot = this.ring[this.next];
     if (slot === undefined) {

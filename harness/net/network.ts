@@ -39,6 +39,10 @@ class Delivery extends TimedEvent {
     super(label, dst.id, hash, key, num);
   }
 
+  override payload(): unknown {
+    return this.msg;
+  }
+
   fire(): void {
     this.done = true;
     const ctx = this.dst.ctx;
@@ -282,7 +286,7 @@ export class Network {
     const run = this.run;
     const now = run.clock.now();
     // The timeline shows each send under its label, so a delivery (`fire <label>`) can be matched to it.
-    run.trace.add(run.step, now, run.current?.label ?? from.id, 'send', label, '');
+    run.trace.add(run.step, now, run.current?.label ?? from.id, 'send', label, '', msg);
     const faulty = now < this.faultWindowMs;
     if (!dst.up || (faulty && this.blocked![from.index * this.nodes.length + dst.index] === 1)) {
       this.stats.dropped++;

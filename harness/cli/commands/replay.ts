@@ -3,7 +3,8 @@ import { replay } from '../../campaign/replay-seed.js';
 import { UsageError } from '../../core/errors.js';
 import { EXIT, exploreFlags, type RunFlags } from '../common.js';
 import { DEFAULT_OPTIONS, type RunResult } from '../../engine/execute.js';
-import type { TraceEvent } from '../../core/trace.js';
+import { traceText } from '../trace-print.js';
+import { violationSteps } from '../../report/html/data.js';
 import { describeWeather } from '../../faults/weather.js';
 import { makeSchedule, readScheduleFile, replaySchedule, writeScheduleFile } from '../../replay/index.js';
 import { signatureOf } from '../../core/signature.js';
@@ -24,7 +25,7 @@ function writeHtml(path: string | undefined, r: RunResult, command: string, labe
 
 export interface ReplayArgs extends RunFlags {
   target?: string;
-  trace?: boolean;
+  trace?: string | boolean;
   schedule?: string;
   'save-schedule'?: string;
   html?: string;
@@ -34,13 +35,21 @@ const w = (s: string): void => {
   process.stdout.write(s + '\n');
 };
 
-function printTrace(trace: readonly TraceEvent[]): void {
-  w(`${'step'.padStart(6)} ${'time'.padStart(10)}  ${'task'.padEnd(16)} operation`);
-  for (const e of trace) {
-    // An operation that returns nothing (a sleep, a send) shows no result, not `→ ""`.
-    const res = e.result === '' || e.result === '""' || e.result === 'undefined' ? '' : ` → ${e.result}`;
-    w(`${String(e.step).padStart(6)} ${msText(e.timeMs).padStart(10)}  ${e.task.padEnd(16)} ${e.op}${e.obj ? ` ${e.obj}` : ''}${res}`);
-  }
+/** `--trace` folds quiet ticks, `--trace=all` prints every line; both keep the steps a violation names. */
+function printTrace(r: RunResult, mode: TraceMode): void {
+  if (r.trace === undefined || mode === null) return;
+  const keep = new Set(r.violations.flatMap((v) => violationSteps(v)));
+  for (const l of traceText(r.trace, { all: mode === 'all', keep })) w(l);
+}
+
+type TraceMode = 'steps' | 'all' | null;
+
+/** `--trace` alone (or `--trace=true`) is the folded timeline; `--trace=all` every line. */
+function traceMode(v: string | boolean | undefined): TraceMode {
+  if (v === undefined || v === false || v === 'false') return null;
+  if (v === true || v === '' || v === 'true') return 'steps';
+  if (v === 'all') return 'all';
+  throw new UsageError(`--trace takes no value, or all (every line, quiet ticks included): got ${v}`);
 }
 
 function msText(ms: number): string {
@@ -68,8 +77,9 @@ async function replayScheduleFile(a: ArgumentsCamelCase<ReplayArgs>): Promise<nu
   const { target } = await loadTarget(s.target);
   checkVariant(target, s.variant);
   if (a.html !== undefined) ensureWritableDir(dirname(resolve(a.html)));
-  const rep = await replaySchedule(s, target, { base: { ...DEFAULT_OPTIONS, traceAll: a.trace === true || a.html !== undefined } });
-  if (rep.result.trace && a.trace === true) printTrace(rep.result.trace);
+  const mode = traceMode(a.trace);
+  const rep = await replaySchedule(s, target, { base: { ...DEFAULT_OPTIONS, traceAll: mode !== null || a.html !== undefined } });
+  printTrace(rep.result, mode);
   printEnd(rep.result);
   writeHtml(a.html, rep.result, `npx interleave replay --schedule ${a.schedule!}`, 'schedule');
   if (rep.divergence !== null) {
@@ -97,10 +107,11 @@ export async function replayCommandRun(a: ArgumentsCamelCase<ReplayArgs>): Promi
   if (a.variant.includes(',')) throw new UsageError('replay takes one --variant');
   if (a['save-schedule'] !== undefined) ensureWritableDir(dirname(resolve(a['save-schedule'])));
   if (a.html !== undefined) ensureWritableDir(dirname(resolve(a.html)));
+  const mode = traceMode(a.trace);
   const r = await replay({
-    target: a.target, variant: a.variant, seed: String(a.seed), ...exploreFlags(a), trace: a.trace === true || a.html !== undefined,
+    target: a.target, variant: a.variant, seed: String(a.seed), ...exploreFlags(a), trace: mode !== null || a.html !== undefined,
   });
-  if (r.trace && a.trace === true) printTrace(r.trace);
+  printTrace(r, mode);
   printEnd(r);
   writeHtml(a.html, r, r.replayCommand);
   if (a['save-schedule'] !== undefined) {

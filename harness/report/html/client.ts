@@ -159,7 +159,7 @@ export const CLIENT_JS = String.raw`
       var x1 = cx(ca), y1 = cy(v._rows[a]), x2, y2;
       if (l.to === null) {
         x2 = x1 + COL * 0.35; y2 = y1 + H * 1.5;
-        out.push('<line class="link ' + l.kind + '" data-link="' + li + '" data-kind="' + l.kind + '" data-from="' + l.from + '" data-to="" x1="' + x1 + '" y1="' + y1 + '" x2="' + x2 + '" y2="' + y2 + '"><title>' + esc(l.label + ': ' + (l.why || l.kind)) + '</title></line>');
+        out.push('<line class="link ' + l.kind + '" data-link="' + li + '" data-kind="' + l.kind + '" data-from="' + l.from + '" data-to="" x1="' + x1 + '" y1="' + y1 + '" x2="' + x2 + '" y2="' + y2 + '"><title>' + esc(linkName(l) + ': ' + (l.why || l.kind)) + '</title></line>');
         out.push('<text x="' + (x2 - 3) + '" y="' + (y2 + 4) + '" style="fill:#d9480f">×</text>');
         return;
       }
@@ -167,7 +167,7 @@ export const CLIENT_JS = String.raw`
       var cb = colOf(v.events[b]); if (cb === undefined) return;
       x2 = cx(cb); y2 = cy(v._rows[b]);
       if (x1 === x2 && y1 === y2) return;
-      out.push('<line class="link ' + l.kind + '" data-link="' + li + '" data-kind="' + l.kind + '" data-from="' + l.from + '" data-to="' + l.to + '" x1="' + x1 + '" y1="' + y1 + '" x2="' + x2 + '" y2="' + y2 + '" marker-end="url(#arrow)"><title>' + esc(l.label) + '</title></line>');
+      out.push('<line class="link ' + l.kind + '" data-link="' + li + '" data-kind="' + l.kind + '" data-from="' + l.from + '" data-to="' + l.to + '" x1="' + x1 + '" y1="' + y1 + '" x2="' + x2 + '" y2="' + y2 + '" marker-end="url(#arrow)"><title>' + esc(linkName(l)) + '</title></line>');
     });
     var lastLabel = -1e9;
     v.events.forEach(function (e, k3) {
@@ -226,6 +226,8 @@ export const CLIENT_JS = String.raw`
       : kept + ' of ' + v.totalEvents + ' timeline lines: the last ' + (v.totalEvents - v.tailFrom) + ' in full, and from before them the faults, leadership signals, starts and the steps the violation names (the replay command with --trace prints them all)';
   }
 
+  // A message arrow's name: its label and, when it carries one, its payload's short form.
+  function linkName(l) { return l.payload ? l.label + ' ' + l.payload : l.label; }
   function showDetails(html) { $('details').innerHTML = html; }
   function row(k, val) { return '<tr><td>' + esc(k) + '</td><td data-field="' + esc(k) + '">' + esc(val) + '</td></tr>'; }
   function eventDetails(i) {
@@ -233,13 +235,13 @@ export const CLIENT_JS = String.raw`
     var e = v.events[k];
     state.selected = i;
     var h = '<h3>step ' + e.step + '</h3><table>' + row('step', e.step) + row('time', ms(e.timeMs)) + row('task', v.tasks[e.task]) + row('lane', v.lanes[e.lane].id) +
-      row('operation', e.op) + row('object', e.obj) + row('value', e.result) + (e.fault ? row('fault', e.fault) : '') + '</table>';
+      row('operation', e.op) + row('object', e.obj) + (e.note ? row('payload', e.note) : '') + row('value', e.result) + (e.fault ? row('fault', e.fault) : '') + '</table>';
     var rel = v.links.filter(function (l) { return l.from === i || l.to === i; });
     if (rel.length) {
       h += '<h4>links</h4><ul>' + rel.map(function (l) {
         var other = l.from === i ? l.to : l.from, ok = other === null ? undefined : v._byI[other];
         var where = other === null ? 'never delivered: ' + (l.why || 'lost') : ok === undefined ? 'at a line left out' : (l.from === i ? 'to' : 'from') + ' step ' + v.events[ok].step + ' (' + v.tasks[v.events[ok].task] + ')';
-        return '<li>' + esc(l.kind + ' ' + l.label + ': ' + where) + '</li>';
+        return '<li>' + esc(l.kind + ' ' + linkName(l) + ': ' + where) + '</li>';
       }).join('') + '</ul>';
     }
     showDetails(h);

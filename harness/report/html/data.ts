@@ -25,6 +25,8 @@ export interface ViewEvent {
   result: string;
   /** Set on a fault line: the fault's kind. */
   fault?: string;
+  /** A send's or delivery's message payload, in short form. */
+  note?: string;
 }
 
 export interface ViewViolation {
@@ -131,6 +133,7 @@ export function buildView(r: RunResult, replayCommand: string, maxEvents = MAX_V
     }
     const ev: ViewEvent = { i, step: e.step, timeMs: e.timeMs, lane: laneOf(e), task: t, op: e.op, obj: e.obj, result: e.result };
     if (e.task === 'nemesis') ev.fault = e.op;
+    if (e.note !== undefined) ev.note = e.note;
     return ev;
   });
   const kept = new Set(keep);

@@ -13,6 +13,8 @@ export interface Link {
   label: string;
   /** For a lost message, what the fault log says about it: the network drops these silently. */
   why?: string;
+  /** A message's payload in short form, as its send line has it. */
+  payload?: string;
 }
 
 /** A `woke`/`reached` line's result: the JSON list of who it reached. */
@@ -115,6 +117,10 @@ export function findLinks(trace: readonly TraceEvent[]): Link[] {
     const crashedAfter = (crashes.get(to) ?? []).some((c) => c > from);
     const why = sentWhile.get(label) ?? (crashedAfter ? `${to} crashed before it arrived` : 'still in flight when the run ended');
     links.push({ from, to: null, kind: 'lost', label, why });
+  }
+  for (const l of links) {
+    const note = l.kind === 'message' || l.kind === 'duplicate' || l.kind === 'dropped' || l.kind === 'lost' ? trace[l.from]!.note : undefined;
+    if (note !== undefined) l.payload = note;
   }
   return links.sort((a, b) => a.from - b.from || (a.to ?? -1) - (b.to ?? -1));
 }
