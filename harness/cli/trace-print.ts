@@ -1,4 +1,4 @@
-import type { TraceEvent } from '../core/trace.js';
+import type { LogLine, TraceEvent } from '../core/trace.js';
 import { formatMs } from '../core/format.js';
 
 /**
@@ -83,12 +83,34 @@ function foldLine(quiet: readonly TraceEvent[][]): string {
   return `${String(first.step).padStart(6)} ${msText(first.timeMs).padStart(10)}  ${'…'.padEnd(16)} folded steps ${first.step}–${last.step}: ${what}`;
 }
 
+/** A logged line as its code wrote it (the timeline holds it JSON-quoted, as every result). */
+function logText(result: string): string {
+  try {
+    const v: unknown = JSON.parse(result);
+    return typeof v === 'string' ? v : result;
+  } catch {
+    return result;
+  }
+}
+
+/**
+ * What the run's code logged, each line once, with its step: `replay` prints it after the run
+ * (the seed's other runs, a pilot or a determinism check, print nothing).
+ */
+export function logLines(logs: { lines: readonly LogLine[]; dropped: number }): string[] {
+  // ctx.log names its node already (`n1: …`): not twice when the line's task is that node.
+  const out = logs.lines.map((l) => `  step ${l.step} (${msText(l.timeMs)}) ${l.task}: ${l.message.startsWith(`${l.task}: `) ? l.message.slice(l.task.length + 2) : l.message}`);
+  if (logs.dropped > 0) out.push(`  … and ${logs.dropped} more lines (replay --trace shows them at their steps)`);
+  return out;
+}
+
 function msText(ms: number): string {
   return `${formatMs(ms)}ms`;
 }
 
 /** One timeline line; an operation that returns nothing (a sleep, a send) shows no result, not `→ ""`. */
 function line(e: TraceEvent): string {
+  if (e.op === 'log') return `${String(e.step).padStart(6)} ${msText(e.timeMs).padStart(10)}  ${e.task.padEnd(16)} log: ${logText(e.result)}`;
   const res = e.result === '' || e.result === '""' || e.result === 'undefined' ? '' : ` → ${e.result}`;
   const note = e.note === undefined ? '' : ` ${e.note}`;
   return `${String(e.step).padStart(6)} ${msText(e.timeMs).padStart(10)}  ${e.task.padEnd(16)} ${e.op}${e.obj ? ` ${e.obj}` : ''}${note}${res}`;

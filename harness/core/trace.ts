@@ -14,6 +14,17 @@ export interface TraceEvent {
   note?: string;
 }
 
+/** A line the run's code logged (`sim.log`, `ctx.log`, a hosted `console.log`), at its step. */
+export interface LogLine {
+  step: number;
+  timeMs: number;
+  task: string;
+  message: string;
+}
+
+/** Log lines a run keeps for its replay to print; past this, it counts them. */
+export const MAX_LOG_LINES = 1000;
+
 interface RawEvent extends Omit<TraceEvent, 'result' | 'obj'> {
   /** A number is a sleep's duration, rendered `<ms>ms` only when the event is read. */
   obj: string | number;
@@ -36,6 +47,9 @@ export class Trace {
   private readonly ring: RawEvent[] = [];
   private next = 0;
   readonly full: TraceEvent[] | null;
+  /** What the run logged, in order, so a replay prints the reported run's lines, once. */
+  readonly logs: LogLine[] = [];
+  logsDropped = 0;
 
   constructor(readonly window: number, keepAll: boolean) {
     this.full = keepAll ? [] : null;
@@ -64,6 +78,13 @@ export class Trace {
       slot.step = step; slot.timeMs = timeMs; slot.task = task; slot.op = op; slot.obj = obj; slot.result = result;
     }
     if (++this.next === this.window) this.next = 0;
+  }
+
+  /** A line the run's code logged: a `log` line of the timeline, kept apart too (up to MAX_LOG_LINES). */
+  log(step: number, timeMs: number, task: string, message: string): void {
+    this.add(step, timeMs, task, 'log', '', message);
+    if (this.logs.length < MAX_LOG_LINES) this.logs.push({ step, timeMs, task, message });
+    else this.logsDropped++;
   }
 
   /** The retained tail, oldest first, as fresh objects. */

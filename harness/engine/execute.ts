@@ -4,7 +4,7 @@ import { Entropy } from '../core/entropy.js';
 import type { RunOptions } from './options.js';
 import { SimImpl } from './sim.js';
 import { attachEndAnalysis, attachHistoryCheck } from './detectors.js';
-import type { TraceEvent } from '../core/trace.js';
+import type { LogLine, TraceEvent } from '../core/trace.js';
 import type { Violation } from '../core/violation.js';
 import { makeStrategy, strategyOwnsDelays, type StrategySpec } from '../strategies/index.js';
 import type { SchedulerFactory } from '../core/scheduler.js';
@@ -48,6 +48,8 @@ export interface RunResult {
   traceWindow: TraceEvent[];
   /** The whole timeline, when asked for. */
   trace?: TraceEvent[];
+  /** What the run's code logged (`sim.log`, `ctx.log`, hosted `console.*`), at its steps. */
+  logs?: { lines: LogLine[]; dropped: number };
   /** The distinct abstract states the run reached (cover/abstract-state.ts), ascending. */
   cover?: number[];
   // A guided run's `guided` and `schedule` are declared by campaign/guided-run.ts, which sets them: the
@@ -125,6 +127,7 @@ export async function execute(input: ExecuteInput): Promise<RunResult> {
     result.messages = net.stats.sent;
   }
   if (raw.trace.full !== null) result.trace = raw.trace.full;
+  if (raw.trace.logs.length > 0) result.logs = { lines: raw.trace.logs, dropped: raw.trace.logsDropped };
   return result;
 }
 

@@ -3,7 +3,7 @@ import { replay } from '../../campaign/replay-seed.js';
 import { UsageError } from '../../core/errors.js';
 import { EXIT, exploreFlags, type RunFlags } from '../common.js';
 import { DEFAULT_OPTIONS, type RunResult } from '../../engine/execute.js';
-import { traceText } from '../trace-print.js';
+import { logLines, traceText } from '../trace-print.js';
 import { violationSteps } from '../../report/html/data.js';
 import { describeWeather } from '../../faults/weather.js';
 import { makeSchedule, readScheduleFile, replaySchedule, writeScheduleFile } from '../../replay/index.js';
@@ -37,7 +37,11 @@ const w = (s: string): void => {
 
 /** `--trace` folds quiet ticks, `--trace=all` prints every line; both keep the steps a violation names. */
 function printTrace(r: RunResult, mode: TraceMode): void {
-  if (r.trace === undefined || mode === null) return;
+  if (r.trace === undefined || mode === null) {
+    // Without the timeline, what the run logged, once: its lines are otherwise in it at their steps.
+    if (r.logs !== undefined) for (const l of ['logged:', ...logLines(r.logs)]) w(l);
+    return;
+  }
   const keep = new Set(r.violations.flatMap((v) => violationSteps(v)));
   for (const l of traceText(r.trace, { all: mode === 'all', keep })) w(l);
 }
