@@ -8,7 +8,7 @@ import type { LogLine, TraceEvent } from '../core/trace.js';
 import type { Violation } from '../core/violation.js';
 import { makeStrategy, strategyOwnsDelays, type StrategySpec } from '../strategies/index.js';
 import type { SchedulerFactory } from '../core/scheduler.js';
-import { fixedWorkload, type Weather } from '../faults/weather.js';
+import { fixedWorkload, type Weather, type WeatherUse } from '../faults/weather.js';
 import { networkOf } from '../net/network.js';
 import { Coverage } from '../cover/abstract-state.js';
 import { attachHost } from '../host/index.js';
@@ -32,6 +32,8 @@ export interface RunResult {
   faults: Record<string, number>;
   /** The seed's drawn weather, where it applied (a network, or a thread fault). */
   weather?: Weather;
+  /** What the target used of it (a leader to aim at, storage): the weather line leaves out the rest. */
+  weatherUse?: WeatherUse;
   /** The workload the target ran with, when it declares one. */
   workload?: Record<string, number>;
   /** The run had a simulated network (the target made nodes). */
@@ -116,7 +118,10 @@ export async function execute(input: ExecuteInput): Promise<RunResult> {
   // Weather is recorded where it applied: a thread-only run keeps only the thread fault.
   if (w !== undefined) {
     const n = networkOf(run);
-    if (n !== undefined) result.weather = n.appliedWeather ?? w;
+    if (n !== undefined) {
+      result.weather = n.appliedWeather ?? w;
+      result.weatherUse = n.weatherUse();
+    }
     else if (w.faults['spurious'] !== undefined) result.weather = { latency: w.latency, faults: { spurious: w.faults['spurious'] }, net: {}, workload: w.workload };
   }
   if (Object.keys(workload).length > 0) result.workload = { ...workload };

@@ -5,7 +5,7 @@ import { EXIT, exploreFlags, type RunFlags } from '../common.js';
 import { DEFAULT_OPTIONS, type RunResult } from '../../engine/execute.js';
 import { logLines, traceText } from '../trace-print.js';
 import { violationSteps } from '../../report/html/data.js';
-import { describeWeather } from '../../faults/weather.js';
+import { describeRemaining, runWeatherText } from '../../faults/weather.js';
 import { makeSchedule, readScheduleFile, replaySchedule, writeScheduleFile } from '../../replay/index.js';
 import { signatureOf } from '../../core/signature.js';
 import { resolveExplore, seedOptions } from '../../campaign/resolve.js';
@@ -19,7 +19,7 @@ import { formatMs } from '../../core/format.js';
 /** `--html out.html`: the run's space-time page (the replay keeps its whole trace for it). */
 function writeHtml(path: string | undefined, r: RunResult, command: string, label?: string): void {
   if (path === undefined) return;
-  writeFileAtomic(path, htmlForRun(r, command, label));
+  writeFileAtomic(path, htmlForRun(r, command, label, label === 'schedule'));
   w(`html: ${path}`);
 }
 
@@ -60,11 +60,12 @@ function msText(ms: number): string {
   return `${formatMs(ms)}ms`;
 }
 
-function printEnd(r: RunResult): void {
+/** `scheduled`: a schedule's replay, whose weather is the faults it still injects (shrinking removed the rest). */
+function printEnd(r: RunResult, scheduled = false): void {
   w(`target: ${r.target}  variant: ${r.variant}  seed: ${r.seed}  strategy: ${r.strategy.name}`);
   w(`end: ${r.end} after ${r.steps} steps, ${msText(r.timeMs)} virtual`);
   for (const v of r.violations) w(`violation: ${v.kind} at step ${v.step} (${msText(v.timeMs)}) [${v.actors.join(', ')}]: ${v.message}`);
-  if (r.weather !== undefined) w(`weather: ${describeWeather(r.weather)}`);
+  if (r.weather !== undefined) w(`weather: ${scheduled ? describeRemaining(r.weather, r.faultLog) : runWeatherText(r)}`);
   if (r.workload !== undefined && r.weather === undefined) w(`workload: ${Object.entries(r.workload).map(([k, v]) => `${k}=${v}`).join(' ')}`);
   if (r.faultLog.length > 0) w(`faults: ${r.faultLog.length} (${[...new Set(r.faultLog.map((f) => f.fault))].join(', ')})`);
   w(`decision-hash: ${r.decisionHash}`);
@@ -84,7 +85,7 @@ async function replayScheduleFile(a: ArgumentsCamelCase<ReplayArgs>): Promise<nu
   const mode = traceMode(a.trace);
   const rep = await replaySchedule(s, target, { base: { ...DEFAULT_OPTIONS, traceAll: mode !== null || a.html !== undefined } });
   printTrace(rep.result, mode);
-  printEnd(rep.result);
+  printEnd(rep.result, true);
   writeHtml(a.html, rep.result, `npx interleave replay --schedule ${a.schedule!}`, 'schedule');
   if (rep.divergence !== null) {
     w(`schedule no longer fits the code: ${rep.divergence.message}`);

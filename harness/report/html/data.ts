@@ -1,6 +1,6 @@
 import type { RunResult } from '../../engine/execute.js';
 import type { TraceEvent } from '../../core/trace.js';
-import { describeWeather } from '../../faults/weather.js';
+import { describeRemaining, runWeatherText } from '../../faults/weather.js';
 import { classifyLanes, type Lane } from './lanes.js';
 import { findLinks, type Link } from './links.js';
 import { leadershipIntervals, faultBands, type Band, type LeadershipInterval } from './intervals.js';
@@ -110,7 +110,8 @@ function strategyText(s: RunResult['strategy']): string {
 }
 
 /** Builds one view from a full-trace replay (`trace` set). Deterministic: same run, same data. */
-export function buildView(r: RunResult, replayCommand: string, maxEvents = MAX_VIEW_EVENTS): ViewData {
+/** `scheduled`: a schedule's replay (a shrunk one): its header's weather names the faults left, not the drawn rates. */
+export function buildView(r: RunResult, replayCommand: string, maxEvents = MAX_VIEW_EVENTS, scheduled = false): ViewData {
   if (r.trace === undefined) throw new Error('buildView needs a full trace: replay with trace (traceAll) on');
   const trace = r.trace;
   const violations: ViewViolation[] = r.violations.map((v) => ({
@@ -143,7 +144,7 @@ export function buildView(r: RunResult, replayCommand: string, maxEvents = MAX_V
     title: `${r.target} ${r.variant} seed ${r.seed}`,
     target: r.target, variant: r.variant, seed: r.seed,
     strategy: strategyText(r.strategy),
-    weather: r.weather === undefined ? null : describeWeather(r.weather),
+    weather: r.weather === undefined ? null : scheduled ? describeRemaining(r.weather, r.faultLog) : runWeatherText(r) ?? null,
     workload: r.workload === undefined ? null : Object.entries(r.workload).map(([k, v]) => `${k}=${v}`).join(' '),
     replayCommand, end: r.end, steps: r.steps, timeMs: r.timeMs, decisionHash: r.decisionHash,
     network: r.network === true,
