@@ -54,6 +54,7 @@ export function summaryText(results: readonly ExploreResult[], wallMs: number, r
     for (const f of shown) {
       const v = f.first;
       out(`  ✗ ${f.variant} seed ${f.seed}: ${v.kind} at step ${v.step} (${formatMs(v.timeMs)} ms): ${v.message}`);
+      if (f.result?.invariantBlame !== undefined) out(`      made false by: ${f.result.invariantBlame.text}`);
       const weather = failureWeather(f);
       if (weather !== undefined) out(`      weather: ${weather}`);
       out(`      replay: ${f.replayCommand}`);

@@ -5,6 +5,7 @@ import type { RunOptions } from './options.js';
 import { SimImpl } from './sim.js';
 import { attachEndAnalysis, attachHistoryCheck } from './detectors.js';
 import type { LogLine, TraceEvent } from '../core/trace.js';
+import type { InvariantBlame } from '../core/invariant-blame.js';
 import type { Violation } from '../core/violation.js';
 import { makeStrategy, strategyOwnsDelays, type StrategySpec } from '../strategies/index.js';
 import type { SchedulerFactory } from '../core/scheduler.js';
@@ -32,6 +33,8 @@ export interface RunResult {
   faults: Record<string, number>;
   /** The seed's drawn weather, where it applied (a network, or a thread fault). */
   weather?: Weather;
+  /** The writes that made the first invariant violation false (core/invariant-blame.ts). */
+  invariantBlame?: InvariantBlame;
   /** What the target used of it (a leader to aim at, storage): the weather line leaves out the rest. */
   weatherUse?: WeatherUse;
   /** The workload the target ran with, when it declares one. */
@@ -132,6 +135,7 @@ export async function execute(input: ExecuteInput): Promise<RunResult> {
     result.messages = net.stats.sent;
   }
   if (raw.trace.full !== null) result.trace = raw.trace.full;
+  if (raw.invariantBlame !== null) result.invariantBlame = raw.invariantBlame;
   if (raw.trace.logs.length > 0) result.logs = { lines: raw.trace.logs, dropped: raw.trace.logsDropped };
   return result;
 }

@@ -65,6 +65,7 @@ function printEnd(r: RunResult, scheduled = false): void {
   w(`target: ${r.target}  variant: ${r.variant}  seed: ${r.seed}  strategy: ${r.strategy.name}`);
   w(`end: ${r.end} after ${r.steps} steps, ${msText(r.timeMs)} virtual`);
   for (const v of r.violations) w(`violation: ${v.kind} at step ${v.step} (${msText(v.timeMs)}) [${v.actors.join(', ')}]: ${v.message}`);
+  if (r.invariantBlame !== undefined) w(`made false by: ${r.invariantBlame.text}`);
   if (r.weather !== undefined) w(`weather: ${scheduled ? describeRemaining(r.weather, r.faultLog) : runWeatherText(r)}`);
   if (r.workload !== undefined && r.weather === undefined) w(`workload: ${Object.entries(r.workload).map(([k, v]) => `${k}=${v}`).join(' ')}`);
   if (r.faultLog.length > 0) w(`faults: ${r.faultLog.length} (${[...new Set(r.faultLog.map((f) => f.fault))].join(', ')})`);

@@ -114,11 +114,17 @@ function strategyText(s: RunResult['strategy']): string {
 export function buildView(r: RunResult, replayCommand: string, maxEvents = MAX_VIEW_EVENTS, scheduled = false): ViewData {
   if (r.trace === undefined) throw new Error('buildView needs a full trace: replay with trace (traceAll) on');
   const trace = r.trace;
-  const violations: ViewViolation[] = r.violations.map((v) => ({
-    kind: v.kind, step: v.step, timeMs: v.timeMs, actors: [...v.actors], message: v.message,
-    details: v.details === undefined ? '' : JSON.stringify(v.details, null, 1),
-    steps: violationSteps(v),
-  }));
+  // The first invariant violation's blame: its writes' steps ringed, and named after its message.
+  const blame = r.invariantBlame;
+  const violations: ViewViolation[] = r.violations.map((v, i) => {
+    const blamed = i === 0 && blame !== undefined;
+    return {
+      kind: v.kind, step: v.step, timeMs: v.timeMs, actors: [...v.actors],
+      message: blamed ? `${v.message}; made false by: ${blame.text}` : v.message,
+      details: v.details === undefined ? '' : JSON.stringify(v.details, null, 1),
+      steps: blamed ? violationSteps({ step: v.step, details: { ...v.details, writes: blame.writes } }) : violationSteps(v),
+    };
+  });
   const keySteps = new Set(violations.flatMap((v) => v.steps));
   const { keep, tailFrom } = chooseWindow(trace, keySteps, maxEvents);
   const { lanes, laneOf } = classifyLanes(trace, r.network === true);
