@@ -6,6 +6,8 @@ import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { replay, explore } from '../dist/harness/index.js';
 import { buildView } from '../dist/harness/report/html/index.js';
+import { Trace } from '../dist/harness/core/trace.js';
+import { brokenInvariant } from '../dist/harness/core/stops.js';
 
 const CLI = new URL('../dist/harness/cli/main.js', import.meta.url).pathname;
 
@@ -51,4 +53,13 @@ t.test('a lost update is named as one: the write that read before the other task
     t.ok(late.readStep! < early.step && early.step < late.step, 'the later writer read before the earlier one wrote');
     t.match(r.invariantBlame!.text, new RegExp(`count = 1 by ${late.task} at step ${late.step} \\(its read at step ${late.readStep}, before ${early.task}'s write at step ${early.step}: a lost update\\)`));
   }
+});
+
+t.test('an invariant broken after a step that returned an empty string does not end with → ""', (t) => {
+  const trace = new Trace(4, false);
+  trace.add(7, 1, 'writer', 'set', 'name', '');
+  const r = brokenInvariant([{ name: 'named', fn: () => false }], 7, trace, { tasks: [], peeked: null, peekSet: new Set() });
+  t.equal(r!.found.message, 'invariant named failed after step 7 (writer: set name)');
+  t.equal(r!.blame, null, 'no shared cell read: nothing to blame');
+  t.end();
 });
