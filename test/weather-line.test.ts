@@ -39,6 +39,8 @@ t.test('describeRemaining names the faults a schedule still injects', (t) => {
   const log = [{ fault: 'weather' }, { fault: 'clock-skew' }, { fault: 'partition' }, { fault: 'clock-skew' }, { fault: 'heal' }];
   t.equal(describeRemaining(W, log), 'lan 1–5ms, faults left: clock-skew ×2, heal ×1, partition ×1');
   t.equal(describeRemaining(W, [{ fault: 'weather' }]), 'lan 1–5ms, no faults left');
+  const thread: Weather = { latency: 'heavy-tail', faults: { spurious: 0.016 }, net: {}, workload: {} };
+  t.equal(describeWeather(thread), 'threads, no network, spurious 1.6%', 'a thread run\'s weather names no latency (was `heavy-tail undefinedms`)');
   t.end();
 });
 

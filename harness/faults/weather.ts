@@ -282,6 +282,8 @@ const STORAGE_FAULTS: ReadonlySet<string> = new Set(['lose-unsynced']);
 /** The network's latency, as the weather line opens. */
 function latencyText(w: Weather): string {
   const n = w.net;
+  // A thread run's weather (a spurious-wakeup rate) has no network to describe.
+  if (w.scope !== 'process' && n.oneWayDelayMinMs === undefined) return 'threads, no network';
   const lat = n.oneWayDelayMinMs === n.oneWayDelayMaxMs ? `${n.oneWayDelayMinMs}ms`
     : `${n.oneWayDelayMinMs}–${n.oneWayDelayMaxMs}ms`;
   const extra = (n.latencyExpMeanMs ?? 0) > 0 ? ` or Exp(${n.latencyExpMeanMs}ms)` : (n.tailRate ?? 0) > 0 ? `, ${pct(n.tailRate!)} up to ${n.tailMsMax}ms` : '';
