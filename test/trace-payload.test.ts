@@ -53,6 +53,8 @@ t.test('a host node\'s trace names each message\'s contents, at its send and its
   const bad = cli('replay', LEASE, '--variant', 'count-any-reply', '--seed', '1', '--trace=some');
   t.equal(bad.code, 2);
   t.match(bad.out, /--trace takes no value, or all/);
+  const before = cli('replay', '--trace', LEASE, '--variant', 'count-any-reply', '--seed', '1');
+  t.equal(before.out, folded.out, '--trace before the target still reads the target as the target');
   t.end();
 });
 

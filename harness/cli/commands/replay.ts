@@ -106,6 +106,12 @@ async function replayScheduleFile(a: ArgumentsCamelCase<ReplayArgs>): Promise<nu
 
 /** `interleave replay`: one seed again, with its timeline on request and its decision hash. */
 export async function replayCommandRun(a: ArgumentsCamelCase<ReplayArgs>): Promise<number> {
+  // `--trace` takes an optional value (`--trace=all`), so `replay --trace latch …` reads the
+  // target as its value: with no target given, a value that is not a mode is the target.
+  if (a.target === undefined && typeof a.trace === 'string' && !['', 'true', 'false', 'all'].includes(a.trace)) {
+    a.target = a.trace;
+    a.trace = true;
+  }
   if (a.schedule !== undefined) return replayScheduleFile(a);
   if (a.target === undefined) throw new UsageError('replay needs a target (or --schedule file.json)');
   if (a.seed === undefined) throw new UsageError('replay needs --seed N');
