@@ -14,6 +14,7 @@ import { findLinks } from '../dist/harness/report/html/links.js';
 const CHROMIUM = '/usr/bin/chromium';
 const CLI = new URL('../dist/harness/cli/main.js', import.meta.url).pathname;
 const FIVE = new URL('../dist/targets/raft/five.js', import.meta.url).pathname;
+const LEASE = new URL('./fixtures/host-lease.ts', import.meta.url).pathname;
 const SHOTS = resolve('.tap/screenshots');
 
 const run = (target: string, variant: string, seed: number, extra: Record<string, unknown> = {}): Promise<RunResult & { replayCommand: string }> =>
@@ -21,8 +22,8 @@ const run = (target: string, variant: string, seed: number, extra: Record<string
 
 interface Opened { page: Page; requests: string[]; errors: string[]; ms: number }
 
-async function open(browser: Browser, file: string): Promise<Opened> {
-  const page = await browser.newPage({ viewport: { width: 1500, height: 1000 } });
+async function open(browser: Browser, file: string, viewport = { width: 1500, height: 1000 }): Promise<Opened> {
+  const page = await browser.newPage({ viewport });
   const requests: string[] = [];
   const errors: string[] = [];
   page.on('request', (r) => { requests.push(r.url()); });
@@ -137,6 +138,59 @@ async function main(): Promise<void> {
     await shot(t, page, 'raft-n1-expanded');
     onlyFile(t, o);
     await page.close();
+  });
+
+  t.test('pictures that speak without clicks: labelled arrows and marks, in-flight apart, host timers in their node\'s lane', async (t) => {
+    // host-lease count-any-reply seed 3 under the default strategy: a host run of three nodes.
+    const file = join(dir, 'host.html');
+    const rep = spawnSync(process.execPath, [CLI, 'replay', LEASE, '--variant', 'count-any-reply', '--seed', '3', '--html', file], { encoding: 'utf8', timeout: 120_000 });
+    t.equal(rep.status === 0 || rep.status === 1, true, rep.stderr);
+    const o = await open(browser, file, { width: 1400, height: 900 });
+    const { page } = o;
+    t.same(await heads(page), ['n1', 'n2', 'n3', 'nemesis'], 'one lane per node: no lane of its own for a hosted timer');
+    const view = JSON.parse(await page.$eval('#views', (s) => s.textContent ?? '')) as { links: { kind: string; label: string; payload?: string }[]; lanes: { id: string }[]; tasks: string[] }[];
+    t.ok(view[0]!.tasks.some((x) => /^n\d:set(Timeout|Interval|Immediate)/.test(x)), 'the run has hosted timers');
+    const labels = await page.$$eval('text.link-label', (ts) => ts.map((x) => ({ li: Number(x.getAttribute('data-link')), text: x.textContent ?? '' })));
+    const messages = view[0]!.links.map((l, li) => ({ ...l, li })).filter((l) => ['message', 'duplicate', 'dropped', 'lost', 'in-flight'].includes(l.kind));
+    const drawnLinks = new Set(await page.$$eval('line.link', (ls) => ls.map((l) => Number(l.getAttribute('data-link')))));
+    let unlabelled = 0;
+    for (const m of messages) {
+      if (!drawnLinks.has(m.li)) continue;
+      const text = labels.find((x) => x.li === m.li)?.text ?? '';
+      const type = m.label.split(':')[1]!.split('#')[0]!;
+      if (!text.startsWith(type) || (m.payload !== undefined && !text.includes(m.payload.slice(0, 10)))) {
+        if (unlabelled++ < 5) t.fail(`arrow ${m.label} is labelled '${text}'`);
+      }
+    }
+    t.equal(unlabelled, 0, `each of the ${messages.length} message arrows names its type and payload`);
+    t.ok(messages.some((m) => m.payload !== undefined), 'payloads are shown');
+    t.ok(await page.locator('text.mark-label').count() > 0, 'marks name their operation');
+    const sendLabel = await page.$$eval('text.mark-label', (ts) => ts.map((x) => x.textContent ?? '').find((s) => s.startsWith('send ')));
+    t.match(sendLabel, /^send n\d→n\d:/);
+    const ends = await page.$$eval('text.link-end', (ts) => ts.map((x) => ({ kind: x.getAttribute('class')!.replace('link-end ', ''), mark: x.textContent })));
+    t.ok(ends.every((e) => e.mark === (e.kind === 'in-flight' ? '○' : '×')), 'dropped and lost end in ×, still in flight in ○');
+    await shot(t, page, 'host-lease-labelled');
+    onlyFile(t, o);
+    await page.close();
+  });
+
+  t.test('a message still in flight at the end is drawn apart from a dropped one', async (t) => {
+    // Seed 13 ends with messages in flight; seed 33's partitions and drops lose some.
+    const kinds: string[] = [];
+    for (const seed of [13, 33]) {
+      const r = await run('raft', 'no-lease', seed);
+      const view = buildView(r, r.replayCommand);
+      const file = join(dir, `raft-${seed}.html`);
+      writeFileSync(file, renderPage([view], view.title));
+      const o = await open(browser, file);
+      kinds.push(...await o.page.$$eval('text.link-end', (ts) => ts.map((x) => `${x.getAttribute('class')}:${x.textContent}`)));
+      onlyFile(t, o);
+      await o.page.close();
+    }
+    t.ok(kinds.includes('link-end in-flight:○'), 'an in-flight message ends in ○');
+    t.ok(kinds.includes('link-end dropped:×'), 'a dropped one in ×');
+    t.ok(kinds.includes('link-end lost:×'), 'a lost one in ×');
+    t.ok(kinds.every((k) => k === 'link-end in-flight:○' || /^link-end (dropped|lost):×$/.test(k)), 'no other ends');
   });
 
   t.test('lost wakeup: one lane per task, the three steps ringed', async (t) => {

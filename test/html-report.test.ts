@@ -302,7 +302,8 @@ t.test('shrink --html draws the shrunk schedule, as replay --schedule --html doe
 t.test('a message that never arrived says why, as the fault log has it', async (t) => {
   const r = await run('raft', 'no-lease', 13);
   const trace = r.trace!;
-  const lost = findLinks(trace).filter((l) => l.kind === 'lost');
+  const lost = findLinks(trace).filter((l) => l.kind === 'lost' || l.kind === 'in-flight');
+  t.ok(lost.every((l) => (l.kind === 'in-flight') === (l.why === 'still in flight when the run ended')), 'a message still in flight at the end is a kind of its own, not lost');
   const crashes = r.faultLog.filter((f) => f.fault === 'crash' || f.fault === 'restart');
   const downAt = (node: string, step: number): boolean => {
     let down = false;

@@ -84,13 +84,14 @@ export async function resolveForWorker(s: Pick<WorkerSetup, 'targetRef' | 'varia
   return r;
 }
 
-/** One seed, trimmed to what the caller keeps: a passing run's decision list and trace are dead weight. */
+/** One seed, trimmed to what the caller keeps: a passing run's decision list, trace and logs are dead weight. */
 export async function runItem(r: Resolved, variant: string, seed: string, keepPassingDetail: boolean, extra?: SeedExtra): Promise<RunResult> {
   const res = await runSeed(r, variant, seed, keepPassingDetail ? extra : { ...extra, dropPassingDetail: true });
   if (keepPassingDetail || res.outcome !== 'pass') return res;
   res.decisions = [];
   res.traceWindow = [];
   delete res.trace;
+  delete res.logs;
   return res;
 }
 

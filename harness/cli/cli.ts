@@ -61,7 +61,7 @@ async function main(argv: string[]): Promise<number> {
         .option('target-path', { type: 'string', array: true, describe: 'where to look for a schedule\'s target file when it is not where the schedule says: a project root or the folder holding it (repeatable)' })
         .option('save-schedule', { type: 'string', describe: 'write this run as a schedule file (e.g. a passing entry for seeds/)' })
         .option('html', { type: 'string', describe: 'write the run as a self-contained space-time page (out.html)' })
-        .option('trace', { type: 'boolean', describe: 'print the timeline: step, time, task, operation, result' })
+        .option('trace', { type: 'string', describe: 'print the timeline: step, time, task, operation, payload, result; quiet ticks folded (--trace=all: every line)' })
         .example('$0 replay bounded-buffer --variant check-outside-lock --seed 2 --trace', 'one failing seed again, with its timeline')
         .example('$0 replay --schedule seeds/latch/check-outside-lock-lost-wakeup-1.json', 'a schedule file, strictly (exit 4 if it no longer reproduces)')
         .example('$0 replay ./my-target.ts --variant correct --seed 7 --save-schedule seeds/my-target/correct-7.json', 'record a passing run for the corpus'),

@@ -1,4 +1,4 @@
-import { describeWeather } from '../faults/weather.js';
+import { failureWeather } from '../report/markdown.js';
 import { pctGuarantee, type ExploreResult } from '../campaign/tally.js';
 import { formatMs } from '../core/format.js';
 import { budgetText, failureRateText } from '../report/rate.js';
@@ -54,7 +54,9 @@ export function summaryText(results: readonly ExploreResult[], wallMs: number, r
     for (const f of shown) {
       const v = f.first;
       out(`  ✗ ${f.variant} seed ${f.seed}: ${v.kind} at step ${v.step} (${formatMs(v.timeMs)} ms): ${v.message}`);
-      if (f.weather !== undefined) out(`      weather: ${describeWeather(f.weather)}`);
+      if (f.result?.invariantBlame !== undefined) out(`      made false by: ${f.result.invariantBlame.text}`);
+      const weather = failureWeather(f);
+      if (weather !== undefined) out(`      weather: ${weather}`);
       out(`      replay: ${f.replayCommand}`);
     }
     const failing = Object.values(r.failuresByVariant).reduce((a, b) => a + b, 0);

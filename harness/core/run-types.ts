@@ -1,5 +1,6 @@
 import type { Trace } from './trace.js';
 import type { Violation } from './violation.js';
+import type { InvariantBlame } from './invariant-blame.js';
 
 /**
  * The shapes a run is made of and hands out: its options, its result, and the hooks that
@@ -84,6 +85,8 @@ export interface RawRunResult {
   /** The timeline: its window, rendered once the run's last continuations are done, and the
    * whole of it when traceAll asked (`trace.full`). */
   trace: Trace;
+  /** The writes that made the first invariant violation false, when the harness could tell. */
+  invariantBlame: InvariantBlame | null;
 }
 
 /** What the run and the network report of the states they reach (the engine supplies it). */

@@ -1,6 +1,7 @@
 import { VirtualClock } from './clock.js';
 import { DecisionHash, labelHash } from './hash.js';
-import { BLOCK, Gate, Task, type ExecFn, type ReadyFn } from './task.js';
+import { BLOCK, Gate, Task, type ExecFn, type ReadyFn, type SharedCell } from './task.js';
+import type { InvariantBlame } from './invariant-blame.js';
 import { CallbackEvent, TimerQueue, TimedEvent } from './timers.js';
 import { Runnable } from './runnable.js';
 import { Trace } from './trace.js';
@@ -182,6 +183,7 @@ export class Run {
       faultLog: this.faultLog,
       detail,
       trace: this.trace,
+      invariantBlame: this.invariantBlame,
     };
     const resolve = this.resolveDone;
     this.resolveDone = null;
@@ -661,7 +663,7 @@ export class Run {
     this.timers.remove(ev);
     if (ev.atMs > this.clock.now()) this.clock.advanceTo(ev.atMs);
     this.lastParked = null;
-    this.trace.add(this.step, this.clock.now(), ev.site === '' ? ev.label : ev.label + ev.site, 'fire', '', '');
+    this.trace.add(this.step, this.clock.now(), ev.site === '' ? ev.label : ev.label + ev.site, 'fire', '', '', this.trace.full === null ? undefined : ev.payload());
     try {
       ev.fire();
     } catch (e) {
@@ -688,9 +690,19 @@ export class Run {
     this.invariants.push({ name, fn });
   }
 
+  /** While an invariant is checked: the shared cells it reads (see SimShared.peek). */
+  peeked: Set<SharedCell> | null = null;
+  readonly peekSet = new Set<SharedCell>();
+  /** The writes that made the first recorded invariant violation false (RunResult.invariantBlame). */
+  invariantBlame: InvariantBlame | null = null;
+
   private checkInvariants(): void {
-    const v = brokenInvariant(this.invariants, this.step, this.trace);
-    if (v !== null) this.violate(v);
+    const v = brokenInvariant(this.invariants, this.step, this.trace, this);
+    if (v === null) return;
+    // Set before violate(), which ends the run and builds its result; an ignored kind takes it back.
+    const before = this.invariantBlame;
+    if (before === null) this.invariantBlame = v.blame;
+    if (!this.violate(v.found)) this.invariantBlame = before;
   }
 
   /** Tasks that are not finished, for end-of-run analysis. */

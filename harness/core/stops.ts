@@ -1,4 +1,5 @@
-import { Task } from './task.js';
+import { Task, type SharedCell } from './task.js';
+import { blameWrites, blameText, type InvariantBlame } from './invariant-blame.js';
 import type { Choice } from './scheduler.js';
 import type { Trace } from './trace.js';
 import type { Violation } from './violation.js';
@@ -63,27 +64,46 @@ export function budgetViolation(opts: readonly Choice[], step: number, maxSteps:
 
 /** The first invariant that fails (returns false or throws) after `step`, blamed on the step
  * the trace saw last; null while all hold. */
-export function brokenInvariant(invariants: readonly Invariant[], step: number, trace: Trace): Found | null {
+export function brokenInvariant(invariants: readonly Invariant[], step: number, trace: Trace, run: InvariantRun): { found: Found; blame: InvariantBlame | null } | null {
   for (let k = 0; k < invariants.length; k++) {
     const inv = invariants[k]!;
     let ok: boolean;
     let why = '';
+    // What it reads is recorded as it runs (one reused set: never run twice, so a predicate's
+    // own side effects happen once, as before).
+    const cells = run.peekSet;
+    cells.clear();
+    run.peeked = cells;
     try {
       ok = inv.fn() !== false;
     } catch (e) {
       ok = false;
       why = `: threw ${errorText(e)}`;
+    } finally {
+      run.peeked = null;
     }
     if (ok) continue;
+    const writes = blameWrites(cells, run.tasks);
     const last = trace.tail().at(-1);
     const actor = last?.task;
-    const by = last ? ` (${last.task}: ${last.op}${last.obj ? ` ${last.obj}` : ''}${last.result ? ` → ${last.result}` : ''})` : '';
-    return {
+    // An operation that returns nothing (a send, a sleep) shows no result, not `→ ""`.
+    const res = last === undefined || last.result === '' || last.result === '""' || last.result === 'undefined' ? '' : ` → ${last.result}`;
+    const by = last ? ` (${last.task}: ${last.op}${last.obj ? ` ${last.obj}` : ''}${res})` : '';
+    const found: Found = {
       kind: 'invariant',
       actors: actor ? [actor] : [],
       message: `invariant ${inv.name} failed after step ${step}${by}${why}`,
       details: { invariant: inv.name },
     };
+    return { found, blame: writes.length > 0 ? { writes, text: blameText(writes, cells) } : null };
   }
   return null;
+}
+
+/** What the run gives an invariant's report: its tasks (their writes) and the read recorder. */
+export interface InvariantRun {
+  readonly tasks: readonly Task[];
+  /** Where SimShared.peek records while an invariant runs (null otherwise). */
+  peeked: Set<SharedCell> | null;
+  readonly peekSet: Set<SharedCell>;
 }

@@ -130,6 +130,8 @@ export class Task implements Choice, LabelKey {
 /** A shared cell as the lost-wakeup check knows it: the key of Task.reads and Task.writes. */
 export interface SharedCell {
   readonly name: string;
+  /** Its value now (an invariant's report names what it read). */
+  peek(): unknown;
 }
 
 /** A task's last read of one cell. */

@@ -33,6 +33,11 @@ export abstract class TimedEvent implements Choice {
 
   /** What the event does when the scheduler picks it. */
   abstract fire(): void;
+
+  /** What it carries, for the trace (a message's payload); read only for a full trace. */
+  payload(): unknown {
+    return undefined;
+  }
 }
 
 /** A timed event that calls a function: a timeout, a nemesis action, a task's wake-up. */

@@ -4,11 +4,12 @@ import { Entropy } from '../core/entropy.js';
 import type { RunOptions } from './options.js';
 import { SimImpl } from './sim.js';
 import { attachEndAnalysis, attachHistoryCheck } from './detectors.js';
-import type { TraceEvent } from '../core/trace.js';
+import type { LogLine, TraceEvent } from '../core/trace.js';
+import type { InvariantBlame } from '../core/invariant-blame.js';
 import type { Violation } from '../core/violation.js';
 import { makeStrategy, strategyOwnsDelays, type StrategySpec } from '../strategies/index.js';
 import type { SchedulerFactory } from '../core/scheduler.js';
-import { fixedWorkload, type Weather } from '../faults/weather.js';
+import { fixedWorkload, type Weather, type WeatherUse } from '../faults/weather.js';
 import { networkOf } from '../net/network.js';
 import { Coverage } from '../cover/abstract-state.js';
 import { attachHost } from '../host/index.js';
@@ -32,6 +33,10 @@ export interface RunResult {
   faults: Record<string, number>;
   /** The seed's drawn weather, where it applied (a network, or a thread fault). */
   weather?: Weather;
+  /** The writes that made the first invariant violation false (core/invariant-blame.ts). */
+  invariantBlame?: InvariantBlame;
+  /** What the target used of it (a leader to aim at, storage): the weather line leaves out the rest. */
+  weatherUse?: WeatherUse;
   /** The workload the target ran with, when it declares one. */
   workload?: Record<string, number>;
   /** The run had a simulated network (the target made nodes). */
@@ -48,6 +53,8 @@ export interface RunResult {
   traceWindow: TraceEvent[];
   /** The whole timeline, when asked for. */
   trace?: TraceEvent[];
+  /** What the run's code logged (`sim.log`, `ctx.log`, hosted `console.*`), at its steps. */
+  logs?: { lines: LogLine[]; dropped: number };
   /** The distinct abstract states the run reached (cover/abstract-state.ts), ascending. */
   cover?: number[];
   // A guided run's `guided` and `schedule` are declared by campaign/guided-run.ts, which sets them: the
@@ -114,7 +121,10 @@ export async function execute(input: ExecuteInput): Promise<RunResult> {
   // Weather is recorded where it applied: a thread-only run keeps only the thread fault.
   if (w !== undefined) {
     const n = networkOf(run);
-    if (n !== undefined) result.weather = n.appliedWeather ?? w;
+    if (n !== undefined) {
+      result.weather = n.appliedWeather ?? w;
+      result.weatherUse = n.weatherUse();
+    }
     else if (w.faults['spurious'] !== undefined) result.weather = { latency: w.latency, faults: { spurious: w.faults['spurious'] }, net: {}, workload: w.workload };
   }
   if (Object.keys(workload).length > 0) result.workload = { ...workload };
@@ -125,6 +135,8 @@ export async function execute(input: ExecuteInput): Promise<RunResult> {
     result.messages = net.stats.sent;
   }
   if (raw.trace.full !== null) result.trace = raw.trace.full;
+  if (raw.invariantBlame !== null) result.invariantBlame = raw.invariantBlame;
+  if (raw.trace.logs.length > 0) result.logs = { lines: raw.trace.logs, dropped: raw.trace.logsDropped };
   return result;
 }
 

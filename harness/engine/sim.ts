@@ -107,7 +107,7 @@ export class SimImpl implements Sim {
   }
 
   log(message: string): void {
-    this.run.trace.add(this.run.step, this.run.clock.now(), this.run.current?.label ?? this.group ?? 'setup', 'log', '', String(message));
+    this.run.trace.log(this.run.step, this.run.clock.now(), this.run.current?.label ?? this.group ?? 'setup', String(message));
   }
 
   currentTask(): string | null {

@@ -269,32 +269,79 @@ export function weatherFeatures(w: Weather): string[] {
   return out;
 }
 
-/** One line under a failure: what this seed's network was like. */
-export function describeWeather(w: Weather): string {
+/**
+ * What a run's target used of its weather: a run in which no node ever signalled leadership gave
+ * the nemesis no leader to aim at, and one that never wrote its storage lost nothing unsynced.
+ */
+export interface WeatherUse {
+  leader: boolean;
+  storage: boolean;
+}
+
+/** Fault kinds that act on a node's storage only. */
+const STORAGE_FAULTS: ReadonlySet<string> = new Set(['lose-unsynced']);
+
+/** The network's latency, as the weather line opens. */
+function latencyText(w: Weather): string {
   const n = w.net;
+  // A thread run's weather (a spurious-wakeup rate) has no network to describe.
+  if (w.scope !== 'process' && n.oneWayDelayMinMs === undefined) return 'threads, no network';
   const lat = n.oneWayDelayMinMs === n.oneWayDelayMaxMs ? `${n.oneWayDelayMinMs}ms`
     : `${n.oneWayDelayMinMs}–${n.oneWayDelayMaxMs}ms`;
   const extra = (n.latencyExpMeanMs ?? 0) > 0 ? ` or Exp(${n.latencyExpMeanMs}ms)` : (n.tailRate ?? 0) > 0 ? `, ${pct(n.tailRate!)} up to ${n.tailMsMax}ms` : '';
-  const parts = [w.scope === 'process' ? 'one process, no network' : `${w.latency} ${lat}${extra}`];
+  return w.scope === 'process' ? 'one process, no network' : `${w.latency} ${lat}${extra}`;
+}
+
+/** The weather line's tail: the workload and the event loop's lateness. */
+function workloadAndLoop(w: Weather): string[] {
+  const out: string[] = [];
+  const wl = Object.keys(w.workload).sort().map((k) => `${k}=${w.workload[k]}`);
+  if (wl.length > 0) out.push(`workload ${wl.join(' ')}`);
+  if (w.loop !== undefined) out.push(describeLoop(w.loop));
+  return out;
+}
+
+/**
+ * One line under a failure: what this seed's network was like. With `use`, what the run could
+ * not feel is left out (leader aiming without a leader, storage faults without storage); the
+ * weather itself, and so every draw, is unchanged.
+ */
+export function describeWeather(w: Weather, use?: WeatherUse): string {
+  const n = w.net;
+  const parts = [latencyText(w)];
   const f = w.faults;
-  const fk = Object.keys(f).sort();
+  const fk = Object.keys(f).sort().filter((k) => use === undefined || use.storage || !STORAGE_FAULTS.has(k));
   if (fk.length === 0) parts.push('no faults');
   for (const k of fk) {
     let s = `${k} ${pct(f[k]!)}`;
     if (k === 'partition') s += ` ${n.partitionStyle} ≤${(n.nemesisIntervalMs ?? 0) + (n.partitionMsMax ?? 0)}ms`;
-    if (k === 'crash') s += ` down ≤${n.crashDownMsMax}ms${(n.syncCrashRate ?? 0) > 0 ? `, ${pct(n.syncCrashRate!)} of syncs` : ''}`;
+    if (k === 'crash') s += ` down ≤${n.crashDownMsMax}ms${(n.syncCrashRate ?? 0) > 0 && use?.storage !== false ? `, ${pct(n.syncCrashRate!)} of syncs` : ''}`;
     if (k === 'pause') s += ` ≤${n.pauseMsMax}ms`;
     if (k === 'delay') s += ` +≤${n.delayMsMax}ms${(n.clogRate ?? 0) > 0 ? `, clogs ${pct(n.clogRate!)}/tick ~${n.clogMsMean}ms` : ''}`;
     if (k === 'duplicate') s += ` +≤${n.duplicateMsMax}ms`;
     if (k === 'clock-skew') s = `clock-skew ≤${n.driftPpmMax}ppm`;
     parts.push(s);
   }
-  if ((n.leaderBiasPct ?? 0) > 0 && (f['crash'] !== undefined || f['pause'] !== undefined)) parts.push(`nemesis aims at the leader ${n.leaderBiasPct}%`);
+  if ((n.leaderBiasPct ?? 0) > 0 && (f['crash'] !== undefined || f['pause'] !== undefined) && use?.leader !== false) parts.push(`nemesis aims at the leader ${n.leaderBiasPct}%`);
   if (w.faultWindowMs !== undefined && fk.length > 0) parts.push(`faults until ${w.faultWindowMs}ms`);
-  const wl = Object.keys(w.workload).sort().map((k) => `${k}=${w.workload[k]}`);
-  if (wl.length > 0) parts.push(`workload ${wl.join(' ')}`);
-  if (w.loop !== undefined) parts.push(describeLoop(w.loop));
-  return parts.join(', ');
+  return [...parts, ...workloadAndLoop(w)].join(', ');
+}
+
+/**
+ * The weather of a replayed schedule (a shrunk one above all): its decisions are fixed, so the
+ * drawn rates no longer say anything; the faults it still injects do. `lan 1–5ms, faults left:
+ * clock-skew ×3, partition ×1, workload …`.
+ */
+export function describeRemaining(w: Weather, faultLog: readonly { fault: string }[]): string {
+  const count = new Map<string, number>();
+  for (const e of faultLog) if (e.fault !== 'weather' && e.fault !== 'quiet') count.set(e.fault, (count.get(e.fault) ?? 0) + 1);
+  const faults = [...count].sort(([a], [b]) => a.localeCompare(b)).map(([k, c]) => `${k} ×${c}`);
+  return [latencyText(w), faults.length > 0 ? `faults left: ${faults.join(', ')}` : 'no faults left', ...workloadAndLoop(w)].join(', ');
+}
+
+/** The weather line a run's reports print: what its target could use of the weather drawn. */
+export function runWeatherText(r: { weather?: Weather; weatherUse?: WeatherUse }): string | undefined {
+  return r.weather === undefined ? undefined : describeWeather(r.weather, r.weatherUse);
 }
 
 function pct(p: number): string {

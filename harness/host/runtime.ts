@@ -11,6 +11,7 @@ import type { LabelKey } from '../core/decision-log.js';
 import { extendHash, labelHash } from '../core/hash.js';
 import { realSetImmediate } from '../core/real.js';
 import { executionAsyncId } from 'node:async_hooks';
+import { format } from 'node:util';
 import { markCharged } from '../core/rejections.js';
 import { errorText, type Run, type RunHost } from '../core/run.js';
 import { CallbackEvent } from '../core/timers.js';
@@ -25,7 +26,7 @@ import { EsmInstances } from './esm.js';
 import { ModuleInstances } from './loader.js';
 import { hostedBuiltin, setEscapeHandler } from './stubs.js';
 import {
-  VirtualTimerMark, activeClock, installTrampolines, setActiveClock, trampolinesInstalled, type HostClock, type HostTimer, type TimerKind,
+  VirtualTimerMark, activeClock, installTrampolines, setActiveClock, trampolinesInstalled, type ConsoleLevel, type HostClock, type HostTimer, type TimerKind,
 } from './trampolines.js';
 
 /** `Date.now()` at virtual time 0 of every host run (2026-01-01T00:00:00Z): constant, so the (allowed: host mode's virtual Date)
@@ -384,6 +385,14 @@ export class HostRun implements RunHost, HostClock {
     const node = this.acting();
     const now = this.run.clock.now();
     return node === null || node.net === null ? now : node.net.localNow(now);
+  }
+
+  log(level: ConsoleLevel, args: unknown[]): void {
+    // A line printed after the run ended (hosted code still draining) belongs to no step.
+    if (this.dead || this.run.finished) return;
+    const text = format(...args);
+    const run = this.run;
+    run.trace.log(run.step, run.clock.now(), run.current?.label ?? run.actingGroup ?? 'setup', level === 'log' || level === 'info' ? text : `${level}: ${text}`);
   }
 
   random(): number {

@@ -35,7 +35,13 @@ export interface HostClock {
   /** The acting node's virtual ms. */
   perfNow(): number;
   random(): number;
+  /** A hosted `console.log` (or info, warn, error, debug): a line of the run's timeline. */
+  log(level: ConsoleLevel, args: unknown[]): void;
 }
+
+/** The console methods a host run captures: what hosted code prints belongs to its step. */
+export const CONSOLE_LEVELS = ['log', 'info', 'warn', 'error', 'debug'] as const;
+export type ConsoleLevel = (typeof CONSOLE_LEVELS)[number];
 
 let active: HostClock | null = null;
 let installed = false;
@@ -122,6 +128,16 @@ export function installTrampolines(): void {
       return c === null ? realPerformanceNow() : c.perfNow();
     },
   });
+  // A hosted console.* goes to the run's timeline, not the terminal: the replay prints the
+  // reported run's lines once (the pilot and check reruns of a seed print nothing).
+  for (const level of CONSOLE_LEVELS) {
+    const real = console[level].bind(console);
+    console[level] = function (...args: unknown[]): void {
+      const c = active;
+      if (c === null) real(...args);
+      else c.log(level, args);
+    };
+  }
   Math.random = function random(): number { // allowed: host mode's draw from the run's seeded PRNG
     const c = active;
     return c === null ? realMathRandom() : c.random(); // allowed: outside host runs the trampoline is the real function

@@ -9,7 +9,7 @@ import { NodeContextImpl } from './node-context.js';
 import { NetEvents } from './events.js';
 import { NetNode, type KindCount, type Link } from './node.js';
 import { Nemesis } from './nemesis.js';
-import { describeWeather, processWeather, type Weather } from '../faults/weather.js';
+import { describeWeather, processWeather, type Weather, type WeatherUse } from '../faults/weather.js';
 import { DRAW_DEFAULT } from '../core/scheduler.js';
 import {
   DEFAULT_FAULT_WINDOW_MS,
@@ -37,6 +37,10 @@ class Delivery extends TimedEvent {
     num: number,
   ) {
     super(label, dst.id, hash, key, num);
+  }
+
+  override payload(): unknown {
+    return this.msg;
   }
 
   fire(): void {
@@ -122,6 +126,9 @@ export class Network {
    * a strategy that owns delays (pctcp) picks within. Exp's tail is cut at its 99.9th percentile. */
   private readonly ceilingMs: number;
 
+  /** A node signalled or reported leadership: the nemesis had a leader to aim at. */
+  hadLeader = false;
+
   /** The weather this run applied (process mode filters the drawn one); undefined without weather. */
   appliedWeather: Weather | undefined;
   private readonly weather: Weather | undefined;
@@ -160,6 +167,14 @@ export class Network {
     this.nemesis = new Nemesis(this);
     if (o.weather !== undefined && !processes) run.recordFault('weather', describeWeather(o.weather));
     run.checkers.push({ atEnd: (reason) => this.runEndHooks(reason) });
+  }
+
+  /**
+   * What the run's target used of its weather, for the weather line reports print (the
+   * timeline's step-0 line stays as drawn: the weather, and every draw it made, are unchanged).
+   */
+  weatherUse(): WeatherUse {
+    return { leader: this.hadLeader, storage: this.nodes.some((n) => n.store.written) };
   }
 
   /** ctx.host.atEnd: each live incarnation's hooks, once, at a run's end without a violation. */
@@ -282,7 +297,7 @@ export class Network {
     const run = this.run;
     const now = run.clock.now();
     // The timeline shows each send under its label, so a delivery (`fire <label>`) can be matched to it.
-    run.trace.add(run.step, now, run.current?.label ?? from.id, 'send', label, '');
+    run.trace.add(run.step, now, run.current?.label ?? from.id, 'send', label, '', msg);
     const faulty = now < this.faultWindowMs;
     if (!dst.up || (faulty && this.blocked![from.index * this.nodes.length + dst.index] === 1)) {
       this.stats.dropped++;

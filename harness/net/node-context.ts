@@ -18,6 +18,8 @@ import type { NetEvents } from './events.js';
 export interface NodeNet {
   readonly run: Run;
   readonly events: NetEvents;
+  /** Set once a node signals or reports leadership (the weather line's leader aiming applied). */
+  hadLeader: boolean;
   send(from: NetNode, to: string, msg: unknown): void;
 }
 
@@ -148,6 +150,7 @@ export class NodeContextImpl<M = unknown> implements NodeContext<M> {
     if (role !== 'leader' && role !== 'follower') return this.usage(`${this.id}.signalLeadership: role must be 'leader' or 'follower', got ${shown(role)}`);
     if (!(Number.isSafeInteger(term) && term >= 0)) return this.usage(`${this.id}.signalLeadership(${shown(role)}): term must be an integer >= 0, got ${shown(term)}`);
     const run = this.net.run;
+    if (role === 'leader') this.net.hadLeader = true;
     run.trace.add(run.step, run.clock.now(), this.sim.currentTask() ?? this.id, 'signalLeadership', `${role} term ${term}`, undefined);
     this.net.events.signal(this.node, role, term);
     run.cover.signal(this.node.index, this.node.incarnation, role === 'leader', term);
@@ -156,6 +159,7 @@ export class NodeContextImpl<M = unknown> implements NodeContext<M> {
 
   observe(state: RaftObservation): void {
     if (!this.acting('observe')) return;
+    if (state.role === 'leader') this.net.hadLeader = true;
     this.net.events.observe(this.node, state);
     if (this.net.run.finished) return;
     this.net.run.cover.observe(this.node.index, this.node.incarnation, state.role, state.term, state.commitIndex);

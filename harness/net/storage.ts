@@ -20,6 +20,8 @@ export class DurableStore implements NodeStorage {
   /** Latest value per key, synced or not (what the running node reads). */
   private readonly cache = new Map<string, unknown>();
   syncs = 0;
+  /** A write or delete ever reached this store: its node uses storage (the weather line says so). */
+  written = false;
 
   constructor(readonly node: string) {}
 
@@ -33,12 +35,14 @@ export class DurableStore implements NodeStorage {
     checkKey(key);
     if (value === undefined) throw new TypeError(`storage.set(${key}): value must not be undefined (use delete)`);
     const copy = deepCopy(value);
+    this.written = true;
     this.cache.set(key, copy);
     this.pending.push({ key, value: copy, deleted: false });
   }
 
   delete(key: string): void {
     checkKey(key);
+    this.written = true;
     this.cache.delete(key);
     this.pending.push({ key, value: undefined, deleted: true });
   }

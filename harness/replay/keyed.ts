@@ -83,12 +83,12 @@ class Probe {
   attach(run: Run): void {
     this.run = run;
     const add = run.trace.add.bind(run.trace);
-    run.trace.add = (step, timeMs, task, op, obj, result): void => {
+    run.trace.add = (step, timeMs, task, op, obj, result, payload): void => {
       if (op === 'send' && typeof obj === 'string') {
         this.sending = obj;
         this.sends.push({ label: obj, timeMs });
       }
-      add(step, timeMs, task, op, obj, result);
+      add(step, timeMs, task, op, obj, result, payload);
     };
     const chance = run.chance.bind(run);
     const record = run.recordFault.bind(run);

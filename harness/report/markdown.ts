@@ -1,4 +1,4 @@
-import type { ExploreResult } from '../campaign/tally.js';
+import type { ExploreResult, Failure } from '../campaign/tally.js';
 import { weatherMarkdown } from '../faults/weather-stats.js';
 import { describeWeather } from '../faults/weather.js';
 import { formatMs } from '../core/format.js';
@@ -24,6 +24,12 @@ export interface SummaryMeta {
 
 
 /** The readable twin of summary.json: what ran, what broke, how to reproduce each failure. */
+/** A failure's weather line: as its run recorded it (what the target used) while the run is at hand, else as drawn. */
+export function failureWeather(f: Pick<Failure, 'weather' | 'result'>): string | undefined {
+  if (f.weather === undefined) return undefined;
+  return describeWeather(f.weather, f.result?.weatherUse);
+}
+
 export function summaryMarkdown(results: readonly ExploreResult[], meta: SummaryMeta): string {
   const lines: string[] = [];
   lines.push('# interleave run summary', '');
@@ -67,7 +73,8 @@ export function summaryMarkdown(results: readonly ExploreResult[], meta: Summary
       lines.push(`### ${f.variant} seed ${f.seed}: ${v.kind}`, '');
       lines.push(`step ${v.step}, ${formatMs(v.timeMs)} ms virtual, actors: ${v.actors.join(', ') || '—'}`, '');
       lines.push(`> ${v.message}`, '');
-      if (f.weather !== undefined) lines.push(`weather: ${describeWeather(f.weather)}`, '');
+      const weather = failureWeather(f);
+      if (weather !== undefined) lines.push(`weather: ${weather}`, '');
       lines.push('```', f.replayCommand, '```', '');
     }
     if (r.failures.length > 50) lines.push(`…and ${r.failures.length - 50} more (see summary.json).`);

@@ -42,6 +42,8 @@ export class SimShared<T> implements Shared<T>, SharedCell {
   }
 
   peek(): T {
+    // An invariant being checked: it read this cell (its report names who last wrote it).
+    this.run.peeked?.add(this);
     return this.value;
   }
 }

@@ -3,8 +3,9 @@ import { replay } from '../../campaign/replay-seed.js';
 import { UsageError } from '../../core/errors.js';
 import { EXIT, exploreFlags, type RunFlags } from '../common.js';
 import { DEFAULT_OPTIONS, type RunResult } from '../../engine/execute.js';
-import type { TraceEvent } from '../../core/trace.js';
-import { describeWeather } from '../../faults/weather.js';
+import { logLines, traceText } from '../trace-print.js';
+import { violationSteps } from '../../report/html/data.js';
+import { describeRemaining, runWeatherText } from '../../faults/weather.js';
 import { makeSchedule, readScheduleFile, replaySchedule, writeScheduleFile } from '../../replay/index.js';
 import { signatureOf } from '../../core/signature.js';
 import { resolveExplore, seedOptions } from '../../campaign/resolve.js';
@@ -18,13 +19,13 @@ import { formatMs } from '../../core/format.js';
 /** `--html out.html`: the run's space-time page (the replay keeps its whole trace for it). */
 function writeHtml(path: string | undefined, r: RunResult, command: string, label?: string): void {
   if (path === undefined) return;
-  writeFileAtomic(path, htmlForRun(r, command, label));
+  writeFileAtomic(path, htmlForRun(r, command, label, label === 'schedule'));
   w(`html: ${path}`);
 }
 
 export interface ReplayArgs extends RunFlags {
   target?: string;
-  trace?: boolean;
+  trace?: string | boolean;
   schedule?: string;
   'target-path'?: string[];
   'save-schedule'?: string;
@@ -35,24 +36,38 @@ const w = (s: string): void => {
   process.stdout.write(s + '\n');
 };
 
-function printTrace(trace: readonly TraceEvent[]): void {
-  w(`${'step'.padStart(6)} ${'time'.padStart(10)}  ${'task'.padEnd(16)} operation`);
-  for (const e of trace) {
-    // An operation that returns nothing (a sleep, a send) shows no result, not `→ ""`.
-    const res = e.result === '' || e.result === '""' || e.result === 'undefined' ? '' : ` → ${e.result}`;
-    w(`${String(e.step).padStart(6)} ${msText(e.timeMs).padStart(10)}  ${e.task.padEnd(16)} ${e.op}${e.obj ? ` ${e.obj}` : ''}${res}`);
+/** `--trace` folds quiet ticks, `--trace=all` prints every line; both keep the steps a violation names. */
+function printTrace(r: RunResult, mode: TraceMode): void {
+  if (r.trace === undefined || mode === null) {
+    // Without the timeline, what the run logged, once: its lines are otherwise in it at their steps.
+    if (r.logs !== undefined) for (const l of ['logged:', ...logLines(r.logs)]) w(l);
+    return;
   }
+  const keep = new Set(r.violations.flatMap((v) => violationSteps(v)));
+  for (const l of traceText(r.trace, { all: mode === 'all', keep })) w(l);
+}
+
+type TraceMode = 'steps' | 'all' | null;
+
+/** `--trace` alone (or `--trace=true`) is the folded timeline; `--trace=all` every line. */
+function traceMode(v: string | boolean | undefined): TraceMode {
+  if (v === undefined || v === false || v === 'false') return null;
+  if (v === true || v === '' || v === 'true') return 'steps';
+  if (v === 'all') return 'all';
+  throw new UsageError(`--trace takes no value, or all (every line, quiet ticks included): got ${v}`);
 }
 
 function msText(ms: number): string {
   return `${formatMs(ms)}ms`;
 }
 
-function printEnd(r: RunResult): void {
+/** `scheduled`: a schedule's replay, whose weather is the faults it still injects (shrinking removed the rest). */
+function printEnd(r: RunResult, scheduled = false): void {
   w(`target: ${r.target}  variant: ${r.variant}  seed: ${r.seed}  strategy: ${r.strategy.name}`);
   w(`end: ${r.end} after ${r.steps} steps, ${msText(r.timeMs)} virtual`);
   for (const v of r.violations) w(`violation: ${v.kind} at step ${v.step} (${msText(v.timeMs)}) [${v.actors.join(', ')}]: ${v.message}`);
-  if (r.weather !== undefined) w(`weather: ${describeWeather(r.weather)}`);
+  if (r.invariantBlame !== undefined) w(`made false by: ${r.invariantBlame.text}`);
+  if (r.weather !== undefined) w(`weather: ${scheduled ? describeRemaining(r.weather, r.faultLog) : runWeatherText(r)}`);
   if (r.workload !== undefined && r.weather === undefined) w(`workload: ${Object.entries(r.workload).map(([k, v]) => `${k}=${v}`).join(' ')}`);
   if (r.faultLog.length > 0) w(`faults: ${r.faultLog.length} (${[...new Set(r.faultLog.map((f) => f.fault))].join(', ')})`);
   w(`decision-hash: ${r.decisionHash}`);
@@ -69,9 +84,10 @@ async function replayScheduleFile(a: ArgumentsCamelCase<ReplayArgs>): Promise<nu
   const { target } = await loadTarget(s.target);
   checkVariant(target, s.variant);
   if (a.html !== undefined) ensureWritableDir(dirname(resolve(a.html)));
-  const rep = await replaySchedule(s, target, { base: { ...DEFAULT_OPTIONS, traceAll: a.trace === true || a.html !== undefined } });
-  if (rep.result.trace && a.trace === true) printTrace(rep.result.trace);
-  printEnd(rep.result);
+  const mode = traceMode(a.trace);
+  const rep = await replaySchedule(s, target, { base: { ...DEFAULT_OPTIONS, traceAll: mode !== null || a.html !== undefined } });
+  printTrace(rep.result, mode);
+  printEnd(rep.result, true);
   writeHtml(a.html, rep.result, `npx interleave replay --schedule ${a.schedule!}`, 'schedule');
   if (rep.divergence !== null) {
     w(`schedule no longer fits the code: ${rep.divergence.message}`);
@@ -91,6 +107,12 @@ async function replayScheduleFile(a: ArgumentsCamelCase<ReplayArgs>): Promise<nu
 
 /** `interleave replay`: one seed again, with its timeline on request and its decision hash. */
 export async function replayCommandRun(a: ArgumentsCamelCase<ReplayArgs>): Promise<number> {
+  // `--trace` takes an optional value (`--trace=all`), so `replay --trace latch …` reads the
+  // target as its value: with no target given, a value that is not a mode is the target.
+  if (a.target === undefined && typeof a.trace === 'string' && !['', 'true', 'false', 'all'].includes(a.trace)) {
+    a.target = a.trace;
+    a.trace = true;
+  }
   if (a.schedule !== undefined) return replayScheduleFile(a);
   if (a['target-path'] !== undefined) throw new UsageError('--target-path goes with --schedule: it says where to find the schedule\'s target file (a seed\'s target is the one you name)');
   if (a.target === undefined) throw new UsageError('replay needs a target (or --schedule file.json)');
@@ -99,10 +121,11 @@ export async function replayCommandRun(a: ArgumentsCamelCase<ReplayArgs>): Promi
   if (a.variant.includes(',')) throw new UsageError('replay takes one --variant');
   if (a['save-schedule'] !== undefined) ensureWritableDir(dirname(resolve(a['save-schedule'])));
   if (a.html !== undefined) ensureWritableDir(dirname(resolve(a.html)));
+  const mode = traceMode(a.trace);
   const r = await replay({
-    target: a.target, variant: a.variant, seed: String(a.seed), ...exploreFlags(a), trace: a.trace === true || a.html !== undefined,
+    target: a.target, variant: a.variant, seed: String(a.seed), ...exploreFlags(a), trace: mode !== null || a.html !== undefined,
   });
-  if (r.trace && a.trace === true) printTrace(r.trace);
+  printTrace(r, mode);
   printEnd(r);
   writeHtml(a.html, r, r.replayCommand);
   if (a['save-schedule'] !== undefined) {

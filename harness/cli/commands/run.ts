@@ -59,7 +59,7 @@ async function shrinkAll(a: RunArgs, result: ExploreResult, dir: string, session
     }
     // The shrunk schedule's view leads index.html: the shortest story of the bug.
     const rep = await replaySchedule(done.schedule, r.target, { base: { ...DEFAULT_OPTIONS, traceAll: true } });
-    const view = buildView(rep.result, `npx interleave replay --schedule ${file}`);
+    const view = buildView(rep.result, `npx interleave replay --schedule ${file}`, undefined, true);
     views.push({ ...view, id: `${view.id}-shrunk`, label: 'shrunk' });
     say(`  view: ${join(dir, 'index.html')}#${view.id}-shrunk\n`);
   }

@@ -152,7 +152,7 @@ export async function shrinkCommand(a: ArgumentsCamelCase<ShrinkArgs>): Promise<
   if (a.html !== undefined) {
     // The shrunk schedule's page: the shortest story of the bug, drawn from its full replay.
     const rep = await replaySchedule(done.schedule, r.target, { base: { ...DEFAULT_OPTIONS, traceAll: true } });
-    writeFileAtomic(a.html, htmlForRun(rep.result, `npx interleave replay --schedule ${file}`, 'shrunk'));
+    writeFileAtomic(a.html, htmlForRun(rep.result, `npx interleave replay --schedule ${file}`, 'shrunk', true));
     process.stdout.write(`html: ${a.html}\n`);
   }
   if (interrupt.stopped) process.stdout.write('interrupted: the schedule is the smallest found before the signal\n');

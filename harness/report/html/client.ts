@@ -39,9 +39,12 @@ export const CLIENT_JS = String.raw`
     return v._rows[best];
   }
   // An expanded node shows one column per task name: a restarted node's n1/run#2 shares n1/run's,
-  // a timer sits with its task, and every delivery to the node lands in one n1/inbox column.
+  // a timer sits with its task, every delivery to the node lands in one n1/inbox column, and a
+  // host node's timers and immediates (n1:setTimeout(40)#7@x.js:3) in one n1/timers column.
   function columnName(name) {
     var n = name.replace(/^(timer|timeout):/, '');
+    var host = /^([^:\/→]+?)(#\d+)?:(setTimeout|setInterval|setImmediate)\b/.exec(n);
+    if (host) return host[1] + '/timers';
     var arrow = n.indexOf('→'), colon = n.indexOf(':', arrow + 1);
     if (arrow > 0 && colon > arrow) return n.slice(arrow + 1, colon) + '/inbox';
     return n.replace(/#\d+$/, '');
@@ -119,6 +122,12 @@ export const CLIENT_JS = String.raw`
       return [GUTTER + xs[0] * COL + 3, GUTTER + (xs[xs.length - 1] + 1) * COL - 3];
     };
     var width = GUTTER + cols.length * COL + 20, height = (v._nrows + 1) * H + 10;
+    // Message arrows are labelled at their middle (wakes and hand-offs stay unlabelled: their
+    // ends say it); the label is part of the diagram, the tooltip and a click give the rest.
+    var linkLabel = function (l, li, x1, y1, x2, y2) {
+      if (l.kind === 'wake' || l.kind === 'publish' || l.kind === 'handoff') return;
+      out.push('<text class="link-label ' + l.kind + '" data-link="' + li + '" x="' + ((x1 + x2) / 2 + 3) + '" y="' + ((y1 + y2) / 2 - 2) + '">' + esc(arrowText(l)) + '</text>');
+    };
     var hl = {};
     v.violations.forEach(function (x) { x.steps.forEach(function (s) { hl[s] = 1; }); });
     var out = [];
@@ -158,17 +167,27 @@ export const CLIENT_JS = String.raw`
       var ea = v.events[a], ca = colOf(ea); if (ca === undefined) return;
       var x1 = cx(ca), y1 = cy(v._rows[a]), x2, y2;
       if (l.to === null) {
-        x2 = x1 + COL * 0.35; y2 = y1 + H * 1.5;
-        out.push('<line class="link ' + l.kind + '" data-link="' + li + '" data-kind="' + l.kind + '" data-from="' + l.from + '" data-to="" x1="' + x1 + '" y1="' + y1 + '" x2="' + x2 + '" y2="' + y2 + '"><title>' + esc(l.label + ': ' + (l.why || l.kind)) + '</title></line>');
-        out.push('<text x="' + (x2 - 3) + '" y="' + (y2 + 4) + '" style="fill:#d9480f">×</text>');
+        // Dropped or lost: a short stroke ending in ×. Still in flight at the end: an open
+        // arrow running down to the end of the run, ending in ○.
+        var flying = l.kind === 'in-flight';
+        x2 = x1 + COL * 0.35; y2 = flying ? height - 8 : y1 + H * 1.5;
+        out.push('<line class="link ' + l.kind + '" data-link="' + li + '" data-kind="' + l.kind + '" data-from="' + l.from + '" data-to="" x1="' + x1 + '" y1="' + y1 + '" x2="' + x2 + '" y2="' + y2 + '"><title>' + esc(linkName(l) + ': ' + (l.why || l.kind)) + '</title></line>');
+        out.push('<text class="link-end ' + l.kind + '" data-link="' + li + '" x="' + (x2 - 3) + '" y="' + (y2 + 4) + '">' + (flying ? '○' : '×') + '</text>');
+        linkLabel(l, li, x1, y1, x2, Math.min(y2, y1 + H * 1.5));
         return;
       }
       var b = v._byI[l.to]; if (b === undefined) return;
       var cb = colOf(v.events[b]); if (cb === undefined) return;
       x2 = cx(cb); y2 = cy(v._rows[b]);
       if (x1 === x2 && y1 === y2) return;
-      out.push('<line class="link ' + l.kind + '" data-link="' + li + '" data-kind="' + l.kind + '" data-from="' + l.from + '" data-to="' + l.to + '" x1="' + x1 + '" y1="' + y1 + '" x2="' + x2 + '" y2="' + y2 + '" marker-end="url(#arrow)"><title>' + esc(l.label) + '</title></line>');
+      out.push('<line class="link ' + l.kind + '" data-link="' + li + '" data-kind="' + l.kind + '" data-from="' + l.from + '" data-to="' + l.to + '" x1="' + x1 + '" y1="' + y1 + '" x2="' + x2 + '" y2="' + y2 + '" marker-end="url(#arrow)"><title>' + esc(linkName(l)) + '</title></line>');
+      linkLabel(l, li, x1, y1, x2, y2);
     });
+    // Each mark names its operation beside it, while rows are tall enough to read.
+    var markText = function (e) {
+      var s = e.op === 'fire' ? (v.tasks[e.task].indexOf('→') > 0 ? 'deliver' : 'fire') : e.op + (e.obj ? ' ' + e.obj : '');
+      return s.length > 22 ? s.slice(0, 21) + '…' : s;
+    };
     var lastLabel = -1e9;
     v.events.forEach(function (e, k3) {
       var ci = colOf(e), y = cy(v._rows[k3]);
@@ -179,6 +198,7 @@ export const CLIENT_JS = String.raw`
       if (ci === undefined) return;
       var cls = 'mark ' + markClass(v, e) + (hl[e.step] ? ' hl' : '') + (state.selected === e.i ? ' selected' : '');
       out.push('<circle class="' + cls + '" data-i="' + e.i + '" data-step="' + e.step + '" cx="' + cx(ci) + '" cy="' + y + '" r="' + (e.fault || e.op === 'signalLeadership' ? 5 : 3.5) + '"/>');
+      if (H >= 12) out.push('<text class="mark-label" data-i="' + e.i + '" x="' + (cx(ci) + 6) + '" y="' + (y + 3) + '">' + esc(markText(e)) + '</text>');
     });
     v.violations.forEach(function (x) {
       notes(x).forEach(function (n) {
@@ -226,6 +246,15 @@ export const CLIENT_JS = String.raw`
       : kept + ' of ' + v.totalEvents + ' timeline lines: the last ' + (v.totalEvents - v.tailFrom) + ' in full, and from before them the faults, leadership signals, starts and the steps the violation names (the replay command with --trace prints them all)';
   }
 
+  // A message arrow's name: its label and, when it carries one, its payload's short form.
+  function linkName(l) { return l.payload ? l.label + ' ' + l.payload : l.label; }
+  // What an arrow says on the diagram: a message's type and number (its ends are the lanes) and
+  // its payload, elided to fit; a duplicate says so.
+  function arrowText(l) {
+    var colon = l.label.indexOf(':'), name = colon >= 0 && l.label.indexOf('→') >= 0 ? l.label.slice(colon + 1) : l.label;
+    var s = name + (l.payload ? ' ' + l.payload : '');
+    return s.length > 40 ? s.slice(0, 39) + '…' : s;
+  }
   function showDetails(html) { $('details').innerHTML = html; }
   function row(k, val) { return '<tr><td>' + esc(k) + '</td><td data-field="' + esc(k) + '">' + esc(val) + '</td></tr>'; }
   function eventDetails(i) {
@@ -233,13 +262,13 @@ export const CLIENT_JS = String.raw`
     var e = v.events[k];
     state.selected = i;
     var h = '<h3>step ' + e.step + '</h3><table>' + row('step', e.step) + row('time', ms(e.timeMs)) + row('task', v.tasks[e.task]) + row('lane', v.lanes[e.lane].id) +
-      row('operation', e.op) + row('object', e.obj) + row('value', e.result) + (e.fault ? row('fault', e.fault) : '') + '</table>';
+      row('operation', e.op) + row('object', e.obj) + (e.note ? row('payload', e.note) : '') + row('value', e.result) + (e.fault ? row('fault', e.fault) : '') + '</table>';
     var rel = v.links.filter(function (l) { return l.from === i || l.to === i; });
     if (rel.length) {
       h += '<h4>links</h4><ul>' + rel.map(function (l) {
         var other = l.from === i ? l.to : l.from, ok = other === null ? undefined : v._byI[other];
         var where = other === null ? 'never delivered: ' + (l.why || 'lost') : ok === undefined ? 'at a line left out' : (l.from === i ? 'to' : 'from') + ' step ' + v.events[ok].step + ' (' + v.tasks[v.events[ok].task] + ')';
-        return '<li>' + esc(l.kind + ' ' + l.label + ': ' + where) + '</li>';
+        return '<li>' + esc(l.kind + ' ' + linkName(l) + ': ' + where) + '</li>';
       }).join('') + '</ul>';
     }
     showDetails(h);

@@ -1,6 +1,6 @@
 import type { RunResult } from '../../engine/execute.js';
 import type { TraceEvent } from '../../core/trace.js';
-import { describeWeather } from '../../faults/weather.js';
+import { describeRemaining, runWeatherText } from '../../faults/weather.js';
 import { classifyLanes, type Lane } from './lanes.js';
 import { findLinks, type Link } from './links.js';
 import { leadershipIntervals, faultBands, type Band, type LeadershipInterval } from './intervals.js';
@@ -25,6 +25,8 @@ export interface ViewEvent {
   result: string;
   /** Set on a fault line: the fault's kind. */
   fault?: string;
+  /** A send's or delivery's message payload, in short form. */
+  note?: string;
 }
 
 export interface ViewViolation {
@@ -108,14 +110,21 @@ function strategyText(s: RunResult['strategy']): string {
 }
 
 /** Builds one view from a full-trace replay (`trace` set). Deterministic: same run, same data. */
-export function buildView(r: RunResult, replayCommand: string, maxEvents = MAX_VIEW_EVENTS): ViewData {
+/** `scheduled`: a schedule's replay (a shrunk one): its header's weather names the faults left, not the drawn rates. */
+export function buildView(r: RunResult, replayCommand: string, maxEvents = MAX_VIEW_EVENTS, scheduled = false): ViewData {
   if (r.trace === undefined) throw new Error('buildView needs a full trace: replay with trace (traceAll) on');
   const trace = r.trace;
-  const violations: ViewViolation[] = r.violations.map((v) => ({
-    kind: v.kind, step: v.step, timeMs: v.timeMs, actors: [...v.actors], message: v.message,
-    details: v.details === undefined ? '' : JSON.stringify(v.details, null, 1),
-    steps: violationSteps(v),
-  }));
+  // The first invariant violation's blame: its writes' steps ringed, and named after its message.
+  const blame = r.invariantBlame;
+  const violations: ViewViolation[] = r.violations.map((v, i) => {
+    const blamed = i === 0 && blame !== undefined;
+    return {
+      kind: v.kind, step: v.step, timeMs: v.timeMs, actors: [...v.actors],
+      message: blamed ? `${v.message}; made false by: ${blame.text}` : v.message,
+      details: v.details === undefined ? '' : JSON.stringify(v.details, null, 1),
+      steps: blamed ? violationSteps({ step: v.step, details: { ...v.details, writes: blame.writes } }) : violationSteps(v),
+    };
+  });
   const keySteps = new Set(violations.flatMap((v) => v.steps));
   const { keep, tailFrom } = chooseWindow(trace, keySteps, maxEvents);
   const { lanes, laneOf } = classifyLanes(trace, r.network === true);
@@ -131,6 +140,7 @@ export function buildView(r: RunResult, replayCommand: string, maxEvents = MAX_V
     }
     const ev: ViewEvent = { i, step: e.step, timeMs: e.timeMs, lane: laneOf(e), task: t, op: e.op, obj: e.obj, result: e.result };
     if (e.task === 'nemesis') ev.fault = e.op;
+    if (e.note !== undefined) ev.note = e.note;
     return ev;
   });
   const kept = new Set(keep);
@@ -140,7 +150,7 @@ export function buildView(r: RunResult, replayCommand: string, maxEvents = MAX_V
     title: `${r.target} ${r.variant} seed ${r.seed}`,
     target: r.target, variant: r.variant, seed: r.seed,
     strategy: strategyText(r.strategy),
-    weather: r.weather === undefined ? null : describeWeather(r.weather),
+    weather: r.weather === undefined ? null : scheduled ? describeRemaining(r.weather, r.faultLog) : runWeatherText(r) ?? null,
     workload: r.workload === undefined ? null : Object.entries(r.workload).map(([k, v]) => `${k}=${v}`).join(' '),
     replayCommand, end: r.end, steps: r.steps, timeMs: r.timeMs, decisionHash: r.decisionHash,
     network: r.network === true,

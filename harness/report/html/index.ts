@@ -35,7 +35,7 @@ export function writeHtmlReport(path: string, views: readonly ViewData[], title:
 }
 
 /** One seed's page, from a replay that kept its whole trace. */
-export function htmlForRun(r: RunResult, replayCommand: string, label?: string): string {
-  const v = buildView(r, replayCommand);
+export function htmlForRun(r: RunResult, replayCommand: string, label?: string, scheduled = false): string {
+  const v = buildView(r, replayCommand, undefined, scheduled);
   return renderPage([label === undefined ? v : { ...v, label }], v.title);
 }

@@ -27,8 +27,8 @@ const byName = (a: string, b: string): number => a.localeCompare(b, 'en', { nume
 
 /**
  * Lanes and the lane of each timeline line. A network run gets one lane per node: a node's tasks
- * (`n1/run`), its timers (`timer:n1/ticker`) and the deliveries to it (`n3→n1:vote#1`) all land
- * there. A thread run gets one lane per task, its timers with it. A fault goes to the lane its
+ * (`n1/run`), its timers (`timer:n1/ticker`, a host node's `n1:setTimeout(40)#7`) and the
+ * deliveries to it (`n3→n1:vote#1`) all land there. A thread run gets one lane per task, its timers with it. A fault goes to the lane its
  * detail names first (`crash n2 …`, `drop n1→n3:…`), else to the nemesis lane.
  */
 export function classifyLanes(trace: readonly TraceEvent[], network: boolean): { lanes: Lane[]; laneOf: (e: TraceEvent) => number } {
@@ -50,6 +50,9 @@ export function classifyLanes(trace: readonly TraceEvent[], network: boolean): {
     const slash = t.indexOf('/');
     const head = incarnationOf(slash > 0 ? t.slice(0, slash) : t);
     if (network && nodes.has(head)) return head;
+    // A host node's timers and immediates (`n3:setTimeout(40)#7@pool.js:12`) live in its lane.
+    const colon = t.indexOf(':');
+    if (network && colon > 0 && nodes.has(incarnationOf(t.slice(0, colon)))) return incarnationOf(t.slice(0, colon));
     // The nemesis's own timers (`nemesis#1`, `nemesis:heal#1`) are its lane too.
     if (t === NEMESIS || t.startsWith(`${NEMESIS}#`) || t.startsWith(`${NEMESIS}:`)) return NEMESIS;
     return t;

@@ -3,16 +3,18 @@ import { messageEnds } from './lanes.js';
 
 /**
  * An arrow between two timeline lines (positions in the full trace). `to` is null for a message
- * that never arrived: `dropped` by the drop fault, `lost` otherwise (a partition, a crashed
- * receiver, or still in flight when the run ended).
+ * that never arrived: `dropped` by the drop fault, `lost` by a partition or a crashed receiver,
+ * `in-flight` when the run ended before it could arrive (not a fault: drawn apart).
  */
 export interface Link {
   from: number;
   to: number | null;
-  kind: 'message' | 'duplicate' | 'dropped' | 'lost' | 'wake' | 'publish' | 'handoff';
+  kind: 'message' | 'duplicate' | 'dropped' | 'lost' | 'in-flight' | 'wake' | 'publish' | 'handoff';
   label: string;
   /** For a lost message, what the fault log says about it: the network drops these silently. */
   why?: string;
+  /** A message's payload in short form, as its send line has it. */
+  payload?: string;
 }
 
 /** A `woke`/`reached` line's result: the JSON list of who it reached. */
@@ -113,8 +115,12 @@ export function findLinks(trace: readonly TraceEvent[]): Link[] {
     if (dropped.has(label)) { links.push({ from, to: null, kind: 'dropped', label, why: 'dropped by the drop fault' }); continue; }
     const to = messageEnds(label)?.to ?? '';
     const crashedAfter = (crashes.get(to) ?? []).some((c) => c > from);
-    const why = sentWhile.get(label) ?? (crashedAfter ? `${to} crashed before it arrived` : 'still in flight when the run ended');
-    links.push({ from, to: null, kind: 'lost', label, why });
+    const why = sentWhile.get(label) ?? (crashedAfter ? `${to} crashed before it arrived` : null);
+    links.push(why === null ? { from, to: null, kind: 'in-flight', label, why: 'still in flight when the run ended' } : { from, to: null, kind: 'lost', label, why });
+  }
+  for (const l of links) {
+    const note = l.kind === 'message' || l.kind === 'duplicate' || l.kind === 'dropped' || l.kind === 'lost' || l.kind === 'in-flight' ? trace[l.from]!.note : undefined;
+    if (note !== undefined) l.payload = note;
   }
   return links.sort((a, b) => a.from - b.from || (a.to ?? -1) - (b.to ?? -1));
 }

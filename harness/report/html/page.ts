@@ -40,7 +40,7 @@ export function renderPage(views: readonly ViewData[], title: string): string {
   <div class="row"><b>replay:</b> <code id="replay"></code><button id="copy">copy</button></div>
   <div id="violations"></div>
   <div class="row"><span id="lanes"></span></div>
-  <div class="row legend"><span><i style="background:#1c64b8"></i>send</span><span><i style="background:#2b8a3e"></i>delivery</span><span><i style="background:#d9480f"></i>fault, drop, lost message (×)</span><span><i style="background:#e0a100"></i>leadership signal; shaded: leader of a term</span><span><i style="background:#7048e8"></i>signal / broadcast → woken</span><span><i style="border:1px solid #8a96a3"></i>blocks</span><span><i style="background:#a4161a"></i>violation; ringed: its steps</span><span id="window"></span></div>
+  <div class="row legend"><span><i style="background:#1c64b8"></i>send</span><span><i style="background:#2b8a3e"></i>delivery</span><span><i style="background:#d9480f"></i>fault, dropped or lost message (×)</span><span>○ still in flight at the end</span><span>- - duplicate copy</span><span><i style="background:#e0a100"></i>leadership signal; shaded: leader of a term</span><span><i style="background:#7048e8"></i>signal / broadcast → woken</span><span><i style="border:1px solid #8a96a3"></i>blocks</span><span><i style="background:#a4161a"></i>violation; ringed: its steps</span><span id="window"></span></div>
 </header>
 <div id="heads"></div>
 <div id="main"><div id="chart"></div><aside id="details"></aside></div>

@@ -40,6 +40,11 @@ svg text.note { fill: #a4161a; font-weight: 600; font-size: 11px; paint-order: s
 .link.message { stroke: #1c64b8; }
 .link.duplicate { stroke: #1c64b8; stroke-dasharray: 4 2; }
 .link.dropped, .link.lost { stroke: #d9480f; stroke-dasharray: 2 2; }
+.link.in-flight { stroke: #1c64b8; stroke-dasharray: 1 3; }
+svg text.link-end { font-size: 12px; fill: #d9480f; }
+svg text.link-end.in-flight { fill: #1c64b8; }
+svg text.link-label { font-size: 9px; fill: #1c4f8a; paint-order: stroke; stroke: #fff; stroke-width: 3px; }
+svg text.mark-label { font-size: 8px; fill: #8a96a3; pointer-events: none; }
 .link.wake { stroke: #7048e8; }
 .link.publish { stroke: #e0a100; }
 .link.handoff { stroke: #5b6570; stroke-dasharray: 1 2; }
