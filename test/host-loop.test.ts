@@ -189,3 +189,18 @@ t.test('never-settled: a hang at quiescence is reported with where it was made; 
   const cut = await explore({ target, variant: 'lost-handoff', seeds: '1..5', durationMs: 2, inline: true });
   t.same(cut.violationsByKind, {}, 'a run cut off by its duration is not quiescent: no finding');
 });
+
+// A callback the loop holds back (its event came due, but Node's order puts another first) is a
+// `wait` line naming the one that runs; its `fire` line comes when it runs. Before, a one-shot
+// timer showed two `fire` lines, as if it had run twice.
+t.test('a held-back callback is a wait line: every one-shot timer fires once in a whole trace', async (t) => {
+  const lru = join(import.meta.dirname, 'fixtures/fidelity/lru-cache.ts');
+  const r = await replay({ target: lru, variant: 'fixed', seed: '6570', trace: true });
+  const trace = r.trace!;
+  const waits = trace.filter((e) => e.op === 'wait');
+  t.ok(waits.length > 0, `seed 6570 holds callbacks back (${waits.length})`);
+  t.ok(waits.every((e) => /^the loop runs app:set(Timeout|Immediate)/.test(e.obj)), 'each names the callback that runs instead');
+  const fires = new Map<string, number>();
+  for (const e of trace) if (e.op === 'fire' && /:setTimeout\(/.test(e.task)) fires.set(e.task, (fires.get(e.task) ?? 0) + 1);
+  t.same([...fires].filter(([, n]) => n > 1), [], `${fires.size} one-shot timers, each fired once`);
+});

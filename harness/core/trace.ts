@@ -87,6 +87,24 @@ export class Trace {
     else this.logsDropped++;
   }
 
+  /** Rewrites the operation of the line added last (in the window and the whole trace): what a
+   * `fire` turned out to be once the event ran (a host loop holding a callback back). */
+  amendLast(op: string, obj: string): void {
+    const full = this.full;
+    if (full !== null) {
+      // Phase marks are spliced in before the fire line, which stays last.
+      const e = full[full.length - 1];
+      if (e !== undefined) {
+        e.op = op;
+        e.obj = obj;
+      }
+    }
+    if (this.window === 0 || this.ring.length === 0) return;
+    const slot = this.ring[(this.next + this.ring.length - 1) % this.ring.length]!;
+    slot.op = op;
+    slot.obj = obj;
+  }
+
   /** The retained tail, oldest first, as fresh objects. */
   tail(): TraceEvent[] {
     const n = this.ring.length;

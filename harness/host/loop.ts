@@ -187,8 +187,12 @@ export class NodeLoop {
     if (this.dead || this.run.finished) return;
     const now = this.run.clock.now();
     const p = this.walk(true, now);
-    // Held back (a pause): the loop woke later than planned and another callback comes first.
-    if (p.item !== item) return this.place(p);
+    // Held back (a pause, or a plan made before the last timers phase ended): the loop runs
+    // another callback first. The trace says so rather than show a `fire` that runs nothing.
+    if (p.item !== item) {
+      if (p.item !== null) this.run.trace.amendLast('wait', `the loop runs ${p.item.ev.label} first`);
+      return this.place(p);
+    }
     switch (this.stage) {
       case Stage.Timers: this.lists.take(this.phaseNow, item); break;
       case Stage.Check: this.immediates.shift(); this.checkLeft--; break;
