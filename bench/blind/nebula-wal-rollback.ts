@@ -233,7 +233,7 @@ async function node(ctx: NodeContext<Msg>, buggy: boolean, randomInt: (n: number
             if (newCommit !== commit) { commit = newCommit; apply(); }
           }
           observe();
-        } else if (m.prevId < lastLogId && m.prevId >= commit) {
+        } else if (m.prevId <= lastLogId && m.prevId > commit) {
           // prev term mismatch below our last id: drop from prev on
           rollbackTo(Math.max(commit, m.prevId - 1));
           lastLogId = wal.length;
