@@ -211,6 +211,10 @@ function serve(port: MessagePort, setup: WorkerSetup): void {
   // The item in hand when a failure happens: read from the shared cell by the main thread only
   // later, after this worker may have gone on to other items, it would name the wrong seed.
   let current = -1;
+  const at = (i: number): void => {
+    current = i;
+    if (cell !== null) cell[ITEM] = i;
+  };
   let failed = false;
   const fail = (e: unknown): void => {
     const usage = e instanceof UsageError;
@@ -235,12 +239,8 @@ function serve(port: MessagePort, setup: WorkerSetup): void {
           const extra: SeedExtra = { ...(it.diagnose ?? {}), traceAll: setup.traceAll === true };
           group.push({ ignore: optionsIgnore(r, it.variant), run: () => runItem(r, it.variant, it.seed, setup.keepPassingDetail || it.diagnose !== undefined, extra) });
         }
-        const runs = await runGroup(group, (k) => {
-          current = batch[k]!.i;
-          if (cell !== null) cell[ITEM] = current;
-        });
-        current = -1;
-        if (cell !== null) cell[ITEM] = -1;
+        const runs = await runGroup(group, (k) => at(batch[k]!.i));
+        at(-1);
         post({ type: 'results', ...packResults(runs.map((result, k) => ({ i: batch[k]!.i, result }))) });
         if (testHook !== null && batch.some((it) => testHook.at === `after:${it.seed}`)) {
           // Dies between seeds: the import's error thrown from a callback, nothing else started.

@@ -62,7 +62,7 @@ function isQuiet(e: TraceEvent): boolean {
   return e.op === 'sleep' || e.op.startsWith('loop:') || isEmptyLeadershipRead(e);
 }
 
-/** Whose clock ticked: `n1:setInterval(50)#4@x.js:3` → n1, `nemesis#3` → nemesis, `timer:worker` → worker. */
+/** Whose clock ticked: `n1:setInterval(50)#4@x.js:3` → n1, `nemesis#3` → nemesis, `timer:worker` → worker (allowed: parses a host timer's label, calls no timer). */
 function ownerOf(task: string): string {
   if (task.startsWith('timer:')) return task.slice('timer:'.length);
   return task.split(/[:#@]/, 1)[0]!;

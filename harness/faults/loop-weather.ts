@@ -36,7 +36,7 @@ export const CALM_LOOP: Readonly<LoopWeather> = { profile: 'none', lagMsMax: 0, 
  * from `uv__next_timeout`, src/timer.c), while the process got there a fraction of a ms later,
  * and `epoll_wait` then sleeps whole ms from that fractional start, plus the kernel's timer slack
  * (50 µs by default). So a timer's callback starts U(0, 1) ms after its due ms. And a callback
- * is never free: microseconds of CPU at least. Without these floors every `performance.now()`
+ * is never free: microseconds of CPU at least. Without these floors every `performance.now()` (allowed: names host mode's virtual clock, reads none)
  * read whole ms, and differences of readings came out exactly equal to a TTL, which on a real
  * clock (hrtime, in ns) practically never happens: lru-cache 11.5.2 re-arms its purge timer for
  * a remaining TTL of exactly 0 and never purges (bench/README-fidelity.md).

@@ -59,7 +59,6 @@ export function timerMsecs(after: number): number {
   return Math.trunc(a >= 1 && a <= TIMEOUT_MAX ? a : 1);
 }
 
-
 export class NodeLoop {
   readonly lists = new TimerLists<LoopItem>();
   private readonly immediates: LoopItem[] = [];

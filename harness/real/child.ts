@@ -138,7 +138,7 @@ function makeContext(name: string, baseDir: string): ProcessContext {
     currentTask: (): string | null => null,
     spawn: simOnly('ctx.spawn'),
     yield: simOnly('ctx.yield'),
-    sleep: simOnly('ctx.sleep (use setTimeout)'),
+    sleep: simOnly('ctx.sleep (use setTimeout)'), // allowed: run --real's advice to its user, names the real timer, calls none
     mutex: simOnly('ctx.mutex'),
     condvar: simOnly('ctx.condvar'),
     semaphore: simOnly('ctx.semaphore'),

@@ -43,7 +43,7 @@ export const CLIENT_JS = String.raw`
   // host node's timers and immediates (n1:setTimeout(40)#7@x.js:3) in one n1/timers column.
   function columnName(name) {
     var n = name.replace(/^(timer|timeout):/, '');
-    var host = /^([^:\/→]+?)(#\d+)?:(setTimeout|setInterval|setImmediate)\b/.exec(n);
+    var host = /^([^:\/→]+?)(#\d+)?:(setTimeout|setInterval|setImmediate)\b/.exec(n); // allowed: the page groups host timers by their label, calls no timer
     if (host) return host[1] + '/timers';
     var arrow = n.indexOf('→'), colon = n.indexOf(':', arrow + 1);
     if (arrow > 0 && colon > arrow) return n.slice(arrow + 1, colon) + '/inbox';
